@@ -1,0 +1,82 @@
+"""Who is acting: a signed-in person or a team's API token. Services decide what an actor may do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from catalog.models import ApiToken, Domain, TeamMembership, TeamRole
+
+
+@dataclass(frozen=True)
+class TokenPrincipal:
+    """Stands in for request.user when a pipeline calls with a token: authenticated, but nobody in person."""
+
+    token: ApiToken
+    is_authenticated: bool = True
+    is_anonymous: bool = False
+    is_staff: bool = False
+    is_superuser: bool = False
+    is_active: bool = True
+    pk: None = None
+
+    @property
+    def username(self) -> str:
+        return f"token:{self.token.key_id}"
+
+    def __str__(self) -> str:
+        return self.username
+
+
+class Actor:
+    def __init__(self, *, user=None, token: ApiToken | None = None):
+        self.user = user if user is not None and user.is_authenticated and not isinstance(user, TokenPrincipal) \
+            else None
+        self.token = token
+
+    @classmethod
+    def from_request(cls, request) -> Actor:
+        auth = getattr(request, "auth", None)
+        if isinstance(auth, ApiToken):
+            return cls(token=auth)
+        return cls(user=request.user)
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user is not None or self.token is not None
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.user is not None and self.user.is_staff)
+
+    @property
+    def label(self) -> str:
+        if self.token is not None:
+            return f"token '{self.token.name}' of team '{self.token.team.slug}'"
+        if self.user is not None:
+            return f"user '{self.user.get_username()}'"
+        return "anonymous"
+
+    @cached_property
+    def roles_by_team(self) -> dict[int, str]:
+        if self.token is not None:
+            return {self.token.team_id: TeamRole.MEMBER}
+        if self.user is None:
+            return {}
+        return dict(TeamMembership.objects.filter(user=self.user).values_list("team_id", "role"))
+
+    @property
+    def team_ids(self) -> set[int]:
+        return set(self.roles_by_team)
+
+    def has_scope(self, scope: str) -> bool:
+        # People act through the pages and the API with their roles; only tokens are narrowed by scopes.
+        return self.token is None or self.token.has_scope(scope)
+
+    def is_team_owner(self, team_id: int) -> bool:
+        return self.is_staff or (self.token is None and self.roles_by_team.get(team_id) == TeamRole.OWNER)
+
+
+def domain_team_ids(domain: Domain) -> set[int]:
+    """Teams that may write a domain: its owner team and the owner teams of the domains above it."""
+    return {domain.owner_team_id, *(d.owner_team_id for d in domain.ancestors())}

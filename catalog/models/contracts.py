@@ -1,0 +1,83 @@
+"""Data contracts (ODCS v3): the stored document plus what the portal reads out of it."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from catalog.models.base import TimeStampedModel
+from catalog.models.org import Domain
+
+
+class ContractStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    DRAFT = "draft", "Draft"
+    ACTIVE = "active", "Active"
+    DEPRECATED = "deprecated", "Deprecated"
+    RETIRED = "retired", "Retired"
+
+
+class ContractFormat(models.TextChoices):
+    ODCS = "odcs", "ODCS"
+    DPDS = "dpds", "DPDS promises"
+
+
+class DataContract(TimeStampedModel):
+    contract_id = models.CharField(max_length=200, unique=True, help_text="The contract's own id (ODCS `id`).")
+    name = models.CharField(max_length=200, blank=True)
+    version = models.CharField(max_length=40)
+    status = models.CharField(max_length=20, choices=ContractStatus.choices, default=ContractStatus.DRAFT)
+    api_version = models.CharField(max_length=20, blank=True)
+    source_format = models.CharField(max_length=10, choices=ContractFormat.choices, default=ContractFormat.ODCS)
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, null=True, blank=True, related_name="contracts")
+    purpose = models.TextField(blank=True)
+    document = models.JSONField(default=dict, help_text="The contract as published.")
+    fingerprint = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["name", "contract_id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ContractStatus.values), name="contract_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name or self.contract_id} {self.version}"
+
+
+class SlaProperty(models.Model):
+    contract = models.ForeignKey(DataContract, on_delete=models.CASCADE, related_name="sla_properties")
+    name = models.CharField(max_length=100, help_text="ODCS `property`: latency, retention, frequency, ...")
+    value = models.CharField(max_length=200)
+    value_ext = models.CharField(max_length=200, blank=True)
+    unit = models.CharField(max_length=40, blank=True)
+    element = models.CharField(max_length=200, blank=True)
+    driver = models.CharField(max_length=60, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["contract", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}{self.unit}"
+
+
+class QualityRule(models.Model):
+    contract = models.ForeignKey(DataContract, on_delete=models.CASCADE, related_name="quality_rules")
+    element = models.CharField(max_length=300, blank=True, help_text="'' for the contract, `obj` or `obj.prop`.")
+    name = models.CharField(max_length=200, blank=True)
+    rule_type = models.CharField(max_length=40, blank=True, help_text="library, text, sql, custom.")
+    metric = models.CharField(max_length=100, blank=True)
+    dimension = models.CharField(max_length=60, blank=True)
+    description = models.TextField(blank=True)
+    severity = models.CharField(max_length=40, blank=True)
+    operator = models.CharField(max_length=40, blank=True, help_text="mustBe, mustBeGreaterThan, ...")
+    threshold = models.JSONField(null=True, blank=True)
+    schedule = models.CharField(max_length=100, blank=True)
+    definition = models.JSONField(default=dict, help_text="The rule as written in the contract.")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["contract", "position"]
+
+    def __str__(self) -> str:
+        return self.name or self.metric or self.rule_type

@@ -1,0 +1,234 @@
+"""Data products and their ports: the unit of discovery and how it is consumed."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from catalog.models.base import TimeStampedModel
+from catalog.models.org import Domain, Team
+
+
+class ProductKind(models.TextChoices):
+    SOURCE_ALIGNED = "source-aligned", "Source-aligned"
+    AGGREGATE = "aggregate", "Aggregate"
+    CONSUMER_ALIGNED = "consumer-aligned", "Consumer-aligned"
+
+
+class LifecycleStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    DEPRECATED = "deprecated", "Deprecated"
+    RETIRED = "retired", "Retired"
+
+
+class DescriptorFormat(models.TextChoices):
+    PORTAL = "portal", "Portal JSON"
+    ODPS = "odps", "ODPS"
+    DPDS = "dpds", "DPDS"
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DataProductQuerySet(models.QuerySet["DataProduct"]):
+    def published(self) -> DataProductQuerySet:
+        return self.filter(status=LifecycleStatus.PUBLISHED)
+
+    def visible(self) -> DataProductQuerySet:
+        """What a consumer browses: everything but retired products."""
+        return self.exclude(status=LifecycleStatus.RETIRED)
+
+    def in_domain(self, domain: Domain) -> DataProductQuerySet:
+        return self.filter(domain=domain)
+
+    def owned_by(self, team: Team) -> DataProductQuerySet:
+        return self.filter(owner_team=team)
+
+    def with_listing_relations(self) -> DataProductQuerySet:
+        return self.select_related("domain", "owner_team").prefetch_related("tags")
+
+
+class DataProduct(TimeStampedModel):
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="products")
+    slug = models.SlugField(max_length=100)
+    name = models.CharField(max_length=200)
+    summary = models.CharField(max_length=500, blank=True)
+    description = models.TextField(blank=True, help_text="Markdown.")
+    owner_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="products")
+    kind = models.CharField(max_length=20, choices=ProductKind.choices, default=ProductKind.SOURCE_ALIGNED)
+    status = models.CharField(max_length=20, choices=LifecycleStatus.choices, default=LifecycleStatus.DRAFT)
+    version = models.CharField(max_length=40, blank=True)
+    tags = models.ManyToManyField(Tag, related_name="products", blank=True)
+    external_id = models.CharField(
+        max_length=200, blank=True, help_text="Identifier in the source descriptor (an ODPS id, a DPDS FQN)."
+    )
+    source_format = models.CharField(
+        max_length=10, choices=DescriptorFormat.choices, default=DescriptorFormat.PORTAL
+    )
+    descriptor = models.JSONField(default=dict, blank=True, help_text="The descriptor as it was last published.")
+    fingerprint = models.CharField(
+        max_length=64, blank=True, help_text="Hash of the last accepted payload; equal payloads write nothing."
+    )
+
+    objects = DataProductQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["domain__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["domain", "slug"], name="product_unique_domain_slug"),
+            models.CheckConstraint(condition=Q(kind__in=ProductKind.values), name="product_kind_valid"),
+            models.CheckConstraint(condition=Q(status__in=LifecycleStatus.values), name="product_status_valid"),
+        ]
+        indexes = [
+            # Listing pages and the API filter by status and sort by recent change.
+            models.Index(fields=["status", "-updated_at"], name="product_status_updated_idx"),
+            # Descriptor imports find a product again by the id its own standard gives it.
+            models.Index(fields=["external_id"], name="product_external_id_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def urn(self) -> str:
+        return f"urn:dataproduct:{self.domain.slug}:{self.slug}"
+
+    @property
+    def identifier(self) -> str:
+        return f"{self.domain.slug}/{self.slug}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("product_detail", args=[self.domain.slug, self.slug])
+
+
+class PortType(models.TextChoices):
+    TABLE = "table", "Table"
+    VIEW = "view", "View"
+    TOPIC = "topic", "Topic"
+    FILE = "file", "File"
+    API = "api", "API"
+    OTHER = "other", "Other"
+
+
+class AccessMode(models.TextChoices):
+    OPEN = "open", "Open"
+    ON_REQUEST = "on_request", "On request"
+
+
+class SchemaSource(models.TextChoices):
+    DECLARED = "declared", "Declared with the port"
+    CONTRACT = "contract", "Taken from the port's data contract"
+
+
+class OutputPort(TimeStampedModel):
+    product = models.ForeignKey(DataProduct, on_delete=models.CASCADE, related_name="output_ports")
+    name = models.CharField(max_length=120)
+    version = models.CharField(max_length=40, blank=True, default="")
+    description = models.TextField(blank=True)
+    port_type = models.CharField(max_length=10, choices=PortType.choices, default=PortType.TABLE)
+    location = models.CharField(max_length=500, blank=True, help_text="Server, path or address to consume it.")
+    format = models.CharField(max_length=60, blank=True)
+    access_mode = models.CharField(max_length=12, choices=AccessMode.choices, default=AccessMode.ON_REQUEST)
+    contract_ref = models.CharField(max_length=200, blank=True, help_text="Id of the data contract it honours.")
+    schema_source = models.CharField(
+        max_length=10, choices=SchemaSource.choices, default=SchemaSource.DECLARED,
+        help_text="Ports that declare no fields take them from their contract, and follow it when it changes.",
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["product", "position", "name", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "name", "version"], name="outputport_unique_name_version"),
+            models.CheckConstraint(condition=Q(port_type__in=PortType.values), name="outputport_type_valid"),
+            models.CheckConstraint(condition=Q(access_mode__in=AccessMode.values), name="outputport_access_valid"),
+        ]
+        indexes = [
+            # Contract imports and input-port resolution look ports up by the contract they honour.
+            models.Index(fields=["contract_ref"], name="outputport_contract_ref_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product}: {self.label}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} v{self.version}" if self.version else self.name
+
+
+class Classification(models.TextChoices):
+    PUBLIC = "public", "Public"
+    INTERNAL = "internal", "Internal"
+    CONFIDENTIAL = "confidential", "Confidential"
+    RESTRICTED = "restricted", "Restricted"
+    PII = "pii", "Personal data (PII)"
+
+
+class SchemaField(models.Model):
+    port = models.ForeignKey(OutputPort, on_delete=models.CASCADE, related_name="fields")
+    object_name = models.CharField(
+        max_length=200, blank=True, default="", help_text="Table or object within the port, when it has several."
+    )
+    name = models.CharField(max_length=200)
+    data_type = models.CharField(max_length=100, blank=True)
+    description = models.TextField(blank=True)
+    nullable = models.BooleanField(default=True)
+    primary_key = models.BooleanField(default=False)
+    classification = models.CharField(
+        max_length=40, blank=True, help_text="public, internal, confidential, restricted, pii, or the producer's own."
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["port", "object_name", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["port", "object_name", "name"], name="field_unique_port_object_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_name}.{self.name}" if self.object_name else self.name
+
+
+class InputPort(TimeStampedModel):
+    """What a product consumes: another product's output port, or a source outside the mesh."""
+
+    product = models.ForeignKey(DataProduct, on_delete=models.CASCADE, related_name="input_ports")
+    name = models.CharField(max_length=120)
+    version = models.CharField(max_length=40, blank=True, default="")
+    description = models.TextField(blank=True)
+    source_port = models.ForeignKey(
+        OutputPort, on_delete=models.SET_NULL, null=True, blank=True, related_name="consumers"
+    )
+    source_product_ref = models.CharField(
+        max_length=200, blank=True, help_text="domain/slug of the producing product, as declared."
+    )
+    source_port_ref = models.CharField(max_length=120, blank=True)
+    external_source = models.CharField(max_length=500, blank=True, help_text="A source outside the mesh.")
+    contract_ref = models.CharField(max_length=200, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["product", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "name", "version"], name="inputport_unique_name_version"),
+        ]
+        indexes = [
+            # A newly published output port links the input ports that were waiting for its contract.
+            models.Index(fields=["contract_ref"], name="inputport_contract_ref_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} <- {self.name}"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.source_port_id is not None
