@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "catalog",
     "glossary",
     "lineage",
@@ -62,7 +63,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -74,7 +74,7 @@ MIDDLEWARE = [
 # Catalog pages are for signed-in people unless the operator opens them to anonymous readers.
 PORTAL_PUBLIC_READ = env_bool("PORTAL_PUBLIC_READ", default=False)
 if not PORTAL_PUBLIC_READ:
-    MIDDLEWARE.append("django.contrib.auth.middleware.LoginRequiredMiddleware")
+    MIDDLEWARE.append("catalog.middleware.PortalLoginRequiredMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -169,6 +169,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI is served from the drf-spectacular-sidecar package: no CDN at run time.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Celery: without a broker, tasks run in-process (embedded); CELERY_BROKER_URL switches to workers.
@@ -194,6 +198,8 @@ LOGGING = {
 }
 
 if PRODUCTION:
+    # gunicorn has no static file handler; WhiteNoise serves the collected files with far-future caching.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)

@@ -32,6 +32,9 @@ class DataContract(TimeStampedModel):
     domain = models.ForeignKey(Domain, on_delete=models.PROTECT, null=True, blank=True, related_name="contracts")
     purpose = models.TextField(blank=True)
     document = models.JSONField(default=dict, help_text="The contract as published.")
+    schema_fields = models.JSONField(
+        default=list, blank=True, help_text="Fields read out of the contract's schema, for the ports that follow it."
+    )
     fingerprint = models.CharField(max_length=64, blank=True)
 
     class Meta:

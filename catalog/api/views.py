@@ -1,0 +1,210 @@
+"""REST API v1: thin views over selectors (reads) and services (writes)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Prefetch
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalog.actors import Actor
+from catalog.api import serializers as s
+from catalog.errors import NotFound
+from catalog.models import DataContract, DataProduct, Domain, OutputPort, SchemaField, Team
+from catalog.services.descriptors import descriptor_import
+from catalog.services.products import (
+    UpsertResult,
+    product_delete,
+    product_get,
+    product_retire,
+    product_upsert,
+    products_bulk_upsert,
+)
+
+PROBLEM = OpenApiResponse(description="RFC 7807 problem+json naming each bad field by JSON Pointer.")
+
+
+class DomainFilter(django_filters.FilterSet):
+    parent = django_filters.CharFilter(field_name="parent__slug")
+    owner_team = django_filters.CharFilter(field_name="owner_team__slug")
+
+    class Meta:
+        model = Domain
+        fields = ["parent", "owner_team"]
+
+
+class DomainList(generics.ListAPIView):
+    serializer_class = s.DomainSerializer
+    queryset = Domain.objects.select_related("owner_team", "parent").order_by("slug")
+    filterset_class = DomainFilter
+
+
+class DomainDetail(generics.RetrieveAPIView):
+    serializer_class = s.DomainSerializer
+    queryset = Domain.objects.select_related("owner_team", "parent")
+    lookup_field = "slug"
+
+
+class TeamList(generics.ListAPIView):
+    serializer_class = s.TeamSerializer
+    queryset = Team.objects.prefetch_related("memberships__user").order_by("slug")
+
+
+class TeamDetail(generics.RetrieveAPIView):
+    serializer_class = s.TeamSerializer
+    queryset = Team.objects.prefetch_related("memberships__user")
+    lookup_field = "slug"
+
+
+class ProductFilter(django_filters.FilterSet):
+    domain = django_filters.CharFilter(field_name="domain__slug")
+    owner_team = django_filters.CharFilter(field_name="owner_team__slug")
+    tag = django_filters.CharFilter(field_name="tags__name")
+    status = django_filters.MultipleChoiceFilter(choices=DataProduct._meta.get_field("status").choices)
+    kind = django_filters.MultipleChoiceFilter(choices=DataProduct._meta.get_field("kind").choices)
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = DataProduct
+        fields = ["domain", "owner_team", "tag", "status", "kind", "updated_since"]
+
+
+class ProductList(generics.ListAPIView):
+    """Products, newest change first. Retired products are listed only when asked for by `status=retired`."""
+
+    serializer_class = s.ProductListSerializer
+    filterset_class = ProductFilter
+
+    def get_queryset(self):
+        query = DataProduct.objects.with_listing_relations().order_by("-updated_at", "pk")
+        if "status" not in self.request.query_params:
+            query = query.visible()
+        return query
+
+
+def product_detail_queryset():
+    return DataProduct.objects.with_listing_relations().prefetch_related(
+        Prefetch("output_ports", queryset=OutputPort.objects.prefetch_related(
+            Prefetch("fields", queryset=SchemaField.objects.order_by("object_name", "position"))
+        )),
+        "input_ports",
+    )
+
+
+def _upsert_response(result: UpsertResult, request: Request) -> Response:
+    product = product_detail_queryset().get(pk=result.product.pk)
+    body = {"action": result.action, "product": s.ProductDetailSerializer(product, context={"request": request}).data}
+    return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+
+
+UPSERT_RESPONSE = inline_serializer(
+    "ProductUpsertResponse",
+    {"action": serializers.ChoiceField(["created", "updated", "unchanged"]), "product": s.ProductDetailSerializer()},
+)
+
+
+class ProductDetail(APIView):
+    @extend_schema(responses={200: s.ProductDetailSerializer, 404: PROBLEM})
+    def get(self, request: Request, domain: str, slug: str) -> Response:
+        product = product_detail_queryset().filter(domain__slug=domain, slug=slug).first()
+        if product is None:
+            raise NotFound(f"No product '{domain}/{slug}'.")
+        return Response(s.ProductDetailSerializer(product, context={"request": request}).data)
+
+    @extend_schema(
+        request=s.ProductInSerializer,
+        responses={200: UPSERT_RESPONSE, 201: UPSERT_RESPONSE, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM},
+        description="Create or replace the product. Sending the same body again changes nothing.",
+    )
+    def put(self, request: Request, domain: str, slug: str) -> Response:
+        serializer = s.ProductInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = product_upsert(
+            actor=Actor.from_request(request), domain_slug=domain, slug=slug,
+            spec=s.product_spec_from(serializer.validated_data),
+        )
+        return _upsert_response(result, request)
+
+    @extend_schema(responses={204: None, 403: PROBLEM, 404: PROBLEM})
+    def delete(self, request: Request, domain: str, slug: str) -> Response:
+        product_delete(actor=Actor.from_request(request), product=product_get(domain, slug))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProductRetire(APIView):
+    @extend_schema(request=None, responses={200: s.ProductListSerializer, 403: PROBLEM, 404: PROBLEM})
+    def post(self, request: Request, domain: str, slug: str) -> Response:
+        product = product_retire(actor=Actor.from_request(request), product=product_get(domain, slug))
+        return Response(s.ProductListSerializer(product, context={"request": request}).data)
+
+
+OUTCOMES = inline_serializer(
+    "ImportOutcomes",
+    {"results": inline_serializer("ImportOutcome", {
+        "kind": serializers.CharField(), "id": serializers.CharField(),
+        "action": serializers.ChoiceField(["created", "updated", "unchanged"]), "url": serializers.CharField(),
+    }, many=True)},
+)
+
+
+class ProductBulk(APIView):
+    @extend_schema(
+        request=s.BulkSerializer, responses={200: OUTCOMES, 201: OUTCOMES, 400: PROBLEM, 403: PROBLEM},
+        description="Upsert up to 500 products in one transaction: all are stored, or none.",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = s.BulkSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        items = [(p["domain"], p["slug"], s.product_spec_from(p)) for p in serializer.validated_data["products"]]
+        results = products_bulk_upsert(actor=Actor.from_request(request), items=items)
+        body = {"results": [
+            {"kind": "DataProduct", "id": r.product.identifier, "action": r.action, "url": r.product.get_absolute_url()}
+            for r in results
+        ]}
+        created = any(r.created for r in results)
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class Descriptors(APIView):
+    # The body is read raw: YAML or JSON, told apart by content type and content.
+    parser_classes: list = []
+
+    @extend_schema(
+        request={"application/yaml": OpenApiTypes.STR, "application/json": OpenApiTypes.OBJECT},
+        responses={200: OUTCOMES, 201: OUTCOMES, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM, 413: PROBLEM},
+        description="Import an ODPS data product, an ODCS v3 data contract or a DPDS descriptor (YAML or JSON).",
+        examples=[OpenApiExample("ODCS", value="apiVersion: v3.1.0\nkind: DataContract\nid: ...",
+                                 media_type="application/yaml")],
+    )
+    def post(self, request: Request) -> Response:
+        outcomes = descriptor_import(
+            actor=Actor.from_request(request), raw=request.body, content_type=request.content_type or ""
+        )
+        body = {"results": [{"kind": o.kind, "id": o.identifier, "action": o.action, "url": o.url} for o in outcomes]}
+        created = any(o.action == "created" for o in outcomes)
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+def contract_queryset():
+    return DataContract.objects.select_related("domain").prefetch_related("sla_properties", "quality_rules")
+
+
+class ContractList(generics.ListAPIView):
+    serializer_class = s.ContractSerializer
+    filterset_fields = {"status": ["exact"], "domain__slug": ["exact"]}
+
+    def get_queryset(self):
+        return contract_queryset().order_by("contract_id")
+
+
+class ContractDetail(generics.RetrieveAPIView):
+    serializer_class = s.ContractSerializer
+    lookup_field = "contract_id"
+    lookup_url_kwarg = "contract_id"
+
+    def get_queryset(self):
+        return contract_queryset()
