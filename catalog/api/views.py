@@ -95,15 +95,30 @@ def product_detail_queryset():
     )
 
 
-def _upsert_response(result: UpsertResult, request: Request) -> Response:
-    product = product_detail_queryset().get(pk=result.product.pk)
-    body = {"action": result.action, "product": s.ProductDetailSerializer(product, context={"request": request}).data}
+def _upsert_response(result: UpsertResult) -> Response:
+    # Kept small on purpose: pipelines send thousands of these; the full product is one GET away.
+    product = result.product
+    body = {
+        "action": result.action,
+        "id": product.identifier,
+        "urn": product.urn,
+        "url": product.get_absolute_url(),
+        "status": product.status,
+        "updated_at": product.updated_at,
+    }
     return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
 
 UPSERT_RESPONSE = inline_serializer(
     "ProductUpsertResponse",
-    {"action": serializers.ChoiceField(["created", "updated", "unchanged"]), "product": s.ProductDetailSerializer()},
+    {
+        "action": serializers.ChoiceField(["created", "updated", "unchanged"]),
+        "id": serializers.CharField(help_text="domain/slug"),
+        "urn": serializers.CharField(),
+        "url": serializers.CharField(help_text="The product's page."),
+        "status": serializers.CharField(),
+        "updated_at": serializers.DateTimeField(),
+    },
 )
 
 
@@ -127,7 +142,7 @@ class ProductDetail(APIView):
             actor=Actor.from_request(request), domain_slug=domain, slug=slug,
             spec=s.product_spec_from(serializer.validated_data),
         )
-        return _upsert_response(result, request)
+        return _upsert_response(result)
 
     @extend_schema(responses={204: None, 403: PROBLEM, 404: PROBLEM})
     def delete(self, request: Request, domain: str, slug: str) -> Response:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from catalog.actors import Actor
-from catalog.errors import ApplicationError, FieldError, NotFound, ValidationFailed, pointer
+from catalog.errors import ApplicationError, Conflict, FieldError, NotFound, ValidationFailed, pointer
 from catalog.models import (
     DataContract,
     DataProduct,
@@ -41,12 +42,8 @@ class UpsertResult:
         return self.action == "created"
 
 
-def _domain_for_write(domain_slug: str, *, lock: bool) -> Domain:
-    query = Domain.objects.select_related("owner_team", "parent")
-    if lock:
-        # Serialises writers of one domain on PostgreSQL so two first PUTs of a product cannot both insert.
-        query = query.select_for_update(of=("self",))
-    domain = query.filter(slug=domain_slug).first()
+def _domain_for_write(domain_slug: str) -> Domain:
+    domain = Domain.objects.select_related("owner_team", "parent").filter(slug=domain_slug).first()
     if domain is None:
         raise NotFound(f"Unknown domain '{domain_slug}'.", path="/domain")
     return domain
@@ -78,16 +75,37 @@ def product_upsert(
     `strict_team=False` lets descriptors from other standards name a team the portal does not know; the
     domain's owning team is used then.
     """
+    # Everything that only reads happens before the write transaction: on SQLite writers take turns, so the
+    # less each holds the lock, the more of them get through; a re-sent payload never takes it at all.
+    domain = _domain_for_write(domain_slug)
+    ensure_can_write_domain(actor, domain)
+    owner_team = _owner_team(spec, domain, strict=strict_team)
+    fingerprint = spec.fingerprint(owner_team.slug, source_format)
+    current = DataProduct.objects.filter(domain=domain, slug=slug).select_related("domain__parent").first()
+    if current is not None:
+        ensure_can_write_product(actor, current)
+        if current.fingerprint == fingerprint:
+            return UpsertResult(current, "unchanged")
+    tag_ids = _tag_ids(spec.tags)
+    try:
+        return _write_product(domain, slug, spec, owner_team, fingerprint, source_format, descriptor, tag_ids)
+    except IntegrityError:
+        # Another writer created the same product between our read and our insert (PostgreSQL lets both
+        # try): write again as an update of theirs.
+        try:
+            return _write_product(domain, slug, spec, owner_team, fingerprint, source_format, descriptor, tag_ids)
+        except IntegrityError as exc:
+            raise Conflict(f"Product '{domain.slug}/{slug}' changed while it was written; send it again.") from exc
+
+
+def _write_product(
+    domain: Domain, slug: str, spec: ProductSpec, owner_team: Team, fingerprint: str, source_format: str,
+    descriptor: dict | None, tag_ids: list[int],
+) -> UpsertResult:
     with transaction.atomic():
-        domain = _domain_for_write(domain_slug, lock=True)
-        ensure_can_write_domain(actor, domain)
-        owner_team = _owner_team(spec, domain, strict=strict_team)
-        fingerprint = spec.fingerprint(owner_team.slug, source_format)
-        product = DataProduct.objects.filter(domain=domain, slug=slug).first()
-        if product is not None:
-            ensure_can_write_product(actor, product)
-            if product.fingerprint == fingerprint:
-                return UpsertResult(product, "unchanged")
+        product = DataProduct.objects.select_for_update().filter(domain=domain, slug=slug).first()
+        if product is not None and product.fingerprint == fingerprint:
+            return UpsertResult(product, "unchanged")
         created = product is None
         if product is None:
             product = DataProduct(domain=domain, slug=slug)
@@ -104,7 +122,7 @@ def product_upsert(
         product.descriptor = descriptor or {}
         product.fingerprint = fingerprint
         product.save()
-        _sync_tags(product, spec.tags, created=created)
+        _set_tags(product, tag_ids, created=created)
         _sync_output_ports(product, spec.output_ports, created=created)
         _sync_input_ports(product, spec.input_ports, created=created)
     return UpsertResult(product, "created" if created else "updated")
@@ -170,16 +188,25 @@ def product_delete(*, actor: Actor, product: DataProduct) -> None:
 # ---- the parts of an upsert ------------------------------------------------------------------------------
 
 
-def _sync_tags(product: DataProduct, names: list[str], *, created: bool) -> None:
+def _tag_ids(names: list[str]) -> list[int]:
+    """Ids of the tags, creating the missing ones (an unused tag left by a failed write is harmless)."""
     wanted = sorted(set(names))
-    if not created and sorted(product.tags.values_list("name", flat=True)) == wanted:
-        return
-    existing = {t.name: t for t in Tag.objects.filter(name__in=wanted)}
-    missing = [Tag(name=n) for n in wanted if n not in existing]
-    if missing:
-        Tag.objects.bulk_create(missing, ignore_conflicts=True)
-        existing = {t.name: t for t in Tag.objects.filter(name__in=wanted)}
-    product.tags.set([existing[n] for n in wanted])
+    if not wanted:
+        return []
+    existing = dict(Tag.objects.filter(name__in=wanted).values_list("name", "pk"))
+    if len(existing) < len(wanted):
+        Tag.objects.bulk_create([Tag(name=n) for n in wanted if n not in existing], ignore_conflicts=True)
+        existing = dict(Tag.objects.filter(name__in=wanted).values_list("name", "pk"))
+    return [existing[n] for n in wanted]
+
+
+def _set_tags(product: DataProduct, tag_ids: list[int], *, created: bool) -> None:
+    if created:
+        # A new product has no tag rows yet: one insert instead of the read-then-write of .set().
+        through = DataProduct.tags.through
+        through.objects.bulk_create(through(dataproduct_id=product.pk, tag_id=t) for t in tag_ids)
+    else:
+        product.tags.set(tag_ids)
 
 
 PORT_ATTRS = ("description", "port_type", "location", "format", "access_mode", "contract_ref")
@@ -242,7 +269,7 @@ def _sync_output_ports(product: DataProduct, ports: list[OutputPortSpec], *, cre
             port.updated_at = now
         OutputPort.objects.bulk_update(changed_ports, [*PORT_ATTRS, "position", "schema_source", "updated_at"])
     sync_port_fields(fields_by_port, existing_ports=kept)
-    _link_waiting_inputs(product)
+    _link_waiting_inputs(product, [port for port, _ in fields_by_port])
 
 
 def sync_port_fields(fields_by_port: list[tuple[OutputPort, list[FieldSpec]]], *, existing_ports: set[int]) -> None:
@@ -337,16 +364,19 @@ def _sync_input_ports(product: DataProduct, ports: list[InputPortSpec], *, creat
         )
 
 
-def _link_waiting_inputs(product: DataProduct) -> None:
+def _link_waiting_inputs(product: DataProduct, ports: list[OutputPort]) -> None:
     """Input ports declared before this product's output ports existed get linked now."""
-    ports = list(product.output_ports.all())
+    if not ports:
+        return
     by_contract = {p.contract_ref: p for p in ports if p.contract_ref}
     by_name = {p.name: p for p in ports}
-    waiting = InputPort.objects.filter(source_port__isnull=True).exclude(product=product)
     ref = f"{product.domain.slug}/{product.slug}"
-    for input_port in waiting.filter(source_product_ref=ref) | waiting.filter(contract_ref__in=list(by_contract)):
+    waiting = InputPort.objects.filter(source_port__isnull=True).exclude(product=product).filter(
+        Q(source_product_ref=ref) | Q(contract_ref__in=list(by_contract))
+    )
+    for input_port in waiting.only("pk", "contract_ref", "source_product_ref", "source_port_ref"):
         target = by_contract.get(input_port.contract_ref) if input_port.contract_ref else None
         if target is None and input_port.source_product_ref == ref:
-            target = by_name.get(input_port.source_port_ref) if input_port.source_port_ref else (ports[0] if ports else None)
+            target = by_name.get(input_port.source_port_ref) if input_port.source_port_ref else ports[0]
         if target is not None:
             InputPort.objects.filter(pk=input_port.pk).update(source_port=target)

@@ -57,7 +57,8 @@ def test_put_creates_then_the_same_body_changes_nothing(team_client):
 
 
 def test_put_answers_with_the_stored_product(team_client):
-    body = put(team_client, ORDERS).json()["product"]
+    assert put(team_client, ORDERS).json()["urn"] == "urn:dataproduct:sales:orders"
+    body = team_client.get("/api/v1/products/sales/orders").json()
     assert body["urn"] == "urn:dataproduct:sales:orders"
     assert body["owner_team"] == "sales-team"
     assert body["tags"] == ["orders", "sales"]

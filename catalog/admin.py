@@ -1,0 +1,120 @@
+from django.contrib import admin
+
+from catalog.models import (
+    ApiToken,
+    DataContract,
+    DataProduct,
+    Domain,
+    InputPort,
+    OutputPort,
+    QualityRule,
+    SchemaField,
+    SlaProperty,
+    Tag,
+    Team,
+    TeamMembership,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = TeamMembership
+    extra = 1
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "contact_email"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]
+
+
+@admin.register(Domain)
+class DomainAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "parent", "owner_team"]
+    list_filter = ["owner_team"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent", "owner_team"]
+
+
+class OutputPortInline(admin.TabularInline):
+    model = OutputPort
+    extra = 0
+    fields = ["name", "version", "port_type", "location", "format", "access_mode", "contract_ref", "schema_source"]
+    show_change_link = True
+
+
+class InputPortInline(admin.TabularInline):
+    model = InputPort
+    fk_name = "product"
+    extra = 0
+    fields = ["name", "version", "source_port", "source_product_ref", "external_source", "contract_ref"]
+    raw_id_fields = ["source_port"]
+
+
+@admin.register(DataProduct)
+class DataProductAdmin(admin.ModelAdmin):
+    list_display = ["name", "domain", "owner_team", "kind", "status", "version", "updated_at"]
+    list_filter = ["status", "kind", "domain", "source_format"]
+    search_fields = ["name", "slug", "summary", "external_id"]
+    list_select_related = ["domain", "owner_team"]
+    autocomplete_fields = ["domain", "owner_team", "tags"]
+    readonly_fields = ["fingerprint", "descriptor", "created_at", "updated_at"]
+    inlines = [OutputPortInline, InputPortInline]
+
+
+class SchemaFieldInline(admin.TabularInline):
+    model = SchemaField
+    extra = 0
+    fields = ["object_name", "name", "data_type", "nullable", "primary_key", "classification", "description"]
+
+
+@admin.register(OutputPort)
+class OutputPortAdmin(admin.ModelAdmin):
+    list_display = ["name", "version", "product", "port_type", "access_mode", "contract_ref"]
+    list_filter = ["port_type", "access_mode"]
+    search_fields = ["name", "product__name", "contract_ref"]
+    list_select_related = ["product"]
+    raw_id_fields = ["product"]
+    inlines = [SchemaFieldInline]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+class SlaInline(admin.TabularInline):
+    model = SlaProperty
+    extra = 0
+
+
+class QualityInline(admin.TabularInline):
+    model = QualityRule
+    extra = 0
+    fields = ["element", "metric", "rule_type", "dimension", "operator", "threshold", "severity"]
+
+
+@admin.register(DataContract)
+class DataContractAdmin(admin.ModelAdmin):
+    list_display = ["contract_id", "name", "version", "status", "domain", "source_format"]
+    list_filter = ["status", "source_format", "domain"]
+    search_fields = ["contract_id", "name"]
+    readonly_fields = ["document", "schema_fields", "fingerprint", "created_at", "updated_at"]
+    inlines = [SlaInline, QualityInline]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued on the team page or by `create_token`; the admin can only inspect and revoke them."""
+
+    list_display = ["name", "team", "key_id", "scopes", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    list_filter = ["team"]
+    search_fields = ["name", "key_id", "team__slug"]
+    readonly_fields = ["team", "name", "key_id", "secret_hash", "scopes", "created_by", "created_at", "last_used_at"]
+    fields = [*readonly_fields, "expires_at", "revoked_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
