@@ -111,6 +111,9 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 20),
             },
+            # Tests use a file too: an in-memory shared-cache database locks tables without waiting, which
+            # is not how the portal runs.
+            "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
