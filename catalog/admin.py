@@ -42,7 +42,16 @@ class DomainAdmin(admin.ModelAdmin):
 class OutputPortInline(admin.TabularInline):
     model = OutputPort
     extra = 0
-    fields = ["name", "version", "port_type", "location", "format", "access_mode", "contract_ref", "schema_source"]
+    fields = [
+        "name",
+        "version",
+        "port_type",
+        "location",
+        "format",
+        "access_mode",
+        "contract_ref",
+        "schema_source",
+    ]
     show_change_link = True
 
 
@@ -110,10 +119,28 @@ class DataContractAdmin(admin.ModelAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     """Tokens are issued on the team page or by `create_token`; the admin can only inspect and revoke them."""
 
-    list_display = ["name", "team", "key_id", "scopes", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    list_display = [
+        "name",
+        "team",
+        "key_id",
+        "scopes",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    ]
     list_filter = ["team"]
     search_fields = ["name", "key_id", "team__slug"]
-    readonly_fields = ["team", "name", "key_id", "secret_hash", "scopes", "created_by", "created_at", "last_used_at"]
+    readonly_fields = [
+        "team",
+        "name",
+        "key_id",
+        "secret_hash",
+        "scopes",
+        "created_by",
+        "created_at",
+        "last_used_at",
+    ]
     fields = [*readonly_fields, "expires_at", "revoked_at"]
 
     def has_add_permission(self, request) -> bool:

@@ -39,7 +39,11 @@ def json_path(ptr: str) -> str:
 
 
 def problem(
-    status_code: int, detail: str, *, errors: list[FieldError] | None = None, code: str | None = None,
+    status_code: int,
+    detail: str,
+    *,
+    errors: list[FieldError] | None = None,
+    code: str | None = None,
     instance: str = "",
 ) -> Response:
     default_code, title = PROBLEM_TYPES.get(status_code, ("error", "Error"))
@@ -52,9 +56,7 @@ def problem(
     if instance:
         body["instance"] = instance
     if errors:
-        body["errors"] = [
-            {"pointer": e.path, "path": json_path(e.path), "detail": e.message} for e in errors
-        ]
+        body["errors"] = [{"pointer": e.path, "path": json_path(e.path), "detail": e.message} for e in errors]
     return Response(body, status=status_code, content_type="application/problem+json")
 
 
@@ -83,8 +85,11 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ApplicationError):
         return problem(exc.status, exc.message, errors=exc.errors, code=exc.code, instance=instance)
     if isinstance(exc, RequestDataTooBig):
-        return problem(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "The request body is over the size limit.",
-                       instance=instance)
+        return problem(
+            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            "The request body is over the size limit.",
+            instance=instance,
+        )
     if isinstance(exc, Http404):
         return problem(404, str(exc) or "Not found.", instance=instance)
     if isinstance(exc, DjangoPermissionDenied):
@@ -98,8 +103,12 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
         return None
     detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
     if isinstance(detail, dict | list):
-        return problem(response.status_code, "The request was refused.",
-                       errors=flatten_drf_errors(detail), instance=instance)
+        return problem(
+            response.status_code,
+            "The request was refused.",
+            errors=flatten_drf_errors(detail),
+            instance=instance,
+        )
     result = problem(response.status_code, str(detail), instance=instance)
     for header in ("WWW-Authenticate", "Retry-After", "Allow"):
         if header in response:

@@ -42,7 +42,9 @@ class OutputPortInSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=PortType.choices, required=False, default=PortType.TABLE)
     location = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     format = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
-    access_mode = serializers.ChoiceField(choices=AccessMode.choices, required=False, default=AccessMode.ON_REQUEST)
+    access_mode = serializers.ChoiceField(
+        choices=AccessMode.choices, required=False, default=AccessMode.ON_REQUEST
+    )
     contract_id = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     fields = FieldInSerializer(many=True, required=False, default=list, max_length=2000)
 
@@ -61,7 +63,11 @@ class InputPortInSerializer(serializers.Serializer):
     version = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=10_000)
     product = serializers.RegexField(
-        r"^[-a-zA-Z0-9_]+/[-a-zA-Z0-9_]+$", max_length=200, required=False, allow_blank=True, default="",
+        r"^[-a-zA-Z0-9_]+/[-a-zA-Z0-9_]+$",
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
         error_messages={"invalid": "Name the producing product as 'domain/slug'."},
     )
     port = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
@@ -71,7 +77,9 @@ class InputPortInSerializer(serializers.Serializer):
     def validate(self, attrs: dict) -> dict:
         if not (attrs["product"] or attrs["external"] or attrs["contract_id"]):
             raise serializers.ValidationError(
-                {"product": "Say where the input comes from: 'product' (+ 'port'), 'external' or 'contract_id'."}
+                {
+                    "product": "Say where the input comes from: 'product' (+ 'port'), 'external' or 'contract_id'."
+                }
             )
         return attrs
 
@@ -80,8 +88,12 @@ class ProductInSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     summary = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=100_000)
-    kind = serializers.ChoiceField(choices=ProductKind.choices, required=False, default=ProductKind.SOURCE_ALIGNED)
-    status = serializers.ChoiceField(choices=LifecycleStatus.choices, required=False, default=LifecycleStatus.DRAFT)
+    kind = serializers.ChoiceField(
+        choices=ProductKind.choices, required=False, default=ProductKind.SOURCE_ALIGNED
+    )
+    status = serializers.ChoiceField(
+        choices=LifecycleStatus.choices, required=False, default=LifecycleStatus.DRAFT
+    )
     version = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     tags = serializers.ListField(
         child=serializers.CharField(max_length=60), required=False, default=list, max_length=50
@@ -96,7 +108,9 @@ class ProductInSerializer(serializers.Serializer):
             key = (port["name"], port["version"])
             if key in seen:
                 errors: list[dict] = [{} for _ in ports]
-                errors[index] = {"name": [f"Two {what} ports are named '{port['name']}' (version '{key[1]}')."]}
+                errors[index] = {
+                    "name": [f"Two {what} ports are named '{port['name']}' (version '{key[1]}')."]
+                }
                 raise serializers.ValidationError({f"{what}_ports": errors})
             seen.add(key)
 
@@ -215,8 +229,18 @@ class OutputPortOutSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OutputPort
-        fields = ["name", "version", "description", "type", "location", "format", "access_mode", "contract_id",
-                  "schema_source", "fields"]
+        fields = [
+            "name",
+            "version",
+            "description",
+            "type",
+            "location",
+            "format",
+            "access_mode",
+            "contract_id",
+            "schema_source",
+            "fields",
+        ]
 
 
 class InputPortOutSerializer(serializers.ModelSerializer):
@@ -240,8 +264,20 @@ class ProductListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DataProduct
-        fields = ["domain", "slug", "urn", "name", "summary", "kind", "status", "version", "tags", "owner_team",
-                  "url", "updated_at"]
+        fields = [
+            "domain",
+            "slug",
+            "urn",
+            "name",
+            "summary",
+            "kind",
+            "status",
+            "version",
+            "tags",
+            "owner_team",
+            "url",
+            "updated_at",
+        ]
 
 
 class ProductDetailSerializer(ProductListSerializer):
@@ -249,8 +285,15 @@ class ProductDetailSerializer(ProductListSerializer):
     input_ports = InputPortOutSerializer(many=True)
 
     class Meta(ProductListSerializer.Meta):
-        fields = [*ProductListSerializer.Meta.fields, "description", "external_id", "source_format",
-                  "output_ports", "input_ports", "created_at"]
+        fields = [
+            *ProductListSerializer.Meta.fields,
+            "description",
+            "external_id",
+            "source_format",
+            "output_ports",
+            "input_ports",
+            "created_at",
+        ]
 
 
 class SlaOutSerializer(serializers.ModelSerializer):
@@ -266,8 +309,18 @@ class QualityOutSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = QualityRule
-        fields = ["element", "name", "type", "metric", "dimension", "description", "severity", "operator",
-                  "threshold", "schedule"]
+        fields = [
+            "element",
+            "name",
+            "type",
+            "metric",
+            "dimension",
+            "description",
+            "severity",
+            "operator",
+            "threshold",
+            "schedule",
+        ]
 
 
 class ContractSerializer(serializers.ModelSerializer):
@@ -278,8 +331,20 @@ class ContractSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DataContract
-        fields = ["id", "name", "version", "status", "api_version", "source_format", "domain", "purpose",
-                  "sla_properties", "quality_rules", "document", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "version",
+            "status",
+            "api_version",
+            "source_format",
+            "domain",
+            "purpose",
+            "sla_properties",
+            "quality_rules",
+            "document",
+            "updated_at",
+        ]
 
 
 class TokenSerializer(serializers.ModelSerializer):
@@ -287,4 +352,13 @@ class TokenSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ApiToken
-        fields = ["key_id", "name", "team", "scopes", "created_at", "expires_at", "last_used_at", "revoked_at"]
+        fields = [
+            "key_id",
+            "name",
+            "team",
+            "scopes",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "revoked_at",
+        ]

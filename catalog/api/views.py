@@ -88,9 +88,12 @@ class ProductList(generics.ListAPIView):
 
 def product_detail_queryset():
     return DataProduct.objects.with_listing_relations().prefetch_related(
-        Prefetch("output_ports", queryset=OutputPort.objects.prefetch_related(
-            Prefetch("fields", queryset=SchemaField.objects.order_by("object_name", "position"))
-        )),
+        Prefetch(
+            "output_ports",
+            queryset=OutputPort.objects.prefetch_related(
+                Prefetch("fields", queryset=SchemaField.objects.order_by("object_name", "position"))
+            ),
+        ),
         "input_ports",
     )
 
@@ -139,7 +142,9 @@ class ProductDetail(APIView):
         serializer = s.ProductInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         result = product_upsert(
-            actor=Actor.from_request(request), domain_slug=domain, slug=slug,
+            actor=Actor.from_request(request),
+            domain_slug=domain,
+            slug=slug,
             spec=s.product_spec_from(serializer.validated_data),
         )
         return _upsert_response(result)
@@ -159,27 +164,45 @@ class ProductRetire(APIView):
 
 OUTCOMES = inline_serializer(
     "ImportOutcomes",
-    {"results": inline_serializer("ImportOutcome", {
-        "kind": serializers.CharField(), "id": serializers.CharField(),
-        "action": serializers.ChoiceField(["created", "updated", "unchanged"]), "url": serializers.CharField(),
-    }, many=True)},
+    {
+        "results": inline_serializer(
+            "ImportOutcome",
+            {
+                "kind": serializers.CharField(),
+                "id": serializers.CharField(),
+                "action": serializers.ChoiceField(["created", "updated", "unchanged"]),
+                "url": serializers.CharField(),
+            },
+            many=True,
+        )
+    },
 )
 
 
 class ProductBulk(APIView):
     @extend_schema(
-        request=s.BulkSerializer, responses={200: OUTCOMES, 201: OUTCOMES, 400: PROBLEM, 403: PROBLEM},
+        request=s.BulkSerializer,
+        responses={200: OUTCOMES, 201: OUTCOMES, 400: PROBLEM, 403: PROBLEM},
         description="Upsert up to 500 products in one transaction: all are stored, or none.",
     )
     def post(self, request: Request) -> Response:
         serializer = s.BulkSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        items = [(p["domain"], p["slug"], s.product_spec_from(p)) for p in serializer.validated_data["products"]]
+        items = [
+            (p["domain"], p["slug"], s.product_spec_from(p)) for p in serializer.validated_data["products"]
+        ]
         results = products_bulk_upsert(actor=Actor.from_request(request), items=items)
-        body = {"results": [
-            {"kind": "DataProduct", "id": r.product.identifier, "action": r.action, "url": r.product.get_absolute_url()}
-            for r in results
-        ]}
+        body = {
+            "results": [
+                {
+                    "kind": "DataProduct",
+                    "id": r.product.identifier,
+                    "action": r.action,
+                    "url": r.product.get_absolute_url(),
+                }
+                for r in results
+            ]
+        }
         created = any(r.created for r in results)
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
@@ -192,14 +215,21 @@ class Descriptors(APIView):
         request={"application/yaml": OpenApiTypes.STR, "application/json": OpenApiTypes.OBJECT},
         responses={200: OUTCOMES, 201: OUTCOMES, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM, 413: PROBLEM},
         description="Import an ODPS data product, an ODCS v3 data contract or a DPDS descriptor (YAML or JSON).",
-        examples=[OpenApiExample("ODCS", value="apiVersion: v3.1.0\nkind: DataContract\nid: ...",
-                                 media_type="application/yaml")],
+        examples=[
+            OpenApiExample(
+                "ODCS", value="apiVersion: v3.1.0\nkind: DataContract\nid: ...", media_type="application/yaml"
+            )
+        ],
     )
     def post(self, request: Request) -> Response:
         outcomes = descriptor_import(
             actor=Actor.from_request(request), raw=request.body, content_type=request.content_type or ""
         )
-        body = {"results": [{"kind": o.kind, "id": o.identifier, "action": o.action, "url": o.url} for o in outcomes]}
+        body = {
+            "results": [
+                {"kind": o.kind, "id": o.identifier, "action": o.action, "url": o.url} for o in outcomes
+            ]
+        }
         created = any(o.action == "created" for o in outcomes)
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 

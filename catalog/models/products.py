@@ -74,9 +74,13 @@ class DataProduct(TimeStampedModel):
     source_format = models.CharField(
         max_length=10, choices=DescriptorFormat.choices, default=DescriptorFormat.PORTAL
     )
-    descriptor = models.JSONField(default=dict, blank=True, help_text="The descriptor as it was last published.")
+    descriptor = models.JSONField(
+        default=dict, blank=True, help_text="The descriptor as it was last published."
+    )
     fingerprint = models.CharField(
-        max_length=64, blank=True, help_text="Hash of the last accepted payload; equal payloads write nothing."
+        max_length=64,
+        blank=True,
+        help_text="Hash of the last accepted payload; equal payloads write nothing.",
     )
 
     objects = DataProductQuerySet.as_manager()
@@ -86,7 +90,9 @@ class DataProduct(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["domain", "slug"], name="product_unique_domain_slug"),
             models.CheckConstraint(condition=Q(kind__in=ProductKind.values), name="product_kind_valid"),
-            models.CheckConstraint(condition=Q(status__in=LifecycleStatus.values), name="product_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=LifecycleStatus.values), name="product_status_valid"
+            ),
         ]
         indexes = [
             # Listing pages and the API filter by status and sort by recent change.
@@ -135,12 +141,18 @@ class OutputPort(TimeStampedModel):
     version = models.CharField(max_length=40, blank=True, default="")
     description = models.TextField(blank=True)
     port_type = models.CharField(max_length=10, choices=PortType.choices, default=PortType.TABLE)
-    location = models.CharField(max_length=500, blank=True, help_text="Server, path or address to consume it.")
+    location = models.CharField(
+        max_length=500, blank=True, help_text="Server, path or address to consume it."
+    )
     format = models.CharField(max_length=60, blank=True)
     access_mode = models.CharField(max_length=12, choices=AccessMode.choices, default=AccessMode.ON_REQUEST)
-    contract_ref = models.CharField(max_length=200, blank=True, help_text="Id of the data contract it honours.")
+    contract_ref = models.CharField(
+        max_length=200, blank=True, help_text="Id of the data contract it honours."
+    )
     schema_source = models.CharField(
-        max_length=10, choices=SchemaSource.choices, default=SchemaSource.DECLARED,
+        max_length=10,
+        choices=SchemaSource.choices,
+        default=SchemaSource.DECLARED,
         help_text="Ports that declare no fields take them from their contract, and follow it when it changes.",
     )
     position = models.PositiveIntegerField(default=0)
@@ -148,9 +160,13 @@ class OutputPort(TimeStampedModel):
     class Meta:
         ordering = ["product", "position", "name", "version"]
         constraints = [
-            models.UniqueConstraint(fields=["product", "name", "version"], name="outputport_unique_name_version"),
+            models.UniqueConstraint(
+                fields=["product", "name", "version"], name="outputport_unique_name_version"
+            ),
             models.CheckConstraint(condition=Q(port_type__in=PortType.values), name="outputport_type_valid"),
-            models.CheckConstraint(condition=Q(access_mode__in=AccessMode.values), name="outputport_access_valid"),
+            models.CheckConstraint(
+                condition=Q(access_mode__in=AccessMode.values), name="outputport_access_valid"
+            ),
         ]
         indexes = [
             # Contract imports and input-port resolution look ports up by the contract they honour.
@@ -176,7 +192,10 @@ class Classification(models.TextChoices):
 class SchemaField(models.Model):
     port = models.ForeignKey(OutputPort, on_delete=models.CASCADE, related_name="fields")
     object_name = models.CharField(
-        max_length=200, blank=True, default="", help_text="Table or object within the port, when it has several."
+        max_length=200,
+        blank=True,
+        default="",
+        help_text="Table or object within the port, when it has several.",
     )
     name = models.CharField(max_length=200)
     data_type = models.CharField(max_length=100, blank=True)
@@ -184,14 +203,18 @@ class SchemaField(models.Model):
     nullable = models.BooleanField(default=True)
     primary_key = models.BooleanField(default=False)
     classification = models.CharField(
-        max_length=40, blank=True, help_text="public, internal, confidential, restricted, pii, or the producer's own."
+        max_length=40,
+        blank=True,
+        help_text="public, internal, confidential, restricted, pii, or the producer's own.",
     )
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["port", "object_name", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["port", "object_name", "name"], name="field_unique_port_object_name"),
+            models.UniqueConstraint(
+                fields=["port", "object_name", "name"], name="field_unique_port_object_name"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -219,7 +242,9 @@ class InputPort(TimeStampedModel):
     class Meta:
         ordering = ["product", "position", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["product", "name", "version"], name="inputport_unique_name_version"),
+            models.UniqueConstraint(
+                fields=["product", "name", "version"], name="inputport_unique_name_version"
+            ),
         ]
         indexes = [
             # A newly published output port links the input ports that were waiting for its contract.

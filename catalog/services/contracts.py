@@ -47,15 +47,22 @@ def _domain(spec: ContractSpec, existing: DataContract | None, ports: list[Outpu
     if ports:
         return ports[0].product.domain
     raise ValidationFailed(
-        [FieldError("/domain", "Name the contract's `domain` (and `dataProduct`), or publish a product whose "
-                               "output port gives this contract's id as its contractId first.")]
+        [
+            FieldError(
+                "/domain",
+                "Name the contract's `domain` (and `dataProduct`), or publish a product whose "
+                "output port gives this contract's id as its contractId first.",
+            )
+        ]
     )
 
 
 def _find_or_create_product(actor: Actor, domain: Domain, spec: ContractSpec) -> DataProduct:
     slug = slugify(spec.data_product)[:100]
     if not slug:
-        raise ValidationFailed([FieldError("/dataProduct", "The data product's name gives no usable identifier.")])
+        raise ValidationFailed(
+            [FieldError("/dataProduct", "The data product's name gives no usable identifier.")]
+        )
     product = (
         DataProduct.objects.filter(domain=domain, slug=slug).first()
         or DataProduct.objects.filter(domain=domain, name__iexact=spec.data_product).first()
@@ -64,18 +71,29 @@ def _find_or_create_product(actor: Actor, domain: Domain, spec: ContractSpec) ->
         ensure_can_write_product(actor, product)
         return product
     return DataProduct.objects.create(
-        domain=domain, slug=slug, name=spec.data_product[:200], summary=spec.purpose[:500],
-        owner_team=domain.owner_team, status=LifecycleStatus.DRAFT, source_format=DescriptorFormat.PORTAL,
+        domain=domain,
+        slug=slug,
+        name=spec.data_product[:200],
+        summary=spec.purpose[:500],
+        owner_team=domain.owner_team,
+        status=LifecycleStatus.DRAFT,
+        source_format=DescriptorFormat.PORTAL,
     )
 
 
 def _port_for_contract(product: DataProduct, spec: ContractSpec) -> OutputPort:
     name = (slugify(spec.name) or slugify(spec.contract_id) or "contract")[:120]
     port, _ = OutputPort.objects.get_or_create(
-        product=product, name=name, version=spec.version[:40],
+        product=product,
+        name=name,
+        version=spec.version[:40],
         defaults={
-            "description": spec.purpose, "port_type": spec.port_type, "location": spec.location[:500],
-            "format": spec.format[:60], "contract_ref": spec.contract_id, "schema_source": SchemaSource.CONTRACT,
+            "description": spec.purpose,
+            "port_type": spec.port_type,
+            "location": spec.location[:500],
+            "format": spec.format[:60],
+            "contract_ref": spec.contract_id,
+            "schema_source": SchemaSource.CONTRACT,
             "position": product.output_ports.count(),
         },
     )
@@ -91,12 +109,16 @@ def contract_upsert(*, actor: Actor, spec: ContractSpec) -> ContractResult:
     `dataProduct` names in its `domain` (created as a draft if missing, with a port for the contract).
     """
     with transaction.atomic():
-        existing = DataContract.objects.select_for_update().select_related("domain").filter(
-            contract_id=spec.contract_id
-        ).first()
+        existing = (
+            DataContract.objects.select_for_update()
+            .select_related("domain")
+            .filter(contract_id=spec.contract_id)
+            .first()
+        )
         ports = list(
-            OutputPort.objects.select_related("product__domain__parent", "product__owner_team")
-            .filter(contract_ref=spec.contract_id)
+            OutputPort.objects.select_related("product__domain__parent", "product__owner_team").filter(
+                contract_ref=spec.contract_id
+            )
         )
         domain = _domain(spec, existing, ports)
         ensure_can_write_domain(actor, domain)
@@ -105,7 +127,9 @@ def contract_upsert(*, actor: Actor, spec: ContractSpec) -> ContractResult:
 
         fingerprint = spec.fingerprint()
         if existing is not None and existing.fingerprint == fingerprint:
-            return ContractResult(existing, "unchanged", sorted({p.product for p in ports}, key=lambda p: p.pk))
+            return ContractResult(
+                existing, "unchanged", sorted({p.product for p in ports}, key=lambda p: p.pk)
+            )
 
         contract = existing or DataContract(contract_id=spec.contract_id)
         contract.name = spec.name[:200]
@@ -136,14 +160,33 @@ def _replace_terms(contract: DataContract, spec: ContractSpec, *, fresh: bool) -
         contract.sla_properties.all().delete()
         contract.quality_rules.all().delete()
     SlaProperty.objects.bulk_create(
-        SlaProperty(contract=contract, name=s.name[:100], value=s.value[:200], value_ext=s.value_ext[:200],
-                    unit=s.unit[:40], element=s.element[:200], driver=s.driver[:60], position=i)
+        SlaProperty(
+            contract=contract,
+            name=s.name[:100],
+            value=s.value[:200],
+            value_ext=s.value_ext[:200],
+            unit=s.unit[:40],
+            element=s.element[:200],
+            driver=s.driver[:60],
+            position=i,
+        )
         for i, s in enumerate(spec.sla)
     )
     QualityRule.objects.bulk_create(
-        QualityRule(contract=contract, element=q.element[:300], name=q.name[:200], rule_type=q.rule_type[:40],
-                    metric=q.metric[:100], dimension=q.dimension[:60], description=q.description,
-                    severity=q.severity[:40], operator=q.operator[:40], threshold=q.threshold,
-                    schedule=q.schedule[:100], definition=q.definition, position=i)
+        QualityRule(
+            contract=contract,
+            element=q.element[:300],
+            name=q.name[:200],
+            rule_type=q.rule_type[:40],
+            metric=q.metric[:100],
+            dimension=q.dimension[:60],
+            description=q.description,
+            severity=q.severity[:40],
+            operator=q.operator[:40],
+            threshold=q.threshold,
+            schedule=q.schedule[:100],
+            definition=q.definition,
+            position=i,
+        )
         for i, q in enumerate(spec.quality)
     )

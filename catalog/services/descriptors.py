@@ -24,9 +24,11 @@ class ImportOutcome:
 def _product_slug(domain: str, slug: str, external_id: str) -> str:
     """A product imported before keeps its slug even if its name changed since."""
     if external_id:
-        known = DataProduct.objects.filter(domain__slug=domain, external_id=external_id).values_list(
-            "slug", flat=True
-        ).first()
+        known = (
+            DataProduct.objects.filter(domain__slug=domain, external_id=external_id)
+            .values_list("slug", flat=True)
+            .first()
+        )
         if known:
             return known
         clash = DataProduct.objects.filter(domain__slug=domain, slug=slug).exclude(external_id="").first()
@@ -41,8 +43,13 @@ def _product_slug(domain: str, slug: str, external_id: str) -> str:
 def _import_product(actor: Actor, doc) -> ImportOutcome:
     slug = _product_slug(doc.domain, doc.slug, doc.spec.external_id)
     result = product_upsert(
-        actor=actor, domain_slug=doc.domain, slug=slug, spec=doc.spec, source_format=doc.source_format,
-        descriptor=doc.document, strict_team=False,
+        actor=actor,
+        domain_slug=doc.domain,
+        slug=slug,
+        spec=doc.spec,
+        source_format=doc.source_format,
+        descriptor=doc.document,
+        strict_team=False,
     )
     product = result.product
     return ImportOutcome("DataProduct", product.identifier, result.action, product.get_absolute_url())
@@ -50,8 +57,14 @@ def _import_product(actor: Actor, doc) -> ImportOutcome:
 
 def _import_contract(actor: Actor, spec) -> list[ImportOutcome]:
     result = contract_upsert(actor=actor, spec=spec)
-    outcomes = [ImportOutcome("DataContract", result.contract.contract_id, result.action,
-                              f"/api/v1/contracts/{result.contract.contract_id}")]
+    outcomes = [
+        ImportOutcome(
+            "DataContract",
+            result.contract.contract_id,
+            result.action,
+            f"/api/v1/contracts/{result.contract.contract_id}",
+        )
+    ]
     return outcomes
 
 

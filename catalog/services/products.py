@@ -93,14 +93,24 @@ def product_upsert(
         # Another writer created the same product between our read and our insert (PostgreSQL lets both
         # try): write again as an update of theirs.
         try:
-            return _write_product(domain, slug, spec, owner_team, fingerprint, source_format, descriptor, tag_ids)
+            return _write_product(
+                domain, slug, spec, owner_team, fingerprint, source_format, descriptor, tag_ids
+            )
         except IntegrityError as exc:
-            raise Conflict(f"Product '{domain.slug}/{slug}' changed while it was written; send it again.") from exc
+            raise Conflict(
+                f"Product '{domain.slug}/{slug}' changed while it was written; send it again."
+            ) from exc
 
 
 def _write_product(
-    domain: Domain, slug: str, spec: ProductSpec, owner_team: Team, fingerprint: str, source_format: str,
-    descriptor: dict | None, tag_ids: list[int],
+    domain: Domain,
+    slug: str,
+    spec: ProductSpec,
+    owner_team: Team,
+    fingerprint: str,
+    source_format: str,
+    descriptor: dict | None,
+    tag_ids: list[int],
 ) -> UpsertResult:
     with transaction.atomic():
         product = DataProduct.objects.select_for_update().filter(domain=domain, slug=slug).first()
@@ -150,18 +160,20 @@ def products_bulk_upsert(*, actor: Actor, items: list[tuple[str, str, ProductSpe
             try:
                 results.append(product_upsert(actor=actor, domain_slug=domain_slug, slug=slug, spec=spec))
             except ApplicationError as exc:
-                exc.errors = [FieldError(pointer("products", index) + e.path, e.message) for e in exc.errors] or [
-                    FieldError(pointer("products", index), exc.message)
-                ]
+                exc.errors = [
+                    FieldError(pointer("products", index) + e.path, e.message) for e in exc.errors
+                ] or [FieldError(pointer("products", index), exc.message)]
                 exc.message = f"Product {index} ({domain_slug}/{slug}): {exc.message} Nothing was stored."
                 raise
     return results
 
 
 def product_get(domain_slug: str, slug: str) -> DataProduct:
-    product = DataProduct.objects.select_related("domain", "owner_team").filter(
-        domain__slug=domain_slug, slug=slug
-    ).first()
+    product = (
+        DataProduct.objects.select_related("domain", "owner_team")
+        .filter(domain__slug=domain_slug, slug=slug)
+        .first()
+    )
     if product is None:
         raise NotFound(f"No product '{domain_slug}/{slug}'.")
     return product
@@ -238,19 +250,32 @@ def _sync_output_ports(product: DataProduct, ports: list[OutputPortSpec], *, cre
     for position, spec in enumerate(ports):
         port = existing.get((spec.name, spec.version))
         values = {
-            "description": spec.description, "port_type": spec.port_type, "location": spec.location,
-            "format": spec.format, "access_mode": spec.access_mode, "contract_ref": spec.contract_ref,
+            "description": spec.description,
+            "port_type": spec.port_type,
+            "location": spec.location,
+            "format": spec.format,
+            "access_mode": spec.access_mode,
+            "contract_ref": spec.contract_ref,
         }
         source = SchemaSource.DECLARED if spec.fields or not spec.contract_ref else SchemaSource.CONTRACT
         fields = spec.fields if source == SchemaSource.DECLARED else from_contract.get(spec.contract_ref, [])
         if port is None:
-            port = OutputPort(product=product, name=spec.name, version=spec.version, position=position,
-                              schema_source=source, **values)
+            port = OutputPort(
+                product=product,
+                name=spec.name,
+                version=spec.version,
+                position=position,
+                schema_source=source,
+                **values,
+            )
             new_ports.append(port)
         else:
             kept.add(port.pk)
-            if any(getattr(port, k) != v for k, v in values.items()) or port.position != position \
-                    or port.schema_source != source:
+            if (
+                any(getattr(port, k) != v for k, v in values.items())
+                or port.position != position
+                or port.schema_source != source
+            ):
                 for key, value in values.items():
                     setattr(port, key, value)
                 port.position = position
@@ -267,12 +292,16 @@ def _sync_output_ports(product: DataProduct, ports: list[OutputPortSpec], *, cre
         now = timezone.now()
         for port in changed_ports:
             port.updated_at = now
-        OutputPort.objects.bulk_update(changed_ports, [*PORT_ATTRS, "position", "schema_source", "updated_at"])
+        OutputPort.objects.bulk_update(
+            changed_ports, [*PORT_ATTRS, "position", "schema_source", "updated_at"]
+        )
     sync_port_fields(fields_by_port, existing_ports=kept)
     _link_waiting_inputs(product, [port for port, _ in fields_by_port])
 
 
-def sync_port_fields(fields_by_port: list[tuple[OutputPort, list[FieldSpec]]], *, existing_ports: set[int]) -> None:
+def sync_port_fields(
+    fields_by_port: list[tuple[OutputPort, list[FieldSpec]]], *, existing_ports: set[int]
+) -> None:
     current: dict[int, dict[tuple[str, str], SchemaField]] = {}
     if existing_ports:
         for field in SchemaField.objects.filter(port_id__in=existing_ports):
@@ -284,12 +313,18 @@ def sync_port_fields(fields_by_port: list[tuple[OutputPort, list[FieldSpec]]], *
         have = current.get(port.pk, {})
         for position, spec in enumerate(specs):
             values = {
-                "data_type": spec.data_type, "description": spec.description, "nullable": spec.nullable,
-                "primary_key": spec.primary_key, "classification": spec.classification, "position": position,
+                "data_type": spec.data_type,
+                "description": spec.description,
+                "nullable": spec.nullable,
+                "primary_key": spec.primary_key,
+                "classification": spec.classification,
+                "position": position,
             }
             field = have.get((spec.object_name, spec.name))
             if field is None:
-                to_create.append(SchemaField(port=port, object_name=spec.object_name, name=spec.name, **values))
+                to_create.append(
+                    SchemaField(port=port, object_name=spec.object_name, name=spec.name, **values)
+                )
                 continue
             keep.add(field.pk)
             if any(getattr(field, k) != v for k, v in values.items()):
@@ -314,7 +349,11 @@ def _resolve_source(spec: InputPortSpec, index: int) -> OutputPort | None:
         # A named product must exist; its port may be published later, so only the product is checked.
         if not DataProduct.objects.filter(domain__slug=domain_slug, slug=slug).exists():
             raise ValidationFailed(
-                [FieldError(pointer("input_ports", index, "product"), f"Unknown product '{spec.source_product}'.")]
+                [
+                    FieldError(
+                        pointer("input_ports", index, "product"), f"Unknown product '{spec.source_product}'."
+                    )
+                ]
             )
         return ports.order_by("-version").first()
     if spec.contract_ref:
@@ -336,9 +375,13 @@ def _sync_input_ports(product: DataProduct, ports: list[InputPortSpec], *, creat
                 [FieldError(pointer("input_ports", index), "A product cannot consume its own output port.")]
             )
         values = {
-            "description": spec.description, "source_port": source, "source_product_ref": spec.source_product,
-            "source_port_ref": spec.source_port, "external_source": spec.external_source,
-            "contract_ref": spec.contract_ref, "position": index,
+            "description": spec.description,
+            "source_port": source,
+            "source_product_ref": spec.source_product,
+            "source_port_ref": spec.source_port,
+            "external_source": spec.external_source,
+            "contract_ref": spec.contract_ref,
+            "position": index,
         }
         port = existing.get((spec.name, spec.version))
         if port is None:
@@ -359,8 +402,16 @@ def _sync_input_ports(product: DataProduct, ports: list[InputPortSpec], *, creat
             port.updated_at = now
         InputPort.objects.bulk_update(
             to_update,
-            ["description", "source_port", "source_product_ref", "source_port_ref", "external_source",
-             "contract_ref", "position", "updated_at"],
+            [
+                "description",
+                "source_port",
+                "source_product_ref",
+                "source_port_ref",
+                "external_source",
+                "contract_ref",
+                "position",
+                "updated_at",
+            ],
         )
 
 
@@ -371,8 +422,10 @@ def _link_waiting_inputs(product: DataProduct, ports: list[OutputPort]) -> None:
     by_contract = {p.contract_ref: p for p in ports if p.contract_ref}
     by_name = {p.name: p for p in ports}
     ref = f"{product.domain.slug}/{product.slug}"
-    waiting = InputPort.objects.filter(source_port__isnull=True).exclude(product=product).filter(
-        Q(source_product_ref=ref) | Q(contract_ref__in=list(by_contract))
+    waiting = (
+        InputPort.objects.filter(source_port__isnull=True)
+        .exclude(product=product)
+        .filter(Q(source_product_ref=ref) | Q(contract_ref__in=list(by_contract)))
     )
     for input_port in waiting.only("pk", "contract_ref", "source_product_ref", "source_port_ref"):
         target = by_contract.get(input_port.contract_ref) if input_port.contract_ref else None

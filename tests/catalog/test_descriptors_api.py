@@ -38,8 +38,12 @@ def test_odps_product_imports(team_client, seller):
     response = post(team_client, ODPS)
     assert response.status_code == 201, response.content
     [result] = response.json()["results"]
-    assert result == {"kind": "DataProduct", "id": "seller/customer-data-product", "action": "created",
-                      "url": "/products/seller/customer-data-product/"}
+    assert result == {
+        "kind": "DataProduct",
+        "id": "seller/customer-data-product",
+        "action": "created",
+        "url": "/products/seller/customer-data-product/",
+    }
     product = DataProduct.objects.get(slug="customer-data-product")
     assert product.name == "Customer Data Product"
     assert product.status == "draft"
@@ -47,8 +51,10 @@ def test_odps_product_imports(team_client, seller):
     assert product.source_format == "odps"
     assert product.summary == "Enterprise view of a customer."
     assert sorted(product.output_ports.values_list("name", "version")) == [
-        ("consolidatedtransactions", "1.0.0"), ("fulltransactionswithreturns", "0.3.0"),
-        ("rawtransactions", "1.0.0"), ("rawtransactions", "2.0.0"),
+        ("consolidatedtransactions", "1.0.0"),
+        ("fulltransactionswithreturns", "0.3.0"),
+        ("rawtransactions", "1.0.0"),
+        ("rawtransactions", "2.0.0"),
     ]
     assert product.input_ports.count() == 4
     assert list(product.tags.values_list("name", flat=True)) == ["customer"]
@@ -59,7 +65,10 @@ def test_odps_then_odcs_show_together_and_resending_changes_nothing(team_client,
     response = post(team_client, ODCS)
     assert response.status_code == 201, response.content
     assert response.json()["results"][0] == {
-        "kind": "DataContract", "id": ODCS_ID, "action": "created", "url": f"/api/v1/contracts/{ODCS_ID}"
+        "kind": "DataContract",
+        "id": ODCS_ID,
+        "action": "created",
+        "url": f"/api/v1/contracts/{ODCS_ID}",
     }
     port = OutputPort.objects.get(name="rawtransactions", version="1.0.0")
     assert port.schema_source == "contract"
@@ -70,15 +79,23 @@ def test_odps_then_odcs_show_together_and_resending_changes_nothing(team_client,
     assert contract.sla_properties.count() == 8
     assert contract.quality_rules.count() == 2
 
-    counts = (DataProduct.objects.count(), OutputPort.objects.count(), SchemaField.objects.count(),
-              SlaProperty.objects.count())
+    counts = (
+        DataProduct.objects.count(),
+        OutputPort.objects.count(),
+        SchemaField.objects.count(),
+        SlaProperty.objects.count(),
+    )
     stamps = (DataProduct.objects.get().updated_at, contract.updated_at)
     for body in (odps_linked_to_contract(), ODCS):
         again = post(team_client, body)
         assert again.status_code == 200
         assert {r["action"] for r in again.json()["results"]} == {"unchanged"}
-    assert counts == (DataProduct.objects.count(), OutputPort.objects.count(), SchemaField.objects.count(),
-                      SlaProperty.objects.count())
+    assert counts == (
+        DataProduct.objects.count(),
+        OutputPort.objects.count(),
+        SchemaField.objects.count(),
+        SlaProperty.objects.count(),
+    )
     assert stamps == (DataProduct.objects.get().updated_at, DataContract.objects.get().updated_at)
 
     client.force_login(world.member)
@@ -116,7 +133,9 @@ def test_json_documents_are_accepted_too(team_client, seller):
 
 
 def test_invalid_odcs_is_refused_naming_status_and_nothing_is_stored(team_client, seller):
-    response = post(team_client, (CONFORMANCE / "odcs" / "INVALID_dccli_missing_status.odcs.yaml").read_bytes())
+    response = post(
+        team_client, (CONFORMANCE / "odcs" / "INVALID_dccli_missing_status.odcs.yaml").read_bytes()
+    )
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
     assert [e["pointer"] for e in response.json()["errors"]] == ["/status"]
@@ -164,10 +183,16 @@ def test_a_failing_half_of_a_dpds_import_leaves_nothing(team_client, seller):
     port = json.loads((CONFORMANCE / "dpds" / "tripexecution_trip-status-oport.json").read_text())
     descriptor = {
         "dataProductDescriptor": "1.0.0",
-        "info": {"fullyQualifiedName": "urn:dpds:com.company-xyz:dataproducts:tripExecution:1",
-                 "domain": "seller", "name": "tripExecution", "version": "1.2.0"},
-        "interfaceComponents": {"outputPorts": [port],
-                                "inputPorts": [{"name": "x", "fullyQualifiedName": "urn:x"}]},
+        "info": {
+            "fullyQualifiedName": "urn:dpds:com.company-xyz:dataproducts:tripExecution:1",
+            "domain": "seller",
+            "name": "tripExecution",
+            "version": "1.2.0",
+        },
+        "interfaceComponents": {
+            "outputPorts": [port],
+            "inputPorts": [{"name": "x", "fullyQualifiedName": "urn:x"}],
+        },
     }
     response = post(team_client, json.dumps(descriptor).encode(), content_type="application/json")
     assert response.status_code in (200, 201), response.content

@@ -99,8 +99,11 @@ def test_input_ports_link_to_the_producing_products_port(team_client):
 
 
 def test_input_port_declared_before_its_source_links_when_the_source_arrives(team_client):
-    put(team_client, {"name": "Revenue", "input_ports": [{"name": "orders", "contract_id": "c-orders"}]},
-        slug="revenue")
+    put(
+        team_client,
+        {"name": "Revenue", "input_ports": [{"name": "orders", "contract_id": "c-orders"}]},
+        slug="revenue",
+    )
     assert InputPort.objects.get().source_port is None
     with_contract = copy.deepcopy(ORDERS)
     with_contract["output_ports"][0]["contract_id"] = "c-orders"
@@ -229,7 +232,9 @@ def test_unknown_owner_team_is_named(team_client):
 
 
 def test_an_input_from_an_unknown_product_is_named(team_client):
-    response = put(team_client, {"name": "X", "input_ports": [{"name": "a", "product": "sales/missing"}]}, slug="x")
+    response = put(
+        team_client, {"name": "X", "input_ports": [{"name": "a", "product": "sales/missing"}]}, slug="x"
+    )
     assert response.status_code == 400
     assert response.json()["errors"][0]["pointer"] == "/input_ports/0/product"
     assert not DataProduct.objects.exists()
@@ -249,7 +254,9 @@ def test_bulk_upsert_is_all_or_nothing(team_client):
 def test_bulk_upsert_validation_errors_name_the_item(team_client):
     bad = {**ORDERS, "domain": "sales", "slug": "b", "status": "gone"}
     response = team_client.post(
-        "/api/v1/products/bulk", {"products": [{**ORDERS, "domain": "sales", "slug": "a"}, bad]}, format="json"
+        "/api/v1/products/bulk",
+        {"products": [{**ORDERS, "domain": "sales", "slug": "a"}, bad]},
+        format="json",
     )
     assert response.status_code == 400
     assert response.json()["errors"][0]["pointer"] == "/products/1/status"
@@ -281,8 +288,11 @@ def test_retire_then_delete(team_client, other_team_client):
 
 def test_list_filters_and_paginates(team_client, django_assert_max_num_queries):
     for i in range(7):
-        put(team_client, {**ORDERS, "name": f"Orders {i}", "kind": "aggregate" if i % 2 else "source-aligned"},
-            slug=f"orders-{i}")
+        put(
+            team_client,
+            {**ORDERS, "name": f"Orders {i}", "kind": "aggregate" if i % 2 else "source-aligned"},
+            slug=f"orders-{i}",
+        )
     with django_assert_max_num_queries(6):
         page = team_client.get("/api/v1/products?page_size=3&kind=aggregate").json()
     assert page["count"] == 3

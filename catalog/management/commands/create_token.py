@@ -25,6 +25,8 @@ class Command(BaseCommand):
             )
         except ApplicationError as exc:
             raise CommandError(str(exc)) from exc
-        self.stderr.write(f"Token '{issued.token.name}' for team '{found.slug}' ({', '.join(issued.token.scopes)}).")
+        self.stderr.write(
+            f"Token '{issued.token.name}' for team '{found.slug}' ({', '.join(issued.token.scopes)})."
+        )
         self.stderr.write("It is shown only now; store it in your pipeline's secrets.")
         self.stdout.write(issued.secret)
