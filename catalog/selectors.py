@@ -1,0 +1,313 @@
+"""Reads for the catalog pages: each returns everything a page shows in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from catalog.models import (
+    ApiToken,
+    DataContract,
+    DataProduct,
+    Domain,
+    InputPort,
+    LifecycleStatus,
+    OutputPort,
+    SchemaField,
+    Team,
+    TeamMembership,
+    TeamRole,
+)
+
+RECENT_PRODUCTS = 8
+_ROLE_ORDER: dict[str, int] = {TeamRole.OWNER: 0, TeamRole.STEWARD: 1, TeamRole.MEMBER: 2}
+
+
+# Domains ----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DomainNode:
+    """A domain in the tree, with its own products counted and those of everything below it."""
+
+    domain: Domain
+    children: list[DomainNode] = field(default_factory=list)
+    product_count: int = 0
+    total_product_count: int = 0
+
+
+@dataclass
+class DomainTree:
+    roots: list[DomainNode]
+    by_id: dict[int, DomainNode]
+
+    def descendant_ids(self, domain_id: int) -> list[int]:
+        """The domain and every domain below it."""
+        ids: list[int] = []
+        stack = [self.by_id[domain_id]] if domain_id in self.by_id else []
+        seen: set[int] = set()
+        while stack:
+            node = stack.pop()
+            if node.domain.pk in seen:
+                continue
+            seen.add(node.domain.pk)
+            ids.append(node.domain.pk)
+            stack.extend(node.children)
+        return ids
+
+    def ancestors(self, domain_id: int) -> list[Domain]:
+        """Parents from the top down to the nearest, without a query per level."""
+        chain: list[Domain] = []
+        seen = {domain_id}
+        node = self.by_id.get(domain_id)
+        while node is not None and node.domain.parent_id is not None and node.domain.parent_id not in seen:
+            seen.add(node.domain.parent_id)
+            node = self.by_id.get(node.domain.parent_id)
+            if node is not None:
+                chain.append(node.domain)
+        return list(reversed(chain))
+
+
+def domain_tree() -> DomainTree:
+    """All domains as a tree with product counts (retired products left out): two queries, any depth.
+
+    Domains are few (tens to hundreds), so loading them all is cheaper than walking the tree level by level.
+    """
+    domains = list(Domain.objects.select_related("owner_team").order_by("name"))
+    per_domain = DataProduct.objects.visible().values("domain_id").annotate(n=Count("id"))
+    counts = {row["domain_id"]: row["n"] for row in per_domain}
+    by_id = {d.pk: DomainNode(domain=d, product_count=counts.get(d.pk, 0)) for d in domains}
+    roots: list[DomainNode] = []
+    for node in by_id.values():
+        parent = by_id.get(node.domain.parent_id) if node.domain.parent_id else None
+        if parent is None or parent is node:
+            roots.append(node)
+        else:
+            parent.children.append(node)
+
+    def total(node: DomainNode, path: frozenset[int]) -> int:
+        if node.domain.pk in path:  # a cycle written around the constraint: count it once
+            return 0
+        node.total_product_count = node.product_count + sum(
+            total(child, path | {node.domain.pk}) for child in node.children
+        )
+        return node.total_product_count
+
+    for root in roots:
+        total(root, frozenset())
+    return DomainTree(roots=roots, by_id=by_id)
+
+
+@dataclass
+class DomainDetail:
+    domain: Domain
+    node: DomainNode
+    ancestors: list[Domain]
+    products: list[DataProduct]
+
+
+def domain_detail(slug: str) -> DomainDetail:
+    domain = get_object_or_404(Domain.objects.select_related("owner_team"), slug=slug)
+    tree = domain_tree()
+    products = list(DataProduct.objects.filter(domain=domain).with_listing_relations().order_by("name"))
+    return DomainDetail(
+        domain=domain, node=tree.by_id[domain.pk], ancestors=tree.ancestors(domain.pk), products=products
+    )
+
+
+# Home -------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class HomeSummary:
+    domain_count: int
+    published_product_count: int
+    team_count: int
+    recent_products: list[DataProduct]
+    top_domains: list[DomainNode]
+
+
+def home_summary() -> HomeSummary:
+    tree = domain_tree()
+    recent = list(
+        DataProduct.objects.visible().with_listing_relations().order_by("-updated_at", "name")[:RECENT_PRODUCTS]
+    )
+    return HomeSummary(
+        domain_count=len(tree.by_id),
+        published_product_count=DataProduct.objects.published().count(),
+        team_count=Team.objects.count(),
+        recent_products=recent,
+        top_domains=tree.roots,
+    )
+
+
+# Products ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProductFilters:
+    """What the products list is narrowed by; empty strings mean "any"."""
+
+    q: str = ""
+    domain: str = ""
+    kind: str = ""
+    status: str = ""
+    tag: str = ""
+    team: str = ""
+
+
+def products_list(filters: ProductFilters) -> QuerySet[DataProduct]:
+    """Products matching the filters, ready to paginate. Retired ones show only when asked for by status."""
+    products = DataProduct.objects.all()
+    products = products.filter(status=filters.status) if filters.status else products.visible()
+    if filters.domain:
+        domain = Domain.objects.filter(slug=filters.domain).values_list("pk", flat=True).first()
+        # A domain's list includes its sub-domains' products, as its product count does.
+        ids = domain_tree().descendant_ids(domain) if domain is not None else []
+        products = products.filter(domain_id__in=ids)
+    if filters.kind:
+        products = products.filter(kind=filters.kind)
+    if filters.tag:
+        products = products.filter(tags__name__iexact=filters.tag)
+    if filters.team:
+        products = products.filter(owner_team__slug=filters.team)
+    if filters.q:
+        # A stand-in until the search engine arrives: the search issue replaces this match with the
+        # search backend (FTS5 / tsvector / Elasticsearch) behind its own interface.
+        products = products.filter(
+            Q(name__icontains=filters.q) | Q(summary__icontains=filters.q) | Q(tags__name__icontains=filters.q)
+        )
+    if filters.tag or filters.q:
+        # Joining tags can repeat a product; filter by id so that ordering and counting stay simple.
+        products = DataProduct.objects.filter(pk__in=products.values("pk"))
+    return products.with_listing_relations().order_by("domain__name", "name", "pk")
+
+
+def filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """Domains and teams offered by the products filter form, as (slug, name)."""
+    return {
+        "domains": list(Domain.objects.order_by("name").values_list("slug", "name")),
+        "teams": list(Team.objects.order_by("name").values_list("slug", "name")),
+    }
+
+
+@dataclass
+class FieldGroup:
+    object_name: str
+    fields: list[SchemaField]
+
+
+@dataclass
+class PortView:
+    port: OutputPort
+    field_groups: list[FieldGroup]
+    contract: DataContract | None
+
+    @property
+    def field_count(self) -> int:
+        return sum(len(g.fields) for g in self.field_groups)
+
+
+@dataclass
+class ProductDetail:
+    product: DataProduct
+    output_ports: list[PortView]
+    input_ports: list[InputPort]
+    owners: list[TeamMembership]
+
+    @property
+    def is_retired(self) -> bool:
+        return self.product.status == LifecycleStatus.RETIRED
+
+    @property
+    def is_deprecated(self) -> bool:
+        return self.product.status == LifecycleStatus.DEPRECATED
+
+
+def product_detail(domain_slug: str, slug: str) -> ProductDetail:
+    """A product page's data in a fixed number of queries, however many ports, fields and rules it has."""
+    product = get_object_or_404(
+        DataProduct.objects.select_related("domain__parent", "owner_team").prefetch_related(
+            "tags",
+            Prefetch("output_ports", queryset=OutputPort.objects.prefetch_related("fields")),
+            Prefetch(
+                "input_ports",
+                queryset=InputPort.objects.select_related("source_port__product__domain"),
+            ),
+            Prefetch(
+                "owner_team__memberships",
+                queryset=TeamMembership.objects.select_related("user"),
+            ),
+        ),
+        domain__slug=domain_slug,
+        slug=slug,
+    )
+    ports = list(product.output_ports.all())
+    refs = {p.contract_ref for p in ports if p.contract_ref}
+    contracts = (
+        {
+            c.contract_id: c
+            for c in DataContract.objects.filter(contract_id__in=refs).prefetch_related(
+                "sla_properties", "quality_rules"
+            )
+        }
+        if refs
+        else {}
+    )
+    port_views = []
+    for port in ports:
+        fields = sorted(port.fields.all(), key=lambda f: (f.object_name, f.position, f.name))
+        groups = [FieldGroup(name, list(items)) for name, items in groupby(fields, lambda f: f.object_name)]
+        port_views.append(PortView(port=port, field_groups=groups, contract=contracts.get(port.contract_ref)))
+    owners = sorted(
+        product.owner_team.memberships.all(),
+        key=lambda m: (_ROLE_ORDER.get(m.role, 9), m.user.get_username()),
+    )
+    return ProductDetail(
+        product=product, output_ports=port_views, input_ports=list(product.input_ports.all()), owners=owners
+    )
+
+
+# Teams ------------------------------------------------------------------------------------------------------
+
+
+def team_list() -> QuerySet[Team]:
+    return Team.objects.annotate(
+        member_count=Count("memberships", distinct=True),
+        domain_count=Count("domains", distinct=True),
+        product_count=Count("products", filter=~Q(products__status=LifecycleStatus.RETIRED), distinct=True),
+    ).order_by("name")
+
+
+@dataclass
+class TeamDetail:
+    team: Team
+    members: list[TeamMembership]
+    domains: list[Domain]
+    products: list[DataProduct]
+
+
+def team_detail(slug: str) -> TeamDetail:
+    team = get_object_or_404(Team, slug=slug)
+    members = sorted(
+        TeamMembership.objects.filter(team=team).select_related("user"),
+        key=lambda m: (_ROLE_ORDER.get(m.role, 9), m.user.get_username()),
+    )
+    domains = list(team.domains.select_related("parent").order_by("name"))
+    products = list(team.products.with_listing_relations().order_by("domain__name", "name"))
+    return TeamDetail(team=team, members=members, domains=domains, products=products)
+
+
+def user_memberships(user) -> list[TeamMembership]:
+    """The signed-in person's teams with their role in each, for the navigation."""
+    if not user.is_authenticated:
+        return []
+    return list(TeamMembership.objects.filter(user=user).select_related("team").order_by("team__name"))
+
+
+def team_tokens(team: Team) -> list[ApiToken]:
+    """Every token of the team, newest first, revoked ones included so the history stays visible."""
+    return list(ApiToken.objects.filter(team=team).select_related("created_by").order_by("-created_at", "-pk"))
