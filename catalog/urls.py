@@ -1,6 +1,6 @@
 from django.urls import path
 
-from catalog import views
+from catalog import views, views_inbox
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,4 +12,6 @@ urlpatterns = [
     path("teams/<slug:slug>/", views.team_detail, name="team_detail"),
     path("teams/<slug:slug>/tokens/", views.team_tokens, name="team_tokens"),
     path("teams/<slug:slug>/tokens/<str:key_id>/revoke/", views.token_revoke_view, name="token_revoke"),
+    path("inbox/", views_inbox.inbox, name="inbox"),
+    path("inbox/read/", views_inbox.inbox_mark_read, name="inbox_mark_read"),
 ]

@@ -1,5 +1,6 @@
 from catalog.models.base import TimeStampedModel
 from catalog.models.contracts import ContractFormat, ContractStatus, DataContract, QualityRule, SlaProperty
+from catalog.models.notifications import Notification
 from catalog.models.org import Domain, Team, TeamMembership, TeamRole
 from catalog.models.products import (
     AccessMode,
@@ -29,6 +30,7 @@ __all__ = [
     "Domain",
     "InputPort",
     "LifecycleStatus",
+    "Notification",
     "OutputPort",
     "PortType",
     "ProductKind",
