@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from catalog.actors import Actor
 from catalog.api import serializers as s
+from catalog.api.product_input import BulkIn, ProductIn, parse_bulk, parse_product
 from catalog.errors import NotFound
 from catalog.models import DataContract, DataProduct, Domain, OutputPort, SchemaField, Team
 from catalog.services.descriptors import descriptor_import
@@ -134,18 +135,17 @@ class ProductDetail(APIView):
         return Response(s.ProductDetailSerializer(product, context={"request": request}).data)
 
     @extend_schema(
-        request=s.ProductInSerializer,
+        request=ProductIn,
         responses={200: UPSERT_RESPONSE, 201: UPSERT_RESPONSE, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM},
         description="Create or replace the product. Sending the same body again changes nothing.",
     )
     def put(self, request: Request, domain: str, slug: str) -> Response:
-        serializer = s.ProductInSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        spec = parse_product(request.data)
         result = product_upsert(
             actor=Actor.from_request(request),
             domain_slug=domain,
             slug=slug,
-            spec=s.product_spec_from(serializer.validated_data),
+            spec=spec,
         )
         return _upsert_response(result)
 
@@ -181,16 +181,12 @@ OUTCOMES = inline_serializer(
 
 class ProductBulk(APIView):
     @extend_schema(
-        request=s.BulkSerializer,
+        request=BulkIn,
         responses={200: OUTCOMES, 201: OUTCOMES, 400: PROBLEM, 403: PROBLEM},
         description="Upsert up to 500 products in one transaction: all are stored, or none.",
     )
     def post(self, request: Request) -> Response:
-        serializer = s.BulkSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        items = [
-            (p["domain"], p["slug"], s.product_spec_from(p)) for p in serializer.validated_data["products"]
-        ]
+        items = parse_bulk(request.data)
         results = products_bulk_upsert(actor=Actor.from_request(request), items=items)
         body = {
             "results": [

@@ -110,7 +110,7 @@ def contract_upsert(*, actor: Actor, spec: ContractSpec) -> ContractResult:
     """
     with transaction.atomic():
         existing = (
-            DataContract.objects.select_for_update()
+            DataContract.objects.select_for_update(of=("self",))
             .select_related("domain")
             .filter(contract_id=spec.contract_id)
             .first()

@@ -81,8 +81,10 @@ def product_upsert(
     ensure_can_write_domain(actor, domain)
     owner_team = _owner_team(spec, domain, strict=strict_team)
     fingerprint = spec.fingerprint(owner_team.slug, source_format)
-    current = DataProduct.objects.filter(domain=domain, slug=slug).select_related("domain__parent").first()
+    # .order_by(): the model's default ordering would join the domain table to sort a single row.
+    current = DataProduct.objects.filter(domain=domain, slug=slug).order_by().first()
     if current is not None:
+        current.domain = domain  # already loaded, with its parent: the permission check needs both
         ensure_can_write_product(actor, current)
         if current.fingerprint == fingerprint:
             return UpsertResult(current, "unchanged")
@@ -113,7 +115,7 @@ def _write_product(
     tag_ids: list[int],
 ) -> UpsertResult:
     with transaction.atomic():
-        product = DataProduct.objects.select_for_update().filter(domain=domain, slug=slug).first()
+        product = DataProduct.objects.select_for_update().filter(domain=domain, slug=slug).order_by().first()
         if product is not None and product.fingerprint == fingerprint:
             return UpsertResult(product, "unchanged")
         created = product is None
@@ -140,16 +142,9 @@ def _write_product(
 
 def product_upsert_from_payload(*, actor: Actor, domain_slug: str, slug: str, payload: dict) -> UpsertResult:
     """Validate the portal's JSON (as the API does) and upsert it."""
-    from catalog.api.serializers import ProductInSerializer, product_spec_from
+    from catalog.api.product_input import parse_product
 
-    serializer = ProductInSerializer(data=payload)
-    if not serializer.is_valid():
-        from catalog.api.errors import flatten_drf_errors
-
-        raise ValidationFailed(flatten_drf_errors(serializer.errors))
-    return product_upsert(
-        actor=actor, domain_slug=domain_slug, slug=slug, spec=product_spec_from(serializer.validated_data)
-    )
+    return product_upsert(actor=actor, domain_slug=domain_slug, slug=slug, spec=parse_product(payload))
 
 
 def products_bulk_upsert(*, actor: Actor, items: list[tuple[str, str, ProductSpec]]) -> list[UpsertResult]:
@@ -346,16 +341,13 @@ def _resolve_source(spec: InputPortSpec, index: int) -> OutputPort | None:
         ports = OutputPort.objects.filter(product__domain__slug=domain_slug, product__slug=slug)
         if spec.source_port:
             ports = ports.filter(name=spec.source_port)
+        port = ports.order_by("-version").first()
         # A named product must exist; its port may be published later, so only the product is checked.
-        if not DataProduct.objects.filter(domain__slug=domain_slug, slug=slug).exists():
+        if port is None and not DataProduct.objects.filter(domain__slug=domain_slug, slug=slug).exists():
             raise ValidationFailed(
-                [
-                    FieldError(
-                        pointer("input_ports", index, "product"), f"Unknown product '{spec.source_product}'."
-                    )
-                ]
+                [FieldError(pointer("input_ports", index, "product"), f"Unknown product '{spec.source_product}'.")]
             )
-        return ports.order_by("-version").first()
+        return port
     if spec.contract_ref:
         return OutputPort.objects.filter(contract_ref=spec.contract_ref).order_by("-version").first()
     return None
