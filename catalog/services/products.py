@@ -43,21 +43,22 @@ class UpsertResult:
 
 
 def _domain_for_write(domain_slug: str) -> Domain:
-    domain = Domain.objects.select_related("owner_team", "parent").filter(slug=domain_slug).first()
+    # The parent comes along for the permission check (its team may write sub-domains); nothing else is needed.
+    domain = Domain.objects.select_related("parent").filter(slug=domain_slug).order_by().first()
     if domain is None:
         raise NotFound(f"Unknown domain '{domain_slug}'.", path="/domain")
     return domain
 
 
-def _owner_team(spec: ProductSpec, domain: Domain, *, strict: bool) -> Team:
+def _owner_team_id(spec: ProductSpec, domain: Domain, *, strict: bool) -> int:
     if not spec.owner_team:
-        return domain.owner_team
-    team = Team.objects.filter(slug=spec.owner_team).first()
-    if team is not None:
-        return team
+        return domain.owner_team_id
+    team_id = Team.objects.filter(slug=spec.owner_team).values_list("pk", flat=True).first()
+    if team_id is not None:
+        return team_id
     if strict:
         raise ValidationFailed([FieldError("/owner_team", f"Unknown team '{spec.owner_team}'.")])
-    return domain.owner_team
+    return domain.owner_team_id
 
 
 def product_upsert(
@@ -79,8 +80,8 @@ def product_upsert(
     # less each holds the lock, the more of them get through; a re-sent payload never takes it at all.
     domain = _domain_for_write(domain_slug)
     ensure_can_write_domain(actor, domain)
-    owner_team = _owner_team(spec, domain, strict=strict_team)
-    fingerprint = spec.fingerprint(owner_team.slug, source_format)
+    owner_team_id = _owner_team_id(spec, domain, strict=strict_team)
+    fingerprint = spec.fingerprint(str(owner_team_id), source_format)
     # .order_by(): the model's default ordering would join the domain table to sort a single row.
     current = DataProduct.objects.filter(domain=domain, slug=slug).order_by().first()
     if current is not None:
@@ -88,56 +89,65 @@ def product_upsert(
         ensure_can_write_product(actor, current)
         if current.fingerprint == fingerprint:
             return UpsertResult(current, "unchanged")
-    tag_ids = _tag_ids(spec.tags)
+    write = _ProductWrite(
+        domain, slug, spec, owner_team_id, fingerprint, source_format, descriptor or {}, _tag_ids(spec.tags)
+    )
     try:
-        return _write_product(domain, slug, spec, owner_team, fingerprint, source_format, descriptor, tag_ids)
+        return write.run(expect_new=current is None)
     except IntegrityError:
-        # Another writer created the same product between our read and our insert (PostgreSQL lets both
-        # try): write again as an update of theirs.
+        # Another writer created the product between our read and our insert: write again as an update.
         try:
-            return _write_product(
-                domain, slug, spec, owner_team, fingerprint, source_format, descriptor, tag_ids
-            )
+            return write.run(expect_new=False)
         except IntegrityError as exc:
-            raise Conflict(
-                f"Product '{domain.slug}/{slug}' changed while it was written; send it again."
-            ) from exc
+            raise Conflict(f"Product '{domain.slug}/{slug}' changed while it was written; send it again.") from exc
 
 
-def _write_product(
-    domain: Domain,
-    slug: str,
-    spec: ProductSpec,
-    owner_team: Team,
-    fingerprint: str,
-    source_format: str,
-    descriptor: dict | None,
-    tag_ids: list[int],
-) -> UpsertResult:
-    with transaction.atomic():
-        product = DataProduct.objects.select_for_update().filter(domain=domain, slug=slug).order_by().first()
-        if product is not None and product.fingerprint == fingerprint:
-            return UpsertResult(product, "unchanged")
-        created = product is None
-        if product is None:
-            product = DataProduct(domain=domain, slug=slug)
-        product.domain = domain
-        product.name = spec.name
-        product.summary = spec.summary
-        product.description = spec.description
-        product.kind = spec.kind
-        product.status = spec.status
-        product.version = spec.version
-        product.owner_team = owner_team
-        product.external_id = spec.external_id
-        product.source_format = source_format
-        product.descriptor = descriptor or {}
-        product.fingerprint = fingerprint
-        product.save()
-        _set_tags(product, tag_ids, created=created)
-        _sync_output_ports(product, spec.output_ports, created=created)
-        _sync_input_ports(product, spec.input_ports, created=created)
-    return UpsertResult(product, "created" if created else "updated")
+@dataclass
+class _ProductWrite:
+    domain: Domain
+    slug: str
+    spec: ProductSpec
+    owner_team_id: int
+    fingerprint: str
+    source_format: str
+    descriptor: dict
+    tag_ids: list[int]
+
+    def run(self, *, expect_new: bool) -> UpsertResult:
+        with transaction.atomic():
+            product = None
+            if not expect_new:
+                # Locked so that two writers of one product apply one after the other (PostgreSQL).
+                product = (
+                    DataProduct.objects.select_for_update()
+                    .filter(domain=self.domain, slug=self.slug)
+                    .order_by()
+                    .first()
+                )
+                if product is not None and product.fingerprint == self.fingerprint:
+                    return UpsertResult(product, "unchanged")
+            created = product is None
+            # A product that did not exist a moment ago is inserted straight away; the unique constraint
+            # catches the rare writer that got there first.
+            product = product or DataProduct(domain=self.domain, slug=self.slug)
+            spec = self.spec
+            product.domain = self.domain
+            product.name = spec.name
+            product.summary = spec.summary
+            product.description = spec.description
+            product.kind = spec.kind
+            product.status = spec.status
+            product.version = spec.version
+            product.owner_team_id = self.owner_team_id
+            product.external_id = spec.external_id
+            product.source_format = self.source_format
+            product.descriptor = self.descriptor
+            product.fingerprint = self.fingerprint
+            product.save(force_insert=created)
+            _set_tags(product, self.tag_ids, created=created)
+            _sync_output_ports(product, spec.output_ports, created=created)
+            _sync_input_ports(product, spec.input_ports, created=created)
+        return UpsertResult(product, "created" if created else "updated")
 
 
 def product_upsert_from_payload(*, actor: Actor, domain_slug: str, slug: str, payload: dict) -> UpsertResult:
@@ -155,9 +165,9 @@ def products_bulk_upsert(*, actor: Actor, items: list[tuple[str, str, ProductSpe
             try:
                 results.append(product_upsert(actor=actor, domain_slug=domain_slug, slug=slug, spec=spec))
             except ApplicationError as exc:
-                exc.errors = [
-                    FieldError(pointer("products", index) + e.path, e.message) for e in exc.errors
-                ] or [FieldError(pointer("products", index), exc.message)]
+                exc.errors = [FieldError(pointer("products", index) + e.path, e.message) for e in exc.errors] or [
+                    FieldError(pointer("products", index), exc.message)
+                ]
                 exc.message = f"Product {index} ({domain_slug}/{slug}): {exc.message} Nothing was stored."
                 raise
     return results
@@ -165,9 +175,7 @@ def products_bulk_upsert(*, actor: Actor, items: list[tuple[str, str, ProductSpe
 
 def product_get(domain_slug: str, slug: str) -> DataProduct:
     product = (
-        DataProduct.objects.select_related("domain", "owner_team")
-        .filter(domain__slug=domain_slug, slug=slug)
-        .first()
+        DataProduct.objects.select_related("domain", "owner_team").filter(domain__slug=domain_slug, slug=slug).first()
     )
     if product is None:
         raise NotFound(f"No product '{domain_slug}/{slug}'.")
@@ -226,10 +234,7 @@ def _contract_fields(contract_refs: set[str]) -> dict[str, list[FieldSpec]]:
         return {}
     from catalog.services.contracts import contract_field_specs
 
-    return {
-        c.contract_id: contract_field_specs(c)
-        for c in DataContract.objects.filter(contract_id__in=contract_refs)
-    }
+    return {c.contract_id: contract_field_specs(c) for c in DataContract.objects.filter(contract_id__in=contract_refs)}
 
 
 def _sync_output_ports(product: DataProduct, ports: list[OutputPortSpec], *, created: bool) -> None:
@@ -287,16 +292,12 @@ def _sync_output_ports(product: DataProduct, ports: list[OutputPortSpec], *, cre
         now = timezone.now()
         for port in changed_ports:
             port.updated_at = now
-        OutputPort.objects.bulk_update(
-            changed_ports, [*PORT_ATTRS, "position", "schema_source", "updated_at"]
-        )
+        OutputPort.objects.bulk_update(changed_ports, [*PORT_ATTRS, "position", "schema_source", "updated_at"])
     sync_port_fields(fields_by_port, existing_ports=kept)
     _link_waiting_inputs(product, [port for port, _ in fields_by_port])
 
 
-def sync_port_fields(
-    fields_by_port: list[tuple[OutputPort, list[FieldSpec]]], *, existing_ports: set[int]
-) -> None:
+def sync_port_fields(fields_by_port: list[tuple[OutputPort, list[FieldSpec]]], *, existing_ports: set[int]) -> None:
     current: dict[int, dict[tuple[str, str], SchemaField]] = {}
     if existing_ports:
         for field in SchemaField.objects.filter(port_id__in=existing_ports):
@@ -317,9 +318,7 @@ def sync_port_fields(
             }
             field = have.get((spec.object_name, spec.name))
             if field is None:
-                to_create.append(
-                    SchemaField(port=port, object_name=spec.object_name, name=spec.name, **values)
-                )
+                to_create.append(SchemaField(port=port, object_name=spec.object_name, name=spec.name, **values))
                 continue
             keep.add(field.pk)
             if any(getattr(field, k) != v for k, v in values.items()):
