@@ -36,7 +36,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if parts is None:
             raise exceptions.AuthenticationFailed("Malformed token: expected mp_<key id>_<secret>.")
         key_id, secret = parts
-        token = ApiToken.objects.select_related("team").filter(key_id=key_id).first()
+        token = ApiToken.objects.select_related("team").filter(key_id=key_id).order_by().first()
         if token is None or not token.matches(secret):
             raise exceptions.AuthenticationFailed("Unknown token.")
         if not token.is_active:

@@ -1,0 +1,481 @@
+#!/usr/bin/env python3
+"""Lineage benchmark: graph reads at 100k datasets / 300k edges, and OpenLineage ingestion, over HTTP.
+
+Builds its own world in a temp dir (fresh SQLite file, migrate), writes a layered mesh straight into the tables
+(100k datasets, 100k jobs, 300k job/dataset edges, 2,000 products whose ports map 2,000 datasets), starts gunicorn
+(gthread, 2 workers x 4 threads as `make prod` does) on a free loopback port, and prints:
+
+  graph   full build time and the memory the graph holds (tracemalloc), in this process;
+  reads   p50/p95 of `GET /api/v1/lineage/impact` from the worst hub and from a typical dataset, and of the
+          depth-3 view `GET /api/v1/lineage?depth=3`, each next to raw networkx for the same question;
+  ingest  events/s one per request (4 clients at once) and through `POST /api/v1/lineage/batch` (500 per
+          request, gzip), next to raw sqlite3 inserts of the same event rows.
+
+    .venv/bin/python bench/lineage.py                       # the issue's scale, settings as they are
+    .venv/bin/python bench/lineage.py --conn-max-age 60     # with persistent database connections
+    .venv/bin/python bench/lineage.py --skew 6              # one table feeding two thirds of the mesh
+    .venv/bin/python bench/lineage.py --datasets 20000 --requests 50   # a quick look
+
+Loopback only; it stops by itself and removes its temp dir. The issue's targets are printed with each figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import gzip
+import http.client
+import json
+import os
+import random
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LAYERS = 10
+PRODUCTS = 2000
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def setup_django(tmp: Path) -> None:
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="config.settings", SQLITE_PATH=str(tmp / "bench.sqlite3"), PORTAL_VAR_DIR=str(tmp),
+        SECRET_KEY="bench-only",  # noqa: S106 -- a throwaway key for a temp world DEBUG="false", ALLOWED_HOSTS="127.0.0.1",
+    )  # fmt: skip
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.urls import NoReverseMatch, clear_url_caches, reverse
+
+    try:
+        reverse("api-lineage")
+    except NoReverseMatch:  # not wired into config.urls yet: use the test URLconf that mounts it
+        settings.ROOT_URLCONF = "tests.lineage.urls"
+        clear_url_caches()
+
+
+# ------------------------------------------------------------------------------------------------ the world
+def build_world(n_datasets: int, n_edges: int, skew: float, seed: int = 5) -> dict:
+    """Layered mesh: layer 0 is written by ingest jobs; each later dataset by one job reading 2-3 datasets of
+    earlier layers, picked with a power law (`random() ** skew`) so that a few early tables become hubs. Skew 2
+    gives hubs whose networkx descendants take about 15 ms (the issue's reference measured 20 ms); skew 6 makes
+    one table feed two thirds of the mesh."""
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from catalog.models import DataProduct, Domain, OutputPort, Scope, Team
+    from catalog.services.tokens import token_create
+    from lineage.models import Dataset, Job, JobDataset, LineageState
+
+    call_command("migrate", verbosity=0)
+    rng = random.Random(seed)
+    per_layer = n_datasets // LAYERS
+    extra_inputs = max(0, n_edges - n_datasets - 2 * (n_datasets - per_layer))
+    started = time.perf_counter()
+    edges: list[tuple[int, int, str]] = []
+    for d in range(1, n_datasets + 1):
+        edges.append((d, d, "out"))  # job d writes dataset d
+        layer = (d - 1) // per_layer
+        if layer == 0:
+            continue
+        inputs: set[int] = set()
+        want = 3 if extra_inputs > 0 and rng.random() < 0.25 else 2
+        while len(inputs) < want:
+            source_layer = rng.randrange(layer)
+            inputs.add(source_layer * per_layer + int(per_layer * rng.random() ** skew) + 1)
+        if want == 3:
+            extra_inputs -= 1
+        edges.extend((i, d, "in") for i in inputs)
+    when = "2025-01-01 00:00:00"
+    # Straight into the tables (table names from the models): the ORM would take minutes for 500k rows.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {Dataset._meta.db_table} (id, namespace, name, description, source_name, source_uri, "  # noqa: S608
+            "lifecycle_state, fields, schema_fingerprint, facets, facet_times, graph_version, created_at, updated_at)"
+            " VALUES (%s, %s, %s, '', '', '', '', '[]', '', '{}', '{}', 1, %s, %s)",
+            [(d, "postgres://wh:5432", f"layer{(d - 1) // per_layer}.table_{d}", when, when)
+             for d in range(1, n_datasets + 1)],
+        )  # fmt: skip
+        cursor.executemany(
+            f"INSERT INTO {Job._meta.db_table} (id, namespace, name, description, job_type, processing_type, "  # noqa: S608
+            "integration, location, facets, facet_times, created_at, updated_at) "
+            "VALUES (%s, 'airflow', %s, '', '', '', '', '', '{}', '{}', %s, %s)",
+            [(d, f"build_table_{d}", when, when) for d in range(1, n_datasets + 1)],
+        )
+        cursor.executemany(
+            f"INSERT INTO {JobDataset._meta.db_table} (dataset_id, job_id, direction, first_seen_at, last_seen_at,"  # noqa: S608
+            " graph_version) VALUES (%s, %s, %s, %s, %s, 1)",
+            [(ds, job, direction, when, when) for ds, job, direction in edges],
+        )
+        LineageState.objects.create(id=1, version=1, generation=1)
+        team = Team.objects.create(slug="bench-team", name="Bench Team")
+        domain = Domain.objects.create(slug="bench", name="Bench", owner_team=team)
+        products = DataProduct.objects.bulk_create(
+            DataProduct(domain=domain, slug=f"p{i}", name=f"Product {i}", owner_team=team, status="published")
+            for i in range(PRODUCTS)
+        )
+        step = max(1, n_datasets // PRODUCTS)
+        # Product i publishes dataset i * step + 1 (spread over every layer) through its port's location.
+        OutputPort.objects.bulk_create(
+            OutputPort(
+                product=p,
+                name="data",
+                location=f"postgres://wh:5432/layer{(i * step) // per_layer}.table_{i * step + 1}",
+            )
+            for i, p in enumerate(products)
+        )
+    token = token_create(actor=None, team=team, name="bench", scopes=[Scope.READ, Scope.WRITE_LINEAGE])
+    inputs_of: dict[int, list[int]] = {}
+    for source, job, direction in edges:
+        if direction == "in" and per_layer < job <= 3 * per_layer:
+            inputs_of.setdefault(job, []).append(source)
+    return {
+        "edges": len(edges),
+        "seconds": time.perf_counter() - started,
+        "secret": token.secret,
+        "inputs_of": inputs_of,
+    }
+
+
+# ------------------------------------------------------------------------------------------------ raw graph
+def raw_graph_figures(requests: int) -> dict:
+    """networkx alone: the bipartite graph from the edge table, descendants from candidate hubs."""
+    import networkx as nx
+    from django.db import connection
+
+    from lineage.graph import LineageGraph
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT job_id, dataset_id, direction FROM lineage_jobdataset")
+        rows = cursor.fetchall()
+    raw = nx.DiGraph()
+    raw.add_edges_from((d, -j) if direction == "in" else (-j, d) for j, d, direction in rows)
+
+    gc.collect()
+    tracemalloc.start()
+    started = time.perf_counter()
+    graph = LineageGraph()
+    graph.refresh()
+    build = time.perf_counter() - started
+    memory = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+
+    candidates = sorted((d for d in raw if d > 0), key=raw.out_degree, reverse=True)[:30]
+    hub = max(candidates, key=lambda d: len(graph.downstream_datasets(d)))
+    # "Typical": the median of datasets that feed anything (most tables in a mesh are leaves, which would
+    # flatter the figure).
+    sample = random.Random(1).sample([d for d in raw if d > 0 and raw.out_degree(d)], 301)
+    typical = sorted(sample, key=lambda d: len(graph.downstream_datasets(d)))[150]
+
+    def timed(fn) -> list[float]:
+        out = []
+        for _ in range(requests):
+            t = time.perf_counter()
+            fn()
+            out.append((time.perf_counter() - t) * 1000)
+        return out
+
+    return {
+        "hub": hub,
+        "typical": typical,
+        "hub_reach": len(graph.downstream_datasets(hub)),
+        "typical_reach": len(graph.downstream_datasets(typical)),
+        "build_s": build,
+        "memory_mb": memory / 1e6,
+        "nx_hub_ms": timed(lambda: nx.descendants(raw, hub)),
+        "nx_typical_ms": timed(lambda: nx.descendants(raw, typical)),
+        "nx_depth3_ms": timed(
+            lambda: (
+                nx.single_source_shortest_path_length(raw, typical, cutoff=6),
+                nx.single_source_shortest_path_length(raw.reverse(copy=False), typical, cutoff=6),
+            )
+        ),
+        "graph_hub_ms": timed(lambda: graph.downstream_datasets(hub)),
+    }
+
+
+# ------------------------------------------------------------------------------------------------ server
+def serve(port: int, workers: int, threads: int) -> None:
+    """Run in a child process: gunicorn (gthread) on the bench database."""
+    from django.conf import settings
+    from django.core.wsgi import get_wsgi_application
+    from gunicorn.app.base import BaseApplication
+
+    if os.environ.get("BENCH_CONN_MAX_AGE"):
+        settings.DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ["BENCH_CONN_MAX_AGE"])
+
+    application = get_wsgi_application()
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in {"bind": f"127.0.0.1:{port}", "workers": workers, "threads": threads,
+                               "worker_class": "gthread", "loglevel": "warning", "keepalive": 30}.items():  # fmt: skip
+                self.cfg.set(key, value)
+
+        def load(self):
+            return application
+
+    Server().run()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Client:
+    def __init__(self, port: int, secret: str) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.headers = {"Authorization": f"Bearer {secret}", "Accept": "application/json"}
+
+    def call(self, method: str, path: str, body: bytes | None = None, **headers: str) -> tuple[int, bytes, float]:
+        started = time.perf_counter()
+        self.conn.request(method, path, body=body, headers={**self.headers, **headers})
+        response = self.conn.getresponse()
+        data = response.read()
+        return response.status, data, (time.perf_counter() - started) * 1000
+
+
+def wait_up(port: int, deadline: float) -> None:
+    while time.time() < deadline:
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=2).request("GET", "/healthz")
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("the server did not start")
+
+
+def node(namespace: str, name: str, kind: str = "dataset") -> str:
+    from urllib.parse import quote
+
+    return quote(f"{kind}:{namespace}:{name}", safe="")
+
+
+def http_reads(client: Client, raw: dict, per_layer: int, requests: int) -> dict:
+    def ds(d: int) -> str:
+        return node("postgres://wh:5432", f"layer{(d - 1) // per_layer}.table_{d}")
+
+    def timed(path: str) -> list[float]:
+        client.call("GET", path)  # the first call of a path may build the graph: not counted
+        out = []
+        for _ in range(requests):
+            status, body, ms = client.call("GET", path)
+            assert status == 200, body[:300]
+            out.append(ms)
+        return out
+
+    return {
+        "hub": timed(f"/api/v1/lineage/impact?nodeId={ds(raw['hub'])}&sample=50"),
+        "typical": timed(f"/api/v1/lineage/impact?nodeId={ds(raw['typical'])}&sample=50"),
+        "depth3": timed(f"/api/v1/lineage?nodeId={ds(raw['typical'])}&depth=3"),
+    }
+
+
+# ------------------------------------------------------------------------------------------------ ingestion
+def table(d: int, per_layer: int) -> str:
+    return f"layer{(d - 1) // per_layer}.table_{d}"
+
+
+def events(n: int, per_layer: int, inputs_of: dict[int, list[int]], rng: random.Random) -> list[dict]:
+    """Re-runs of existing jobs with their own inputs (70%: the graph does not change), and new jobs reading an
+    existing table into a new one (30%), each output with a schema facet."""
+    out = []
+    reruns = list(inputs_of)
+    for i in range(n):
+        when = f"2025-02-01T{(i // 3600) % 24:02d}:{(i // 60) % 60:02d}:{i % 60:02d}Z"
+        if rng.random() < 0.7:
+            d = rng.choice(reruns)
+            job, inputs, output = f"build_table_{d}", [table(x, per_layer) for x in inputs_of[d]], table(d, per_layer)
+        else:
+            source = table(rng.choice(reruns), per_layer)
+            job, inputs, output = f"new_job_{uuid.uuid4().hex[:12]}", [source], f"new.t_{uuid.uuid4().hex[:12]}"
+        out.append({
+            "eventType": "COMPLETE", "eventTime": when, "run": {"runId": str(uuid.uuid4())},
+            "job": {"namespace": "airflow", "name": job},
+            "inputs": [{"namespace": "postgres://wh:5432", "name": name} for name in inputs],
+            "outputs": [{"namespace": "postgres://wh:5432", "name": output, "facets": {"schema": {
+                "_producer": "bench", "_schemaURL": "https://openlineage.io/spec/facets/1-1-1/SchemaDatasetFacet.json",
+                "fields": [{"name": "id", "type": "bigint"}, {"name": "amount", "type": "decimal"}]}}}],
+            "producer": "https://example.com/bench", "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json",
+        })  # fmt: skip
+    return out
+
+
+def http_ingest(
+    port: int,
+    secret: str,
+    per_layer: int,
+    inputs_of: dict[int, list[int]],
+    single: int,
+    clients: int,
+    batches: int,
+    batch_size: int,
+) -> dict:
+    """One event per request from `clients` keep-alive connections at once (as a scheduler's tasks report), then
+    batches from one connection."""
+    import threading
+
+    rng = random.Random(9)
+    one = events(single, per_layer, inputs_of, rng)
+    failures: list[bytes] = []
+
+    def send(part: list[dict]) -> None:
+        client = Client(port, secret)
+        for event in part:
+            status, body, _ = client.call(
+                "POST", "/api/v1/lineage", json.dumps(event).encode(), **{"Content-Type": "application/json"}
+            )
+            if status != 201:
+                failures.append(body[:300])
+
+    threads = [threading.Thread(target=send, args=(one[i::clients],)) for i in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    single_rate = single / (time.perf_counter() - started)
+    assert not failures, failures[:3]
+    client = Client(port, secret)
+    many = [events(batch_size, per_layer, inputs_of, rng) for _ in range(batches)]
+    started = time.perf_counter()
+    for batch in many:
+        body = gzip.compress(json.dumps(batch).encode(), compresslevel=3)
+        status, answer, _ = client.call(
+            "POST", "/api/v1/lineage/batch", body, **{"Content-Type": "application/json", "Content-Encoding": "gzip"}
+        )
+        assert status == 201, answer[:300]
+    batch_rate = batches * batch_size / (time.perf_counter() - started)
+    return {"single": single_rate, "batch": batch_rate, "sample": one[:batch_size]}
+
+
+def raw_inserts(tmp: Path, sample: list[dict], single: int) -> dict:
+    """sqlite3 alone: the event rows inserted one per transaction, and all in one transaction."""
+    db = sqlite3.connect(tmp / "raw.sqlite3", isolation_level=None)
+    db.executescript(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; CREATE TABLE e (k TEXT UNIQUE, payload TEXT);"
+    )
+    rows = [(uuid.uuid4().hex, json.dumps(sample[i % len(sample)])) for i in range(single)]
+    started = time.perf_counter()
+    for row in rows:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("INSERT INTO e VALUES (?, ?)", row)
+        db.execute("COMMIT")
+    one = single / (time.perf_counter() - started)
+    rows = [(uuid.uuid4().hex, payload) for _, payload in rows]
+    started = time.perf_counter()
+    db.execute("BEGIN IMMEDIATE")
+    db.executemany("INSERT INTO e VALUES (?, ?)", rows)
+    db.execute("COMMIT")
+    return {"single": one, "batch": single / (time.perf_counter() - started)}
+
+
+# ------------------------------------------------------------------------------------------------ main
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--datasets", type=int, default=100_000)
+    parser.add_argument("--edges", type=int, default=300_000)
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per read figure")
+    parser.add_argument("--skew", type=float, default=2.0, help="how strongly inputs favour hub tables (2; 6 = stress)")
+    parser.add_argument("--single", type=int, default=1000, help="events sent one per request")
+    parser.add_argument("--batches", type=int, default=10, help="batches of 500 events")
+    parser.add_argument("--clients", type=int, default=4, help="connections sending single events at once")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (make prod: 2)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (make prod: 4)")
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        help="give the server persistent database connections (CONN_MAX_AGE seconds); by default it runs with "
+        "the settings as they are, which open a SQLite connection per request",
+    )
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--dir", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        setup_django(Path(args.dir))
+        serve(args.serve, args.workers, args.threads)
+        return
+
+    with tempfile.TemporaryDirectory(prefix="bench-lineage-") as name:
+        tmp = Path(name)
+        setup_django(tmp)
+        world = build_world(args.datasets, args.edges, args.skew)
+        print(f"world: {args.datasets:,} datasets, {args.datasets:,} jobs, {world['edges']:,} edges, "
+              f"{PRODUCTS:,} products, skew {args.skew:g}, in {world['seconds']:.1f} s; "
+              f"load average {os.getloadavg()[0]:.2f}")  # fmt: skip
+        raw = raw_graph_figures(args.requests)
+        port = free_port()
+        env = dict(os.environ, BENCH_CONN_MAX_AGE=str(args.conn_max_age)) if args.conn_max_age is not None else None
+        server = subprocess.Popen(  # noqa: S603 -- this script, on a loopback port
+            [
+                sys.executable,
+                __file__,
+                "--serve",
+                str(port),
+                "--dir",
+                str(tmp),
+                "--workers",
+                str(args.workers),
+                "--threads",
+                str(args.threads),
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        try:
+            wait_up(port, time.time() + 60)
+            client = Client(port, world["secret"])
+            per_layer = args.datasets // LAYERS
+            reads = http_reads(client, raw, per_layer, args.requests)
+            ingest = http_ingest(
+                port, world["secret"], per_layer, world["inputs_of"], args.single, args.clients, args.batches, 500
+            )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        floor = raw_inserts(tmp, ingest["sample"], args.single)
+
+    def row(label: str, http_ms: list[float], raw_ms: list[float], target: float) -> None:
+        p95, raw95 = pct(http_ms, 0.95), pct(raw_ms, 0.95)
+        verdict = "ok" if p95 <= target else "OVER"
+        print(f"  {label:<34} p50 {pct(http_ms, 0.5):6.2f}  p95 {p95:6.2f} ms  (target {target:g}: {verdict})"
+              f"   raw networkx p95 {raw95:6.2f} ms, x{p95 / raw95:.2f}")  # fmt: skip
+
+    print(f"graph: full build {raw['build_s']:.2f} s, {raw['memory_mb']:.0f} MB held "
+          f"(target 150: {'ok' if raw['memory_mb'] <= 150 else 'OVER'}); worst hub reaches {raw['hub_reach']:,} "
+          f"datasets, the typical dataset {raw['typical_reach']:,}; in-process closure of the hub p95 "
+          f"{pct(raw['graph_hub_ms'], 0.95):.2f} ms")  # fmt: skip
+    connections = "per request" if args.conn_max_age is None else f"kept {args.conn_max_age} s"
+    print(f"reads over HTTP ({args.requests} requests each on one keep-alive connection; gunicorn {args.workers} "
+          f"workers x {args.threads} threads; database connections {connections}):")  # fmt: skip
+    row("impact, worst hub", reads["hub"], raw["nx_hub_ms"], 25)
+    row("impact, typical dataset", reads["typical"], raw["nx_typical_ms"], 5)
+    row("depth-3 view, typical dataset", reads["depth3"], raw["nx_depth3_ms"], 25)
+    print("ingestion on SQLite:")
+    for key, label, target in (
+        ("batch", "batch endpoint (500/request, gzip)", 1000),
+        ("single", f"one event per request, {args.clients} clients", 300),
+    ):
+        rate = ingest[key]
+        print(f"  {label:<34} {rate:8.0f} events/s (target {target}: {'ok' if rate >= target else 'UNDER'})"
+              f"   raw sqlite3 inserts of the event rows {floor[key]:8.0f}/s, x{rate / floor[key]:.4f}")  # fmt: skip
+    print(f"load average at the end {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""Lineage pages: the interactive graph (drawn by static/js/lineage.js from the JSON API) and the impact page."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from catalog.errors import NotFound, ValidationFailed
+from catalog.models import DataProduct
+from lineage import selectors
+from lineage.models import Dataset, Job
+from lineage.naming import dataset_node_id, job_node_id
+
+SEARCH_LIMIT = 25
+
+
+def _config(*, node_id: str = "", product: DataProduct | None = None, view: str = "dataset") -> dict:
+    """What the page's script needs, handed over in a JSON data island (no inline script)."""
+    return {
+        "nodeId": node_id,
+        "view": view,
+        "product": product.identifier if product else "",
+        "depth": 2,
+        "api": {
+            "graph": reverse("api-lineage"),
+            "columns": reverse("api-column-lineage"),
+            "products": reverse("api-lineage-product", args=["DOMAIN", "SLUG"]).replace("DOMAIN/SLUG", ""),
+        },
+        "pages": {
+            "graph": reverse("lineage_graph"),
+            "impact": reverse("lineage_impact"),
+        },
+    }
+
+
+def _search(q: str) -> list[dict]:
+    if len(q) < 2:
+        return []
+    match = Q(name__icontains=q) | Q(namespace__icontains=q)
+    datasets = Dataset.objects.filter(match).order_by("name").values_list("namespace", "name")[:SEARCH_LIMIT]
+    jobs = Job.objects.filter(match).order_by("name").values_list("namespace", "name")[:SEARCH_LIMIT]
+    return [{"id": dataset_node_id(ns, n), "kind": "Dataset", "namespace": ns, "name": n} for ns, n in datasets] + [
+        {"id": job_node_id(ns, n), "kind": "Job", "namespace": ns, "name": n} for ns, n in jobs
+    ]
+
+
+def _resolve(node_id: str, kinds: tuple[str, ...]) -> tuple[selectors.Node | None, str]:
+    if not node_id:
+        return None, ""
+    try:
+        return selectors.resolve_node(node_id, kinds=kinds), ""
+    except (NotFound, ValidationFailed) as exc:
+        return None, exc.message if not exc.errors else exc.errors[0].message
+
+
+@require_GET
+def graph_page(request):
+    node, error = _resolve(request.GET.get("nodeId", ""), ("dataset", "job"))
+    q = request.GET.get("q", "").strip()
+    context = {
+        "node": node,
+        "error": error,
+        "q": q,
+        "results": _search(q),
+        "config": _config(node_id=node.node_id if node else ""),
+    }
+    return render(request, "lineage/graph.html", context)
+
+
+@require_GET
+def product_graph_page(request, domain: str, slug: str):
+    product = get_object_or_404(DataProduct.objects.select_related("domain"), domain__slug=domain, slug=slug)
+    context = {"product": product, "config": _config(product=product, view="product")}
+    return render(request, "lineage/product_graph.html", context)
+
+
+@require_GET
+def impact_page(request):
+    node, error = _resolve(request.GET.get("nodeId", ""), ("dataset", "job", "datasetField"))
+    impact = selectors.impact_of(node, sample=100) if node is not None else None
+    return render(request, "lineage/impact.html", {"node": node, "error": error, "impact": impact})
