@@ -42,6 +42,9 @@ vendor() {
             exit 1
         fi
         cp "$unpacked/package/$file" "$dest/$target/$(basename "$file")"
+        # Source maps are not vendored; a comment pointing at one would make collectstatic's manifest
+        # storage fail in the production profile, so it goes.
+        sed -i -E '/^[[:space:]]*(\/\/|\/\*)# sourceMappingURL=.*$/d' "$dest/$target/$(basename "$file")"
         local sum
         sum="$(sha256sum "$dest/$target/$(basename "$file")" | cut -d' ' -f1)"
         sources_rows+=("| \`$package\` | $version | \`$file\` | \`$target/$(basename "$file")\` | \`$sum\` |")
@@ -57,8 +60,9 @@ vendor "cytoscape-dagre" "$CYTOSCAPE_DAGRE_VERSION" "cytoscape-dagre" "dist/cyto
 {
     echo "# Vendored front-end files"
     echo
-    echo "Written by \`scripts/vendor_static.sh\`; do not edit by hand. Each file is copied unchanged from the npm"
-    echo "package named, fetched with \`npm pack <package>@<version>\`."
+    echo "Written by \`scripts/vendor_static.sh\`; do not edit by hand. Each file is copied from the npm package"
+    echo "named, fetched with \`npm pack <package>@<version>\`, unchanged but for source-map comments (the maps are"
+    echo "not vendored). The sha256 is of the file here."
     echo
     echo "| package | version | file in package | file here | sha256 |"
     echo "|---|---|---|---|---|"
