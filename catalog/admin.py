@@ -14,6 +14,7 @@ from catalog.models import (
     Team,
     TeamMembership,
 )
+from catalog.search import on_commit_index_domains, on_commit_index_products, on_commit_index_teams
 
 
 class MembershipInline(admin.TabularInline):
@@ -29,6 +30,11 @@ class TeamAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
 
+    def save_related(self, request, form, formsets, change):
+        # Team documents list their people: index once the memberships are saved too.
+        super().save_related(request, form, formsets, change)
+        on_commit_index_teams([form.instance.pk])
+
 
 @admin.register(Domain)
 class DomainAdmin(admin.ModelAdmin):
@@ -37,6 +43,10 @@ class DomainAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent", "owner_team"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        on_commit_index_domains([obj.pk])
 
 
 class OutputPortInline(admin.TabularInline):
@@ -72,6 +82,12 @@ class DataProductAdmin(admin.ModelAdmin):
     autocomplete_fields = ["domain", "owner_team", "tags"]
     readonly_fields = ["fingerprint", "descriptor", "created_at", "updated_at"]
     inlines = [OutputPortInline, InputPortInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # An edit here bypasses the descriptor: the next PUT must apply in full, and search must see it.
+        type(form.instance).objects.filter(pk=form.instance.pk).update(fingerprint="")
+        on_commit_index_products([form.instance.pk])
 
 
 class SchemaFieldInline(admin.TabularInline):

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "catalog",
+    # The search index keeps its tables in an app of its own (label "search").
+    "catalog.search.apps.SearchConfig",
     "glossary",
     "lineage",
 ]
@@ -227,3 +229,29 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
+# ---- Search --------------------------------------------------------------------------------------------------
+# Elasticsearch when ELASTICSEARCH_URL is set; otherwise the database's own full-text engine (SQLite FTS5 or
+# PostgreSQL tsvector + pg_trgm). SEARCH_BACKEND=embedded keeps the embedded engine even with a URL set.
+SEARCH_BACKEND = env_str("SEARCH_BACKEND", "elasticsearch" if ELASTICSEARCH_URL else "embedded")
+if SEARCH_BACKEND not in {"embedded", "elasticsearch"}:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"SEARCH_BACKEND must be 'embedded' or 'elasticsearch', got {SEARCH_BACKEND!r}")
+SEARCH_ES_INDEX = env_str("SEARCH_ES_INDEX", "meshportal-search")  # the alias; indexes are <alias>-<timestamp>
+SEARCH_ES_TIMEOUT_SECONDS = env_int("SEARCH_ES_TIMEOUT_SECONDS", 5)
+# Ranking: score = tier of the match x quality x lifecycle factor. See docs/search.md and catalog/search/ranking.py.
+# The embedded engine stores each document's quality: run `manage.py search_reindex` after changing these.
+SEARCH_RANKING = {
+    "rating": 0.4,  # weight of the Bayesian average rating (unrated is neutral)
+    "consumers": 0.3,  # weight of log(1 + consumers), full at `consumers_saturation`
+    "slo": 0.2,  # weight of SLO health (unknown is neutral)
+    "consumers_saturation": 100,
+    "rating_prior_mean": 3.0,  # the Bayesian average starts from this many stars...
+    "rating_prior_weight": 5.0,  # ...counted as this many ratings
+    "status": {"published": 1.0, "draft": 0.9, "deprecated": 0.5, "retired": 0.2},
+}
+SEARCH_LONG_FALLBACK = env_int("SEARCH_LONG_FALLBACK", 50)  # descriptions are searched below this many hits
+SEARCH_FACET_SAMPLE = env_int("SEARCH_FACET_SAMPLE", 1000)  # facets are counted over this many matches
+SEARCH_FUZZY_MIN_HITS = env_int("SEARCH_FUZZY_MIN_HITS", 3)  # below this, "did you mean" is tried
+SEARCH_SYNONYM_PROVIDER = env_str("SEARCH_SYNONYM_PROVIDER", "catalog.search.synonyms.NoSynonyms")
+CELERY_IMPORTS = ["catalog.search.tasks"]  # the index tasks live outside catalog/tasks.py

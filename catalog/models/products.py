@@ -247,8 +247,16 @@ class InputPort(TimeStampedModel):
             ),
         ]
         indexes = [
-            # A newly published output port links the input ports that were waiting for its contract.
-            models.Index(fields=["contract_ref"], name="inputport_contract_ref_idx"),
+            # A newly published output port links the input ports waiting for it, by product or by contract.
+            # Partial: resolved ports and external sources (never resolved) would otherwise be scanned each time.
+            models.Index(
+                fields=["source_product_ref"],
+                condition=Q(source_port__isnull=True),
+                name="inputport_waiting_product_idx",
+            ),
+            models.Index(
+                fields=["contract_ref"], condition=Q(source_port__isnull=True), name="inputport_waiting_contract_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -21,6 +21,7 @@ from catalog.models import (
     SlaProperty,
 )
 from catalog.permissions import ensure_can_write_domain, ensure_can_write_product
+from catalog.search import on_commit_index_products
 from catalog.services.products import sync_port_fields
 from catalog.specs import ContractSpec, FieldSpec
 
@@ -151,7 +152,9 @@ def contract_upsert(*, actor: Actor, spec: ContractSpec) -> ContractResult:
         following = [p for p in ports if p.schema_source == SchemaSource.CONTRACT]
         if following:
             sync_port_fields([(p, spec.fields) for p in following], existing_ports={p.pk for p in following})
-    products = sorted({p.product_id: p.product for p in ports}.values(), key=lambda p: p.pk)
+        products = sorted({p.product_id: p.product for p in ports}.values(), key=lambda p: p.pk)
+        # Product documents carry their ports' contract: has-contract facet, field names from its schema.
+        on_commit_index_products([p.pk for p in products])
     return ContractResult(contract, "created" if existing is None else "updated", products)
 
 

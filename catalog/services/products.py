@@ -29,6 +29,7 @@ from catalog.models import (
     Team,
 )
 from catalog.permissions import ensure_can_write_domain, ensure_can_write_product
+from catalog.search import on_commit_index_products, on_commit_remove
 from catalog.specs import FieldSpec, InputPortSpec, OutputPortSpec, ProductSpec
 
 
@@ -146,7 +147,8 @@ class _ProductWrite:
             product.save(force_insert=created)
             _set_tags(product, self.tag_ids, created=created)
             _sync_output_ports(product, spec.output_ports, created=created)
-            _sync_input_ports(product, spec.input_ports, created=created)
+            upstream = _sync_input_ports(product, spec.input_ports, created=created)
+            on_commit_index_products([product.pk, *upstream])
         return UpsertResult(product, "created" if created else "updated")
 
 
@@ -191,13 +193,26 @@ def product_retire(*, actor: Actor, product: DataProduct) -> DataProduct:
             locked.status = LifecycleStatus.RETIRED
             locked.fingerprint = ""  # a later PUT must be applied even if it equals the pre-retirement body
             locked.save(update_fields=["status", "fingerprint", "updated_at"])
+            on_commit_index_products([locked.pk])
     return locked
 
 
 def product_delete(*, actor: Actor, product: DataProduct) -> None:
     ensure_can_write_product(actor, product)
     with transaction.atomic():
+        upstream = set(
+            InputPort.objects.filter(product=product, source_port__isnull=False).values_list(
+                "source_port__product_id", flat=True
+            )
+        )
+        # Products that read from this one keep their input ports, unresolved: their documents change too.
+        downstream = set(
+            InputPort.objects.filter(source_port__product=product).values_list("product_id", flat=True)
+        )
+        key = f"product:{product.pk}"
         product.delete()
+        on_commit_remove([key])
+        on_commit_index_products(upstream | downstream)
 
 
 # ---- the parts of an upsert ------------------------------------------------------------------------------
@@ -352,10 +367,13 @@ def _resolve_source(spec: InputPortSpec, index: int) -> OutputPort | None:
     return None
 
 
-def _sync_input_ports(product: DataProduct, ports: list[InputPortSpec], *, created: bool) -> None:
+def _sync_input_ports(product: DataProduct, ports: list[InputPortSpec], *, created: bool) -> set[int]:
+    """Write the input ports; answers the products they read from, before and after (their consumers changed)."""
     existing: dict[tuple[str, str], InputPort] = {}
+    upstream: set[int] = set()
     if not created:
-        existing = {(p.name, p.version): p for p in product.input_ports.all()}
+        existing = {(p.name, p.version): p for p in product.input_ports.select_related("source_port")}
+        upstream = {p.source_port.product_id for p in existing.values() if p.source_port is not None}
     kept: set[int] = set()
     to_create: list[InputPort] = []
     to_update: list[InputPort] = []
@@ -365,6 +383,8 @@ def _sync_input_ports(product: DataProduct, ports: list[InputPortSpec], *, creat
             raise ValidationFailed(
                 [FieldError(pointer("input_ports", index), "A product cannot consume its own output port.")]
             )
+        if source is not None:
+            upstream.add(source.product_id)
         values = {
             "description": spec.description,
             "source_port": source,
@@ -404,6 +424,7 @@ def _sync_input_ports(product: DataProduct, ports: list[InputPortSpec], *, creat
                 "updated_at",
             ],
         )
+    return upstream
 
 
 def _link_waiting_inputs(product: DataProduct, ports: list[OutputPort]) -> None:

@@ -15,8 +15,6 @@ CONFORMANCE = Path(__file__).resolve().parents[3] / "shared" / "conformance"
 PRODUCER = "https://github.com/OpenLineage/OpenLineage/tree/1.30.0/client/python"
 RUN_SCHEMA = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
 
-pytestmark = pytest.mark.urls("tests.lineage.urls")
-
 
 def conformance(name: str) -> dict:
     return json.loads((CONFORMANCE / "openlineage" / name).read_text())

@@ -1,9 +1,5 @@
 """The lineage graph in a real browser: drawn by cytoscape.js, explored with the mouse or the keyboard."""
 
-# The Chromium fixtures come from tests/browser/conftest.py by import (a conftest cannot be shared as a plugin
-# from below the root), so the test parameters carry the imported names on purpose.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import tempfile
@@ -17,9 +13,8 @@ from tests.factories import OutputPortFactory, ProductFactory
 from tests.lineage.conftest import dataset, run_event
 
 pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
-from tests.browser.conftest import browser, page, sign_in  # noqa: F401
 
-pytestmark = [pytest.mark.browser, pytest.mark.urls("tests.lineage.urls"), pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOT = Path(tempfile.gettempdir()) / "meshportal-lineage.png"
 

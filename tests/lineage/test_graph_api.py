@@ -12,7 +12,7 @@ from lineage.state import current_stamp
 from tests.factories import OutputPortFactory, ProductFactory
 from tests.lineage.conftest import CONFORMANCE, dataset, run_event
 
-pytestmark = [pytest.mark.urls("tests.lineage.urls"), pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture

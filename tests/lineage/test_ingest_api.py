@@ -28,7 +28,7 @@ from lineage.state import current_stamp
 from tests.conftest import bearer_client
 from tests.lineage.conftest import conformance, dataset, run_event
 
-pytestmark = [pytest.mark.urls("tests.lineage.urls"), pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 VALID = [
     "marquez_event_full_dq_facets.json",

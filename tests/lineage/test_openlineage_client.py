@@ -23,7 +23,7 @@ from openlineage.client.transport.http import (  # noqa: E402
     HttpTransport,
 )
 
-pytestmark = [pytest.mark.urls("tests.lineage.urls"), pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.django_db(transaction=True)]
 PRODUCER = "https://github.com/acme/pipelines/orders-load"
 
 

@@ -11,7 +11,7 @@ from catalog.models import InputPort
 from tests.factories import OutputPortFactory, ProductFactory
 from tests.lineage.conftest import dataset, run_event
 
-pytestmark = [pytest.mark.urls("tests.lineage.urls"), pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture

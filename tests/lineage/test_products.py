@@ -12,7 +12,7 @@ from lineage.selectors import product_lineage_summary
 from tests.factories import OutputPortFactory, ProductFactory
 from tests.lineage.conftest import conformance, dataset, run_event
 
-pytestmark = [pytest.mark.urls("tests.lineage.urls"), pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 
 @pytest.mark.parametrize(

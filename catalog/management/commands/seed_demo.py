@@ -1,5 +1,6 @@
 import time
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.demo import (
@@ -41,6 +42,9 @@ class Command(BaseCommand):
             help="Schema fields of each generated product (default 20).",
         )
         parser.add_argument(
+            "--no-index", action="store_true", help="Leave the search index alone (run search_reindex later)."
+        )
+        parser.add_argument(
             "--batch-size",
             type=int,
             default=2_000,
@@ -48,7 +52,9 @@ class Command(BaseCommand):
             help="Generated products written per transaction (default 2000).",
         )
 
-    def handle(self, *args, reset: bool, scale: int, fields_per_product: int, batch_size: int, **options):
+    def handle(
+        self, *args, reset: bool, scale: int, fields_per_product: int, batch_size: int, no_index: bool, **options
+    ):
         if scale < 0 or fields_per_product < 0 or batch_size < 1:
             raise CommandError("--scale and --fields-per-product must be >= 0, --batch-size >= 1.")
         if reset:
@@ -56,7 +62,8 @@ class Command(BaseCommand):
             deleted = reset_catalog()
             self.stdout.write(f"Deleted {deleted:,} catalog rows in {time.perf_counter() - started:.1f}s.")
 
-        if demo_loaded():
+        demo_already = demo_loaded()
+        if demo_already:
             self.stdout.write("The demo mesh is already loaded; nothing to do (use --reset to load it afresh).")
             logins = ensure_logins()
         elif catalog_has_data() and not scale:
@@ -81,8 +88,12 @@ class Command(BaseCommand):
             )
             logins = result.logins
 
+        result_written = bool(scale) or not demo_already
         if scale:
             self._scale(scale, fields_per_product, batch_size)
+        if result_written and not no_index:
+            # The demo is written in bulk, past the services that keep the search index fresh: index it whole.
+            call_command("search_reindex", stdout=self.stdout, stderr=self.stderr)
         if logins:
             self._print_logins(logins)
 

@@ -1,4 +1,6 @@
-"""Playwright driving Debian's Chromium against pytest-django's live server."""
+"""Playwright driving Debian's Chromium against pytest-django's live server, for every browser test.
+
+Loaded as a plugin by tests/conftest.py so that all browser tests, in any folder, share one browser."""
 
 from __future__ import annotations
 
@@ -13,13 +15,6 @@ CHROMIUM = Path("/usr/bin/chromium")
 # make to set up data. Nothing here is concurrent, so the guard has nothing to protect.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-if not CHROMIUM.exists():
-    pytest.skip(
-        f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)",
-        allow_module_level=True,
-    )
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -34,6 +29,10 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def browser():
+    """One Chromium for the whole run: Playwright's sync API allows one instance per process."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
     playwright = sync_api.sync_playwright().start()
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
     yield browser

@@ -1,0 +1,60 @@
+"""Keeping the index fresh: tasks take ids, read the rows, and hand documents to the backend.
+
+Enqueued by services through `transaction.on_commit` (see catalog.search.on_commit_*). In the embedded setup
+Celery runs them eagerly, so a product is searchable as soon as its write has committed. A task retries when
+the search engine is unreachable (Elasticsearch restarting); `manage.py search_reindex` repairs anything lost.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import IntegrityError, OperationalError
+from elastic_transport import TransportError
+
+from catalog.search import get_backend
+from catalog.search.documents import build, product_ids_for
+
+# Retried: the engine unreachable, SQLite busy, or two writers indexing the same new document at once.
+RETRY = {
+    "autoretry_for": (ConnectionError, TimeoutError, TransportError, OperationalError, IntegrityError),
+    "retry_backoff": True,
+    "max_retries": 5,
+}
+
+
+def _index(doc_type: str, ids: list) -> int:
+    docs, gone = build(doc_type, list(ids))
+    backend = get_backend()
+    written = backend.index(docs)
+    if gone:
+        backend.delete(gone)
+    return written
+
+
+@shared_task(name="search.index_products", **RETRY)
+def index_products(ids: list[int]) -> int:
+    return _index("product", ids)
+
+
+@shared_task(name="search.index_domains", **RETRY)
+def index_domains(ids: list[int]) -> int:
+    # Product documents show their domain's name and its parents' slugs.
+    written = _index("domain", ids)
+    products = product_ids_for(domain_ids=ids)
+    for start in range(0, len(products), 1000):
+        written += _index("product", products[start : start + 1000])
+    return written
+
+
+@shared_task(name="search.index_teams", **RETRY)
+def index_teams(ids: list[int]) -> int:
+    written = _index("team", ids)
+    products = product_ids_for(team_ids=ids)
+    for start in range(0, len(products), 1000):
+        written += _index("product", products[start : start + 1000])
+    return written
+
+
+@shared_task(name="search.remove_documents", **RETRY)
+def remove_documents(keys: list[str]) -> int:
+    return get_backend().delete(keys)
