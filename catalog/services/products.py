@@ -347,6 +347,16 @@ def sync_port_fields(fields_by_port: list[tuple[OutputPort, list[FieldSpec]]], *
         SchemaField.objects.bulk_create(to_create, batch_size=500)
     if to_update:
         SchemaField.objects.bulk_update(to_update, list(FIELD_ATTRS), batch_size=500)
+    _suggest_glossary_links([f.pk for f in to_create] + [f.pk for f in to_update])
+
+
+def _suggest_glossary_links(field_ids: list[int]) -> None:
+    """New or changed fields may mention glossary terms: stewards get suggestions to accept or dismiss."""
+    if not field_ids:
+        return
+    from glossary.tasks import suggest_links_for_fields
+
+    transaction.on_commit(lambda: suggest_links_for_fields.delay(field_ids), robust=True)
 
 
 def _resolve_source(spec: InputPortSpec, index: int) -> OutputPort | None:

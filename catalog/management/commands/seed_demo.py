@@ -87,6 +87,10 @@ class Command(BaseCommand):
                 )
             )
             logins = result.logins
+            from glossary.demo import seed_demo_glossaries
+
+            terms = seed_demo_glossaries()
+            self.stdout.write(f"Loaded demo glossaries: {terms} terms.")
 
         result_written = bool(scale) or not demo_already
         if scale:
