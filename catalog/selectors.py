@@ -175,8 +175,7 @@ def products_list(filters: ProductFilters) -> QuerySet[DataProduct]:
     if filters.team:
         products = products.filter(owner_team__slug=filters.team)
     if filters.q:
-        # A stand-in until the search engine arrives: the search issue replaces this match with the
-        # search backend (FTS5 / tsvector / Elasticsearch) behind its own interface.
+        # A plain substring filter for browsing the list; ranked full-text search is the /search/ page.
         products = products.filter(
             Q(name__icontains=filters.q) | Q(summary__icontains=filters.q) | Q(tags__name__icontains=filters.q)
         )

@@ -71,15 +71,6 @@ def test_browse_from_home_to_a_products_schema_and_contract(page, sign_in, world
     page.screenshot(path=SCREENSHOT, full_page=True)
 
 
-def test_header_search_lists_matching_products(page, sign_in, world, orders):
-    ProductFactory(domain=world.domain, slug="refunds", name="Refunds")
-    sign_in("mia")
-    page.get_by_role("searchbox", name="Search data products").fill("web shop")
-    page.get_by_role("button", name="Search").click()
-    page.wait_for_url("**/products/?q=web+shop")
-    assert page.locator("a.product-name").all_inner_texts() == ["Orders"]
-
-
 def test_owner_creates_a_token_sees_it_once_and_revokes_it(page, sign_in, world):
     sign_in("olivia")
     page.locator("summary", has_text="olivia").click()  # the account menu
