@@ -239,6 +239,10 @@ if SEARCH_BACKEND not in {"embedded", "elasticsearch"}:
     raise ImproperlyConfigured(f"SEARCH_BACKEND must be 'embedded' or 'elasticsearch', got {SEARCH_BACKEND!r}")
 SEARCH_ES_INDEX = env_str("SEARCH_ES_INDEX", "meshportal-search")  # the alias; indexes are <alias>-<timestamp>
 SEARCH_ES_TIMEOUT_SECONDS = env_int("SEARCH_ES_TIMEOUT_SECONDS", 5)
+# The index outbox (catalog/search/outbox.py): without a broker, a committing write indexes what is pending once
+# this many rows are queued or the oldest is this old; searches index what is pending before they read.
+SEARCH_OUTBOX_BATCH = env_int("SEARCH_OUTBOX_BATCH", 100)
+SEARCH_OUTBOX_MAX_AGE_SECONDS = env_int("SEARCH_OUTBOX_MAX_AGE_SECONDS", 2)
 # Ranking: score = tier of the match x quality x lifecycle factor. See docs/search.md and catalog/search/ranking.py.
 # The embedded engine stores each document's quality: run `manage.py search_reindex` after changing these.
 SEARCH_RANKING = {

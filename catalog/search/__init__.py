@@ -2,8 +2,9 @@
 
 Callers use only what is here:
 - `get_backend()` for the configured backend, then `.search(SearchQuery(...))` and `.suggest(prefix)`;
-- `on_commit_index_products(ids)` (and the domain, team and removal variants) from services after a write,
-  so the index follows the database once the transaction has committed.
+- `on_commit_index_products(ids)` (and the domain, team and removal variants) from services in a write's
+  transaction: they queue the keys in the index outbox (catalog.search.outbox), which is indexed in batches
+  after commit; searches and suggestions drain it first, so they see every committed write.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ __all__ = [
     "on_commit_index_products",
     "on_commit_index_teams",
     "on_commit_remove",
+    "raw_backend",
 ]
 
 
@@ -68,41 +70,92 @@ def _backend(name: str, url: str) -> SearchBackend:
     return SqliteBackend()
 
 
-def get_backend() -> SearchBackend:
+class FreshBackend(SearchBackend):
+    """The configured backend, with reads that see every committed write: `search` and `suggest` first drain
+    what the index outbox holds (see catalog.search.outbox.catch_up); everything else is passed through."""
+
+    def __init__(self, inner: SearchBackend) -> None:
+        self.inner = inner
+        self.name = inner.name
+
+    def __getattr__(self, attr: str):
+        return getattr(self.inner, attr)
+
+    def index(self, docs):
+        return self.inner.index(docs)
+
+    def delete(self, keys):
+        return self.inner.delete(keys)
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        from catalog.search.outbox import catch_up
+
+        catch_up()
+        return self.inner.search(query)
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
+        from catalog.search.outbox import catch_up
+
+        catch_up()
+        return self.inner.suggest(prefix, limit)
+
+    def reindex(self, progress_callback=None, **kwargs) -> int:
+        return self.inner.reindex(progress_callback, **kwargs)
+
+    def clear(self) -> None:
+        self.inner.clear()
+
+    def count(self) -> int:
+        return self.inner.count()
+
+
+@lru_cache(maxsize=4)
+def _fresh(inner: SearchBackend) -> FreshBackend:
+    return FreshBackend(inner)
+
+
+def raw_backend() -> SearchBackend:
+    """The configured backend without draining the outbox before reads (for the drain itself)."""
     return _backend(backend_name(), getattr(settings, "ELASTICSEARCH_URL", ""))
 
 
-def _on_commit(task_name: str, items: Iterable) -> None:
-    items = sorted(set(items))
-    if not items:
+def get_backend() -> SearchBackend:
+    return _fresh(raw_backend())
+
+
+def _record(action: str, keys: Iterable[str]) -> None:
+    from catalog.search import outbox
+
+    keys = sorted(set(keys))
+    if not keys:
         return
+    # In the caller's transaction: the rows commit, or roll back, with the write they follow.
+    outbox.record(action, keys)
 
-    def send() -> None:
-        from catalog.search import tasks
+    def after_commit() -> None:
+        outbox.after_commit()
 
-        getattr(tasks, task_name).delay(items)
-
-    # robust: the write has committed; if indexing fails (eagerly, in-process) it is logged, not raised into
-    # the request that made the write. `manage.py search_reindex` repairs what was missed.
-    transaction.on_commit(send, robust=True)
+    # robust: the write has committed and its rows are queued; if draining fails it is logged, not raised into
+    # the request that made the write, and the rows stay for the next drain (or a search) to index.
+    transaction.on_commit(after_commit, robust=True)
 
 
 def on_commit_index_products(ids: Iterable[int]) -> None:
-    """Re-index these products once the current transaction commits (at once outside one)."""
-    _on_commit("index_products", ids)
+    """Queue these products for re-indexing (in the current transaction); indexed by a later drain."""
+    _record("index", (f"product:{i}" for i in ids))
 
 
 def on_commit_index_domains(ids: Iterable[int]) -> None:
-    """Re-index these domains and the products that show their name."""
-    _on_commit("index_domains", ids)
+    """Queue these domains, and the products that show their name, for re-indexing."""
+    _record("index", (f"domain:{i}" for i in ids))
 
 
 def on_commit_index_teams(ids: Iterable[int]) -> None:
-    """Re-index these teams and the products that show their name."""
-    _on_commit("index_teams", ids)
+    """Queue these teams, and the products that show their name, for re-indexing."""
+    _record("index", (f"team:{i}" for i in ids))
 
 
 def on_commit_remove(keys: Iterable[str]) -> None:
-    """Remove documents by key ('product:42') once the transaction commits: for deletions, where the row and
-    its id are gone by then."""
-    _on_commit("remove_documents", keys)
+    """Queue documents for removal by key ('product:42'): for deletions, where the row and its id are gone by
+    the time a drain runs."""
+    _record("remove", keys)

@@ -8,6 +8,8 @@ PostgreSQL tsvector columns with GIN indexes) are created by the search app's fi
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 
 
@@ -92,3 +94,32 @@ class SearchTerm(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class IndexOutbox(models.Model):
+    """What the index still has to catch up on: one row per document key, written in the same transaction as
+    the change it follows (so it commits, or rolls back, with it). Repeated writes to one key coalesce on the
+    unique key; `catalog.search.outbox.drain` turns pending rows into index writes in batches and deletes them.
+
+    action: 'index' re-reads the row (and removes the document when the row is gone); 'remove' only deletes.
+    A 'domain:…' or 'team:…' key also re-indexes the products that show that name.
+    """
+
+    INDEX = "index"
+    REMOVE = "remove"
+    ACTIONS = [(INDEX, "index"), (REMOVE, "remove")]
+
+    key = models.CharField(max_length=100)  # "product:42": doc_type:object_id
+    action = models.CharField(max_length=10, choices=ACTIONS, default=INDEX)
+    created_at = models.DateTimeField(auto_now_add=True)  # of the oldest write not yet indexed (kept on coalescing)
+    # New on every write to the key: a drain deletes only the rows it read with the token it read, so a write
+    # that lands while a drain is under way (and that the drain may not have seen) leaves its row pending.
+    token = models.UUIDField(default=uuid.uuid4, unique=True)
+
+    class Meta:
+        db_table = "search_index_outbox"
+        constraints = [models.UniqueConstraint(fields=["key"], name="search_outbox_unique_key")]
+        indexes = [models.Index(fields=["created_at", "id"], name="search_outbox_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.key}"

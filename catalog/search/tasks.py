@@ -1,8 +1,11 @@
-"""Keeping the index fresh: tasks take ids, read the rows, and hand documents to the backend.
+"""Keeping the index fresh.
 
-Enqueued by services through `transaction.on_commit` (see catalog.search.on_commit_*). In the embedded setup
-Celery runs them eagerly, so a product is searchable as soon as its write has committed. A task retries when
-the search engine is unreachable (Elasticsearch restarting); `manage.py search_reindex` repairs anything lost.
+Services queue keys in the index outbox inside their transaction (catalog.search.on_commit_*); `drain_outbox`
+indexes what is pending, in batches. With a broker every committing write enqueues one `search.drain_outbox`;
+in the embedded (eager) profile writes drain in-process once enough rows are pending or the oldest is old
+enough, and searches drain first (see catalog.search.outbox). The id-taking tasks below index at once and stay
+for callers that want that (repairs, scripts). Tasks retry when the search engine is unreachable
+(Elasticsearch restarting); `manage.py search_reindex` repairs anything else.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from celery import shared_task
 from django.db import IntegrityError, OperationalError
 from elastic_transport import TransportError
 
-from catalog.search import get_backend
+from catalog.search import get_backend, outbox
 from catalog.search.documents import build, product_ids_for
 
 # Retried: the engine unreachable, SQLite busy, or two writers indexing the same new document at once.
@@ -58,3 +61,9 @@ def index_teams(ids: list[int]) -> int:
 @shared_task(name="search.remove_documents", **RETRY)
 def remove_documents(keys: list[str]) -> int:
     return get_backend().delete(keys)
+
+
+@shared_task(name="search.drain_outbox", **RETRY)
+def drain_outbox(limit: int = outbox.DRAIN_LIMIT) -> int:
+    """Index what the outbox holds (up to `limit` rows; a further task or search takes the rest)."""
+    return outbox.drain(limit)

@@ -1,4 +1,4 @@
-"""The index follows the database: tasks enqueued on commit, and the reindex command."""
+"""The index follows the database: the outbox written with each write, and the reindex command."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from catalog.models import DataProduct
 from catalog.search import (
@@ -16,6 +17,7 @@ from catalog.search import (
     on_commit_remove,
 )
 from catalog.search.base import SearchQuery
+from catalog.search.models import IndexOutbox
 from catalog.search.tasks import index_products
 from tests.factories import ProductFactory
 
@@ -40,10 +42,17 @@ def test_a_product_is_searchable_once_its_write_commits(world, django_capture_on
 
 
 def test_nothing_is_indexed_if_the_transaction_rolls_back(world, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    # The outbox row is written in the transaction, so a real rollback (not just skipping on-commit callbacks)
+    # is what takes it away.
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
         product = ProductFactory(domain=world.domain, name="Churn Scores", slug="churn")
         on_commit_index_products([product.pk])
-    assert len(callbacks) == 1 and titles("churn") == []
+        raise RuntimeError("rolled back")
+    assert callbacks == [] and not IndexOutbox.objects.exists() and titles("churn") == []
 
 
 def test_a_deleted_product_leaves_the_index(world, django_capture_on_commit_callbacks):

@@ -1,0 +1,160 @@
+"""The index outbox: writes record what the index must catch up on, in their own transaction; drains index it.
+
+`record()` runs inside the caller's transaction (an upsert of one row per key: cheap, and atomic with the write,
+so a rolled-back write leaves nothing and a committed one is never lost, even if the process dies right after).
+`drain()` claims pending rows, builds the documents for all of them in one batch, writes them to the backend and
+deletes the rows, in one transaction. It is safe to run twice or concurrently: documents are replaced by key,
+and a row is deleted only if no write touched it since it was read (see IndexOutbox.token).
+
+When drains run (catalog.search.on_commit_*):
+- with a Celery broker, every committing write enqueues one `search.drain_outbox` task;
+- in the embedded (eager) profile, a committing write drains only when SEARCH_OUTBOX_BATCH rows are pending or the
+  oldest is SEARCH_OUTBOX_MAX_AGE_SECONDS old, so writes usually pay one small insert and one count;
+- a search or suggestion drains what is pending first (`catch_up`), so readers see every committed write.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Min
+from django.utils import timezone
+
+from catalog.search.models import IndexOutbox
+
+log = logging.getLogger(__name__)
+
+DRAIN_LIMIT = 5_000  # rows per drain: bounds the work (and the transaction) one drain, or one search, may do
+BUILD_BATCH = 1_000  # ids per document build
+_CHUNK = 900  # ids per IN (...) list
+
+
+def batch_size() -> int:
+    return int(getattr(settings, "SEARCH_OUTBOX_BATCH", 100))
+
+
+def max_age() -> float:
+    return float(getattr(settings, "SEARCH_OUTBOX_MAX_AGE_SECONDS", 2))
+
+
+def record(action: str, keys: Iterable[str]) -> int:
+    """Queue keys ('product:42') in the current transaction. A key already pending is coalesced into its row:
+    the action is replaced and the row gets a new token (so a drain under way keeps it), its age is kept."""
+    keys = sorted(set(keys))
+    if not keys:
+        return 0
+    # Upsert, not INSERT … ON CONFLICT DO NOTHING: "nothing" would leave the old token, and a drain that read
+    # the row before this write committed would then delete it without having indexed this write.
+    IndexOutbox.objects.bulk_create(
+        [IndexOutbox(key=key, action=action) for key in keys],
+        update_conflicts=True,
+        unique_fields=["key"],
+        update_fields=["action", "token"],
+    )
+    return len(keys)
+
+
+def pending() -> int:
+    return IndexOutbox.objects.count()
+
+
+def due() -> bool:
+    """Eager profile: is it time to drain? Enough rows pending, or the oldest one old enough."""
+    stats = IndexOutbox.objects.aggregate(n=Count("id"), oldest=Min("created_at"))
+    if not stats["n"]:
+        return False
+    return stats["n"] >= batch_size() or stats["oldest"] <= timezone.now() - timedelta(seconds=max_age())
+
+
+def _object_id(raw: str) -> Any:
+    return int(raw) if raw.isdigit() else raw
+
+
+def _chunks(items: list, size: int) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def drain(limit: int = DRAIN_LIMIT) -> int:
+    """Index up to `limit` pending rows, oldest first; returns how many rows were drained. Anything beyond
+    `limit` stays pending for the next drain."""
+    from catalog.search import raw_backend
+    from catalog.search.documents import build, product_ids_for, sources
+
+    with transaction.atomic():
+        rows = IndexOutbox.objects.order_by("created_at", "id")
+        if connection.features.has_select_for_update_skip_locked:
+            # PostgreSQL: concurrent drains take disjoint rows. SQLite takes no row locks, but it has one writer
+            # at a time (transactions begin IMMEDIATE), so two drains run one after the other there.
+            rows = rows.select_for_update(skip_locked=True)
+        claimed = list(rows.values_list("key", "action", "token")[:limit])
+        if not claimed:
+            return 0
+        to_index: dict[str, set] = defaultdict(set)
+        to_remove: set[str] = set()
+        known = sources()
+        for key, action, _token in claimed:
+            doc_type, _, raw_id = key.partition(":")
+            if action == IndexOutbox.REMOVE or doc_type not in known:
+                to_remove.add(key)
+            else:
+                to_index[doc_type].add(_object_id(raw_id))
+        # Product documents show their domain's and team's names: a renamed domain or team re-indexes them.
+        if to_index.get("domain") or to_index.get("team"):
+            to_index["product"].update(
+                product_ids_for(domain_ids=to_index.get("domain", ()), team_ids=to_index.get("team", ()))
+            )
+        backend = raw_backend()
+        for doc_type, ids in to_index.items():
+            for batch in _chunks(sorted(ids, key=str), BUILD_BATCH):
+                docs, gone = build(doc_type, batch)
+                backend.index(docs)
+                to_remove.update(gone)
+        if to_remove:
+            backend.delete(sorted(to_remove))
+        tokens = [token for _key, _action, token in claimed]
+        for chunk in _chunks(tokens, _CHUNK):
+            IndexOutbox.objects.filter(token__in=chunk).delete()
+    return len(claimed)
+
+
+def catch_up() -> None:
+    """Before a read: index what committed writes left pending, so that the read sees them. Bounded by
+    DRAIN_LIMIT rows (one drain); if more are pending (a bulk load in progress), the rest is left for the next
+    drain and this read may miss it. On PostgreSQL, rows another drain is indexing at this moment are skipped:
+    they are visible as soon as that drain commits. A failure is logged, never raised into the read."""
+    try:
+        if not IndexOutbox.objects.exists():
+            return
+        drain(DRAIN_LIMIT)
+    except Exception:
+        log.exception("search: draining the index outbox before a read failed")
+
+
+def after_commit() -> None:
+    """Run once a write with outbox rows has committed."""
+    if not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        from catalog.search.tasks import drain_outbox
+
+        drain_outbox.delay()
+        return
+    if due():
+        drain(DRAIN_LIMIT)
+
+
+def snapshot() -> list:
+    """Tokens of the rows pending now: `manage.py search_reindex` forgets them once it has rebuilt the index."""
+    return list(IndexOutbox.objects.values_list("token", flat=True))
+
+
+def forget(tokens: list) -> int:
+    deleted = 0
+    for chunk in _chunks(tokens, _CHUNK):
+        deleted += IndexOutbox.objects.filter(token__in=chunk).delete()[0]
+    return deleted
