@@ -257,5 +257,6 @@ SEARCH_RANKING = {
 SEARCH_LONG_FALLBACK = env_int("SEARCH_LONG_FALLBACK", 50)  # descriptions are searched below this many hits
 SEARCH_FACET_SAMPLE = env_int("SEARCH_FACET_SAMPLE", 1000)  # facets are counted over this many matches
 SEARCH_FUZZY_MIN_HITS = env_int("SEARCH_FUZZY_MIN_HITS", 3)  # below this, "did you mean" is tried
-SEARCH_SYNONYM_PROVIDER = env_str("SEARCH_SYNONYM_PROVIDER", "catalog.search.synonyms.NoSynonyms")
+# Glossary terms' synonyms and abbreviations expand product searches ("clv" finds customer lifetime value).
+SEARCH_SYNONYM_PROVIDER = env_str("SEARCH_SYNONYM_PROVIDER", "glossary.search.synonyms_for")
 CELERY_IMPORTS = ["catalog.search.tasks"]  # the index tasks live outside catalog/tasks.py

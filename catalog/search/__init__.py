@@ -39,6 +39,7 @@ __all__ = [
     "Suggestion",
     "backend_name",
     "get_backend",
+    "on_commit_index",
     "on_commit_index_domains",
     "on_commit_index_products",
     "on_commit_index_teams",
@@ -153,6 +154,11 @@ def on_commit_index_domains(ids: Iterable[int]) -> None:
 def on_commit_index_teams(ids: Iterable[int]) -> None:
     """Queue these teams, and the products that show their name, for re-indexing."""
     _record("index", (f"team:{i}" for i in ids))
+
+
+def on_commit_index(doc_type: str, ids: Iterable) -> None:
+    """Queue documents of a registered source (e.g. 'glossary_term') for re-indexing."""
+    _record("index", (f"{doc_type}:{i}" for i in ids))
 
 
 def on_commit_remove(keys: Iterable[str]) -> None:

@@ -29,7 +29,7 @@ FACETS: tuple[str, ...] = (
 )
 # Facets whose values form a closed set: an unknown value is a client error, not an empty result.
 CLOSED_FACETS: dict[str, tuple[str, ...]] = {
-    "type": ("product", "domain", "team"),
+    "type": ("product", "domain", "team", "glossary_term"),
     "kind": ("source-aligned", "aggregate", "consumer-aligned"),
     "status": ("draft", "published", "deprecated", "retired"),
     "access_mode": ("open", "on_request"),

@@ -25,7 +25,7 @@ FACET_TITLES = {
     "slo_health": "SLO health",
     "rating_band": "Rating",
 }
-TYPE_LABELS = {"product": "Data products", "domain": "Domains", "team": "Teams"}
+TYPE_LABELS = {"product": "Data products", "domain": "Domains", "team": "Teams", "glossary_term": "Glossary terms"}
 FIXED_LABELS: dict[str, dict[str, str]] = {
     "type": TYPE_LABELS,
     "kind": dict(ProductKind.choices),
