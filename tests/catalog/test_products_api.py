@@ -319,6 +319,7 @@ def test_openapi_schema_and_docs_are_served(client, world):
     schema = client.get("/api/schema/")
     assert schema.status_code == 200
     assert b"/api/v1/products/{domain}/{slug}" in schema.content
+    assert b"bearerToken" in schema.content and b"scheme: bearer" in schema.content
     assert client.get("/api/docs/").status_code == 200
 
 
