@@ -31,9 +31,7 @@ class TokenPrincipal:
 class Actor:
     def __init__(self, *, user=None, token: ApiToken | None = None):
         self.user = (
-            user
-            if user is not None and user.is_authenticated and not isinstance(user, TokenPrincipal)
-            else None
+            user if user is not None and user.is_authenticated and not isinstance(user, TokenPrincipal) else None
         )
         self.token = token
 

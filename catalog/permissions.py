@@ -19,9 +19,7 @@ def ensure_can_write_domain(actor: Actor, domain: Domain, scope: str = Scope.WRI
     if not actor.has_scope(scope):
         raise PermissionDenied(f"The {actor.label} lacks the '{scope}' scope.")
     if not can_write_domain(actor, domain):
-        raise PermissionDenied(
-            f"The {actor.label} may not write domain '{domain.slug}'; its owning team may."
-        )
+        raise PermissionDenied(f"The {actor.label} may not write domain '{domain.slug}'; its owning team may.")
 
 
 def can_write_product(actor: Actor, product: DataProduct) -> bool:

@@ -5,22 +5,17 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from catalog.models import (
-    AccessMode,
     ApiToken,
     DataContract,
     DataProduct,
     Domain,
     InputPort,
-    LifecycleStatus,
     OutputPort,
-    PortType,
-    ProductKind,
     QualityRule,
     SchemaField,
     SlaProperty,
     Team,
 )
-from catalog.specs import FieldSpec, InputPortSpec, OutputPortSpec, ProductSpec
 
 # ---- reads ----------------------------------------------------------------------------------------------
 

@@ -221,11 +221,7 @@ class Descriptors(APIView):
         outcomes = descriptor_import(
             actor=Actor.from_request(request), raw=request.body, content_type=request.content_type or ""
         )
-        body = {
-            "results": [
-                {"kind": o.kind, "id": o.identifier, "action": o.action, "url": o.url} for o in outcomes
-            ]
-        }
+        body = {"results": [{"kind": o.kind, "id": o.identifier, "action": o.action, "url": o.url} for o in outcomes]}
         created = any(o.action == "created" for o in outcomes)
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 

@@ -174,9 +174,7 @@ def _output_port(
     ]
     if not (isinstance(promises.get("slo"), dict) or isinstance(obligations.get("sla"), dict)):
         return spec, []
-    contract_id = r.as_text(
-        port.get("fullyQualifiedName") or f"{product.ref}:{name}", (*at, "fullyQualifiedName")
-    )
+    contract_id = r.as_text(port.get("fullyQualifiedName") or f"{product.ref}:{name}", (*at, "fullyQualifiedName"))
     if len(contract_id) > CONTRACT_ID_MAX:
         r.fail(
             at,
@@ -235,9 +233,7 @@ def _levels(r: Reader, section: dict[str, Any], key: str, at: Path, *, driver: s
     return found
 
 
-def _flatten(
-    r: Reader, value: Any, at: Path, *, keys: tuple[str, ...], driver: str, into: list[SlaSpec]
-) -> None:
+def _flatten(r: Reader, value: Any, at: Path, *, keys: tuple[str, ...], driver: str, into: list[SlaSpec]) -> None:
     if isinstance(value, dict):
         for key, child in value.items():
             if not key.startswith("$"):

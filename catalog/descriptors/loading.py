@@ -137,9 +137,7 @@ class _SafeCoreLoader(yaml.SafeLoader):
         event = self.peek_event()
         if isinstance(event, AliasEvent):
             # Refusing every alias is what stops a billion-laughs document before it is expanded.
-            raise _Refusal(
-                f"YAML aliases (*{event.anchor}) are not accepted: write the value out in full", event
-            )
+            raise _Refusal(f"YAML aliases (*{event.anchor}) are not accepted: write the value out in full", event)
         if isinstance(event, NodeEvent) and getattr(event, "tag", None) not in _PLAIN_TAGS:
             tag = str(event.tag).replace("tag:yaml.org,2002:", "!!")  # type: ignore[attr-defined]
             raise _Refusal(f"The YAML tag {tag} is not accepted: use plain values", event)
@@ -177,9 +175,7 @@ def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
 
 _CORE = "tag:yaml.org,2002:"
 # The core schema's resolvers, minus .inf and .nan: JSON cannot hold them, so they stay strings.
-_SafeCoreLoader.add_implicit_resolver(
-    _CORE + "null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
-)
+_SafeCoreLoader.add_implicit_resolver(_CORE + "null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
 _SafeCoreLoader.add_implicit_resolver(
     _CORE + "bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
@@ -225,9 +221,7 @@ def check_tree(doc: dict[str, Any]) -> None:
         items = value.items() if isinstance(value, dict) else enumerate(value)
         for key, child in items:
             if isinstance(key, str) and _UNSTORABLE.search(key):
-                raise ValidationFailed(
-                    [FieldError(pointer(*at), "has a key with a NUL or unpaired surrogate")]
-                )
+                raise ValidationFailed([FieldError(pointer(*at), "has a key with a NUL or unpaired surrogate")])
             stack.append((child, depth + 1, (*at, key)))
 
 
@@ -282,9 +276,7 @@ class Reader:
             return ""
         return text
 
-    def mapping(
-        self, obj: Mapping[str, Any], key: str, at: Path, *, required: bool = False
-    ) -> dict[str, Any]:
+    def mapping(self, obj: Mapping[str, Any], key: str, at: Path, *, required: bool = False) -> dict[str, Any]:
         value = obj.get(key)
         if value is None:
             if required:

@@ -261,9 +261,7 @@ def _collect_properties(
                     description=r.text(prop, "description", prop_at),
                     nullable=not r.flag(prop, "required", prop_at, default=False),
                     primary_key=r.flag(prop, "primaryKey", prop_at, default=False),
-                    classification=r.text(
-                        prop, "classification", prop_at, max_length=CLASSIFICATION_MAX
-                    ).lower(),
+                    classification=r.text(prop, "classification", prop_at, max_length=CLASSIFICATION_MAX).lower(),
                     object_name=object_name,
                 ),
             )
@@ -311,9 +309,7 @@ def _server_location(r: Reader, server: dict[str, Any], at: Path) -> str:
     host = r.text(server, "host", at) or r.text(server, "account", at)
     port = r.text(server, "port", at)
     authority = f"{host}:{port}" if host and port else host
-    segments = [
-        r.text(server, key, at) for key in ("project", "catalog", "database", "dataset", "schema", "topic")
-    ]
+    segments = [r.text(server, key, at) for key in ("project", "catalog", "database", "dataset", "schema", "topic")]
     path = "/".join(s for s in segments if s)
     if not authority and not path:
         return ""
@@ -346,15 +342,11 @@ def _value_text(r: Reader, item: dict[str, Any], key: str, at: Path, *, required
     return r.as_text(value, (*at, key), required=required, max_length=SLA_LIMITS[key])
 
 
-def _quality(
-    r: Reader, doc: dict[str, Any], objects: list[tuple[Path, dict[str, Any]]]
-) -> list[QualityRuleSpec]:
+def _quality(r: Reader, doc: dict[str, Any], objects: list[tuple[Path, dict[str, Any]]]) -> list[QualityRuleSpec]:
     rules = [_rule(r, rule, at, element="") for at, rule in r.objects(doc, "quality", ())]
     for obj_at, obj in objects:
         object_name = obj["name"].strip() if isinstance(obj.get("name"), str) else ""
-        rules.extend(
-            _rule(r, rule, at, element=object_name) for at, rule in r.objects(obj, "quality", obj_at)
-        )
+        rules.extend(_rule(r, rule, at, element=object_name) for at, rule in r.objects(obj, "quality", obj_at))
         rules.extend(_property_rules(r, obj, obj_at, prefix=f"{object_name}."))
     return rules
 
@@ -367,9 +359,7 @@ def _property_rules(r: Reader, parent: dict[str, Any], at: Path, *, prefix: str)
         if not isinstance(name, str | int | float) or isinstance(name, bool):
             continue
         element = f"{prefix}{str(name).strip()}"
-        rules.extend(
-            _rule(r, rule, rule_at, element=element) for rule_at, rule in r.objects(prop, "quality", prop_at)
-        )
+        rules.extend(_rule(r, rule, rule_at, element=element) for rule_at, rule in r.objects(prop, "quality", prop_at))
         rules.extend(_property_rules(r, prop, prop_at, prefix=f"{element}."))
         items = prop.get("items")
         if isinstance(items, dict):

@@ -23,19 +23,13 @@ class ContractFormat(models.TextChoices):
 
 
 class DataContract(TimeStampedModel):
-    contract_id = models.CharField(
-        max_length=200, unique=True, help_text="The contract's own id (ODCS `id`)."
-    )
+    contract_id = models.CharField(max_length=200, unique=True, help_text="The contract's own id (ODCS `id`).")
     name = models.CharField(max_length=200, blank=True)
     version = models.CharField(max_length=40)
     status = models.CharField(max_length=20, choices=ContractStatus.choices, default=ContractStatus.DRAFT)
     api_version = models.CharField(max_length=20, blank=True)
-    source_format = models.CharField(
-        max_length=10, choices=ContractFormat.choices, default=ContractFormat.ODCS
-    )
-    domain = models.ForeignKey(
-        Domain, on_delete=models.PROTECT, null=True, blank=True, related_name="contracts"
-    )
+    source_format = models.CharField(max_length=10, choices=ContractFormat.choices, default=ContractFormat.ODCS)
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, null=True, blank=True, related_name="contracts")
     purpose = models.TextField(blank=True)
     document = models.JSONField(default=dict, help_text="The contract as published.")
     schema_fields = models.JSONField(
@@ -48,9 +42,7 @@ class DataContract(TimeStampedModel):
     class Meta:
         ordering = ["name", "contract_id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=ContractStatus.values), name="contract_status_valid"
-            ),
+            models.CheckConstraint(condition=Q(status__in=ContractStatus.values), name="contract_status_valid"),
         ]
 
     def __str__(self) -> str:
@@ -76,9 +68,7 @@ class SlaProperty(models.Model):
 
 class QualityRule(models.Model):
     contract = models.ForeignKey(DataContract, on_delete=models.CASCADE, related_name="quality_rules")
-    element = models.CharField(
-        max_length=300, blank=True, help_text="'' for the contract, `obj` or `obj.prop`."
-    )
+    element = models.CharField(max_length=300, blank=True, help_text="'' for the contract, `obj` or `obj.prop`.")
     name = models.CharField(max_length=200, blank=True)
     rule_type = models.CharField(max_length=40, blank=True, help_text="library, text, sql, custom.")
     metric = models.CharField(max_length=100, blank=True)

@@ -69,9 +69,7 @@ class Domain(TimeStampedModel):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, help_text="Markdown.")
-    parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="subdomains"
-    )
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="subdomains")
     owner_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="domains")
 
     objects = DomainQuerySet.as_manager()

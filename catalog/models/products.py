@@ -71,12 +71,8 @@ class DataProduct(TimeStampedModel):
     external_id = models.CharField(
         max_length=200, blank=True, help_text="Identifier in the source descriptor (an ODPS id, a DPDS FQN)."
     )
-    source_format = models.CharField(
-        max_length=10, choices=DescriptorFormat.choices, default=DescriptorFormat.PORTAL
-    )
-    descriptor = models.JSONField(
-        default=dict, blank=True, help_text="The descriptor as it was last published."
-    )
+    source_format = models.CharField(max_length=10, choices=DescriptorFormat.choices, default=DescriptorFormat.PORTAL)
+    descriptor = models.JSONField(default=dict, blank=True, help_text="The descriptor as it was last published.")
     fingerprint = models.CharField(
         max_length=64,
         blank=True,
@@ -90,9 +86,7 @@ class DataProduct(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["domain", "slug"], name="product_unique_domain_slug"),
             models.CheckConstraint(condition=Q(kind__in=ProductKind.values), name="product_kind_valid"),
-            models.CheckConstraint(
-                condition=Q(status__in=LifecycleStatus.values), name="product_status_valid"
-            ),
+            models.CheckConstraint(condition=Q(status__in=LifecycleStatus.values), name="product_status_valid"),
         ]
         indexes = [
             # Listing pages and the API filter by status and sort by recent change.
@@ -141,14 +135,10 @@ class OutputPort(TimeStampedModel):
     version = models.CharField(max_length=40, blank=True, default="")
     description = models.TextField(blank=True)
     port_type = models.CharField(max_length=10, choices=PortType.choices, default=PortType.TABLE)
-    location = models.CharField(
-        max_length=500, blank=True, help_text="Server, path or address to consume it."
-    )
+    location = models.CharField(max_length=500, blank=True, help_text="Server, path or address to consume it.")
     format = models.CharField(max_length=60, blank=True)
     access_mode = models.CharField(max_length=12, choices=AccessMode.choices, default=AccessMode.ON_REQUEST)
-    contract_ref = models.CharField(
-        max_length=200, blank=True, help_text="Id of the data contract it honours."
-    )
+    contract_ref = models.CharField(max_length=200, blank=True, help_text="Id of the data contract it honours.")
     schema_source = models.CharField(
         max_length=10,
         choices=SchemaSource.choices,
@@ -160,13 +150,9 @@ class OutputPort(TimeStampedModel):
     class Meta:
         ordering = ["product", "position", "name", "version"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["product", "name", "version"], name="outputport_unique_name_version"
-            ),
+            models.UniqueConstraint(fields=["product", "name", "version"], name="outputport_unique_name_version"),
             models.CheckConstraint(condition=Q(port_type__in=PortType.values), name="outputport_type_valid"),
-            models.CheckConstraint(
-                condition=Q(access_mode__in=AccessMode.values), name="outputport_access_valid"
-            ),
+            models.CheckConstraint(condition=Q(access_mode__in=AccessMode.values), name="outputport_access_valid"),
         ]
         indexes = [
             # Contract imports and input-port resolution look ports up by the contract they honour.
@@ -212,9 +198,7 @@ class SchemaField(models.Model):
     class Meta:
         ordering = ["port", "object_name", "position"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["port", "object_name", "name"], name="field_unique_port_object_name"
-            ),
+            models.UniqueConstraint(fields=["port", "object_name", "name"], name="field_unique_port_object_name"),
         ]
 
     def __str__(self) -> str:
@@ -242,9 +226,7 @@ class InputPort(TimeStampedModel):
     class Meta:
         ordering = ["product", "position", "name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["product", "name", "version"], name="inputport_unique_name_version"
-            ),
+            models.UniqueConstraint(fields=["product", "name", "version"], name="inputport_unique_name_version"),
         ]
         indexes = [
             # A newly published output port links the input ports waiting for it, by product or by contract.

@@ -61,9 +61,7 @@ def _domain(spec: ContractSpec, existing: DataContract | None, ports: list[Outpu
 def _find_or_create_product(actor: Actor, domain: Domain, spec: ContractSpec) -> DataProduct:
     slug = slugify(spec.data_product)[:100]
     if not slug:
-        raise ValidationFailed(
-            [FieldError("/dataProduct", "The data product's name gives no usable identifier.")]
-        )
+        raise ValidationFailed([FieldError("/dataProduct", "The data product's name gives no usable identifier.")])
     product = (
         DataProduct.objects.filter(domain=domain, slug=slug).first()
         or DataProduct.objects.filter(domain=domain, name__iexact=spec.data_product).first()
@@ -128,9 +126,7 @@ def contract_upsert(*, actor: Actor, spec: ContractSpec) -> ContractResult:
 
         fingerprint = spec.fingerprint()
         if existing is not None and existing.fingerprint == fingerprint:
-            return ContractResult(
-                existing, "unchanged", sorted({p.product for p in ports}, key=lambda p: p.pk)
-            )
+            return ContractResult(existing, "unchanged", sorted({p.product for p in ports}, key=lambda p: p.pk))
 
         contract = existing or DataContract(contract_id=spec.contract_id)
         contract.name = spec.name[:200]

@@ -206,9 +206,7 @@ def product_delete(*, actor: Actor, product: DataProduct) -> None:
             )
         )
         # Products that read from this one keep their input ports, unresolved: their documents change too.
-        downstream = set(
-            InputPort.objects.filter(source_port__product=product).values_list("product_id", flat=True)
-        )
+        downstream = set(InputPort.objects.filter(source_port__product=product).values_list("product_id", flat=True))
         key = f"product:{product.pk}"
         product.delete()
         on_commit_remove([key])

@@ -32,9 +32,7 @@ def _validate(name: str, scopes: list[str], expires_at: datetime | None) -> list
         errors.append(FieldError("/scopes", "Choose at least one scope."))
     for index, scope in enumerate(scopes):
         if scope not in Scope.values:
-            errors.append(
-                FieldError(f"/scopes/{index}", f"Unknown scope '{scope}'; known: {', '.join(Scope.values)}.")
-            )
+            errors.append(FieldError(f"/scopes/{index}", f"Unknown scope '{scope}'; known: {', '.join(Scope.values)}."))
     if expires_at is not None and expires_at <= timezone.now():
         errors.append(FieldError("/expires_at", "The expiry must be in the future."))
     if errors:

@@ -13,9 +13,7 @@ from tests.factories import DomainFactory, TeamFactory
 
 BODY = {
     "name": "Shipments",
-    "output_ports": [
-        {"name": "shipments", "fields": [{"name": f"f{i}", "type": "string"} for i in range(10)]}
-    ],
+    "output_ports": [{"name": "shipments", "fields": [{"name": f"f{i}", "type": "string"} for i in range(10)]}],
 }
 
 
@@ -32,9 +30,7 @@ def test_parallel_first_puts_make_one_product():
         try:
             barrier.wait()
             body = {**BODY, "summary": f"writer {n}"}
-            result = product_upsert_from_payload(
-                actor=actor, domain_slug="logistics", slug="shipments", payload=body
-            )
+            result = product_upsert_from_payload(actor=actor, domain_slug="logistics", slug="shipments", payload=body)
             outcomes.append(result.action)
         except BaseException as exc:
             errors.append(exc)

@@ -95,9 +95,7 @@ def test_it_reads_yaml_and_json_alike():
 
 
 def test_it_keeps_dates_and_yaml11_words_as_text():
-    doc = load_document(
-        b"created: 2022-11-15T02:59:43+00:00\nday: 2022-08-02\ncountry: NO\nat: 1:30\nn: 012\n"
-    )
+    doc = load_document(b"created: 2022-11-15T02:59:43+00:00\nday: 2022-08-02\ncountry: NO\nat: 1:30\nn: 012\n")
     assert doc == {
         "created": "2022-11-15T02:59:43+00:00",
         "day": "2022-08-02",
@@ -277,9 +275,7 @@ def test_odcs_quality_rules_come_from_all_three_levels():
 
 
 def test_odcs_reads_v30_rule_spellings():
-    doc = minimal_contract(
-        schema=[{"name": "orders", "quality": [{"rule": "rowCount", "mustBeGreaterOrEqualTo": 5}]}]
-    )
+    doc = minimal_contract(schema=[{"name": "orders", "quality": [{"rule": "rowCount", "mustBeGreaterOrEqualTo": 5}]}])
     (rule,) = parse_odcs(doc).quality
     assert (rule.metric, rule.operator, rule.threshold) == ("rowCount", "mustBeGreaterOrEqualTo", 5)
 
@@ -330,9 +326,7 @@ def test_odcs_schema_must_be_a_list():
 
 
 def test_odcs_property_without_a_name_is_pointed_at():
-    doc = minimal_contract(
-        schema=[{"name": "orders", "properties": [{"name": "id"}, {"logicalType": "string"}]}]
-    )
+    doc = minimal_contract(schema=[{"name": "orders", "properties": [{"name": "id"}, {"logicalType": "string"}]}])
     assert paths(refusal(parse_odcs, doc)) == ["/schema/0/properties/1/name"]
 
 

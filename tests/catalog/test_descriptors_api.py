@@ -133,9 +133,7 @@ def test_json_documents_are_accepted_too(team_client, seller):
 
 
 def test_invalid_odcs_is_refused_naming_status_and_nothing_is_stored(team_client, seller):
-    response = post(
-        team_client, (CONFORMANCE / "odcs" / "INVALID_dccli_missing_status.odcs.yaml").read_bytes()
-    )
+    response = post(team_client, (CONFORMANCE / "odcs" / "INVALID_dccli_missing_status.odcs.yaml").read_bytes())
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
     assert [e["pointer"] for e in response.json()["errors"]] == ["/status"]

@@ -12,8 +12,13 @@ pytestmark = pytest.mark.django_db
 
 def test_notify_fills_the_inbox_and_mails_after_commit(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        notify(recipients=[world.owner, world.steward, world.owner], kind="test.ping", title="Please review",
-               body="A proposal waits.", url="/inbox/")
+        notify(
+            recipients=[world.owner, world.steward, world.owner],
+            kind="test.ping",
+            title="Please review",
+            body="A proposal waits.",
+            url="/inbox/",
+        )
     assert Notification.objects.filter(recipient=world.owner).count() == 1
     assert sorted(m.to[0] for m in mail.outbox) == ["olivia@example.com", "stefan@example.com"]
     assert "/inbox/" in mail.outbox[0].body

@@ -232,9 +232,7 @@ def test_unknown_owner_team_is_named(team_client):
 
 
 def test_an_input_from_an_unknown_product_is_named(team_client):
-    response = put(
-        team_client, {"name": "X", "input_ports": [{"name": "a", "product": "sales/missing"}]}, slug="x"
-    )
+    response = put(team_client, {"name": "X", "input_ports": [{"name": "a", "product": "sales/missing"}]}, slug="x")
     assert response.status_code == 400
     assert response.json()["errors"][0]["pointer"] == "/input_ports/0/product"
     assert not DataProduct.objects.exists()

@@ -10,9 +10,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--team", required=True, help="Team slug.")
-        parser.add_argument(
-            "--scopes", required=True, help=f"Comma-separated scopes: {', '.join(Scope.values)}."
-        )
+        parser.add_argument("--scopes", required=True, help=f"Comma-separated scopes: {', '.join(Scope.values)}.")
         parser.add_argument("--name", default="cli", help="A name to recognise the token by.")
 
     def handle(self, *args, team: str, scopes: str, name: str, **options):
@@ -25,8 +23,6 @@ class Command(BaseCommand):
             )
         except ApplicationError as exc:
             raise CommandError(str(exc)) from exc
-        self.stderr.write(
-            f"Token '{issued.token.name}' for team '{found.slug}' ({', '.join(issued.token.scopes)})."
-        )
+        self.stderr.write(f"Token '{issued.token.name}' for team '{found.slug}' ({', '.join(issued.token.scopes)}).")
         self.stderr.write("It is shown only now; store it in your pipeline's secrets.")
         self.stdout.write(issued.secret)
