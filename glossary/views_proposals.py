@@ -35,26 +35,38 @@ def _render_form(request, form, *, domain, kind: str, term=None, proposal=None, 
     )
 
 
-@require_http_methods(["GET", "POST"])
-@forbidden_as_403
-def propose_term(request, domain: str):
-    domain_obj, glossary = selectors.glossary_of(domain)
-    form = TermForm(request.POST or None, glossary=glossary, initial={"name": request.GET.get("name", "")})
+def _propose(request, form, *, domain, kind: str, term=None, done: str):
+    """Create the proposal the valid form describes; errors the service finds go back onto the form."""
     if request.method == "POST" and form.is_valid():
         try:
             proposal = proposal_create(
                 actor=Actor(user=request.user),
-                domain_slug=domain,
-                kind=ProposalKind.CREATE,
+                domain_slug=domain.slug,
+                kind=kind,
+                term_slug=term.slug if term is not None else "",
                 reason=form.cleaned_data["reason"],
                 content=form.content(),
             )
         except errors.ValidationFailed as exc:
             form.add_service_errors(exc.errors)
         else:
-            messages.success(request, "Proposed. The domain's stewards have been asked to review it.")
+            messages.success(request, done)
             return redirect(proposal)
-    return _render_form(request, form, domain=domain_obj, kind=ProposalKind.CREATE, status=400 if form.errors else 200)
+    return _render_form(request, form, domain=domain, kind=kind, term=term, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@forbidden_as_403
+def propose_term(request, domain: str):
+    domain_obj, glossary = selectors.glossary_of(domain)
+    form = TermForm(request.POST or None, glossary=glossary, initial={"name": request.GET.get("name", "")})
+    return _propose(
+        request,
+        form,
+        domain=domain_obj,
+        kind=ProposalKind.CREATE,
+        done="Proposed. The domain's stewards have been asked to review it.",
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -64,30 +76,14 @@ def propose_change(request, domain: str, slug: str):
     if term.is_proposed:
         messages.info(request, "This term is only proposed; revise its proposal instead.")
         return redirect(term)
-    initial = TermForm.initial_from(content_of(term))
-    form = TermForm(request.POST or None, glossary=term.glossary, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            proposal = proposal_create(
-                actor=Actor(user=request.user),
-                domain_slug=domain,
-                kind=ProposalKind.CHANGE,
-                term_slug=slug,
-                reason=form.cleaned_data["reason"],
-                content=form.content(),
-            )
-        except errors.ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
-            messages.success(request, "Change proposed. The stewards have been asked to review it.")
-            return redirect(proposal)
-    return _render_form(
+    form = TermForm(request.POST or None, glossary=term.glossary, initial=TermForm.initial_from(content_of(term)))
+    return _propose(
         request,
         form,
         domain=term.glossary.domain,
         kind=ProposalKind.CHANGE,
         term=term,
-        status=400 if form.errors else 200,
+        done="Change proposed. The stewards have been asked to review it.",
     )
 
 
@@ -96,28 +92,13 @@ def propose_change(request, domain: str, slug: str):
 def propose_deprecation(request, domain: str, slug: str):
     term = selectors.term_get(domain, slug)
     form = DeprecateForm(request.POST or None, glossary=term.glossary)
-    if request.method == "POST" and form.is_valid():
-        try:
-            proposal = proposal_create(
-                actor=Actor(user=request.user),
-                domain_slug=domain,
-                kind=ProposalKind.DEPRECATE,
-                term_slug=slug,
-                reason=form.cleaned_data["reason"],
-                content=form.content(),
-            )
-        except errors.ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        else:
-            messages.success(request, "Deprecation proposed. The stewards have been asked to review it.")
-            return redirect(proposal)
-    return _render_form(
+    return _propose(
         request,
         form,
         domain=term.glossary.domain,
         kind=ProposalKind.DEPRECATE,
         term=term,
-        status=400 if form.errors else 200,
+        done="Deprecation proposed. The stewards have been asked to review it.",
     )
 
 

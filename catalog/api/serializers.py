@@ -5,7 +5,6 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from catalog.models import (
-    ApiToken,
     DataContract,
     DataProduct,
     Domain,
@@ -18,12 +17,6 @@ from catalog.models import (
 )
 
 # ---- reads ----------------------------------------------------------------------------------------------
-
-
-class TeamRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Team
-        fields = ["slug", "name"]
 
 
 class DomainSerializer(serializers.ModelSerializer):
@@ -181,21 +174,4 @@ class ContractSerializer(serializers.ModelSerializer):
             "quality_rules",
             "document",
             "updated_at",
-        ]
-
-
-class TokenSerializer(serializers.ModelSerializer):
-    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-
-    class Meta:
-        model = ApiToken
-        fields = [
-            "key_id",
-            "name",
-            "team",
-            "scopes",
-            "created_at",
-            "expires_at",
-            "last_used_at",
-            "revoked_at",
         ]

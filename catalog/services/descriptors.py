@@ -55,17 +55,10 @@ def _import_product(actor: Actor, doc) -> ImportOutcome:
     return ImportOutcome("DataProduct", product.identifier, result.action, product.get_absolute_url())
 
 
-def _import_contract(actor: Actor, spec) -> list[ImportOutcome]:
+def _import_contract(actor: Actor, spec) -> ImportOutcome:
     result = contract_upsert(actor=actor, spec=spec)
-    outcomes = [
-        ImportOutcome(
-            "DataContract",
-            result.contract.contract_id,
-            result.action,
-            f"/api/v1/contracts/{result.contract.contract_id}",
-        )
-    ]
-    return outcomes
+    contract_id = result.contract.contract_id
+    return ImportOutcome("DataContract", contract_id, result.action, f"/api/v1/contracts/{contract_id}")
 
 
 def descriptor_import(*, actor: Actor, raw: bytes, content_type: str = "") -> list[ImportOutcome]:
@@ -78,11 +71,9 @@ def descriptor_import(*, actor: Actor, raw: bytes, content_type: str = "") -> li
     parsed = parse_descriptor(document)
     with transaction.atomic():
         if isinstance(parsed, ContractSpec):
-            return _import_contract(actor, parsed)
+            return [_import_contract(actor, parsed)]
         if isinstance(parsed, DpdsResult):
-            outcomes = []
-            for contract in parsed.contracts:
-                outcomes.extend(_import_contract(actor, contract))
-            outcomes.insert(0, _import_product(actor, parsed.product))
-            return outcomes
+            # Contracts first, so the product's ports find them; the answer lists the product first.
+            contracts = [_import_contract(actor, contract) for contract in parsed.contracts]
+            return [_import_product(actor, parsed.product), *contracts]
         return [_import_product(actor, parsed)]

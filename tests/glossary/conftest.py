@@ -12,11 +12,6 @@ from glossary.services.proposals import proposal_create
 from glossary.services.reviews import proposal_decide
 
 
-@pytest.fixture(autouse=True)
-def _glossary_urls(settings):
-    settings.ROOT_URLCONF = "tests.glossary.urls"
-
-
 def propose(
     user, domain: str = "sales", kind: str = "create", term: str = "", reason: str = "We need it.", **content: Any
 ) -> Proposal:
