@@ -26,6 +26,7 @@ from catalog.search.base import (
     SearchResults,
     Suggestion,
 )
+from catalog.signals import products_changed
 
 __all__ = [
     "FACETS",
@@ -142,8 +143,14 @@ def _record(action: str, keys: Iterable[str]) -> None:
 
 
 def on_commit_index_products(ids: Iterable[int]) -> None:
-    """Queue these products for re-indexing (in the current transaction); indexed by a later drain."""
+    """Queue these products for re-indexing (in the current transaction); indexed by a later drain.
+
+    Also announces `catalog.signals.products_changed` once the write commits, for the apps that derive
+    something from products (governance findings, for one)."""
+    ids = sorted(set(ids))
     _record("index", (f"product:{i}" for i in ids))
+    if ids:
+        transaction.on_commit(lambda: products_changed.send(sender=None, product_ids=ids), robust=True)
 
 
 def on_commit_index_domains(ids: Iterable[int]) -> None:

@@ -24,6 +24,7 @@ from lineage.models import EventKind, Job, LineageEvent, Run, RunState
 from lineage.openlineage import ParsedEvent
 from lineage.services import datasets as dataset_step
 from lineage.services.merge import TERMINAL, beats, merge_facets, parse_facet_time, text_of
+from lineage.signals import events_stored
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ def _store(unique: dict[str, ParsedEvent], team_id: int | None) -> tuple[int, in
         jobs = _upsert_jobs(fresh)
         _upsert_runs(fresh, jobs)
         version = dataset_step.store(fresh, jobs)
+        transaction.on_commit(lambda: events_stored.send(sender=None, events=fresh), robust=True)
     return len(fresh), version
 
 
