@@ -49,10 +49,15 @@ def pct(values: list[float], q: float) -> float:
 
 
 def setup_django(tmp: Path) -> None:
+    # DEBUG off as in production: with it on, Django logs every query and DRF renders debug details.
     os.environ.update(
-        DJANGO_SETTINGS_MODULE="config.settings", SQLITE_PATH=str(tmp / "bench.sqlite3"), PORTAL_VAR_DIR=str(tmp),
-        SECRET_KEY="bench-only",  # noqa: S106 -- a throwaway key for a temp world DEBUG="false", ALLOWED_HOSTS="127.0.0.1",
-    )  # fmt: skip
+        DJANGO_SETTINGS_MODULE="config.settings",
+        SQLITE_PATH=str(tmp / "bench.sqlite3"),
+        PORTAL_VAR_DIR=str(tmp),
+        SECRET_KEY="bench-only",  # noqa: S106 -- a throwaway key for a temp world
+        DEBUG="false",
+        ALLOWED_HOSTS="127.0.0.1",
+    )
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -208,8 +213,9 @@ def raw_graph_figures(requests: int) -> dict:
 
 
 # ------------------------------------------------------------------------------------------------ server
-def serve(port: int, workers: int, threads: int) -> None:
-    """Run in a child process: gunicorn (gthread) on the bench database."""
+def serve(port: int, workers: int, threads: int, warm_up: bool) -> None:
+    """Run in a child process: gunicorn (gthread) on the bench database, with the graph warm-up hook that
+    `gunicorn -c python:lineage.gunicorn_hooks` installs (unless --no-warm-up)."""
     from django.conf import settings
     from django.core.wsgi import get_wsgi_application
     from gunicorn.app.base import BaseApplication
@@ -218,12 +224,15 @@ def serve(port: int, workers: int, threads: int) -> None:
         settings.DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ["BENCH_CONN_MAX_AGE"])
 
     application = get_wsgi_application()
+    from lineage.gunicorn_hooks import post_worker_init
 
     class Server(BaseApplication):
         def load_config(self) -> None:
             for key, value in {"bind": f"127.0.0.1:{port}", "workers": workers, "threads": threads,
                                "worker_class": "gthread", "loglevel": "warning", "keepalive": 30}.items():  # fmt: skip
                 self.cfg.set(key, value)
+            if warm_up:
+                self.cfg.set("post_worker_init", post_worker_init)
 
         def load(self):
             return application
@@ -270,8 +279,10 @@ def http_reads(client: Client, raw: dict, per_layer: int, requests: int) -> dict
     def ds(d: int) -> str:
         return node("postgres://wh:5432", f"layer{(d - 1) // per_layer}.table_{d}")
 
+    first: list[float] = []
+
     def timed(path: str) -> list[float]:
-        client.call("GET", path)  # the first call of a path may build the graph: not counted
+        first.append(client.call("GET", path)[2])  # the first call of a path may build the graph: not counted
         out = []
         for _ in range(requests):
             status, body, ms = client.call("GET", path)
@@ -283,6 +294,7 @@ def http_reads(client: Client, raw: dict, per_layer: int, requests: int) -> dict
         "hub": timed(f"/api/v1/lineage/impact?nodeId={ds(raw['hub'])}&sample=50"),
         "typical": timed(f"/api/v1/lineage/impact?nodeId={ds(raw['typical'])}&sample=50"),
         "depth3": timed(f"/api/v1/lineage?nodeId={ds(raw['typical'])}&depth=3"),
+        "first_ms": first[0],
     }
 
 
@@ -403,12 +415,21 @@ def main() -> None:
         help="give the server persistent database connections (CONN_MAX_AGE seconds); by default it runs with "
         "the settings as they are, which open a SQLite connection per request",
     )
+    parser.add_argument(
+        "--only",
+        choices=("all", "reads", "ingest"),
+        default="all",
+        help="run only the graph and read figures, or only ingestion (e.g. --only ingest --datasets 20000)",
+    )
+    parser.add_argument(
+        "--no-warm-up", action="store_true", help="leave out the gunicorn hook that builds each worker's graph at start"
+    )
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--dir", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         setup_django(Path(args.dir))
-        serve(args.serve, args.workers, args.threads)
+        serve(args.serve, args.workers, args.threads, warm_up=not args.no_warm_up)
         return
 
     with tempfile.TemporaryDirectory(prefix="bench-lineage-") as name:
@@ -418,7 +439,7 @@ def main() -> None:
         print(f"world: {args.datasets:,} datasets, {args.datasets:,} jobs, {world['edges']:,} edges, "
               f"{PRODUCTS:,} products, skew {args.skew:g}, in {world['seconds']:.1f} s; "
               f"load average {os.getloadavg()[0]:.2f}")  # fmt: skip
-        raw = raw_graph_figures(args.requests)
+        raw = raw_graph_figures(args.requests) if args.only != "ingest" else None
         port = free_port()
         env = dict(os.environ, BENCH_CONN_MAX_AGE=str(args.conn_max_age)) if args.conn_max_age is not None else None
         server = subprocess.Popen(  # noqa: S603 -- this script, on a loopback port
@@ -433,6 +454,7 @@ def main() -> None:
                 str(args.workers),
                 "--threads",
                 str(args.threads),
+                *(["--no-warm-up"] if args.no_warm_up else []),
             ],
             cwd=ROOT,
             env=env,
@@ -441,14 +463,18 @@ def main() -> None:
             wait_up(port, time.time() + 60)
             client = Client(port, world["secret"])
             per_layer = args.datasets // LAYERS
-            reads = http_reads(client, raw, per_layer, args.requests)
-            ingest = http_ingest(
-                port, world["secret"], per_layer, world["inputs_of"], args.single, args.clients, args.batches, 500
+            reads = http_reads(client, raw, per_layer, args.requests) if raw is not None else None
+            ingest = (
+                http_ingest(
+                    port, world["secret"], per_layer, world["inputs_of"], args.single, args.clients, args.batches, 500
+                )
+                if args.only != "reads"
+                else None
             )
         finally:
             server.terminate()
             server.wait(timeout=30)
-        floor = raw_inserts(tmp, ingest["sample"], args.single)
+        floor = raw_inserts(tmp, ingest["sample"], args.single) if ingest is not None else None
 
     def row(label: str, http_ms: list[float], raw_ms: list[float], target: float) -> None:
         p95, raw95 = pct(http_ms, 0.95), pct(raw_ms, 0.95)
@@ -456,24 +482,33 @@ def main() -> None:
         print(f"  {label:<34} p50 {pct(http_ms, 0.5):6.2f}  p95 {p95:6.2f} ms  (target {target:g}: {verdict})"
               f"   raw networkx p95 {raw95:6.2f} ms, x{p95 / raw95:.2f}")  # fmt: skip
 
-    print(f"graph: full build {raw['build_s']:.2f} s, {raw['memory_mb']:.0f} MB held "
-          f"(target 150: {'ok' if raw['memory_mb'] <= 150 else 'OVER'}); worst hub reaches {raw['hub_reach']:,} "
-          f"datasets, the typical dataset {raw['typical_reach']:,}; in-process closure of the hub p95 "
-          f"{pct(raw['graph_hub_ms'], 0.95):.2f} ms")  # fmt: skip
-    connections = "per request" if args.conn_max_age is None else f"kept {args.conn_max_age} s"
-    print(f"reads over HTTP ({args.requests} requests each on one keep-alive connection; gunicorn {args.workers} "
-          f"workers x {args.threads} threads; database connections {connections}):")  # fmt: skip
-    row("impact, worst hub", reads["hub"], raw["nx_hub_ms"], 25)
-    row("impact, typical dataset", reads["typical"], raw["nx_typical_ms"], 5)
-    row("depth-3 view, typical dataset", reads["depth3"], raw["nx_depth3_ms"], 25)
-    print("ingestion on SQLite:")
-    for key, label, target in (
-        ("batch", "batch endpoint (500/request, gzip)", 1000),
-        ("single", f"one event per request, {args.clients} clients", 300),
-    ):
-        rate = ingest[key]
-        print(f"  {label:<34} {rate:8.0f} events/s (target {target}: {'ok' if rate >= target else 'UNDER'})"
-              f"   raw sqlite3 inserts of the event rows {floor[key]:8.0f}/s, x{rate / floor[key]:.4f}")  # fmt: skip
+    from django.conf import settings
+
+    kept = args.conn_max_age if args.conn_max_age is not None else settings.DATABASES["default"].get("CONN_MAX_AGE", 0)
+    connections = f"kept {kept} s" if kept else "opened per request"
+    server_shape = f"gunicorn {args.workers} workers x {args.threads} threads; database connections {connections}"
+    if raw is not None and reads is not None:
+        print(f"graph: full build {raw['build_s']:.2f} s, {raw['memory_mb']:.0f} MB held "
+              f"(target 150: {'ok' if raw['memory_mb'] <= 150 else 'OVER'}); worst hub reaches "
+              f"{raw['hub_reach']:,} datasets, the typical dataset {raw['typical_reach']:,}; in-process closure of "
+              f"the hub p95 {pct(raw['graph_hub_ms'], 0.95):.2f} ms")  # fmt: skip
+        warm = "off" if args.no_warm_up else "on"
+        print(f"first request once the server answers: {reads['first_ms'] / 1000:.2f} s (graph warm-up at worker "
+              f"start {warm})")  # fmt: skip
+        print(f"reads over HTTP ({args.requests} requests each on one keep-alive connection; {server_shape}):")
+        row("impact, worst hub", reads["hub"], raw["nx_hub_ms"], 25)
+        row("impact, typical dataset", reads["typical"], raw["nx_typical_ms"], 5)
+        row("depth-3 view, typical dataset", reads["depth3"], raw["nx_depth3_ms"], 25)
+    if ingest is not None and floor is not None:
+        print(f"ingestion on SQLite ({server_shape}):")
+        for key, label, target in (
+            ("batch", "batch endpoint (500/request, gzip)", 1000),
+            ("single", f"one event per request, {args.clients} clients", 300),
+        ):
+            rate = ingest[key]
+            verdict = "ok" if rate >= target else "UNDER"
+            print(f"  {label:<34} {rate:8.0f} events/s (target {target}: {verdict})"
+                  f"   raw sqlite3 event inserts {floor[key]:8.0f}/s, x{rate / floor[key]:.4f}")  # fmt: skip
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
 
 

@@ -5,6 +5,7 @@ full-text search). Environment variables switch each part to its production coun
 """
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -56,21 +57,36 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
+    "axes",
+    "audit",
+    "backup",
     "catalog",
     # The search index keeps its tables in an app of its own (label "search").
     "catalog.search.apps.SearchConfig",
     "glossary",
     "lineage",
+    "slo",
+    "access",
+    "ratings",
+    "governance",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Outside everything that may refuse a request, so refusals are audited too (see docs/security.md).
+    "audit.middleware.AuditMiddleware",
+    # Before anything reads the body: oversized and unbounded bodies are refused unread.
+    "config.middleware.BodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised by its backend into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Catalog pages are for signed-in people unless the operator opens them to anonymous readers.
@@ -92,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "catalog.context_processors.portal",
+                "access.context_processors.access",
             ],
         },
     }
@@ -124,11 +141,14 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-if env_str("REDIS_CACHE_URL"):
+# API throttle counters live in the cache, so gunicorn workers must share one: Redis when a URL is given
+# (REDIS_CACHE_URL, else CACHE_URL, else REDIS_URL in the production profile); per-process memory otherwise.
+_CACHE_URL = env_str("REDIS_CACHE_URL") or env_str("CACHE_URL") or (env_str("REDIS_URL") if PRODUCTION else "")
+if _CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": env_str("REDIS_CACHE_URL"),
+            "LOCATION": _CACHE_URL,
         }
     }
 
@@ -187,6 +207,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The error answers every operation can give (401/403/404/400/503...) are documented once, by this hook.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "catalog.api.schema_hooks.add_problem_responses",
+    ],
 }
 
 # Celery: without a broker, tasks run in-process (embedded); CELERY_BROKER_URL switches to workers.
@@ -197,9 +222,51 @@ CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Several portals (or test runs) may share one Redis: each gives its web processes and workers its own queue.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# Freshness objectives breach as time passes, without any new measurement: evaluate every objective regularly.
+CELERY_BEAT_SCHEDULE["slo-evaluate-all"] = {"task": "slo.tasks.evaluate_all_slos", "schedule": 300.0}
+
+# ---- Access requests and grants (access/, docs/access.md) ----------------------------------------------------
+# Grants expire on schedule; holders are told once, ACCESS_REMIND_DAYS before; lost webhook tasks are resent.
+CELERY_BEAT_SCHEDULE["access-expire-grants"] = {"task": "access.tasks.expire_grants", "schedule": 600.0}
+CELERY_BEAT_SCHEDULE["access-remind-expiring"] = {"task": "access.tasks.remind_expiring_grants", "schedule": 86400.0}
+CELERY_BEAT_SCHEDULE["access-sweep-webhooks"] = {"task": "access.tasks.sweep_webhook_deliveries", "schedule": 300.0}
+ACCESS_REMIND_DAYS = env_int("ACCESS_REMIND_DAYS", 7)
+
+# ---- Governance policies and product health (governance/, docs/governance.md) -----------------------------------
+# Every policy over every product nightly (writes re-evaluate their products at once); stored health hourly.
+CELERY_BEAT_SCHEDULE["governance-evaluate-all"] = {"task": "governance.tasks.evaluate_all", "schedule": 86400.0}
+CELERY_BEAT_SCHEDULE["governance-refresh-health"] = {"task": "governance.tasks.refresh_health", "schedule": 3600.0}
+# A product's governance score weighs the policies it passes by severity.
+GOVERNANCE_SEVERITY_WEIGHTS = {"error": 5.0, "warning": 2.0, "info": 1.0}
+# Product health = weighted mean of the known parts (an unknown part's weight is spread over the others).
+GOVERNANCE_HEALTH = {
+    "weights": {"slo": 0.35, "governance": 0.30, "rating": 0.20, "consumers": 0.15},
+    "consumers_saturation": 25,  # consumers at which that part is full; it grows with log(1 + consumers)
+    "bands": {"good": 80, "fair": 60},
+}
+# Provisioning webhooks are opt-in: host names and/or CIDRs the portal may POST to. Empty = no webhooks.
+ACCESS_WEBHOOK_ALLOWED_HOSTS = env_list("ACCESS_WEBHOOK_ALLOWED_HOSTS", [])
+ACCESS_WEBHOOK_TIMEOUT_SECONDS = env_int("ACCESS_WEBHOOK_TIMEOUT_SECONDS", 10)
+ACCESS_WEBHOOK_MAX_ATTEMPTS = env_int("ACCESS_WEBHOOK_MAX_ATTEMPTS", 8)
+ACCESS_WEBHOOK_BACKOFF_SECONDS = env_int("ACCESS_WEBHOOK_BACKOFF_SECONDS", 30)  # then x2 per attempt...
+ACCESS_WEBHOOK_BACKOFF_MAX_SECONDS = env_int("ACCESS_WEBHOOK_BACKOFF_MAX_SECONDS", 3600)  # ...up to this
+ACCESS_WEBHOOK_SWEEP_GRACE_SECONDS = env_int("ACCESS_WEBHOOK_SWEEP_GRACE_SECONDS", 120)
+
+# ---- Ratings (ratings/, docs/ratings.md) -----------------------------------------------------------------------
+# The weekly digest of each domain's ratings goes to its owning team on Monday morning (UTC).
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["ratings-weekly-digest"] = {
+    "task": "ratings.tasks.send_weekly_rating_digests",
+    "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+}
+# Rating writes (rate, change, withdraw) one person may make per minute; more are refused with 429.
+RATINGS_WRITES_PER_MINUTE = env_int("RATINGS_WRITES_PER_MINUTE", 10)
 
 ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")
 
@@ -228,6 +295,79 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+# ---- Security (docs/security.md) -------------------------------------------------------------------------------
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+if PRODUCTION:
+    # Preloading is a promise to the browsers' lists that is hard to take back: the operator's call.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+
+# Content-Security-Policy, in every profile so that tests and development meet what production enforces:
+# no inline script or style anywhere; scripts, styles, images and fonts from the portal itself.
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # data: for the small SVG icons that Pico CSS and Swagger UI embed in their stylesheets.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Behind a reverse proxy: how many proxies append to X-Forwarded-For (config/client_ip.py). 0 = use REMOTE_ADDR.
+PORTAL_PROXY_COUNT = env_int("PORTAL_PROXY_COUNT", 0)
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failed sign-ins for one username from one address,
+# that pair is locked out for LOGIN_COOLOFF_MINUTES. Counted in the database, so every worker sees them.
+AUTHENTICATION_BACKENDS = [
+    "config.auth_backends.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("LOGIN_THROTTLE_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.auth_backends.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip_or_unknown"
+AXES_DISABLE_ACCESS_LOG = True  # the audit log records sign-ins already
+AXES_VERBOSE = False
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # lockouts are warnings; every sign-in is not news
+
+# API throttles (config/throttling.py): per address for anonymous callers, per person, per API token.
+# Generous by default so that pipelines and the test suite never meet them; 429 with Retry-After when hit.
+PORTAL_THROTTLE_RATES = {
+    "anon": env_str("API_THROTTLE_ANON", "300/min"),
+    "user": env_str("API_THROTTLE_USER", "3000/min"),
+    "token": env_str("API_THROTTLE_TOKEN", "12000/min"),
+}
+# Hostile bodies (config/parsers.py): JSON nested deeper than this is refused with 400 before it is parsed.
+PORTAL_MAX_JSON_DEPTH = env_int("PORTAL_MAX_JSON_DEPTH", 64)
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "config.parsers.DepthLimitedJSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "config.throttling.AnonThrottle",
+    "config.throttling.PersonThrottle",
+    "config.throttling.TokenThrottle",
+]
+
+# Audit log (audit/): entries older than this are deleted by `manage.py audit_purge` (daily from beat).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
+CELERY_BEAT_SCHEDULE["audit-purge"] = {"task": "audit.tasks.audit_purge_expired", "schedule": 24 * 3600.0}
 
 # ---- Search --------------------------------------------------------------------------------------------------
 # Elasticsearch when ELASTICSEARCH_URL is set; otherwise the database's own full-text engine (SQLite FTS5 or

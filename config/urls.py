@@ -3,16 +3,32 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from catalog.views_health import healthz
+from governance.api import urls as governance_api
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/v1/audit", include("audit.api.urls")),
     path("api/v1/glossary/", include("glossary.api.urls")),
     path("api/v1/", include("lineage.api.urls")),
+    path("api/v1/access/", include("access.api.urls")),
+    path("api/v1/", include("ratings.api.urls")),
+    path("api/v1/", include("slo.api.urls")),
+    path("api/v1/governance/", include(governance_api.governance_patterns)),
+    path("api/v1/health/", include(governance_api.health_patterns)),
     path("api/", include("catalog.api.urls")),
     path("lineage/", include("lineage.urls")),
     path("glossary/", include("glossary.urls")),
+    path("slo/", include("slo.urls")),
+    path("access/", include("access.urls")),
+    path("audit/", include("audit.urls")),
+    path("", include("ratings.urls")),
+    path("", include("governance.urls")),
     path("", include("catalog.urls")),
 ]
+
+# A lost database answers 503 with Retry-After instead of 500; /api/ answers problem+json (catalog/views_errors.py).
+handler404 = "catalog.views_errors.page_not_found"
+handler500 = "catalog.views_errors.server_error"

@@ -154,6 +154,34 @@ def insert_new(model: type[Model], rows: Sequence[Model], unique: str) -> set:
     return inserted
 
 
+def insert_or_keep_earliest(
+    model: type[Model], rows: Sequence[Model], *, unique: Sequence[str], earliest: str, also: Sequence[str] = ()
+) -> None:
+    """Insert the rows; where the `unique` columns are taken already, the stored row takes this row's `earliest`
+    value (and the `also` fields with it) only if it is earlier. One statement per slice instead of a read and a
+    write (`INSERT ... ON CONFLICT DO UPDATE ... WHERE`, SQLite 3.24+ and PostgreSQL); `unique` must name a unique
+    constraint, and no two rows of one call may share its values."""
+    if not rows:
+        return
+    db = _db()
+    plan = _plan(model, db)
+    fields = plan.fields[1:]
+    quote = db.ops.quote_name
+    columns = plan.columns.split(", ", 1)[1]
+    conflict = ", ".join(quote(cast(str, _field(model, name).column)) for name in unique)
+    first = quote(cast(str, _field(model, earliest).column))
+    updated = [quote(cast(str, _field(model, name).column)) for name in (earliest, *also)]
+    assignments = ", ".join(f"{column} = excluded.{column}" for column in updated)
+    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    with db.cursor() as cursor:
+        for part in chunked(rows, max(1, PARAMS_PER_STATEMENT // len(fields))):
+            cursor.execute(
+                f"INSERT INTO {plan.table} ({columns}) VALUES {', '.join([row_sql] * len(part))} "  # noqa: S608
+                f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments} WHERE excluded.{first} < {plan.table}.{first}",
+                _values(fields, part, db, add=True),
+            )
+
+
 def update_rows(model: type[Model], rows: Sequence[Model], fields: Sequence[str]) -> None:
     """`UPDATE ... SET f = %s WHERE id = %s` for each row, as one executemany (bulk_update builds a CASE WHEN per
     row and field: milliseconds of Python for a single row)."""

@@ -18,6 +18,7 @@ of datasets several times faster than a traversal of the bipartite graph's dicts
 from __future__ import annotations
 
 import gc
+import logging
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from lineage.models import ColumnEdge, Dataset, DatasetSymlink, Direction, JobDa
 from lineage.naming import bare_name_key, dataset_key, location_key
 
 STREAM_CHUNK = 20_000
+logger = logging.getLogger(__name__)
 
 
 class _NoAttributes(dict):
@@ -384,3 +386,23 @@ def get_graph() -> LineageGraph:
     """This process's graph, brought up to date with the database (one query when nothing changed)."""
     _graph.refresh()
     return _graph
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Build this process's graph in a daemon thread, so the first request a new worker serves does not wait for
+    the full build (seconds at 100k datasets). Requests that come before it is done wait on the graph's lock, as
+    they would have anyway. For gunicorn: lineage.gunicorn_hooks."""
+
+    def build() -> None:
+        from django.db import connections
+
+        try:
+            get_graph()
+        except Exception:  # a database not migrated yet, say: the first request builds it instead
+            logger.exception("Building the lineage graph at start failed; the first request will build it.")
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(target=build, name="lineage-graph-warm-up", daemon=True)
+    thread.start()
+    return thread

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -12,6 +13,10 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from catalog.errors import ApplicationError, FieldError, pointer
+from catalog.views_errors import DETAIL as DATABASE_UNAVAILABLE
+from catalog.views_errors import RETRY_AFTER_SECONDS, is_database_unavailable
+
+log = logging.getLogger(__name__)
 
 PROBLEM_TYPES = {
     400: ("validation-error", "Invalid request"),
@@ -24,6 +29,7 @@ PROBLEM_TYPES = {
     413: ("payload-too-large", "Request body too large"),
     415: ("unsupported-media-type", "Unsupported media type"),
     429: ("throttled", "Too many requests"),
+    503: ("service-unavailable", "Service unavailable"),
 }
 
 
@@ -94,6 +100,12 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
         return problem(404, str(exc) or "Not found.", instance=instance)
     if isinstance(exc, DjangoPermissionDenied):
         return problem(403, str(exc) or "Not allowed.", instance=instance)
+    if is_database_unavailable(exc):
+        # Logged in full: a missing table is an OperationalError too, and that one is a bug, not an outage.
+        log.exception("api: the database was unavailable for %s", instance)
+        unavailable = problem(503, DATABASE_UNAVAILABLE, instance=instance)
+        unavailable["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return unavailable
     if isinstance(exc, exceptions.ValidationError):
         errors = flatten_drf_errors(exc.detail)
         return problem(400, "The request has invalid fields.", errors=errors, instance=instance)

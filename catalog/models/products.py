@@ -145,6 +145,9 @@ class OutputPort(TimeStampedModel):
         default=SchemaSource.DECLARED,
         help_text="Ports that declare no fields take them from their contract, and follow it when it changes.",
     )
+    max_access_days = models.PositiveIntegerField(
+        default=365, help_text="Longest access a consumer may request on this port, in days (access/ enforces it)."
+    )
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -153,6 +156,7 @@ class OutputPort(TimeStampedModel):
             models.UniqueConstraint(fields=["product", "name", "version"], name="outputport_unique_name_version"),
             models.CheckConstraint(condition=Q(port_type__in=PortType.values), name="outputport_type_valid"),
             models.CheckConstraint(condition=Q(access_mode__in=AccessMode.values), name="outputport_access_valid"),
+            models.CheckConstraint(condition=Q(max_access_days__gte=1), name="outputport_max_access_days_positive"),
         ]
         indexes = [
             # Contract imports and input-port resolution look ports up by the contract they honour.

@@ -43,6 +43,7 @@ class ProductExtras:
     rating_count: int = 0
     consumers: int = 0  # added to the products that consume it
     slo_health: str = ""  # healthy | at_risk | breached (unknown when no enricher says)
+    health: float | None = None  # product health 0-100 (governance app); shown with the hit, None = unknown
 
 
 ProductEnricher = Callable[[list[int]], dict[int, ProductExtras]]
@@ -210,6 +211,7 @@ class ProductSource:
                 "access_modes": access,
                 "has_contract": has_contract,
                 "glossary_terms": list(extra.terms),
+                "health": extra.health,
             },
         )
 
@@ -223,6 +225,7 @@ def _merge(a: ProductExtras, b: ProductExtras) -> ProductExtras:
         rating_count=a.rating_count + b.rating_count,
         consumers=a.consumers + b.consumers,
         slo_health=b.slo_health or a.slo_health,
+        health=b.health if b.health is not None else a.health,
     )
 
 

@@ -9,7 +9,9 @@ and a row is deleted only if no write touched it since it was read (see IndexOut
 When drains run (catalog.search.on_commit_*):
 - with a Celery broker, every committing write enqueues one `search.drain_outbox` task;
 - in the embedded (eager) profile, a committing write drains only when SEARCH_OUTBOX_BATCH rows are pending or the
-  oldest is SEARCH_OUTBOX_MAX_AGE_SECONDS old, so writes usually pay one small insert and one count;
+  oldest is SEARCH_OUTBOX_MAX_AGE_SECONDS old, so writes usually pay one small insert and one count; in a web
+  request that check and the drain run after the response has been sent (`request_finished`), so no client waits
+  for a batch of other writers' documents;
 - a search or suggestion drains what is pending first (`catch_up`), so readers see every committed write.
 """
 
@@ -137,6 +139,19 @@ def catch_up() -> None:
         log.exception("search: draining the index outbox before a read failed")
 
 
+def request_finished() -> None:
+    """After the response has gone out (the WSGI server closes it, then Django sends request_finished): the drain
+    a write of this request asked for runs here, so its time is not in the request's latency."""
+    try:
+        drain_if_due()
+    except Exception:
+        log.exception("search: draining the index outbox after a response failed")
+
+
+def drain_if_due() -> int:
+    return drain(DRAIN_LIMIT) if due() else 0
+
+
 def after_commit() -> None:
     """Run once a write with outbox rows has committed."""
     if not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
@@ -144,8 +159,11 @@ def after_commit() -> None:
 
         drain_outbox.delay()
         return
-    if due():
-        drain(DRAIN_LIMIT)
+    from catalog.search import drain_after_response
+
+    if drain_after_response():
+        return  # in a web request: see request_finished
+    drain_if_due()
 
 
 def snapshot() -> list:

@@ -7,10 +7,11 @@ accepted one writes nothing at all.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from catalog.actors import Actor
@@ -30,7 +31,7 @@ from catalog.models import (
 )
 from catalog.permissions import ensure_can_write_domain, ensure_can_write_product
 from catalog.search import on_commit_index_products, on_commit_remove
-from catalog.specs import FieldSpec, InputPortSpec, OutputPortSpec, ProductSpec
+from catalog.specs import FieldSpec, ProductSpec, fingerprint
 
 
 @dataclass(frozen=True)
@@ -43,23 +44,31 @@ class UpsertResult:
         return self.action == "created"
 
 
-def _domain_for_write(domain_slug: str) -> Domain:
-    # The parent comes along for the permission check (its team may write sub-domains); nothing else is needed.
-    domain = Domain.objects.select_related("parent").filter(slug=domain_slug).order_by().first()
-    if domain is None:
-        raise NotFound(f"Unknown domain '{domain_slug}'.", path="/domain")
-    return domain
+def _at(index: int | None, exc: ApplicationError) -> ApplicationError:
+    """Remember which item of a batch an error belongs to (products_bulk_upsert names it)."""
+    if index is not None and getattr(exc, "item_index", None) is None:
+        exc.item_index = index  # type: ignore[attr-defined]
+    return exc
 
 
-def _owner_team_id(spec: ProductSpec, domain: Domain, *, strict: bool) -> int:
-    if not spec.owner_team:
-        return domain.owner_team_id
-    team_id = Team.objects.filter(slug=spec.owner_team).values_list("pk", flat=True).first()
-    if team_id is not None:
-        return team_id
-    if strict:
-        raise ValidationFailed([FieldError("/owner_team", f"Unknown team '{spec.owner_team}'.")])
-    return domain.owner_team_id
+@dataclass
+class _Item:
+    """One product of a write: what was asked, what was found before the write, what was written."""
+
+    index: int
+    domain_slug: str
+    slug: str
+    spec: ProductSpec
+    domain: Domain | None = None
+    owner_team_id: int = 0
+    fingerprint: str = ""
+    current: DataProduct | None = None
+    product: DataProduct | None = None
+    action: str = ""
+
+    @property
+    def ref(self) -> str:
+        return f"{self.domain_slug}/{self.slug}"
 
 
 def product_upsert(
@@ -77,79 +86,14 @@ def product_upsert(
     `strict_team=False` lets descriptors from other standards name a team the portal does not know; the
     domain's owning team is used then.
     """
-    # Everything that only reads happens before the write transaction: on SQLite writers take turns, so the
-    # less each holds the lock, the more of them get through; a re-sent payload never takes it at all.
-    domain = _domain_for_write(domain_slug)
-    ensure_can_write_domain(actor, domain)
-    owner_team_id = _owner_team_id(spec, domain, strict=strict_team)
-    fingerprint = spec.fingerprint(str(owner_team_id), source_format)
-    # .order_by(): the model's default ordering would join the domain table to sort a single row.
-    current = DataProduct.objects.filter(domain=domain, slug=slug).order_by().first()
-    if current is not None:
-        current.domain = domain  # already loaded, with its parent: the permission check needs both
-        ensure_can_write_product(actor, current)
-        if current.fingerprint == fingerprint:
-            return UpsertResult(current, "unchanged")
-    write = _ProductWrite(
-        domain, slug, spec, owner_team_id, fingerprint, source_format, descriptor or {}, _tag_ids(spec.tags)
-    )
-    try:
-        return write.run(expect_new=current is None)
-    except IntegrityError:
-        # Another writer created the product between our read and our insert: write again as an update.
-        try:
-            return write.run(expect_new=False)
-        except IntegrityError as exc:
-            raise Conflict(f"Product '{domain.slug}/{slug}' changed while it was written; send it again.") from exc
-
-
-@dataclass
-class _ProductWrite:
-    domain: Domain
-    slug: str
-    spec: ProductSpec
-    owner_team_id: int
-    fingerprint: str
-    source_format: str
-    descriptor: dict
-    tag_ids: list[int]
-
-    def run(self, *, expect_new: bool) -> UpsertResult:
-        with transaction.atomic():
-            product = None
-            if not expect_new:
-                # Locked so that two writers of one product apply one after the other (PostgreSQL).
-                product = (
-                    DataProduct.objects.select_for_update()
-                    .filter(domain=self.domain, slug=self.slug)
-                    .order_by()
-                    .first()
-                )
-                if product is not None and product.fingerprint == self.fingerprint:
-                    return UpsertResult(product, "unchanged")
-            created = product is None
-            # A product that did not exist a moment ago is inserted straight away; the unique constraint
-            # catches the rare writer that got there first.
-            product = product or DataProduct(domain=self.domain, slug=self.slug)
-            spec = self.spec
-            product.domain = self.domain
-            product.name = spec.name
-            product.summary = spec.summary
-            product.description = spec.description
-            product.kind = spec.kind
-            product.status = spec.status
-            product.version = spec.version
-            product.owner_team_id = self.owner_team_id
-            product.external_id = spec.external_id
-            product.source_format = self.source_format
-            product.descriptor = self.descriptor
-            product.fingerprint = self.fingerprint
-            product.save(force_insert=created)
-            _set_tags(product, self.tag_ids, created=created)
-            _sync_output_ports(product, spec.output_ports, created=created)
-            upstream = _sync_input_ports(product, spec.input_ports, created=created)
-            on_commit_index_products([product.pk, *upstream])
-        return UpsertResult(product, "created" if created else "updated")
+    slug_max = DataProduct._meta.get_field("slug").max_length
+    if len(slug) > slug_max:
+        # The URL's slug converter takes any length; SQLite would store it whole, PostgreSQL would fail with a 500.
+        raise ValidationFailed([FieldError("/slug", f"At most {slug_max} characters.")])
+    item = _Item(0, domain_slug, slug, spec)
+    _upsert_items(actor, [item], source_format=source_format, descriptor=descriptor, strict_team=strict_team)
+    assert item.product is not None
+    return UpsertResult(item.product, item.action)
 
 
 def product_upsert_from_payload(*, actor: Actor, domain_slug: str, slug: str, payload: dict) -> UpsertResult:
@@ -160,19 +104,221 @@ def product_upsert_from_payload(*, actor: Actor, domain_slug: str, slug: str, pa
 
 
 def products_bulk_upsert(*, actor: Actor, items: list[tuple[str, str, ProductSpec]]) -> list[UpsertResult]:
-    """All or nothing: one transaction; an error names the item by its index in `/products`."""
-    results = []
-    with transaction.atomic():
-        for index, (domain_slug, slug, spec) in enumerate(items):
+    """All or nothing: one transaction; an error names the item by its index in `/products`.
+
+    The items are written together, table by table (all products, then all their ports, all their fields...),
+    so a batch costs a handful of statements rather than a handful per product.
+    """
+    batch = [_Item(index, domain_slug, slug, spec) for index, (domain_slug, slug, spec) in enumerate(items)]
+    seen: dict[tuple[str, str], int] = {}
+    for item in batch:
+        first = seen.setdefault((item.domain_slug, item.slug), item.index)
+        if first != item.index:
+            raise ValidationFailed(
+                [FieldError(pointer("products", item.index, "slug"), f"Product {first} is '{item.ref}' too.")]
+            )
+    try:
+        _upsert_items(actor, batch)
+    except ApplicationError as exc:
+        index = getattr(exc, "item_index", None)
+        if index is None:
+            raise
+        item = batch[index]
+        exc.errors = [FieldError(pointer("products", index) + e.path, e.message) for e in exc.errors] or [
+            FieldError(pointer("products", index), exc.message)
+        ]
+        exc.message = f"Product {index} ({item.ref}): {exc.message} Nothing was stored."
+        raise
+    return [UpsertResult(item.product, item.action) for item in batch if item.product is not None]
+
+
+def _upsert_items(
+    actor: Actor,
+    items: list[_Item],
+    *,
+    source_format: str = DescriptorFormat.PORTAL,
+    descriptor: dict | None = None,
+    strict_team: bool = True,
+) -> None:
+    # Everything that only reads happens before the write transaction: on SQLite writers take turns, so the
+    # less each holds the lock, the more of them get through; a re-sent payload never takes it at all.
+    _read_before_write(actor, items, source_format=source_format, strict_team=strict_team)
+    todo = []
+    for item in items:
+        if item.current is not None and item.current.fingerprint == item.fingerprint:
+            item.product, item.action = item.current, "unchanged"
+        else:
+            todo.append(item)
+    if not todo:
+        return
+    tag_ids = _tag_ids(sorted({t for item in todo for t in item.spec.tags}))
+    write = _BatchWrite(actor, todo, source_format, descriptor or {}, tag_ids)
+    try:
+        write.run(reread=False)
+    except IntegrityError:
+        # Another writer created one of the products between our read and our insert: write again, reading
+        # every product inside the transaction this time.
+        try:
+            write.run(reread=True)
+        except IntegrityError as exc:
+            raise Conflict("A product changed while it was written; send it again.") from exc
+
+
+def _read_before_write(actor: Actor, items: list[_Item], *, source_format: str, strict_team: bool) -> None:
+    slugs = sorted({item.domain_slug for item in items})
+    # The parent comes along for the permission check (its team may write sub-domains); nothing else is needed.
+    domains = {d.slug: d for d in Domain.objects.select_related("parent").filter(slug__in=slugs).order_by()}
+    team_slugs = sorted({item.spec.owner_team for item in items if item.spec.owner_team})
+    teams = dict(Team.objects.filter(slug__in=team_slugs).values_list("slug", "pk")) if team_slugs else {}
+    checked: set[int] = set()
+    for item in items:
+        domain = domains.get(item.domain_slug)
+        if domain is None:
+            raise _at(item.index, NotFound(f"Unknown domain '{item.domain_slug}'.", path="/domain"))
+        if domain.pk not in checked:
             try:
-                results.append(product_upsert(actor=actor, domain_slug=domain_slug, slug=slug, spec=spec))
+                ensure_can_write_domain(actor, domain)
             except ApplicationError as exc:
-                exc.errors = [FieldError(pointer("products", index) + e.path, e.message) for e in exc.errors] or [
-                    FieldError(pointer("products", index), exc.message)
-                ]
-                exc.message = f"Product {index} ({domain_slug}/{slug}): {exc.message} Nothing was stored."
-                raise
-    return results
+                raise _at(item.index, exc) from None
+            checked.add(domain.pk)
+        item.domain = domain
+        owner = item.spec.owner_team
+        if owner and owner not in teams and strict_team:
+            raise _at(item.index, ValidationFailed([FieldError("/owner_team", f"Unknown team '{owner}'.")]))
+        item.owner_team_id = teams.get(owner, domain.owner_team_id) if owner else domain.owner_team_id
+        item.fingerprint = spec_fingerprint(item.spec, str(item.owner_team_id), source_format)
+    for item in items:
+        item.current = None
+    by_key = {(item.domain.pk, item.slug): item for item in items if item.domain is not None}
+    # .order_by(): the model's default ordering would join the domain table to sort.
+    query = DataProduct.objects.order_by()
+    if len(items) == 1:
+        query = query.filter(domain=items[0].domain, slug=items[0].slug)
+    else:
+        query = query.filter(domain_id__in={k[0] for k in by_key}, slug__in={k[1] for k in by_key})
+    for product in query:
+        item = by_key.get((product.domain_id, product.slug))
+        if item is not None:
+            _check_product(actor, item, product)
+
+
+def _plain(value):
+    if hasattr(type(value), "__dataclass_fields__"):
+        return {key: _plain(v) for key, v in vars(value).items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def spec_fingerprint(spec: ProductSpec, *extra: str) -> str:
+    """Equal to `spec.fingerprint(*extra)` (so stored fingerprints stay valid) at a fraction of its cost:
+    dataclasses.asdict deep-copies every value, which for a product with a few hundred fields took longer than
+    validating it."""
+    return fingerprint({"spec": _plain(spec), "extra": list(extra)})
+
+
+def _check_product(actor: Actor, item: _Item, product: DataProduct) -> None:
+    product.domain = item.domain  # already loaded, with its parent: the permission check needs both
+    try:
+        ensure_can_write_product(actor, product)
+    except ApplicationError as exc:
+        raise _at(item.index, exc) from None
+    item.current = product
+
+
+@dataclass
+class _BatchWrite:
+    actor: Actor
+    items: list[_Item]
+    source_format: str
+    descriptor: dict
+    tag_ids: dict[str, int]
+
+    def run(self, *, reread: bool) -> None:
+        with transaction.atomic():
+            for item in self.items:
+                item.product, item.action = None, ""
+            existing = self._lock_existing(reread=reread)
+            new: list[_Item] = []
+            changed: list[_Item] = []
+            for item in self.items:
+                product = existing.get(item.index)
+                if product is not None and product.fingerprint == item.fingerprint:
+                    item.product, item.action = product, "unchanged"
+                    continue
+                item.action = "updated" if product is not None else "created"
+                item.product = self._apply(item, product or DataProduct(domain=item.domain, slug=item.slug))
+                (changed if product is not None else new).append(item)
+            written = new + changed
+            if not written:
+                return
+            if new:
+                # A product that did not exist a moment ago is inserted straight away; the unique constraint
+                # catches the rare writer that got there first.
+                DataProduct.objects.bulk_create([item.product for item in new])
+            if changed:
+                now = timezone.now()
+                for item in changed:
+                    item.product.updated_at = now
+                DataProduct.objects.bulk_update([item.product for item in changed], [*PRODUCT_ATTRS, "updated_at"])
+            _set_tags(written, self.tag_ids)
+            _sync_output_ports(written)
+            upstream = _sync_input_ports(written)
+            on_commit_index_products([*(item.product.pk for item in written), *upstream])
+
+    def _lock_existing(self, *, reread: bool) -> dict[int, DataProduct]:
+        """The products to update, locked so that two writers of one product apply one after the other
+        (PostgreSQL; on SQLite the transaction holds the only write lock already)."""
+        wanted = self.items if reread else [item for item in self.items if item.current is not None]
+        if not wanted:
+            return {}
+        query = DataProduct.objects.select_for_update().order_by()
+        by_key = {(item.domain.pk, item.slug): item for item in wanted}
+        if reread:
+            query = query.filter(domain_id__in={k[0] for k in by_key}, slug__in={k[1] for k in by_key})
+        else:
+            query = query.filter(pk__in=[item.current.pk for item in wanted])
+        found: dict[int, DataProduct] = {}
+        for product in query:
+            item = by_key.get((product.domain_id, product.slug))
+            if item is None:
+                continue
+            if reread and item.current is None:
+                _check_product(self.actor, item, product)  # a writer we raced created it: may we replace it?
+            product.domain = item.domain
+            found[item.index] = product
+        return found
+
+    def _apply(self, item: _Item, product: DataProduct) -> DataProduct:
+        spec = item.spec
+        product.domain = item.domain
+        product.name = spec.name
+        product.summary = spec.summary
+        product.description = spec.description
+        product.kind = spec.kind
+        product.status = spec.status
+        product.version = spec.version
+        product.owner_team_id = item.owner_team_id
+        product.external_id = spec.external_id
+        product.source_format = self.source_format
+        product.descriptor = self.descriptor
+        product.fingerprint = item.fingerprint
+        return product
+
+
+PRODUCT_ATTRS = (
+    "name",
+    "summary",
+    "description",
+    "kind",
+    "status",
+    "version",
+    "owner_team",
+    "external_id",
+    "source_format",
+    "descriptor",
+    "fingerprint",
+)
 
 
 def product_get(domain_slug: str, slug: str) -> DataProduct:
@@ -216,25 +362,36 @@ def product_delete(*, actor: Actor, product: DataProduct) -> None:
 # ---- the parts of an upsert ------------------------------------------------------------------------------
 
 
-def _tag_ids(names: list[str]) -> list[int]:
-    """Ids of the tags, creating the missing ones (an unused tag left by a failed write is harmless)."""
-    wanted = sorted(set(names))
-    if not wanted:
-        return []
-    existing = dict(Tag.objects.filter(name__in=wanted).values_list("name", "pk"))
-    if len(existing) < len(wanted):
-        Tag.objects.bulk_create([Tag(name=n) for n in wanted if n not in existing], ignore_conflicts=True)
-        existing = dict(Tag.objects.filter(name__in=wanted).values_list("name", "pk"))
-    return [existing[n] for n in wanted]
+def _tag_ids(names: list[str]) -> dict[str, int]:
+    """Ids of the tags by name, creating the missing ones (an unused tag left by a failed write is harmless)."""
+    if not names:
+        return {}
+    existing = dict(Tag.objects.filter(name__in=names).values_list("name", "pk"))
+    if len(existing) < len(names):
+        Tag.objects.bulk_create([Tag(name=n) for n in names if n not in existing], ignore_conflicts=True)
+        existing = dict(Tag.objects.filter(name__in=names).values_list("name", "pk"))
+    return existing
 
 
-def _set_tags(product: DataProduct, tag_ids: list[int], *, created: bool) -> None:
-    if created:
-        # A new product has no tag rows yet: one insert instead of the read-then-write of .set().
-        through = DataProduct.tags.through
-        through.objects.bulk_create(through(dataproduct_id=product.pk, tag_id=t) for t in tag_ids)
-    else:
-        product.tags.set(tag_ids)
+def _set_tags(items: list[_Item], tag_ids: dict[str, int]) -> None:
+    through = DataProduct.tags.through
+    wanted = {(item.product.pk, tag_ids[name]) for item in items for name in set(item.spec.tags)}
+    have: set[tuple[int, int]] = set()
+    updated = [item.product.pk for item in items if item.action == "updated"]
+    if updated:
+        # New products have no tag rows yet; only updated ones are read (one query for all of them).
+        rows = through.objects.filter(dataproduct_id__in=updated).values_list("pk", "dataproduct_id", "tag_id")
+        stale = []
+        for pk, product_id, tag_id in rows:
+            if (product_id, tag_id) in wanted:
+                have.add((product_id, tag_id))
+            else:
+                stale.append(pk)
+        if stale:
+            through.objects.filter(pk__in=stale).delete()
+    missing = sorted(wanted - have)
+    if missing:
+        through.objects.bulk_create([through(dataproduct_id=p, tag_id=t) for p, t in missing])
 
 
 PORT_ATTRS = ("description", "port_type", "location", "format", "access_mode", "contract_ref")
@@ -250,53 +407,62 @@ def _contract_fields(contract_refs: set[str]) -> dict[str, list[FieldSpec]]:
     return {c.contract_id: contract_field_specs(c) for c in DataContract.objects.filter(contract_id__in=contract_refs)}
 
 
-def _sync_output_ports(product: DataProduct, ports: list[OutputPortSpec], *, created: bool) -> None:
-    existing: dict[tuple[str, str], OutputPort] = {}
-    if not created:
-        existing = {(p.name, p.version): p for p in product.output_ports.all()}
-    from_contract = _contract_fields({p.contract_ref for p in ports if p.contract_ref and not p.fields})
+def _sync_output_ports(items: list[_Item]) -> None:
+    existing: dict[int, dict[tuple[str, str], OutputPort]] = {}
+    updated = [item.product.pk for item in items if item.action == "updated"]
+    if updated:
+        for port in OutputPort.objects.filter(product_id__in=updated).order_by():
+            existing.setdefault(port.product_id, {})[(port.name, port.version)] = port
+    from_contract = _contract_fields(
+        {p.contract_ref for item in items for p in item.spec.output_ports if p.contract_ref and not p.fields}
+    )
 
     kept: set[int] = set()
     fields_by_port: list[tuple[OutputPort, list[FieldSpec]]] = []
     new_ports: list[OutputPort] = []
     changed_ports: list[OutputPort] = []
-    for position, spec in enumerate(ports):
-        port = existing.get((spec.name, spec.version))
-        values = {
-            "description": spec.description,
-            "port_type": spec.port_type,
-            "location": spec.location,
-            "format": spec.format,
-            "access_mode": spec.access_mode,
-            "contract_ref": spec.contract_ref,
-        }
-        source = SchemaSource.DECLARED if spec.fields or not spec.contract_ref else SchemaSource.CONTRACT
-        fields = spec.fields if source == SchemaSource.DECLARED else from_contract.get(spec.contract_ref, [])
-        if port is None:
-            port = OutputPort(
-                product=product,
-                name=spec.name,
-                version=spec.version,
-                position=position,
-                schema_source=source,
-                **values,
-            )
-            new_ports.append(port)
-        else:
-            kept.add(port.pk)
-            if (
-                any(getattr(port, k) != v for k, v in values.items())
-                or port.position != position
-                or port.schema_source != source
-            ):
-                for key, value in values.items():
-                    setattr(port, key, value)
-                port.position = position
-                port.schema_source = source
-                changed_ports.append(port)
-        fields_by_port.append((port, fields))
+    stale: list[int] = []
+    for item in items:
+        product = item.product
+        have = existing.get(product.pk, {})
+        for position, spec in enumerate(item.spec.output_ports):
+            port = have.get((spec.name, spec.version))
+            values = {
+                "description": spec.description,
+                "port_type": spec.port_type,
+                "location": spec.location,
+                "format": spec.format,
+                "access_mode": spec.access_mode,
+                "contract_ref": spec.contract_ref,
+            }
+            source = SchemaSource.DECLARED if spec.fields or not spec.contract_ref else SchemaSource.CONTRACT
+            fields = spec.fields if source == SchemaSource.DECLARED else from_contract.get(spec.contract_ref, [])
+            if port is None:
+                port = OutputPort(
+                    product=product,
+                    name=spec.name,
+                    version=spec.version,
+                    position=position,
+                    schema_source=source,
+                    **values,
+                )
+                new_ports.append(port)
+            else:
+                kept.add(port.pk)
+                if (
+                    any(getattr(port, k) != v for k, v in values.items())
+                    or port.position != position
+                    or port.schema_source != source
+                ):
+                    for key, value in values.items():
+                        setattr(port, key, value)
+                    port.position = position
+                    port.schema_source = source
+                    changed_ports.append(port)
+            port.product = product
+            fields_by_port.append((port, fields))
+        stale += [p.pk for p in have.values() if p.pk not in kept]
 
-    stale = [p.pk for p in existing.values() if p.pk not in kept]
     if stale:
         OutputPort.objects.filter(pk__in=stale).delete()
     if new_ports:
@@ -307,7 +473,7 @@ def _sync_output_ports(product: DataProduct, ports: list[OutputPortSpec], *, cre
             port.updated_at = now
         OutputPort.objects.bulk_update(changed_ports, [*PORT_ATTRS, "position", "schema_source", "updated_at"])
     sync_port_fields(fields_by_port, existing_ports=kept)
-    _link_waiting_inputs(product, [port for port, _ in fields_by_port])
+    _link_waiting_inputs([port for port, _ in fields_by_port])
 
 
 def sync_port_fields(fields_by_port: list[tuple[OutputPort, list[FieldSpec]]], *, existing_ports: set[int]) -> None:
@@ -315,7 +481,7 @@ def sync_port_fields(fields_by_port: list[tuple[OutputPort, list[FieldSpec]]], *
     if existing_ports:
         for field in SchemaField.objects.filter(port_id__in=existing_ports):
             current.setdefault(field.port_id, {})[(field.object_name, field.name)] = field
-    to_create: list[SchemaField] = []
+    to_create: list[dict] = []
     to_update: list[SchemaField] = []
     keep: set[int] = set()
     for port, specs in fields_by_port:
@@ -331,7 +497,7 @@ def sync_port_fields(fields_by_port: list[tuple[OutputPort, list[FieldSpec]]], *
             }
             field = have.get((spec.object_name, spec.name))
             if field is None:
-                to_create.append(SchemaField(port=port, object_name=spec.object_name, name=spec.name, **values))
+                to_create.append({"port_id": port.pk, "object_name": spec.object_name, "name": spec.name, **values})
                 continue
             keep.add(field.pk)
             if any(getattr(field, k) != v for k, v in values.items()):
@@ -341,11 +507,63 @@ def sync_port_fields(fields_by_port: list[tuple[OutputPort, list[FieldSpec]]], *
     stale = [f.pk for port_fields in current.values() for f in port_fields.values() if f.pk not in keep]
     if stale:
         SchemaField.objects.filter(pk__in=stale).delete()
-    if to_create:
-        SchemaField.objects.bulk_create(to_create, batch_size=500)
+    created_ids = _insert_rows(SchemaField, to_create)
     if to_update:
         SchemaField.objects.bulk_update(to_update, list(FIELD_ATTRS), batch_size=500)
-    _suggest_glossary_links([f.pk for f in to_create] + [f.pk for f in to_update])
+    _suggest_glossary_links(created_ids + [f.pk for f in to_update])
+
+
+_PLAIN_FIELDS = (
+    models.AutoField,
+    models.BigAutoField,
+    models.BooleanField,
+    models.CharField,
+    models.ForeignKey,
+    models.IntegerField,
+    models.TextField,
+)
+
+
+def _max_params() -> int:
+    """Bound parameters per statement: SQLite's own limit (999 before 3.32, 32766 since), at most 9,000."""
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        return min(9_000, connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    return 9_000
+
+
+def _insert_rows(model: type[models.Model], rows: list[dict]) -> list[int]:
+    """INSERT many rows of a model with plain columns (text, numbers, booleans, foreign keys), answering their ids.
+
+    Schema fields come by the thousand and bulk_create spends most of its time preparing each value through
+    the field API; here values go to the driver as they are (which is all those field types do to them).
+    Rows are given as {attname: value}; a column left out gets the field's default.
+    """
+    if not rows:
+        return []
+    meta = model._meta
+    columns = [f for f in meta.concrete_fields if not f.primary_key]
+    if any(not isinstance(f, _PLAIN_FIELDS) for f in columns):
+        objs = model._default_manager.bulk_create([model(**row) for row in rows], batch_size=500)
+        return [obj.pk for obj in objs]
+    for field in columns:
+        if field.attname not in rows[0] and not field.has_default():
+            raise TypeError(f"{model.__name__}.{field.attname} has no value and no default")
+    defaults = {f.attname: f.get_default() for f in columns if f.has_default()}
+    quote = connection.ops.quote_name
+    # Identifiers come from the model and are quoted; every value is a bound parameter.
+    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in columns)}) VALUES "  # noqa: S608
+    row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    tail = f" RETURNING {quote(meta.pk.column)}"
+    per_statement = max(1, _max_params() // len(columns))
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            params = [row.get(f.attname, defaults.get(f.attname)) for row in chunk for f in columns]
+            cursor.execute(head + ", ".join([row_sql] * len(chunk)) + tail, params)
+            ids += [row[0] for row in cursor.fetchall()]
+    return ids
 
 
 def _suggest_glossary_links(field_ids: list[int]) -> None:
@@ -357,60 +575,122 @@ def _suggest_glossary_links(field_ids: list[int]) -> None:
     transaction.on_commit(lambda: suggest_links_for_fields.delay(field_ids), robust=True)
 
 
-def _resolve_source(spec: InputPortSpec, index: int) -> OutputPort | None:
-    if spec.source_product:
-        domain_slug, _, slug = spec.source_product.partition("/")
-        ports = OutputPort.objects.filter(product__domain__slug=domain_slug, product__slug=slug)
-        if spec.source_port:
-            ports = ports.filter(name=spec.source_port)
-        port = ports.order_by("-version").first()
-        # A named product must exist; its port may be published later, so only the product is checked.
-        if port is None and not DataProduct.objects.filter(domain__slug=domain_slug, slug=slug).exists():
-            raise ValidationFailed(
-                [FieldError(pointer("input_ports", index, "product"), f"Unknown product '{spec.source_product}'.")]
+def _resolve_sources(items: list[_Item]) -> dict[tuple[int, int], OutputPort | None]:
+    """The output port each input port reads from, by (item index, input index), in two queries at most for the
+    whole batch; raises ValidationFailed for a named product that does not exist."""
+    by_product: dict[tuple[str, str], list[OutputPort]] = {}
+    refs = {
+        tuple(spec.source_product.partition("/")[::2])
+        for item in items
+        for spec in item.spec.input_ports
+        if spec.source_product
+    }
+    contract_refs = {
+        spec.contract_ref
+        for item in items
+        for spec in item.spec.input_ports
+        if spec.contract_ref and not spec.source_product
+    }
+    known_products: set[tuple[str, str]] = set()
+    if refs:
+        # Over-fetches when domains and slugs cross (a/x, b/y also finds a/y): the pairs are matched below.
+        ports = (
+            OutputPort.objects.filter(
+                product__domain__slug__in={d for d, _ in refs}, product__slug__in={s for _, s in refs}
             )
-        return port
-    if spec.contract_ref:
-        return OutputPort.objects.filter(contract_ref=spec.contract_ref).order_by("-version").first()
-    return None
+            .annotate(ref_domain=F("product__domain__slug"), ref_slug=F("product__slug"))
+            .only("pk", "product_id", "name", "version", "contract_ref")
+        )
+        for port in ports.order_by("-version", "pk"):
+            by_product.setdefault((port.ref_domain, port.ref_slug), []).append(port)
+        known_products = refs & set(by_product)
+        if known_products != refs:
+            # Products named without any port yet: they must at least exist.
+            products = DataProduct.objects.filter(
+                domain__slug__in={d for d, _ in refs - known_products}, slug__in={s for _, s in refs - known_products}
+            ).order_by()
+            known_products |= refs & set(products.values_list("domain__slug", "slug"))
+    by_contract: dict[str, OutputPort] = {}
+    if contract_refs:
+        for port in OutputPort.objects.filter(contract_ref__in=contract_refs).order_by("-version", "pk"):
+            by_contract.setdefault(port.contract_ref, port)
+
+    found: dict[tuple[int, int], OutputPort | None] = {}
+    for item in items:
+        for index, spec in enumerate(item.spec.input_ports):
+            port = None
+            if spec.source_product:
+                key = tuple(spec.source_product.partition("/")[::2])
+                candidates = by_product.get(key, [])
+                if spec.source_port:
+                    candidates = [p for p in candidates if p.name == spec.source_port]
+                port = candidates[0] if candidates else None
+                # A named product must exist; its port may be published later, so only the product is checked.
+                if key not in known_products:
+                    raise _at(
+                        item.index,
+                        ValidationFailed(
+                            [
+                                FieldError(
+                                    pointer("input_ports", index, "product"),
+                                    f"Unknown product '{spec.source_product}'.",
+                                )
+                            ]
+                        ),
+                    )
+            elif spec.contract_ref:
+                port = by_contract.get(spec.contract_ref)
+            found[(item.index, index)] = port
+    return found
 
 
-def _sync_input_ports(product: DataProduct, ports: list[InputPortSpec], *, created: bool) -> set[int]:
+def _sync_input_ports(items: list[_Item]) -> set[int]:
     """Write the input ports; answers the products they read from, before and after (their consumers changed)."""
-    existing: dict[tuple[str, str], InputPort] = {}
+    existing: dict[int, dict[tuple[str, str], InputPort]] = {}
     upstream: set[int] = set()
-    if not created:
-        existing = {(p.name, p.version): p for p in product.input_ports.select_related("source_port")}
-        upstream = {p.source_port.product_id for p in existing.values() if p.source_port is not None}
+    updated = [item.product.pk for item in items if item.action == "updated"]
+    if updated:
+        for port in InputPort.objects.filter(product_id__in=updated).select_related("source_port").order_by():
+            existing.setdefault(port.product_id, {})[(port.name, port.version)] = port
+            if port.source_port is not None:
+                upstream.add(port.source_port.product_id)
+    sources = _resolve_sources(items)
     kept: set[int] = set()
     to_create: list[InputPort] = []
     to_update: list[InputPort] = []
-    for index, spec in enumerate(ports):
-        source = _resolve_source(spec, index)
-        if source is not None and source.product_id == product.pk:
-            raise ValidationFailed(
-                [FieldError(pointer("input_ports", index), "A product cannot consume its own output port.")]
-            )
-        if source is not None:
-            upstream.add(source.product_id)
-        values = {
-            "description": spec.description,
-            "source_port": source,
-            "source_product_ref": spec.source_product,
-            "source_port_ref": spec.source_port,
-            "external_source": spec.external_source,
-            "contract_ref": spec.contract_ref,
-            "position": index,
-        }
-        port = existing.get((spec.name, spec.version))
-        if port is None:
-            to_create.append(InputPort(product=product, name=spec.name, version=spec.version, **values))
-            continue
-        kept.add(port.pk)
-        for key, value in values.items():
-            setattr(port, key, value)
-        to_update.append(port)
-    stale = [p.pk for p in existing.values() if p.pk not in kept]
+    stale: list[int] = []
+    for item in items:
+        product = item.product
+        have = existing.get(product.pk, {})
+        for index, spec in enumerate(item.spec.input_ports):
+            source = sources[(item.index, index)]
+            if source is not None and source.product_id == product.pk:
+                raise _at(
+                    item.index,
+                    ValidationFailed(
+                        [FieldError(pointer("input_ports", index), "A product cannot consume its own output port.")]
+                    ),
+                )
+            if source is not None:
+                upstream.add(source.product_id)
+            values = {
+                "description": spec.description,
+                "source_port": source,
+                "source_product_ref": spec.source_product,
+                "source_port_ref": spec.source_port,
+                "external_source": spec.external_source,
+                "contract_ref": spec.contract_ref,
+                "position": index,
+            }
+            port = have.get((spec.name, spec.version))
+            if port is None:
+                to_create.append(InputPort(product=product, name=spec.name, version=spec.version, **values))
+                continue
+            kept.add(port.pk)
+            for key, value in values.items():
+                setattr(port, key, value)
+            to_update.append(port)
+        stale += [p.pk for p in have.values() if p.pk not in kept]
     if stale:
         InputPort.objects.filter(pk__in=stale).delete()
     if to_create:
@@ -435,21 +715,28 @@ def _sync_input_ports(product: DataProduct, ports: list[InputPortSpec], *, creat
     return upstream
 
 
-def _link_waiting_inputs(product: DataProduct, ports: list[OutputPort]) -> None:
-    """Input ports declared before this product's output ports existed get linked now."""
+def _link_waiting_inputs(ports: list[OutputPort]) -> None:
+    """Input ports declared before these output ports existed get linked now (one query to find them)."""
     if not ports:
         return
     by_contract = {p.contract_ref: p for p in ports if p.contract_ref}
-    by_name = {p.name: p for p in ports}
-    ref = f"{product.domain.slug}/{product.slug}"
-    waiting = (
-        InputPort.objects.filter(source_port__isnull=True)
-        .exclude(product=product)
-        .filter(Q(source_product_ref=ref) | Q(contract_ref__in=list(by_contract)))
+    by_ref: dict[str, dict[str, OutputPort]] = {}
+    first: dict[str, OutputPort] = {}
+    for port in ports:
+        ref = f"{port.product.domain.slug}/{port.product.slug}"
+        by_ref.setdefault(ref, {}).setdefault(port.name, port)
+        first.setdefault(ref, port)
+    waiting = InputPort.objects.filter(source_port__isnull=True).filter(
+        Q(source_product_ref__in=list(by_ref)) | Q(contract_ref__in=list(by_contract))
     )
-    for input_port in waiting.only("pk", "contract_ref", "source_product_ref", "source_port_ref"):
+    links: dict[int, list[int]] = {}
+    for input_port in waiting.only("pk", "product_id", "contract_ref", "source_product_ref", "source_port_ref"):
         target = by_contract.get(input_port.contract_ref) if input_port.contract_ref else None
-        if target is None and input_port.source_product_ref == ref:
-            target = by_name.get(input_port.source_port_ref) if input_port.source_port_ref else ports[0]
-        if target is not None:
-            InputPort.objects.filter(pk=input_port.pk).update(source_port=target)
+        ref = input_port.source_product_ref
+        if target is None and ref in by_ref:
+            target = by_ref[ref].get(input_port.source_port_ref) if input_port.source_port_ref else first[ref]
+        # A product never reads from itself: its own waiting inputs are left alone.
+        if target is not None and target.product_id != input_port.product_id:
+            links.setdefault(target.pk, []).append(input_port.pk)
+    for target_id, input_ids in links.items():
+        InputPort.objects.filter(pk__in=input_ids).update(source_port_id=target_id)

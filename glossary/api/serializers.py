@@ -173,7 +173,10 @@ class ProposalSerializer(serializers.ModelSerializer):
     domain = serializers.CharField(source="glossary.domain.slug")
     term = serializers.CharField(source="term_slug")
     proposer = serializers.CharField(source="proposer_label")
-    decided_by: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # Null until a steward decides (the schema said a string: found by schemathesis).
+    decided_by: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     stale = serializers.BooleanField(source="is_stale")
     changed_fields = serializers.SerializerMethodField()
     url = serializers.CharField(source="get_absolute_url")

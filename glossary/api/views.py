@@ -11,13 +11,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.actors import Actor
 from catalog.errors import FieldError, NotFound, ValidationFailed
+from config.parsers import DepthLimitedJSONParser
 from glossary import selectors
 from glossary.api import serializers as s
 from glossary.importexport import export_csv, export_json
@@ -216,7 +217,7 @@ class ProposalList(generics.ListCreateAPIView):
     """Proposals, newest first; filters `domain`, `status`, `kind`, `term`, `review=me` (waiting for me), `mine`."""
 
     serializer_class = s.ProposalSerializer
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    parser_classes = [DepthLimitedJSONParser, FormParser, MultiPartParser]
 
     def get_queryset(self):
         params = self.request.query_params
@@ -318,7 +319,8 @@ class ProposalWithdraw(APIView):
 
 class Synonyms(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("q", str, required=True)],
+        # Optional: without it the answer is empty lists, not an error (the schema said required: schemathesis).
+        parameters=[OpenApiParameter("q", str, required=False)],
         responses=inline_serializer(
             "GlossarySynonyms",
             {

@@ -111,18 +111,43 @@ def _summarise(graph: LineageGraph, node: Node, per_product: Counter, **extra) -
     )
 
 
+# Closures at least this large are kept for the graph version they were walked in (at most HUB_MEMO_SIZE of them):
+# a table that feeds most of the mesh takes tens of milliseconds to walk, and the same few hubs are asked about
+# again and again while nothing changes. Small closures cost less to walk than to keep.
+HUB_MEMO_MIN = 5_000
+HUB_MEMO_SIZE = 16
+NEAREST_KEPT = 1000  # the most a request may sample (lineage.api.views LineageImpact)
+
+
+def _downstream_summary(graph: LineageGraph, node_id: int) -> tuple[int, Counter, list[int]]:
+    """(datasets downstream, affected product -> datasets of it downstream, the nearest NEAREST_KEPT ids).
+    Call with the graph's lock held; the memo lives in `graph.memo`, which the graph clears on every change."""
+    memo = graph.memo.setdefault("impact", {})
+    assert isinstance(memo, dict)
+    if node_id in memo:
+        return memo[node_id]
+    downstream = graph.downstream(node_id)
+    matches, product_of = graph.port_matches, graph.ports.product_of
+    per_product: Counter = Counter()
+    for dataset_id in downstream.mapped():
+        per_product.update({product_of[m.port_id] for m in matches[dataset_id]})
+    summary = (len(downstream), per_product, downstream.ids(NEAREST_KEPT))
+    if len(downstream) >= HUB_MEMO_MIN:
+        if len(memo) >= HUB_MEMO_SIZE:
+            del memo[next(iter(memo))]  # the oldest
+        memo[node_id] = summary
+    return summary
+
+
 def impact_of(node: Node, *, sample: int = DEFAULT_SAMPLE) -> Impact:
     if node.kind == "datasetField":
         return _column_impact(node)
     graph = get_graph()
     with graph.lock:
-        downstream = graph.downstream(node.graph_id)
-        matches, product_of = graph.port_matches, graph.ports.product_of
-        per_product: Counter = Counter()
-        for dataset_id in downstream.mapped():
-            per_product.update({product_of[m.port_id] for m in matches[dataset_id]})
-        shown = downstream.ids(sample)
-        impact = _summarise(graph, node, per_product, dataset_count=len(downstream), datasets=[])
+        count, per_product, nearest = _downstream_summary(graph, node.graph_id)
+        shown = nearest[:sample]
+        impact = _summarise(graph, node, per_product, dataset_count=count, datasets=[])
+        matches = graph.port_matches
         info = catalog_info(graph)
         own = [port_summary(graph, info, m.port_id) for m in matches.get(node.graph_id, ())]
         shown_ports = {d: [port_summary(graph, info, m.port_id) for m in matches.get(d, ())] for d in shown}

@@ -8,10 +8,11 @@ is bumped and the new rows are stamped with it.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from lineage.batching import chunked, fetch, insert, update_rows, where_in
+from lineage.batching import chunked, fetch, insert, insert_or_keep_earliest, update_rows, where_in
 from lineage.models import (
     ColumnEdge,
     Dataset,
@@ -44,14 +45,15 @@ class _Work:
     schemas: dict[tuple[Key, str], tuple[list, datetime, uuid.UUID | None]] = field(default_factory=dict)
 
 
-def store(events: list[ParsedEvent], jobs: dict[Key, Job]) -> int | None:
-    """Write the dataset side of `events`; returns the graph version bumped to, or None if the graph is unchanged."""
+def store(events: list[ParsedEvent], jobs: dict[Key, Job], *, new_jobs: AbstractSet[Key] = frozenset()) -> int | None:
+    """Write the dataset side of `events`; returns the graph version bumped to, or None if the graph is unchanged.
+    `new_jobs`: the jobs this call created, which have no edges to look up yet."""
     work = _Work(jobs=jobs)
     _load_datasets(work, _collect_refs(events))
     _merge_dataset_facets(work, events)
 
     io = _edges_wanted(events)
-    known_edges = _known_edges(work, {job_key for job_key, _, _ in io})
+    known_edges = _known_edges(work, {job_key for job_key, _, _ in io} - new_jobs)
     new_edges = {e: t for e, t in io.items() if _edge_ids(work, e) not in known_edges}
     symlinks = _symlinks_wanted(events)
     known_symlinks = _known_symlinks(work, {k for k, _ in symlinks})
@@ -193,33 +195,20 @@ def _save_changed_datasets(work: _Work) -> None:
 
 
 def _store_schema_versions(work: _Work) -> None:
-    if not work.schemas:
-        return
-    # Datasets created in this call have no versions yet: only the others are looked up.
-    ids = {work.datasets[k].pk for k, _ in work.schemas if k not in work.new_datasets}
-    in_datasets = where_in(DatasetSchemaVersion, "dataset", ids)
-    in_fingerprints = where_in(DatasetSchemaVersion, "fingerprint", {fp for _, fp in work.schemas})
-    versions = (
-        fetch(DatasetSchemaVersion, f"{in_datasets[0]} AND {in_fingerprints[0]}", in_datasets[1] + in_fingerprints[1])
-        if ids
-        else []
-    )
-    known = {(v.dataset_id, v.fingerprint): v for v in versions}
-    to_create, to_update = [], []
-    for (key, fingerprint), (fields, when, run_uuid) in work.schemas.items():
-        ds = work.datasets[key]
-        version = known.get((ds.pk, fingerprint))
-        if version is None:
-            to_create.append(
-                DatasetSchemaVersion(
-                    dataset=ds, fingerprint=fingerprint, fields=fields, event_time=when, run_uuid=run_uuid
-                )
+    """A version row per (dataset, fingerprint); a sighting older than the stored one moves "first seen" back.
+    One upsert, so a schema seen for the first time costs no read."""
+    insert_or_keep_earliest(
+        DatasetSchemaVersion,
+        [
+            DatasetSchemaVersion(
+                dataset=work.datasets[key], fingerprint=fingerprint, fields=fields, event_time=when, run_uuid=run_uuid
             )
-        elif when < version.event_time:  # an older event arriving late: "first seen" moves back
-            version.event_time, version.run_uuid = when, run_uuid
-            to_update.append(version)
-    insert(DatasetSchemaVersion, to_create)
-    update_rows(DatasetSchemaVersion, to_update, ["event_time", "run_uuid"])
+            for (key, fingerprint), (fields, when, run_uuid) in work.schemas.items()
+        ],
+        unique=["dataset", "fingerprint"],
+        earliest="event_time",
+        also=["run_uuid"],
+    )
 
 
 # Job/dataset edges ------------------------------------------------------------------------------------------

@@ -69,9 +69,9 @@ def _store(unique: dict[str, ParsedEvent], team_id: int | None) -> tuple[int, in
         fresh = [e for k, e in unique.items() if k in stored]
         if not fresh:
             return 0, None
-        jobs = _upsert_jobs(fresh)
+        jobs, new_jobs = _upsert_jobs(fresh)
         _upsert_runs(fresh, jobs)
-        version = dataset_step.store(fresh, jobs)
+        version = dataset_step.store(fresh, jobs, new_jobs=new_jobs)
         transaction.on_commit(lambda: events_stored.send(sender=None, events=fresh), robust=True)
     return len(fresh), version
 
@@ -96,7 +96,8 @@ def _event_row(event: ParsedEvent, team_id: int | None) -> LineageEvent:
 # Jobs -------------------------------------------------------------------------------------------------------
 
 
-def _upsert_jobs(events: list[ParsedEvent]) -> dict[tuple[str, str], Job]:
+def _upsert_jobs(events: list[ParsedEvent]) -> tuple[dict[tuple[str, str], Job], set[tuple[str, str]]]:
+    """Every job the events name, read or created; and the keys of those created by this call."""
     keys = {e.job for e in events if e.job is not None}
     jobs: dict[tuple[str, str], Job] = {}
     namespaces = {namespace for namespace, _ in keys}
@@ -132,7 +133,7 @@ def _upsert_jobs(events: list[ParsedEvent]) -> dict[tuple[str, str], Job]:
                 "location",
             ],
         )
-    return jobs
+    return jobs, set(missing)
 
 
 def _derive_job_columns(job: Job) -> None:

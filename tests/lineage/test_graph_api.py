@@ -267,3 +267,42 @@ def test_pruning_forgets_unreported_edges_and_rebuilds(lineage_client, send):
     assert prune_edges.delay(days=365).get() == 2
     assert lineage_client.get("/api/v1/lineage/impact", {"nodeId": "dataset:db:a"}).json()["dataset_count"] == 0
     assert get_graph().full_builds == builds + 1
+
+
+def test_a_hubs_remembered_impact_follows_new_lineage_and_new_ports(lineage_client, world, chain, send, monkeypatch):
+    from lineage.models import Dataset
+    from lineage.selectors import impact
+
+    monkeypatch.setattr(impact, "HUB_MEMO_MIN", 1)  # every closure counts as a hub here
+
+    def ask() -> dict:
+        return lineage_client.get("/api/v1/lineage/impact", {"nodeId": "dataset:pg://db:5432:raw.orders"}).json()
+
+    assert ask()["dataset_count"] == 4
+    assert ask()["dataset_count"] == 4
+    assert set(get_graph().memo["impact"]) == {Dataset.objects.get(name="raw.orders").pk}  # kept for this version
+    send(run_event("archive", [dataset("pg://db:5432", "audit.orders")], [dataset("s3://bucket", "archive/orders")]))
+    assert ask()["dataset_count"] == 5
+    assert ask()["product_count"] == 0
+    product = ProductFactory(domain=world.domain, owner_team=world.team, status="published")
+    OutputPortFactory(product=product, location="s3://bucket/archive/orders")
+    assert [p["id"] for p in ask()["products"]] == [product.identifier]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_worker_builds_its_graph_before_the_first_request(send, monkeypatch):
+    from lineage import graph as graph_module
+    from lineage.gunicorn_hooks import post_worker_init
+    from lineage.models import Dataset
+
+    send(run_event("clean", [dataset("db", "raw")], [dataset("db", "clean")]))
+    fresh = graph_module.LineageGraph()
+    monkeypatch.setattr(graph_module, "_graph", fresh)
+    graph_module.warm_up_in_background().join(timeout=60)
+    assert fresh.full_builds == 1
+    assert fresh.has(Dataset.objects.get(name="clean").pk)
+
+    started: list[bool] = []
+    monkeypatch.setattr(graph_module, "warm_up_in_background", lambda: started.append(True))
+    post_worker_init(worker=None)
+    assert started == [True]  # the gunicorn hook is what starts it in each worker

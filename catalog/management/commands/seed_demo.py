@@ -91,10 +91,23 @@ class Command(BaseCommand):
 
             terms = seed_demo_glossaries()
             self.stdout.write(f"Loaded demo glossaries: {terms} terms.")
+            from ratings.demo import seed_demo_ratings
+
+            self.stdout.write(f"Loaded demo ratings: {seed_demo_ratings()}.")
+            from slo.demo import seed_demo_slos
+
+            self.stdout.write(f"Loaded demo service levels: {seed_demo_slos()}.")
+            from access.demo import seed_demo_access
+
+            self.stdout.write(f"Loaded demo access requests: {seed_demo_access()}.")
 
         result_written = bool(scale) or not demo_already
         if scale:
             self._scale(scale, fields_per_product, batch_size)
+        if result_written:
+            from governance.demo import seed_demo_governance
+
+            self.stdout.write(f"Governance: {seed_demo_governance()}.")
         if result_written and not no_index:
             # The demo is written in bulk, past the services that keep the search index fresh: index it whole.
             call_command("search_reindex", stdout=self.stdout, stderr=self.stderr)

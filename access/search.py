@@ -1,0 +1,11 @@
+"""What access adds to search: a product's consumers (active grants, distinct grantees) lift its ranking."""
+
+from __future__ import annotations
+
+
+def product_enricher(product_ids: list[int]) -> dict:
+    """For catalog.search.documents.register_product_enricher."""
+    from access.selectors import consumer_counts
+    from catalog.search.documents import ProductExtras
+
+    return {product_id: ProductExtras(consumers=n) for product_id, n in consumer_counts(product_ids).items()}

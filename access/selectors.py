@@ -1,0 +1,203 @@
+"""Reads about access: who consumes what, who decides, and what a person may see.
+
+`consumer_counts`, `user_has_held_grant` and `decision_hours_median_by_domain` are the interface other apps
+(search ranking, ratings, scorecards) rely on; keep their signatures stable.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from access.models import (
+    AccessRequest,
+    DomainAccessSettings,
+    Grant,
+    RequestStatus,
+    WebhookDelivery,
+)
+from catalog.errors import FieldError, ValidationFailed
+from catalog.models import DataProduct, Domain, OutputPort, Team, TeamMembership, TeamRole
+
+
+def consumer_counts(product_ids: Iterable[int]) -> dict[int, int]:
+    """Active grants per product, counting distinct grantees: a person or a team counts once however many ports
+    it holds. Products without consumers are absent from the answer."""
+    ids = list(set(product_ids))
+    if not ids:
+        return {}
+    grantees: dict[int, set[tuple[str, int]]] = defaultdict(set)
+    rows = Grant.objects.active().filter(product_id__in=ids).values_list("product_id", "user_id", "team_id")
+    for product_id, user_id, team_id in rows:
+        grantees[product_id].add(("team", team_id) if team_id else ("user", user_id))
+    return {product_id: len(who) for product_id, who in grantees.items()}
+
+
+def user_has_held_grant(*, user, product) -> bool:
+    """The user holds or held a grant on any of the product's ports, personally or through one of their teams
+    (revoked and expired grants count: they used the product)."""
+    if user is None or not user.is_authenticated:
+        return False
+    product_id = product.pk if hasattr(product, "pk") else int(product)
+    return Grant.objects.filter(product_id=product_id).filter(Q(user=user) | Q(team__memberships__user=user)).exists()
+
+
+def decision_hours_median_by_domain(domain_ids: Iterable[int] | None = None, *, days: int = 90) -> dict[int, float]:
+    """Median hours from request to decision (approve or reject) per domain, over requests decided in the last
+    `days`. Requests granted at once on open ports are left out: nobody decided them. Domains without decisions
+    are absent."""
+    since = timezone.now() - timedelta(days=days)
+    rows = AccessRequest.objects.filter(
+        status__in=[RequestStatus.APPROVED, RequestStatus.REJECTED], decided_at__gte=since, decided_by__isnull=False
+    )
+    if domain_ids is not None:
+        rows = rows.filter(product__domain_id__in=list(domain_ids))
+    hours: dict[int, list[float]] = defaultdict(list)
+    for domain_id, created, decided in rows.values_list("product__domain_id", "created_at", "decided_at"):
+        hours[domain_id].append(max((decided - created).total_seconds(), 0.0) / 3600)
+    return {domain_id: round(statistics.median(values), 2) for domain_id, values in hours.items()}
+
+
+# ---- who decides ---------------------------------------------------------------------------------------------
+
+
+def decider_roles(domain: Domain) -> list[str]:
+    settings_row = DomainAccessSettings.objects.filter(domain=domain).first()
+    if settings_row is not None and settings_row.stewards_may_decide:
+        return [TeamRole.OWNER, TeamRole.STEWARD]
+    return [TeamRole.OWNER]
+
+
+def deciders_of(product: DataProduct) -> list:
+    """The people who decide requests for this product: its owning team's owners (and stewards if the domain
+    says so)."""
+    memberships = TeamMembership.objects.filter(
+        team_id=product.owner_team_id, role__in=decider_roles(product.domain)
+    ).select_related("user")
+    return [m.user for m in memberships if m.user.is_active]
+
+
+def is_decider(user, product: DataProduct) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return TeamMembership.objects.filter(
+        user=user, team_id=product.owner_team_id, role__in=decider_roles(product.domain)
+    ).exists()
+
+
+def decidable_products(user) -> QuerySet[DataProduct]:
+    """Products whose requests this person decides."""
+    if user is None or not user.is_authenticated:
+        return DataProduct.objects.none()
+    owner_teams = TeamMembership.objects.filter(user=user, role=TeamRole.OWNER).values("team_id")
+    steward_teams = TeamMembership.objects.filter(user=user, role=TeamRole.STEWARD).values("team_id")
+    return DataProduct.objects.filter(
+        Q(owner_team_id__in=owner_teams)
+        | Q(owner_team_id__in=steward_teams, domain__access_settings__stewards_may_decide=True)
+    )
+
+
+def approvals_inbox(user) -> QuerySet[AccessRequest]:
+    """Open requests this person may decide, oldest first (the longest wait on top); never their own."""
+    return (
+        AccessRequest.objects.open()
+        .filter(product__in=decidable_products(user))
+        .exclude(requester=user)
+        .with_relations()
+        .order_by("created_at", "pk")
+    )
+
+
+def approvals_pending_count(user) -> int:
+    return approvals_inbox(user).filter(status=RequestStatus.PENDING).count()
+
+
+# ---- what a person may see -----------------------------------------------------------------------------------
+
+
+def can_see_request(user, access_request: AccessRequest) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_staff or access_request.requester_id == user.pk:
+        return True
+    return is_decider(user, access_request.product)
+
+
+def requests_visible_to(user) -> QuerySet[AccessRequest]:
+    """Requests the user made, and those they decide; staff see all."""
+    if user is None or not user.is_authenticated:
+        return AccessRequest.objects.none()
+    if user.is_staff:
+        return AccessRequest.objects.all()
+    return AccessRequest.objects.filter(Q(requester=user) | Q(product__in=decidable_products(user))).distinct()
+
+
+def my_requests(user) -> QuerySet[AccessRequest]:
+    return AccessRequest.objects.filter(requester=user).with_relations()
+
+
+def my_grants(user) -> QuerySet[Grant]:
+    return Grant.objects.held_by(user).select_related("port", "product__domain", "team", "user", "request")
+
+
+def product_consumers(product: DataProduct) -> QuerySet[Grant]:
+    return (
+        Grant.objects.active()
+        .filter(product=product)
+        .select_related("port", "user", "team")
+        .order_by("port__position", "port__name", "expires_at")
+    )
+
+
+def grants_visible_to(user) -> QuerySet[Grant]:
+    """Grants the user holds (personally or through a team), and those on products they decide; staff see all."""
+    if user is None or not user.is_authenticated:
+        return Grant.objects.none()
+    if user.is_staff:
+        return Grant.objects.all()
+    return Grant.objects.filter(
+        Q(user=user) | Q(team__memberships__user=user) | Q(product__in=decidable_products(user))
+    ).distinct()
+
+
+def domain_deliveries(domain: Domain) -> QuerySet[WebhookDelivery]:
+    return WebhookDelivery.objects.filter(domain=domain).select_related("grant__port")
+
+
+def is_domain_owner(user, domain: Domain) -> bool:
+    """Domain access settings (endpoint, secret, delivery log) belong to the owning team's owners, and staff."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    return TeamMembership.objects.filter(user=user, team_id=domain.owner_team_id, role=TeamRole.OWNER).exists()
+
+
+def port_resolve(*, product_ref: str, port_name: str, version: str = "") -> OutputPort:
+    """'domain/slug' + port name (+ version when several) -> the port, or a field error naming what is wrong."""
+    domain_slug, _, slug = (product_ref or "").strip().partition("/")
+    product = DataProduct.objects.filter(domain__slug=domain_slug, slug=slug).select_related("domain").first()
+    if product is None:
+        raise ValidationFailed([FieldError("/product", f"No product '{product_ref}'.")])
+    ports = list(product.output_ports.filter(name=port_name))
+    if version:
+        ports = [p for p in ports if p.version == version]
+    if not ports:
+        raise ValidationFailed([FieldError("/port", f"Product '{product_ref}' has no output port '{port_name}'.")])
+    if len(ports) > 1:
+        raise ValidationFailed([FieldError("/version", "The port has several versions; name one.")])
+    return ports[0]
+
+
+def team_resolve(slug: str) -> Team | None:
+    if not slug:
+        return None
+    team = Team.objects.filter(slug=slug).first()
+    if team is None:
+        raise ValidationFailed([FieldError("/team", f"No team '{slug}'.")])
+    return team

@@ -1,0 +1,631 @@
+"""Writes about access: requests and their decisions, grants and their ends, domain settings, deliveries.
+
+Every write checks who acts (403 here, not only in views), locks the request or grant row it changes
+(`select_for_update`) so two deciders at once make one decision, audits the transition, and announces it after
+commit: mail through `notify`, and a signed webhook through a `WebhookDelivery` row written in the same
+transaction. Delivery happens later and never undoes a decision.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from access import selectors
+from access.models import (
+    OPEN_STATUSES,
+    AccessEvent,
+    AccessRequest,
+    DeliveryStatus,
+    DomainAccessSettings,
+    EventSubject,
+    Grant,
+    GrantStatus,
+    RequestStatus,
+    WebhookDelivery,
+    WebhookEvent,
+    new_signing_secret,
+)
+from access.webhooks import WebhookRefused, check_endpoint, post_signed
+from catalog.actors import Actor
+from catalog.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
+from catalog.models import AccessMode, Domain, OutputPort, Team
+from catalog.search import on_commit_index_products
+from catalog.services.notifications import notify
+
+log = logging.getLogger(__name__)
+
+PURPOSE_MAX = 2000
+REASON_MAX = 2000
+
+
+# ---- helpers -------------------------------------------------------------------------------------------------
+
+
+def _person(actor: Actor, doing: str):
+    """Access is personal: requests and decisions are made by signed-in people, not pipeline tokens."""
+    if actor.user is None:
+        if actor.token is not None:
+            raise PermissionDenied(f"Tokens cannot {doing}; sign in as a person.")
+        raise PermissionDenied(f"Sign in to {doing}.")
+    return actor.user
+
+
+def _event(*, req: AccessRequest, actor_user, from_state: str, to_state: str, reason: str = "", subject=None) -> None:
+    AccessEvent.objects.create(
+        request=req,
+        subject=subject or EventSubject.REQUEST,
+        actor=actor_user,
+        actor_label=actor_user.get_username() if actor_user is not None else "system",
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+    )
+
+
+def _locked_request(request_id: int) -> AccessRequest:
+    try:
+        return (
+            AccessRequest.objects.select_for_update(of=("self",))
+            .select_related("port", "product__domain", "requester", "team")
+            .get(pk=request_id)
+        )
+    except AccessRequest.DoesNotExist:
+        raise NotFound(f"Access request {request_id} does not exist.") from None
+
+
+def _clean_text(value: str, path: str, *, required: bool, limit: int, what: str) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationFailed([FieldError(path, f"Give {what}.")])
+    if len(value) > limit:
+        raise ValidationFailed([FieldError(path, f"Keep {what} under {limit} characters.")])
+    return value
+
+
+def _link(req: AccessRequest) -> str:
+    return req.get_absolute_url()
+
+
+def _port_label(req: AccessRequest) -> str:
+    return f"{req.product.name} / {req.port.label}"
+
+
+def _grant_holders(grant: Grant) -> list:
+    """Who is told about a grant: the requester; for a team grant, the team's members too."""
+    people = [grant.request.requester]
+    if grant.team_id:
+        people += [m.user for m in grant.team.memberships.select_related("user")]
+    return people
+
+
+# ---- requests ------------------------------------------------------------------------------------------------
+
+
+def access_request_create(
+    *, actor: Actor, port: OutputPort, purpose: str, duration_days: int, team: Team | None = None
+) -> AccessRequest:
+    """Ask for access to a port, for oneself or for a team one belongs to. Open ports grant at once.
+
+    At most one open request per person and port: a second one is a 409 pointing at the first."""
+    user = _person(actor, "request access")
+    errors: list[FieldError] = []
+    purpose = (purpose or "").strip()
+    if not purpose:
+        errors.append(FieldError("/purpose", "Say what you need the data for."))
+    elif len(purpose) > PURPOSE_MAX:
+        errors.append(FieldError("/purpose", f"Keep the purpose under {PURPOSE_MAX} characters."))
+    if not isinstance(duration_days, int) or isinstance(duration_days, bool) or duration_days < 1:
+        errors.append(FieldError("/duration_days", "Ask for at least one day."))
+    elif duration_days > port.max_access_days:
+        errors.append(
+            FieldError("/duration_days", f"This port grants at most {port.max_access_days} days at a time.")
+        )
+    if team is not None and not team.memberships.filter(user=user).exists():
+        errors.append(FieldError("/team", f"You are not a member of team '{team.slug}'."))
+    if errors:
+        raise ValidationFailed(errors)
+
+    product = port.product
+    with transaction.atomic():
+        # The port row serialises two requests by the same person for the same port (the partial unique
+        # constraint is the backstop).
+        OutputPort.objects.select_for_update().filter(pk=port.pk).first()
+        existing = AccessRequest.objects.open().filter(requester=user, port=port).first()
+        if existing is not None:
+            raise Conflict(f"You already have an open request (#{existing.pk}) for this port.", path="/port")
+        try:
+            with transaction.atomic():
+                req = AccessRequest.objects.create(
+                    port=port, product=product, requester=user, team=team, purpose=purpose, duration_days=duration_days
+                )
+        except IntegrityError:
+            raise Conflict("You already have an open request for this port.", path="/port") from None
+        _event(req=req, actor_user=user, from_state="", to_state=RequestStatus.PENDING, reason=purpose)
+        if port.access_mode == AccessMode.OPEN:
+            _approve(req, actor_user=None, reason="Open port: granted at once.")
+            return req
+        notify(
+            recipients=[u for u in selectors.deciders_of(product) if u.pk != user.pk],
+            kind="access.request_submitted",
+            title=f"Access requested: {_port_label(req)}",
+            body=f"{user.get_username()} asks for {duration_days} days for {req.grantee_label}.\n\n{purpose}",
+            url=_link(req),
+        )
+    return req
+
+
+def _ensure_decider(user, req: AccessRequest, doing: str) -> None:
+    if req.requester_id == user.pk:
+        raise PermissionDenied("Nobody decides their own request; another owner of the product must.")
+    if not selectors.is_decider(user, req.product):
+        raise PermissionDenied(f"Only the owners of product '{req.product.identifier}' may {doing}.")
+
+
+def _ensure_open(req: AccessRequest, allowed=OPEN_STATUSES) -> None:
+    if req.status not in allowed:
+        raise Conflict(f"Request #{req.pk} is {req.get_status_display().lower()}; it can no longer change.")
+
+
+def access_request_approve(*, actor: Actor, request_id: int, reason: str = "") -> AccessRequest:
+    user = _person(actor, "decide access requests")
+    reason = _clean_text(reason, "/reason", required=False, limit=REASON_MAX, what="the reason")
+    with transaction.atomic():
+        req = _locked_request(request_id)
+        _ensure_decider(user, req, "approve its access requests")
+        _ensure_open(req, (RequestStatus.PENDING,))
+        _approve(req, actor_user=user, reason=reason)
+    return req
+
+
+def _approve(req: AccessRequest, *, actor_user, reason: str) -> Grant:
+    now = timezone.now()
+    previous = req.status
+    req.status = RequestStatus.APPROVED
+    req.decided_by = actor_user
+    req.decided_at = now
+    req.decision_reason = reason
+    req.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "updated_at"])
+    _event(req=req, actor_user=actor_user, from_state=previous, to_state=RequestStatus.APPROVED, reason=reason)
+
+    # A renewal replaces the grantee's active grant on the same port: the new one runs from now.
+    grantee = {"team": req.team} if req.team_id else {"user": req.requester, "team__isnull": True}
+    renewed = list(Grant.objects.select_for_update().filter(port=req.port, status=GrantStatus.ACTIVE, **grantee))
+    for old in renewed:
+        old.status = GrantStatus.RENEWED
+        old.ended_at = now
+        old.ended_by = actor_user
+        old.end_reason = f"Renewed by request #{req.pk}."
+        old.save(update_fields=["status", "ended_at", "ended_by", "end_reason", "updated_at"])
+        _event(
+            req=old.request,
+            actor_user=actor_user,
+            from_state=GrantStatus.ACTIVE,
+            to_state=GrantStatus.RENEWED,
+            reason=old.end_reason,
+            subject=EventSubject.GRANT,
+        )
+    grant = Grant.objects.create(
+        request=req,
+        port=req.port,
+        product=req.product,
+        user=None if req.team_id else req.requester,
+        team=req.team,
+        starts_at=now,
+        expires_at=now + timedelta(days=req.duration_days),
+    )
+    _event(
+        req=req,
+        actor_user=actor_user,
+        from_state="",
+        to_state=GrantStatus.ACTIVE,
+        reason=f"Until {grant.expires_at:%Y-%m-%d %H:%M} UTC.",
+        subject=EventSubject.GRANT,
+    )
+    _queue_webhook(grant, WebhookEvent.GRANTED, extra={"renews": [g.pk for g in renewed]})
+    notify(
+        recipients=[req.requester],
+        kind="access.request_approved",
+        title=f"Access granted: {_port_label(req)}",
+        body=f"Your access runs until {grant.expires_at:%Y-%m-%d}." + (f"\n\n{reason}" if reason else ""),
+        url=_link(req),
+    )
+    on_commit_index_products([req.product_id])
+    return grant
+
+
+def access_request_reject(*, actor: Actor, request_id: int, reason: str) -> AccessRequest:
+    user = _person(actor, "decide access requests")
+    reason = _clean_text(reason, "/reason", required=True, limit=REASON_MAX, what="a reason for the rejection")
+    with transaction.atomic():
+        req = _locked_request(request_id)
+        _ensure_decider(user, req, "reject its access requests")
+        _ensure_open(req, (RequestStatus.PENDING,))
+        previous = req.status
+        req.status = RequestStatus.REJECTED
+        req.decided_by = user
+        req.decided_at = timezone.now()
+        req.decision_reason = reason
+        req.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "updated_at"])
+        _event(req=req, actor_user=user, from_state=previous, to_state=RequestStatus.REJECTED, reason=reason)
+        notify(
+            recipients=[req.requester],
+            kind="access.request_rejected",
+            title=f"Access rejected: {_port_label(req)}",
+            body=reason,
+            url=_link(req),
+        )
+    return req
+
+
+def access_request_ask_info(*, actor: Actor, request_id: int, reason: str) -> AccessRequest:
+    """A decider asks the requester for more; the request waits for the answer and cannot be decided meanwhile."""
+    user = _person(actor, "decide access requests")
+    reason = _clean_text(reason, "/reason", required=True, limit=REASON_MAX, what="the question")
+    with transaction.atomic():
+        req = _locked_request(request_id)
+        _ensure_decider(user, req, "ask about its access requests")
+        _ensure_open(req, (RequestStatus.PENDING,))
+        req.status = RequestStatus.NEEDS_INFO
+        req.save(update_fields=["status", "updated_at"])
+        _event(req=req, actor_user=user, from_state=RequestStatus.PENDING, to_state=req.status, reason=reason)
+        notify(
+            recipients=[req.requester],
+            kind="access.info_requested",
+            title=f"More information asked: {_port_label(req)}",
+            body=reason,
+            url=_link(req),
+        )
+    return req
+
+
+def access_request_provide_info(*, actor: Actor, request_id: int, reason: str) -> AccessRequest:
+    """The requester answers a question; the request is pending again."""
+    user = _person(actor, "answer for an access request")
+    reason = _clean_text(reason, "/reason", required=True, limit=REASON_MAX, what="your answer")
+    with transaction.atomic():
+        req = _locked_request(request_id)
+        if req.requester_id != user.pk:
+            raise PermissionDenied("Only the requester may answer for a request.")
+        _ensure_open(req, (RequestStatus.NEEDS_INFO,))
+        req.status = RequestStatus.PENDING
+        req.save(update_fields=["status", "updated_at"])
+        _event(req=req, actor_user=user, from_state=RequestStatus.NEEDS_INFO, to_state=req.status, reason=reason)
+        notify(
+            recipients=[u for u in selectors.deciders_of(req.product) if u.pk != user.pk],
+            kind="access.info_provided",
+            title=f"Answer on access request: {_port_label(req)}",
+            body=reason,
+            url=_link(req),
+        )
+    return req
+
+
+def access_request_withdraw(*, actor: Actor, request_id: int, reason: str = "") -> AccessRequest:
+    user = _person(actor, "withdraw access requests")
+    reason = _clean_text(reason, "/reason", required=False, limit=REASON_MAX, what="the reason")
+    with transaction.atomic():
+        req = _locked_request(request_id)
+        if req.requester_id != user.pk:
+            raise PermissionDenied("Only the requester may withdraw a request.")
+        _ensure_open(req)
+        previous = req.status
+        req.status = RequestStatus.WITHDRAWN
+        req.save(update_fields=["status", "updated_at"])
+        _event(req=req, actor_user=user, from_state=previous, to_state=req.status, reason=reason)
+    return req
+
+
+DECISIONS = {
+    "approve": access_request_approve,
+    "reject": access_request_reject,
+    "ask_info": access_request_ask_info,
+}
+
+
+def access_request_decide(*, actor: Actor, request_id: int, decision: str, reason: str = "") -> AccessRequest:
+    """One entry point for the API and the inbox: approve, reject (reason required) or ask for information."""
+    service = DECISIONS.get(decision)
+    if service is None:
+        raise ValidationFailed([FieldError("/decision", f"Use one of: {', '.join(DECISIONS)}.")])
+    return service(actor=actor, request_id=request_id, reason=reason)
+
+
+# ---- grants --------------------------------------------------------------------------------------------------
+
+
+def _locked_grant(grant_id: int) -> Grant:
+    try:
+        return (
+            Grant.objects.select_for_update(of=("self",))
+            .select_related("port", "product__domain", "request__requester", "team", "user")
+            .get(pk=grant_id)
+        )
+    except Grant.DoesNotExist:
+        raise NotFound(f"Grant {grant_id} does not exist.") from None
+
+
+def grant_revoke(*, actor: Actor, grant_id: int, reason: str) -> Grant:
+    """The product's deciders end a grant early; the provisioning endpoint is told to take the access away."""
+    user = _person(actor, "revoke grants")
+    reason = _clean_text(reason, "/reason", required=True, limit=REASON_MAX, what="a reason for revoking")
+    with transaction.atomic():
+        grant = _locked_grant(grant_id)
+        if not selectors.is_decider(user, grant.product):
+            raise PermissionDenied(f"Only the owners of product '{grant.product.identifier}' may revoke its grants.")
+        if grant.status != GrantStatus.ACTIVE:
+            raise Conflict(f"Grant #{grant.pk} is {grant.get_status_display().lower()} already.")
+        _end_grant(grant, status=GrantStatus.REVOKED, actor_user=user, reason=reason)
+        notify(
+            recipients=_grant_holders(grant),
+            kind="access.grant_revoked",
+            title=f"Access revoked: {grant.product.name} / {grant.port.label}",
+            body=reason,
+            url=_link(grant.request),
+        )
+    return grant
+
+
+def _end_grant(grant: Grant, *, status: str, actor_user, reason: str) -> None:
+    grant.status = status
+    grant.ended_at = timezone.now()
+    grant.ended_by = actor_user
+    grant.end_reason = reason
+    grant.save(update_fields=["status", "ended_at", "ended_by", "end_reason", "updated_at"])
+    _event(
+        req=grant.request,
+        actor_user=actor_user,
+        from_state=GrantStatus.ACTIVE,
+        to_state=status,
+        reason=reason,
+        subject=EventSubject.GRANT,
+    )
+    event = WebhookEvent.REVOKED if status == GrantStatus.REVOKED else WebhookEvent.EXPIRED
+    _queue_webhook(grant, event)
+    on_commit_index_products([grant.product_id])
+
+
+def grants_expire(*, now=None, batch: int = 200) -> int:
+    """End the grants past their expiry. Idempotent: each grant is locked and re-checked, so two runs at once
+    (or a redelivered task) expire it once."""
+    now = now or timezone.now()
+    done = 0
+    ids = list(Grant.objects.due_to_expire(now).order_by("expires_at").values_list("pk", flat=True)[:batch])
+    for grant_id in ids:
+        with transaction.atomic():
+            grant = _locked_grant(grant_id)
+            if grant.status != GrantStatus.ACTIVE or grant.expires_at > now:
+                continue
+            _end_grant(grant, status=GrantStatus.EXPIRED, actor_user=None, reason="Reached its expiry.")
+            notify(
+                recipients=_grant_holders(grant),
+                kind="access.grant_expired",
+                title=f"Access expired: {grant.product.name} / {grant.port.label}",
+                body="Request access again if you still need it.",
+                url=grant.product.get_absolute_url(),
+            )
+            done += 1
+    return done
+
+
+def grants_remind(*, now=None) -> int:
+    """Tell holders once that their grant ends within ACCESS_REMIND_DAYS; renewing is a fresh request."""
+    now = now or timezone.now()
+    horizon = now + timedelta(days=settings.ACCESS_REMIND_DAYS)
+    ids = list(
+        Grant.objects.filter(
+            status=GrantStatus.ACTIVE, reminded_at__isnull=True, expires_at__gt=now, expires_at__lte=horizon
+        ).values_list("pk", flat=True)
+    )
+    done = 0
+    for grant_id in ids:
+        with transaction.atomic():
+            grant = _locked_grant(grant_id)
+            if grant.reminded_at is not None or grant.status != GrantStatus.ACTIVE:
+                continue
+            grant.reminded_at = now
+            grant.save(update_fields=["reminded_at", "updated_at"])
+            notify(
+                recipients=_grant_holders(grant),
+                kind="access.grant_expiring",
+                title=f"Access ends {grant.expires_at:%Y-%m-%d}: {grant.product.name} / {grant.port.label}",
+                body="Renew it by requesting access again from the product page.",
+                url=grant.product.get_absolute_url(),
+            )
+            done += 1
+    return done
+
+
+# ---- domain settings -----------------------------------------------------------------------------------------
+
+
+def access_settings_get(domain: Domain) -> DomainAccessSettings:
+    row, _ = DomainAccessSettings.objects.get_or_create(domain=domain)
+    return row
+
+
+def access_settings_update(
+    *,
+    actor: Actor,
+    domain: Domain,
+    provisioning_url: str,
+    stewards_may_decide: bool,
+    rotate_secret: bool = False,
+) -> DomainAccessSettings:
+    """The domain's owners set who decides and where grants are provisioned; the URL must be allowed."""
+    user = _person(actor, "change access settings")
+    if not selectors.is_domain_owner(user, domain):
+        raise PermissionDenied(f"Only the owners of domain '{domain.slug}' may change its access settings.")
+    url = (provisioning_url or "").strip()
+    if url:
+        if len(url) > 500:
+            raise ValidationFailed([FieldError("/provisioning_url", "Keep the URL under 500 characters.")])
+        try:
+            check_endpoint(url)
+        except WebhookRefused as exc:
+            raise ValidationFailed([FieldError("/provisioning_url", str(exc))]) from None
+    with transaction.atomic():
+        DomainAccessSettings.objects.get_or_create(domain=domain)
+        row = DomainAccessSettings.objects.select_for_update().get(domain=domain)
+        row.provisioning_url = url
+        row.stewards_may_decide = bool(stewards_may_decide)
+        if rotate_secret:
+            row.signing_secret = new_signing_secret()
+        row.save()
+    return row
+
+
+# ---- webhook deliveries --------------------------------------------------------------------------------------
+
+
+def _payload(grant: Grant, event: str, event_id: str, extra: dict | None = None) -> dict:
+    if grant.team_id:
+        grantee = {
+            "type": "team",
+            "slug": grant.team.slug,
+            "members": sorted(grant.team.memberships.values_list("user__username", flat=True)),
+        }
+    else:
+        grantee = {"type": "user", "username": grant.user.get_username(), "email": grant.user.email}
+    port = grant.port
+    return {
+        "id": event_id,
+        "type": event,
+        "occurred_at": timezone.now().isoformat(),
+        "grant": {
+            "id": grant.pk,
+            "status": grant.status,
+            "starts_at": grant.starts_at.isoformat(),
+            "expires_at": grant.expires_at.isoformat(),
+            "request_id": grant.request_id,
+            "grantee": grantee,
+        },
+        "product": {"urn": grant.product.urn, "identifier": grant.product.identifier, "name": grant.product.name},
+        "port": {
+            "id": port.pk,
+            "name": port.name,
+            "version": port.version,
+            "type": port.port_type,
+            "location": port.location,
+        },
+        **(extra or {}),
+    }
+
+
+def _queue_webhook(grant: Grant, event: str, extra: dict | None = None) -> WebhookDelivery | None:
+    """In the caller's transaction: the row commits with the decision; the task is sent after commit."""
+    row = DomainAccessSettings.objects.filter(domain_id=grant.product.domain_id).first()
+    if row is None or not row.provisioning_url:
+        return None
+    delivery = WebhookDelivery(
+        domain_id=grant.product.domain_id, grant=grant, event=event, url=row.provisioning_url, payload={}
+    )
+    delivery.payload = _payload(grant, event, str(delivery.event_id), extra)
+    delivery.next_attempt_at = timezone.now()
+    delivery.save()
+    enqueue_delivery(delivery.pk)
+    return delivery
+
+
+def enqueue_delivery(delivery_id: int) -> None:
+    from access.tasks import deliver_webhook
+
+    # robust: a broker that is down must not turn a committed decision into an error; the sweeper resends it.
+    transaction.on_commit(lambda: deliver_webhook.delay(delivery_id), robust=True)
+
+
+def webhook_attempt(*, delivery_id: int) -> WebhookDelivery:
+    """One delivery attempt, recorded on the row. Answers the row: `status` pending with `next_attempt_at` set
+    means the caller should try again then; delivered or failed is final."""
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update(of=("self",))
+            .select_related("domain__access_settings")
+            .get(pk=delivery_id)
+        )
+        if delivery.status != DeliveryStatus.PENDING:
+            return delivery  # a redelivered task: nothing to do
+        delivery.attempts += 1
+        delivery.save(update_fields=["attempts", "updated_at"])
+    # The POST happens outside the transaction: a slow receiver must not hold a row lock or a connection busy.
+    secret = delivery.domain.access_settings.signing_secret
+    result = post_signed(
+        url=delivery.url, secret=secret, event_id=str(delivery.event_id), event=delivery.event, payload=delivery.payload
+    )
+    now = timezone.now()
+    delivery.last_status_code = result.status_code
+    delivery.last_error = result.error[:500]
+    if result.ok:
+        delivery.status = DeliveryStatus.DELIVERED
+        delivery.delivered_at = now
+        delivery.next_attempt_at = None
+    elif not result.retryable or delivery.attempts >= settings.ACCESS_WEBHOOK_MAX_ATTEMPTS:
+        delivery.status = DeliveryStatus.FAILED
+        delivery.next_attempt_at = None
+    else:
+        delivery.next_attempt_at = now + timedelta(seconds=backoff_seconds(delivery.attempts))
+    delivery.save(
+        update_fields=[
+            "status",
+            "last_status_code",
+            "last_error",
+            "delivered_at",
+            "next_attempt_at",
+            "updated_at",
+        ]
+    )
+    log.info(
+        "webhook %s %s to domain %s: attempt %d -> %s %s",
+        delivery.event,
+        delivery.event_id,
+        delivery.domain_id,
+        delivery.attempts,
+        delivery.status,
+        result.status_code or result.error[:80],
+    )
+    return delivery
+
+
+def backoff_seconds(attempts: int) -> int:
+    """Exponential: base, 2 x base, 4 x base... capped at ACCESS_WEBHOOK_BACKOFF_MAX_SECONDS."""
+    base = settings.ACCESS_WEBHOOK_BACKOFF_SECONDS
+    return int(min(base * 2 ** max(attempts - 1, 0), settings.ACCESS_WEBHOOK_BACKOFF_MAX_SECONDS))
+
+
+def webhook_redeliver(*, actor: Actor, delivery_id: int) -> WebhookDelivery:
+    """A domain owner sends a failed delivery again (after fixing the endpoint); attempts start over."""
+    user = _person(actor, "redeliver webhooks")
+    with transaction.atomic():
+        try:
+            delivery = (
+                WebhookDelivery.objects.select_for_update(of=("self",)).select_related("domain").get(pk=delivery_id)
+            )
+        except WebhookDelivery.DoesNotExist:
+            raise NotFound(f"Delivery {delivery_id} does not exist.") from None
+        if not selectors.is_domain_owner(user, delivery.domain):
+            raise PermissionDenied(f"Only the owners of domain '{delivery.domain.slug}' may redeliver its webhooks.")
+        if delivery.status != DeliveryStatus.FAILED:
+            raise Conflict("Only failed deliveries are sent again.")
+        current = DomainAccessSettings.objects.get(domain=delivery.domain)
+        delivery.url = current.provisioning_url or delivery.url
+        delivery.status = DeliveryStatus.PENDING
+        delivery.attempts = 0
+        delivery.next_attempt_at = timezone.now()
+        delivery.save(update_fields=["url", "status", "attempts", "next_attempt_at", "updated_at"])
+        enqueue_delivery(delivery.pk)
+    return delivery
+
+
+def deliveries_due(*, now=None, limit: int = 200) -> list[int]:
+    """Pending deliveries whose next attempt is past (a lost task, a broker that was down, the embedded profile)."""
+    now = now or timezone.now()
+    grace = now - timedelta(seconds=settings.ACCESS_WEBHOOK_SWEEP_GRACE_SECONDS)
+    return list(
+        WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=grace)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -1,0 +1,68 @@
+"""`{% load access_tags %}{% product_access product %}`: the access section of a product page, and the
+approvals count for the navigation."""
+
+from __future__ import annotations
+
+from django import template
+
+from access import selectors
+from access.forms import RequestForm
+from access.models import OPEN_STATUSES
+from catalog.models import DataContract, DataProduct
+
+register = template.Library()
+
+
+@register.inclusion_tag("access/_partials/product_access.html", takes_context=True)
+def product_access(context, product: DataProduct) -> dict:
+    """Per port: its terms and a request form (or the signed-in person's open request / active grant); the
+    product's consumers; the person's own requests on this product."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    ports = list(product.output_ports.all())
+    refs = {p.contract_ref for p in ports if p.contract_ref}
+    contracts = {
+        c.contract_id: c
+        for c in DataContract.objects.filter(contract_id__in=refs).prefetch_related("sla_properties")
+    }
+    consumers = list(selectors.product_consumers(product))
+    mine = list(selectors.my_requests(user).filter(product=product)) if signed_in else []
+    open_by_port = {r.port_id: r for r in mine if r.status in OPEN_STATUSES}
+    held = set()
+    if signed_in:
+        held = set(selectors.my_grants(user).filter(product=product, status="active").values_list("port_id", flat=True))
+    rows = []
+    for port in ports:
+        rows.append(
+            {
+                "port": port,
+                "open_request": open_by_port.get(port.pk),
+                "held": port.pk in held,
+                "contract": contracts.get(port.contract_ref),
+                "form": RequestForm(port=port, user=user) if signed_in and port.pk not in open_by_port else None,
+            }
+        )
+    return {
+        "request": request,
+        "product": product,
+        "rows": rows,
+        "consumers": consumers,
+        "mine": mine,
+        "signed_in": signed_in,
+        "csrf_token": context.get("csrf_token"),
+        "can_decide": signed_in and selectors.is_decider(user, product),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def approvals_count(context) -> int:
+    """Pending requests the signed-in person decides, once per page."""
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return 0
+    cached = getattr(request, "_access_approvals_count", None)
+    if cached is None:
+        cached = selectors.approvals_pending_count(request.user)
+        request._access_approvals_count = cached
+    return cached

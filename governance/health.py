@@ -1,0 +1,168 @@
+"""The product health score: one number (0-100) for "does this product keep its promises and is it used".
+
+    health = 100 x sum(weight_i x part_i) / sum(weight_i)   over the parts that are known
+
+    part slo        = SLO compliance over 30 days (0..1); unknown without SLOs or measurements
+    part governance = governance score / 100; unknown for products the policies do not apply to (not published)
+    part rating     = (Bayesian average stars - 1) / 4; unknown while nobody has rated the product
+    part consumers  = log(1 + consumers) / log(1 + saturation), capped at 1; zero consumers is a known 0
+
+A part whose input app is not installed, or which is unknown for the product, is left out and its weight is
+spread over the others (the sum of the weights present divides). With no part known the health is None
+("not enough data"), never a made-up number. Weights and saturation: settings.GOVERNANCE_HEALTH.
+docs/governance.md explains the formula for people; keep both in step.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.conf import settings
+
+PARTS = ("slo", "governance", "rating", "consumers")
+PART_LABELS = {
+    "slo": "SLO compliance (30 days)",
+    "governance": "Governance score",
+    "rating": "Consumer rating",
+    "consumers": "Consumers",
+}
+DEFAULTS = {
+    "weights": {"slo": 0.35, "governance": 0.30, "rating": 0.20, "consumers": 0.15},
+    "consumers_saturation": 25,
+    "bands": {"good": 80, "fair": 60},
+}
+
+
+def config() -> dict:
+    raw = dict(getattr(settings, "GOVERNANCE_HEALTH", {}) or {})
+    weights = {**DEFAULTS["weights"], **raw.get("weights", {})}
+    bands = {**DEFAULTS["bands"], **raw.get("bands", {})}
+    return {
+        "weights": weights,
+        "consumers_saturation": int(raw.get("consumers_saturation", DEFAULTS["consumers_saturation"])),
+        "bands": bands,
+    }
+
+
+@dataclass
+class Inputs:
+    """The raw figures a health score is made of; None = unknown."""
+
+    slo_compliance: float | None = None  # 0..1
+    slo_state: str = "none"
+    governance: float | None = None  # 0..100
+    rating_average: float | None = None  # Bayesian, stars
+    rating_count: int = 0
+    consumers: int | None = None
+
+
+@dataclass
+class Health:
+    score: float | None  # 0..100, None when nothing is known
+    parts: dict[str, float | None]  # 0..1 per part, None when unknown
+    weights: dict[str, float]  # the weights that counted (unknown parts have none)
+    inputs: Inputs = field(default_factory=Inputs)
+
+    @property
+    def band(self) -> str:
+        if self.score is None:
+            return "unknown"
+        bands = config()["bands"]
+        if self.score >= bands["good"]:
+            return "good"
+        if self.score >= bands["fair"]:
+            return "fair"
+        return "poor"
+
+    @property
+    def band_label(self) -> str:
+        return {"good": "Good", "fair": "Fair", "poor": "Poor", "unknown": "Not enough data"}[self.band]
+
+    def breakdown(self) -> list[dict]:
+        """Per part: label, value (0..1 or None), weight share (0..1 of the score, 0 when unknown)."""
+        total = sum(self.weights.values())
+        return [
+            {
+                "part": name,
+                "label": PART_LABELS[name],
+                "value": self.parts[name],
+                "percent": None if self.parts[name] is None else round(self.parts[name] * 100),
+                "share": (self.weights.get(name, 0.0) / total) if total else 0.0,
+            }
+            for name in PARTS
+        ]
+
+
+def consumer_part(consumers: int, saturation: int) -> float:
+    if consumers <= 0:
+        return 0.0
+    return min(1.0, math.log1p(consumers) / math.log1p(max(1, saturation)))
+
+
+def compute(inputs: Inputs, cfg: dict | None = None) -> Health:
+    """The formula, on figures already read: used for products and for domain aggregates alike."""
+    cfg = cfg or config()
+    parts: dict[str, float | None] = {
+        "slo": None if inputs.slo_compliance is None else max(0.0, min(1.0, inputs.slo_compliance)),
+        "governance": None if inputs.governance is None else max(0.0, min(1.0, inputs.governance / 100.0)),
+        "rating": (
+            None
+            if not inputs.rating_count or inputs.rating_average is None
+            else max(0.0, min(1.0, (inputs.rating_average - 1.0) / 4.0))
+        ),
+        "consumers": None if inputs.consumers is None else consumer_part(inputs.consumers, cfg["consumers_saturation"]),
+    }
+    weights = {name: float(cfg["weights"].get(name, 0.0)) for name, value in parts.items() if value is not None}
+    total = sum(weights.values())
+    if total <= 0:
+        return Health(score=None, parts=parts, weights={}, inputs=inputs)
+    score = 100.0 * sum(weights[name] * parts[name] for name in weights) / total  # type: ignore[operator]
+    return Health(score=round(score, 1), parts=parts, weights=weights, inputs=inputs)
+
+
+def _installed(app: str) -> bool:
+    return apps.is_installed(app)
+
+
+def gather_inputs(product_ids: Iterable[int]) -> dict[int, Inputs]:
+    """The four inputs for many products: one call to each input app, batched, plus one query for governance."""
+    from governance.models import ProductScore
+
+    ids = sorted(set(product_ids))
+    out = {pid: Inputs() for pid in ids}
+    if not ids:
+        return out
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        for pid, score in ProductScore.objects.filter(product_id__in=chunk).values_list("product_id", "score"):
+            out[pid].governance = score
+        if _installed("slo"):
+            from slo.selectors import slo_summaries
+
+            for pid, summary in slo_summaries(chunk).items():
+                if pid in out:
+                    out[pid].slo_compliance = summary.compliance_30d
+                    out[pid].slo_state = summary.state
+        if _installed("ratings"):
+            from ratings.selectors import rating_summaries
+
+            for pid, summary in rating_summaries(chunk).items():
+                if pid in out and summary.count:
+                    out[pid].rating_average = summary.average
+                    out[pid].rating_count = summary.count
+        if _installed("access"):
+            from access.selectors import consumer_counts
+
+            counts = consumer_counts(chunk)
+            for pid in chunk:
+                out[pid].consumers = int(counts.get(pid, 0))
+    return out
+
+
+def product_health(product_ids: Iterable[int]) -> dict[int, Health]:
+    """Health of each product, read live from the input apps (for product pages, the API and other apps)."""
+    cfg = config()
+    return {pid: compute(inputs, cfg) for pid, inputs in gather_inputs(product_ids).items()}

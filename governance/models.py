@@ -1,0 +1,124 @@
+"""What the policy evaluation leaves behind: findings per product and policy, and a score per product.
+
+The policies themselves are code (governance/policies.py), not rows: they are agreed by the domains and changed
+by review, like any other code. What is stored is their outcome, so that pages and the health score read it
+with a query or two instead of re-running every check.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from catalog.models import DataProduct, Domain
+
+
+class Severity(models.TextChoices):
+    ERROR = "error", "Error"
+    WARNING = "warning", "Warning"
+    INFO = "info", "Info"
+
+
+class FindingStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Resolved"
+
+
+class FindingQuerySet(models.QuerySet["Finding"]):
+    def open(self) -> FindingQuerySet:
+        return self.filter(status=FindingStatus.OPEN)
+
+    def for_products(self, product_ids) -> FindingQuerySet:
+        return self.filter(product_id__in=list(product_ids))
+
+
+class Finding(models.Model):
+    """One policy that one product fails. Reopened as a new row after it was resolved, so history is kept."""
+
+    product = models.ForeignKey(DataProduct, on_delete=models.CASCADE, related_name="governance_findings")
+    policy_id = models.CharField(max_length=60)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    message = models.TextField()
+    status = models.CharField(max_length=10, choices=FindingStatus.choices, default=FindingStatus.OPEN)
+    opened_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField(help_text="The last evaluation that still found it.")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["product", "policy_id", "-opened_at"]
+        constraints = [
+            # Two evaluations of one product racing must not open the same finding twice.
+            models.UniqueConstraint(
+                fields=["product", "policy_id"],
+                condition=Q(status=FindingStatus.OPEN),
+                name="finding_one_open_per_policy",
+            ),
+            models.CheckConstraint(condition=Q(severity__in=Severity.values), name="finding_severity_valid"),
+            models.CheckConstraint(condition=Q(status__in=FindingStatus.values), name="finding_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status=FindingStatus.OPEN, resolved_at__isnull=True)
+                | Q(status=FindingStatus.RESOLVED, resolved_at__isnull=False),
+                name="finding_resolved_at_iff_resolved",
+            ),
+        ]
+        indexes = [
+            # The product page and the evaluation read a product's open findings.
+            models.Index(fields=["product", "status"], name="finding_product_status_idx"),
+            # The policies page counts open findings per policy.
+            models.Index(fields=["status", "policy_id"], name="finding_status_policy_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy_id} on {self.product_id} ({self.status})"
+
+
+class ProductScoreQuerySet(models.QuerySet["ProductScore"]):
+    def in_domains(self, domain_ids) -> ProductScoreQuerySet:
+        return self.filter(domain_id__in=list(domain_ids))
+
+
+class ProductScore(models.Model):
+    """The governance score of a product the policies apply to (published ones, see policies.IN_SCOPE).
+
+    Products out of scope (drafts, deprecated, retired) have no row: they are not held to the policies.
+    `domain` and `status` are copied from the product at evaluation time so that domain scores and pass rates
+    are one grouped query over this table.
+    """
+
+    product = models.OneToOneField(
+        DataProduct, on_delete=models.CASCADE, primary_key=True, related_name="governance_score"
+    )
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(help_text="0-100: the severity-weighted share of the policies it passes.")
+    checked = models.PositiveIntegerField(help_text="Policies evaluated.")
+    passed = models.PositiveIntegerField()
+    errors = models.PositiveIntegerField(default=0)
+    warnings = models.PositiveIntegerField(default=0)
+    infos = models.PositiveIntegerField(default=0)
+    evaluated_at = models.DateTimeField()
+    # The health score and its inputs as of `health_at` (governance/health.py), kept here so that the mesh
+    # dashboard and domain scorecards aggregate one table; product pages compute health live.
+    health = models.FloatField(null=True, blank=True)
+    slo_compliance = models.FloatField(null=True, blank=True, help_text="0-1 over 30 days; null without SLO data.")
+    rating_average = models.FloatField(null=True, blank=True, help_text="Bayesian average; null when unrated.")
+    rating_count = models.PositiveIntegerField(default=0)
+    consumers = models.PositiveIntegerField(null=True, blank=True, help_text="Active grants; null without access.")
+    health_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ProductScoreQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["product"]
+        constraints = [
+            models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=100), name="productscore_score_range"),
+            models.CheckConstraint(condition=Q(passed__lte=models.F("checked")), name="productscore_passed_le_checked"),
+        ]
+        indexes = [
+            # Domain scores and the dashboard average scores per domain.
+            models.Index(fields=["domain", "score"], name="productscore_domain_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.score:.0f}"

@@ -1,0 +1,333 @@
+"""Reads of ratings: per-product summaries, trends, the domain scorecard, the mesh-wide view, the producers'
+feedback inbox, and what search ranks by. Every aggregate counts visible ratings only (hidden ones are out).
+
+Others rely on `rating_summaries(product_ids)` and `domain_rating_summary(domain)` (the governance and health
+pages); keep their shapes stable.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Avg, Count, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from catalog.actors import Actor, domain_team_ids
+from catalog.models import DataProduct, Domain, LifecycleStatus, TeamRole
+from catalog.search.ranking import Weights, bayesian_average
+from ratings.models import DIMENSIONS, STARS, Rating
+
+TREND_WEEKS = 12
+LOWEST_LIMIT = 5
+# Aggregates over domains leave retired products out, as the listings do.
+_LIVE = (LifecycleStatus.DRAFT, LifecycleStatus.PUBLISHED, LifecycleStatus.DEPRECATED)
+UNANSWERED_LIMIT = 10
+
+
+@dataclass
+class RatingSummary:
+    """The ratings of one product: `average` is the Bayesian average that search ranks by (0.0 when unrated),
+    `mean` the plain mean (None when unrated), `distribution` {1..5: n}, `dimensions` {name: mean or None},
+    `unanswered` the visible reviews without a current reply."""
+
+    product_id: int
+    average: float = 0.0
+    mean: float | None = None
+    count: int = 0
+    distribution: dict[int, int] = field(default_factory=lambda: dict.fromkeys(STARS, 0))
+    dimensions: dict[str, float | None] = field(default_factory=lambda: dict.fromkeys(DIMENSIONS))
+    unanswered: int = 0
+
+    @property
+    def histogram(self) -> list[tuple[str, int]]:
+        """(label, count) from 5 stars down to 1, ready for catalog.charts.bar_chart."""
+        return [(f"{s} star{'s' if s > 1 else ''}", self.distribution[s]) for s in reversed(STARS)]
+
+    @property
+    def dimension_rows(self) -> list[tuple[str, float | None]]:
+        return [(name.capitalize(), value) for name, value in self.dimensions.items()]
+
+
+def _summaries(ratings, keys: Iterable[int], key: str, weights: Weights) -> dict[int, RatingSummary]:
+    """Summaries grouped by `key` (product_id or product__domain_id) in three queries."""
+    out = {k: RatingSummary(product_id=k) for k in keys}
+    if not out:
+        return out
+    scoped = ratings.visible().filter(**{f"{key}__in": list(out)}).order_by()
+    sums: dict[int, int] = defaultdict(int)
+    for k, stars, n in scoped.values_list(key, "stars").annotate(n=Count("pk")):
+        out[k].distribution[stars] = n
+        out[k].count += n
+        sums[k] += stars * n
+    for k, summary in out.items():
+        if summary.count:
+            summary.mean = sums[k] / summary.count
+            summary.average = bayesian_average(sums[k], summary.count, weights)
+    rated = [k for k, s in out.items() if s.count]
+    if rated:
+        averages = scoped.filter(**{f"{key}__in": rated}).values(key).annotate(**{n: Avg(n) for n in DIMENSIONS})
+        for row in averages:
+            out[row[key]].dimensions = {n: (float(row[n]) if row[n] is not None else None) for n in DIMENSIONS}
+        for k, n in scoped.filter(**{f"{key}__in": rated}).unanswered().values_list(key).annotate(n=Count("pk")):
+            out[k].unanswered = n
+    return out
+
+
+def rating_summaries(product_ids: Iterable[int]) -> dict[int, RatingSummary]:
+    """One RatingSummary per asked product (unrated ones too), in at most three queries."""
+    return _summaries(Rating.objects.all(), set(product_ids), "product_id", Weights.from_settings())
+
+
+def rating_summaries_as_of(product_ids: Iterable[int], *, moment: datetime) -> dict[int, float]:
+    """Bayesian averages of the ratings written before `moment` (as they stand now), for products that had any."""
+    weights = Weights.from_settings()
+    rows = (
+        Rating.objects.visible()
+        .filter(product_id__in=list(product_ids), edited_at__lt=moment)
+        .order_by()
+        .values_list("product_id")
+        .annotate(s=Sum("stars"), n=Count("pk"))
+    )
+    return {pid: bayesian_average(s, n, weights) for pid, s, n in rows}
+
+
+def rating_summary(product: DataProduct) -> RatingSummary:
+    return rating_summaries([product.pk])[product.pk]
+
+
+@dataclass
+class TrendPoint:
+    """One week: reviews written in it, their mean, and the Bayesian average of all ratings as they stand at its
+    end (a rating counts from when it was last written, with its current stars)."""
+
+    week: date
+    written: int
+    week_mean: float | None
+    average: float | None
+
+    @property
+    def label(self) -> str:
+        return self.week.strftime("%d %b")
+
+
+def _week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def rating_trend(ratings, *, weeks: int = TREND_WEEKS, now: datetime | None = None) -> list[TrendPoint]:
+    """The last `weeks` weeks (Monday to Sunday, the current one last) of a queryset of ratings."""
+    weights = Weights.from_settings()
+    now = now or timezone.now()
+    first = _week_start(timezone.localdate(now)) - timedelta(weeks=weeks - 1)
+    start = timezone.make_aware(datetime.combine(first, datetime.min.time()))
+    scoped = ratings.visible().order_by()
+    before = scoped.filter(edited_at__lt=start).aggregate(s=Sum("stars"), n=Count("pk"))
+    total_sum, total_n = before["s"] or 0, before["n"] or 0
+    by_week: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    rows = (
+        scoped.filter(edited_at__gte=start, edited_at__lte=now)
+        .annotate(day=TruncDate("edited_at"))
+        .values_list("day")
+        .annotate(s=Sum("stars"), n=Count("pk"))
+    )
+    for day, s, n in rows:
+        bucket = by_week[_week_start(day)]
+        bucket[0] += s
+        bucket[1] += n
+    points = []
+    for index in range(weeks):
+        week = first + timedelta(weeks=index)
+        s, n = by_week.get(week, (0, 0))
+        total_sum += s
+        total_n += n
+        points.append(
+            TrendPoint(
+                week=week,
+                written=n,
+                week_mean=(s / n) if n else None,
+                average=bayesian_average(total_sum, total_n, weights) if total_n else None,
+            )
+        )
+    return points
+
+
+def product_trend(product: DataProduct, *, weeks: int = TREND_WEEKS) -> list[TrendPoint]:
+    return rating_trend(Rating.objects.filter(product=product), weeks=weeks)
+
+
+def can_moderate(actor: Actor, product: DataProduct) -> bool:
+    """Owners and stewards of the product's team or of the teams owning its domain (and staff) hide reviews."""
+    if actor.user is None:
+        return False
+    if actor.is_staff:
+        return True
+    teams = {product.owner_team_id, *domain_team_ids(product.domain)}
+    return any(actor.roles_by_team.get(t) in (TeamRole.OWNER, TeamRole.STEWARD) for t in teams)
+
+
+def is_producer(actor: Actor, product: DataProduct) -> bool:
+    """Anyone in the owning team, or in a team owning the product's domain: they answer, they do not rate."""
+    if actor.user is None:
+        return False
+    return bool(actor.team_ids & {product.owner_team_id, *domain_team_ids(product.domain)})
+
+
+def can_reply(actor: Actor, product: DataProduct) -> bool:
+    return actor.user is not None and (actor.is_staff or is_producer(actor, product))
+
+
+def product_reviews(product: DataProduct, actor: Actor):
+    """The reviews the viewer may see, newest first: visible ones, the viewer's own even when hidden, and for
+    moderators the hidden ones too (to show them again)."""
+    ratings = Rating.objects.filter(product=product).with_relations()
+    if can_moderate(actor, product):
+        return ratings
+    if actor.user is not None:
+        return ratings.filter(Q(hidden_at__isnull=True) | Q(author=actor.user))
+    return ratings.visible()
+
+
+def own_rating(product: DataProduct, user) -> Rating | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return Rating.objects.filter(product=product, author=user).select_related("reply").first()
+
+
+def can_see_versions(actor: Actor, rating: Rating) -> bool:
+    return actor.user is not None and (rating.author_id == actor.user.pk or can_reply(actor, rating.product))
+
+
+@dataclass
+class ProductRating:
+    product: DataProduct
+    summary: RatingSummary
+
+
+@dataclass
+class DomainRatingSummary:
+    """A domain's scorecard of ratings, over the products in the domain itself (sub-domains have their own):
+    the domain-wide `summary` (every rating of its products pooled; `product_id` holds the domain's id),
+    each product's summary, the lowest-rated rated products, the oldest unanswered reviews, the weekly trend."""
+
+    domain: Domain
+    summary: RatingSummary
+    products: list[ProductRating]
+    lowest: list[ProductRating]
+    unanswered_reviews: list[Rating]
+    trend: list[TrendPoint]
+
+    @property
+    def rated_products(self) -> int:
+        return sum(1 for p in self.products if p.summary.count)
+
+
+def domain_rating_summary(domain: Domain, *, weeks: int = TREND_WEEKS) -> DomainRatingSummary:
+    products = list(DataProduct.objects.visible().in_domain(domain).select_related("domain").order_by("name"))
+    summaries = rating_summaries(p.pk for p in products)
+    rows = [ProductRating(p, summaries[p.pk]) for p in products]
+    pooled = _summaries(
+        Rating.objects.filter(product__status__in=_LIVE), [domain.pk], "product__domain_id", Weights.from_settings()
+    )
+    lowest = sorted((r for r in rows if r.summary.count), key=lambda r: (r.summary.average, r.product.name))
+    unanswered = list(
+        Rating.objects.visible()
+        .unanswered()
+        .filter(product__in=products)
+        .select_related("author", "product__domain", "reply")
+        .order_by("edited_at", "pk")[:UNANSWERED_LIMIT]
+    )
+    trend = rating_trend(Rating.objects.filter(product__in=products), weeks=weeks)
+    return DomainRatingSummary(domain, pooled[domain.pk], rows, lowest[:LOWEST_LIMIT], unanswered, trend)
+
+
+@dataclass
+class DomainRow:
+    domain: Domain
+    products: int
+    summary: RatingSummary
+    trend: list[float | None]
+
+
+def mesh_rating_overview(*, weeks: int = TREND_WEEKS) -> list[DomainRow]:
+    """Every domain with its pooled ratings and a weekly trend, lowest average first among the rated ones.
+
+    Queries do not grow with the number of domains: the trend is computed from one grouped query."""
+    weights = Weights.from_settings()
+    domains = list(Domain.objects.order_by("name"))
+    counts = dict(
+        DataProduct.objects.visible()
+        .order_by()
+        .values_list("domain_id")
+        .annotate(n=Count("pk"))
+        .values_list("domain_id", "n")
+    )
+    live = Rating.objects.filter(product__status__in=_LIVE)
+    pooled = _summaries(live, [d.pk for d in domains], "product__domain_id", weights)
+    now = timezone.now()
+    first = _week_start(timezone.localdate(now)) - timedelta(weeks=weeks - 1)
+    start = timezone.make_aware(datetime.combine(first, datetime.min.time()))
+    visible = live.visible().order_by()
+    base = {
+        d: (s or 0, n)
+        for d, s, n in visible.filter(edited_at__lt=start)
+        .values_list("product__domain_id")
+        .annotate(s=Sum("stars"), n=Count("pk"))
+    }
+    weekly: dict[int, dict[date, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for d, day, s, n in (
+        visible.filter(edited_at__gte=start)
+        .annotate(day=TruncDate("edited_at"))
+        .values_list("product__domain_id", "day")
+        .annotate(s=Sum("stars"), n=Count("pk"))
+    ):
+        bucket = weekly[d][_week_start(day)]
+        bucket[0] += s
+        bucket[1] += n
+    rows = []
+    for domain in domains:
+        total_s, total_n = base.get(domain.pk, (0, 0))
+        line: list[float | None] = []
+        for index in range(weeks):
+            s, n = weekly[domain.pk].get(first + timedelta(weeks=index), (0, 0))
+            total_s, total_n = total_s + s, total_n + n
+            line.append(bayesian_average(total_s, total_n, weights) if total_n else None)
+        rows.append(DomainRow(domain, counts.get(domain.pk, 0), pooled[domain.pk], line))
+    rows.sort(key=lambda r: (r.summary.count == 0, r.summary.average, r.domain.name))
+    return rows
+
+
+def feedback_inbox(user, *, unanswered_only: bool = False):
+    """Reviews of the products the user's teams produce (owning team or domain team), unanswered first, then
+    newest; hidden ones included (marked) so that owners see what was moderated."""
+    actor = Actor(user=user)
+    teams = actor.team_ids
+    if not teams:
+        return Rating.objects.none()
+    query = Q(product__owner_team_id__in=teams) | Q(product__domain__owner_team_id__in=teams)
+    ratings = Rating.objects.filter(query).select_related(
+        "author", "reply", "reply__author", "product__domain", "product__owner_team"
+    )
+    unanswered_ids = Rating.objects.filter(query).visible().unanswered().values("pk")
+    if unanswered_only:
+        return ratings.filter(pk__in=unanswered_ids).order_by("edited_at", "pk")
+    return ratings.annotate(
+        waiting=Count("pk", filter=Q(pk__in=unanswered_ids)),
+    ).order_by("-waiting", "-edited_at", "-pk")
+
+
+def search_enricher(product_ids: list[int]) -> dict:
+    """For catalog.search.documents.register_product_enricher: each product's visible ratings' sum and count."""
+    from catalog.search.documents import ProductExtras
+
+    rows = (
+        Rating.objects.visible()
+        .filter(product_id__in=product_ids)
+        .order_by()
+        .values_list("product_id")
+        .annotate(s=Sum("stars"), n=Count("pk"))
+    )
+    return {pid: ProductExtras(rating_sum=float(s), rating_count=n) for pid, s, n in rows}

@@ -1,0 +1,104 @@
+"""`{% load ratings_tags %}`: the reviews section of a product page, a rating badge, and accessible stars.
+
+{% product_reviews product %}   the Reviews section (summary, histogram, dimensions, form, reviews)
+{% rating_badge product %}      "★ 4.2 · 12 ratings" with the numbers as text (one query; not for lists)
+{% stars value %}               glyphs hidden from screen readers, "4.2 out of 5 stars" for them
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from catalog.actors import Actor
+from catalog.models import DataProduct
+from ratings import selectors
+from ratings.forms import RatingForm, ReasonForm, ReplyForm
+from ratings.services import RATEABLE
+
+register = template.Library()
+
+
+@register.simple_tag
+def stars(value: float | int | None, size: str = "") -> SafeString:
+    if not value:
+        return format_html('<span class="stars stars-none">{}</span>', "Not rated yet")
+    full = round(float(value))
+    glyphs = "★" * full + "☆" * (5 - full)
+    return format_html(
+        '<span class="stars {}"><span aria-hidden="true">{}</span><span class="visually-hidden">{} out of 5 stars'
+        "</span></span>",
+        size,
+        glyphs,
+        f"{float(value):.1f}".rstrip("0").rstrip("."),
+    )
+
+
+def _summary(product: DataProduct) -> selectors.RatingSummary:
+    """Once per product object: the badge and the reviews section of one page share it."""
+    cached = getattr(product, "_ratings_summary", None)
+    if cached is None:
+        cached = selectors.rating_summary(product)
+        product._ratings_summary = cached
+    return cached
+
+
+@register.simple_tag
+def rating_badge(product: DataProduct) -> SafeString:
+    summary = _summary(product)
+    if not summary.count:
+        return format_html('<span class="badge rating-badge" title="{}">Not rated yet</span>', "Consumer rating")
+    return format_html(
+        '<a class="badge rating-badge" href="#reviews" title="Consumer rating (Bayesian average)">'
+        '<span aria-hidden="true">★</span> {} <span class="visually-hidden">out of 5</span> · {} rating{}</a>',
+        f"{summary.average:.1f}",
+        summary.count,
+        "" if summary.count == 1 else "s",
+    )
+
+
+@register.inclusion_tag("ratings/_partials/product_reviews.html", takes_context=True)
+def product_reviews(context, product: DataProduct) -> dict:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    actor = Actor(user=user)
+    own = selectors.own_rating(product, user)
+    return {
+        "request": request,
+        "user": user,
+        "csrf_token": context.get("csrf_token"),
+        "product": product,
+        "summary": _summary(product),
+        "trend": selectors.product_trend(product),
+        "reviews": list(selectors.product_reviews(product, actor)),
+        "own": own,
+        "form": RatingForm(initial=RatingForm.initial_from(own)),
+        "reply_form": ReplyForm(),
+        "reason_form": ReasonForm(),
+        "is_producer": selectors.is_producer(actor, product),
+        "can_reply": selectors.can_reply(actor, product),
+        "can_moderate": selectors.can_moderate(actor, product),
+        "rateable": product.status in RATEABLE,
+    }
+
+
+@register.filter
+def trend_labels(points) -> list[str]:
+    return [p.label for p in points]
+
+
+@register.filter
+def trend_series(points, name: str = "Bayesian average") -> dict:
+    return {name: [p.average for p in points]}
+
+
+@register.filter
+def trend_values(points) -> list:
+    return [p.average for p in points]
+
+
+@register.filter
+def lowest_items(rows) -> list[tuple[str, float]]:
+    """ProductRating rows as (name, Bayesian average) pairs for a bar chart."""
+    return [(row.product.name, round(row.summary.average, 2)) for row in rows]

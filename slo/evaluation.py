@@ -1,0 +1,171 @@
+"""Evaluation: from an objective's measurements to its state, compliance and incidents.
+
+Runs after new measurements (task with the objectives' ids) and every few minutes from beat (freshness breaches as
+time passes). It recomputes from the measurements each time, so running it twice, late or out of order gives the
+same answer; the objective row is locked while it runs, so two evaluations never open two incidents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.models import TeamMembership, TeamRole
+from catalog.services.notifications import notify
+from slo import rules
+from slo.models import Incident, Measurement, ServiceLevelObjective, SloEvaluation, SloKind, SloState
+
+WINDOW = timedelta(days=30)
+WEEK = timedelta(days=7)
+
+
+def stale_after() -> timedelta:
+    """How long a measurement (other than freshness) stands for the objective's state: PORTAL_SLO_STALE_HOURS."""
+    return timedelta(hours=float(getattr(settings, "PORTAL_SLO_STALE_HOURS", 72)))
+
+
+def _points(slo: ServiceLevelObjective, start: datetime, now: datetime) -> list[tuple[datetime, float]]:
+    recent = list(
+        Measurement.objects.filter(slo=slo, measured_at__gte=start, measured_at__lte=now)
+        .order_by("measured_at")
+        .values_list("measured_at", "value")
+    )
+    before = (
+        Measurement.objects.filter(slo=slo, measured_at__lt=start)
+        .order_by("-measured_at")
+        .values_list("measured_at", "value")
+        .first()
+    )
+    return ([before] if before else []) + recent
+
+
+def slo_evaluate(*, slo_id: int, now: datetime | None = None) -> str | None:
+    """Evaluate one objective; answers its state (None if it no longer exists)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        slo = (
+            ServiceLevelObjective.objects.select_for_update(of=("self",))
+            .select_related("product__domain", "product__owner_team")
+            .filter(pk=slo_id)
+            .first()
+        )
+        if slo is None:
+            return None
+        objective = rules.Objective.of(slo)
+        start = now - WINDOW
+        points = _points(slo, start, now)
+        segments = rules.timeline(objective, points, start=start, now=now, stale_after=stale_after())
+        last = points[-1] if points else None
+        previous_state = slo.state
+        state = rules.state_now(objective, last, now, stale_after=stale_after())
+        value = rules.current_value(objective, last, now) if state != SloState.NO_DATA else None
+        if state != previous_state or slo.state_since is None:
+            current = segments[-1]
+            slo.state_since = current.start if current.state == state else (last[0] if last else now)
+        slo.state = state
+        slo.current_value = value
+        slo.last_measured_at = last[0] if last else None
+        slo.compliance_7d = rules.compliance(segments, since=now - WEEK)
+        slo.compliance_30d = rules.compliance(segments, since=start)
+        slo.evaluated_at = now
+        slo.save(
+            update_fields=[
+                "state",
+                "state_since",
+                "current_value",
+                "last_measured_at",
+                "compliance_7d",
+                "compliance_30d",
+                "evaluated_at",
+                "updated_at",
+            ]
+        )
+        if state != previous_state:
+            SloEvaluation.objects.create(slo=slo, state=state, since=slo.state_since, value=value, evaluated_at=now)
+            from catalog.search import on_commit_index_products
+
+            on_commit_index_products([slo.product_id])
+        _incidents(slo, objective, state, value, now)
+    return state
+
+
+def _recipients(slo: ServiceLevelObjective) -> list:
+    return [
+        m.user
+        for m in TeamMembership.objects.filter(
+            team_id=slo.product.owner_team_id, role__in=[TeamRole.OWNER, TeamRole.STEWARD]
+        ).select_related("user")
+    ]
+
+
+def describe_value(slo: ServiceLevelObjective, value: float | None) -> str:
+    if value is None:
+        return "no data"
+    if slo.kind in (SloKind.FRESHNESS, SloKind.LATENCY):
+        return humanize_seconds(value)
+    if slo.kind in (SloKind.COMPLETENESS, SloKind.AVAILABILITY):
+        return f"{value * 100:.2f}%"
+    if slo.kind == SloKind.VOLUME:
+        return f"{int(value):,} rows"
+    return f"{value:g}"
+
+
+def humanize_seconds(seconds: float) -> str:
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "min")):
+        if seconds >= size:
+            return f"{seconds / size:.1f} {unit}".replace(".0 ", " ")
+    return f"{seconds:.3g} s"
+
+
+def _incidents(slo: ServiceLevelObjective, objective: rules.Objective, state: str, value, now: datetime) -> None:
+    incident = Incident.objects.open().filter(slo=slo).first()
+    product = slo.product
+    url = product.get_absolute_url() + "#slos"
+    if state == SloState.BREACHED:
+        if incident is None:
+            incident = Incident.objects.create(slo=slo, opened_at=slo.state_since or now, worst_value=value)
+        elif value is not None and (
+            incident.worst_value is None
+            or rules.badness(objective, value) > rules.badness(objective, incident.worst_value)
+        ):
+            incident.worst_value = value
+            incident.save(update_fields=["worst_value"])
+        if incident.notified_at is None:
+            notify(
+                recipients=_recipients(slo),
+                kind="slo_breach",
+                title=f"SLO breached: {product.name} — {slo.name}",
+                body=(
+                    f"The objective '{slo.name}' of {product.name} is breached since "
+                    f"{incident.opened_at:%Y-%m-%d %H:%M} UTC (now: {describe_value(slo, value)})."
+                ),
+                url=url,
+            )
+            incident.notified_at = now
+            incident.save(update_fields=["notified_at"])
+    elif incident is not None and state in (SloState.MET, SloState.AT_RISK):
+        incident.closed_at = max(slo.state_since or now, incident.opened_at)
+        update = ["closed_at"]
+        if incident.notified_at is not None:
+            notify(
+                recipients=_recipients(slo),
+                kind="slo_recovered",
+                title=f"SLO recovered: {product.name} — {slo.name}",
+                body=(
+                    f"The objective '{slo.name}' of {product.name} is met again since "
+                    f"{incident.closed_at:%Y-%m-%d %H:%M} UTC, after a breach from "
+                    f"{incident.opened_at:%Y-%m-%d %H:%M} UTC."
+                ),
+                url=url,
+            )
+            incident.recovery_notified_at = now
+            update.append("recovery_notified_at")
+        incident.save(update_fields=update)
+
+
+def slos_evaluate(*, slo_ids: Iterable[int], now: datetime | None = None) -> dict[int, str | None]:
+    return {slo_id: slo_evaluate(slo_id=slo_id, now=now) for slo_id in slo_ids}

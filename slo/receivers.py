@@ -1,0 +1,41 @@
+"""Signal receivers and the search enricher. Each stays cheap: it reads what it was given and queues a task."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from catalog.search.documents import ProductExtras
+
+log = logging.getLogger(__name__)
+
+
+def on_products_changed(sender, product_ids, **kwargs) -> None:
+    from slo.tasks import sync_contract_slos
+
+    ids = sorted({int(pid) for pid in product_ids})
+    if ids:
+        transaction.on_commit(lambda: sync_contract_slos.delay(ids))
+
+
+def on_events_stored(sender, events, **kwargs) -> None:
+    """O(events) in memory, then at most one query (is any objective fed by lineage at all?) before queueing."""
+    from slo.lineage_feed import observations_of
+    from slo.models import ServiceLevelObjective
+    from slo.tasks import measure_from_lineage
+
+    observations = observations_of(events)
+    if not observations or not ServiceLevelObjective.objects.fed_by_lineage().exists():
+        return
+    transaction.on_commit(lambda: measure_from_lineage.delay(observations))
+
+
+def product_enricher(product_ids: list[int]) -> dict[int, ProductExtras]:
+    from slo.selectors import slo_summaries
+
+    return {
+        pid: ProductExtras(slo_health=summary.search_health)
+        for pid, summary in slo_summaries(product_ids).items()
+        if summary.search_health
+    }

@@ -1,0 +1,219 @@
+"""Reads about objectives: per-product summaries (for the health score, search and badges), the product page's
+section, and schema changes of the datasets behind a product's ports."""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from catalog.models import DataProduct
+from slo.models import Incident, Measurement, ServiceLevelObjective, SloEvaluation, SloState
+
+TREND_POINTS = 30  # measurements drawn in each objective's sparkline
+
+
+@dataclass
+class SloSummary:
+    """One product's objectives at a glance.
+
+    `state`: "breached" if any objective is breached, else "at_risk" if any is at risk, else "healthy" if any is
+    met, else "no_data" (objectives without measurements), or "none" when the product has no objectives.
+    Compliance is the mean over the objectives that have one (None when none has).
+    """
+
+    state: str = "none"
+    slo_count: int = 0
+    met: int = 0
+    at_risk: int = 0
+    breached: int = 0
+    no_data: int = 0
+    compliance_7d: float | None = None
+    compliance_30d: float | None = None
+    open_incidents: int = 0
+
+    @property
+    def search_health(self) -> str:
+        """What the search index carries: healthy | at_risk | breached, '' (unknown) otherwise."""
+        return self.state if self.state in ("healthy", "at_risk", "breached") else ""
+
+
+def overall_state(met: int, at_risk: int, breached: int, no_data: int) -> str:
+    if breached:
+        return "breached"
+    if at_risk:
+        return "at_risk"
+    if met:
+        return "healthy"
+    return "no_data" if no_data else "none"
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def slo_summaries(product_ids: Iterable[int]) -> dict[int, SloSummary]:
+    """A summary for every id asked for (products without objectives get state "none"); two queries."""
+    ids = list(dict.fromkeys(product_ids))
+    out = {pid: SloSummary() for pid in ids}
+    if not ids:
+        return out
+    c7: dict[int, list[float]] = defaultdict(list)
+    c30: dict[int, list[float]] = defaultdict(list)
+    rows = ServiceLevelObjective.objects.filter(product_id__in=ids).values_list(
+        "product_id", "state", "compliance_7d", "compliance_30d"
+    )
+    for pid, state, week, month in rows:
+        summary = out[pid]
+        summary.slo_count += 1
+        setattr(summary, state, getattr(summary, state) + 1)
+        if week is not None:
+            c7[pid].append(week)
+        if month is not None:
+            c30[pid].append(month)
+    incidents = (
+        Incident.objects.open()
+        .filter(slo__product_id__in=ids)
+        .values("slo__product_id")
+        .annotate(n=Count("id"))
+        .values_list("slo__product_id", "n")
+    )
+    for pid, count in incidents:
+        out[pid].open_incidents = count
+    for pid, summary in out.items():
+        summary.state = overall_state(summary.met, summary.at_risk, summary.breached, summary.no_data)
+        summary.compliance_7d = _mean(c7[pid])
+        summary.compliance_30d = _mean(c30[pid])
+    return out
+
+
+def product_has_slos(product: DataProduct | int) -> bool:
+    return ServiceLevelObjective.objects.for_product(product).exists()
+
+
+# The product page ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SloRow:
+    slo: ServiceLevelObjective
+    trend: list[float] = field(default_factory=list)
+    incidents: list[Incident] = field(default_factory=list)
+
+
+@dataclass
+class SchemaChange:
+    dataset: str
+    port: str
+    at: datetime
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    retyped: list[tuple[str, str, str]] = field(default_factory=list)  # (field, old type, new type)
+
+
+@dataclass
+class ProductSlos:
+    product: DataProduct
+    rows: list[SloRow]
+    summary: SloSummary
+    schema_changes: list[SchemaChange]
+    recent_changes: list[SloEvaluation]
+
+
+def product_slos(product: DataProduct, *, incidents_per_slo: int = 5) -> ProductSlos:
+    """What the product page's SLO section shows (a fixed handful of queries, whatever the history's size)."""
+    slos = list(ServiceLevelObjective.objects.for_product(product).select_related("port").order_by("name"))
+    ids = [s.pk for s in slos]
+    trends: dict[int, list[float]] = defaultdict(list)
+    incidents: dict[int, list[Incident]] = defaultdict(list)
+    if ids:
+        since = timezone.now() - timedelta(days=30)
+        recent = (
+            Measurement.objects.filter(slo_id__in=ids, measured_at__gte=since)
+            .order_by("slo_id", "-measured_at")
+            .values_list("slo_id", "value")
+        )
+        for slo_id, value in recent:
+            if len(trends[slo_id]) < TREND_POINTS:
+                trends[slo_id].append(value)
+        for incident in Incident.objects.filter(slo_id__in=ids).filter(
+            Q(closed_at__isnull=True) | Q(opened_at__gte=since)
+        ):
+            if len(incidents[incident.slo_id]) < incidents_per_slo:
+                incidents[incident.slo_id].append(incident)
+    rows = [SloRow(s, list(reversed(trends[s.pk])), incidents[s.pk]) for s in slos]
+    summary = slo_summaries([product.pk])[product.pk]
+    changes = list(
+        SloEvaluation.objects.filter(slo_id__in=ids).select_related("slo").order_by("-since")[:10] if ids else []
+    )
+    return ProductSlos(product, rows, summary, product_schema_changes(product), changes)
+
+
+def product_schema_changes(product: DataProduct, *, limit: int = 10) -> list[SchemaChange]:
+    """Fields added, removed or retyped between consecutive schema versions of the datasets mapped to the product's
+    output ports (lineage keeps each distinct schema a dataset was reported with); newest first."""
+    from lineage.graph import get_graph
+    from lineage.models import DatasetSchemaVersion
+
+    ports = {p.pk: p.label for p in product.output_ports.all()}
+    if not ports:
+        return []
+    graph = get_graph()
+    with graph.lock:
+        port_of_dataset = {d: pk for pk in ports for d in graph.datasets_of_port.get(pk, ())}
+    if not port_of_dataset:
+        return []
+    versions: dict[int, list[DatasetSchemaVersion]] = defaultdict(list)
+    for version in (
+        DatasetSchemaVersion.objects.filter(dataset_id__in=list(port_of_dataset))
+        .select_related("dataset")
+        .order_by("dataset_id", "event_time")
+    ):
+        versions[version.dataset_id].append(version)
+    changes = []
+    for dataset_id, history in versions.items():
+        for before, after in itertools.pairwise(history):
+            change = diff_schema(before.fields, after.fields)
+            if change is None:
+                continue
+            added, removed, retyped = change
+            changes.append(
+                SchemaChange(
+                    dataset=f"{after.dataset.namespace}:{after.dataset.name}",
+                    port=ports[port_of_dataset[dataset_id]],
+                    at=after.event_time,
+                    added=added,
+                    removed=removed,
+                    retyped=retyped,
+                )
+            )
+    changes.sort(key=lambda c: c.at, reverse=True)
+    return changes[:limit]
+
+
+def diff_schema(old: list, new: list) -> tuple[list[str], list[str], list[tuple[str, str, str]]] | None:
+    def types(fields: list) -> dict[str, str]:
+        return {str(f.get("name")): str(f.get("type") or "") for f in fields if isinstance(f, dict) and f.get("name")}
+
+    before, after = types(old or []), types(new or [])
+    added = sorted(set(after) - set(before))
+    removed = sorted(set(before) - set(after))
+    retyped = sorted(
+        (name, before[name], after[name]) for name in set(before) & set(after) if before[name] != after[name]
+    )
+    if not (added or removed or retyped):
+        return None
+    return added, removed, retyped
+
+
+def slo_state_counts() -> dict[str, int]:
+    """Objectives by state across the mesh."""
+    counts = dict.fromkeys(SloState.values, 0)
+    for state, n in ServiceLevelObjective.objects.values_list("state").annotate(n=Count("id")).order_by():
+        counts[state] = n
+    return counts

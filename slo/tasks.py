@@ -1,0 +1,42 @@
+"""Celery tasks of the SLO app: they take ids (or the plain JSON the lineage receiver gathered) and call services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from slo.evaluation import slo_evaluate
+from slo.lineage_feed import measurements_from_observations
+from slo.models import ServiceLevelObjective
+from slo.services import slos_sync_from_contracts
+
+
+@shared_task
+def evaluate_slos(slo_ids: list[int]) -> int:
+    """After new measurements or a changed objective."""
+    for slo_id in slo_ids:
+        slo_evaluate(slo_id=slo_id)
+    return len(slo_ids)
+
+
+@shared_task
+def evaluate_all_slos() -> int:
+    """From beat: freshness objectives breach as time passes, and compliance windows move on."""
+    ids = list(ServiceLevelObjective.objects.order_by("pk").values_list("pk", flat=True))
+    for slo_id in ids:
+        slo_evaluate(slo_id=slo_id)
+    return len(ids)
+
+
+@shared_task
+def sync_contract_slos(product_ids: list[int]) -> int:
+    """After products or contracts changed: objectives derived from the contracts' SLA properties."""
+    result = slos_sync_from_contracts(product_ids=product_ids)
+    for slo_id in result.evaluate:
+        slo_evaluate(slo_id=slo_id)
+    return result.created + result.updated + result.removed
+
+
+@shared_task
+def measure_from_lineage(observations: list[dict]) -> int:
+    """After OpenLineage events were stored: freshness, volume and quality measurements from their facets."""
+    return measurements_from_observations(observations=observations)

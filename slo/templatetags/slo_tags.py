@@ -1,0 +1,88 @@
+"""`{% load slo_tags %}`: the SLO section of a product page, the overall badge, and value formatting.
+
+{% product_slos product %}   the "Service levels" section (id="slos")
+{% slo_badge product %}      the product's overall SLO state as a badge (none without objectives);
+                             wrap=True puts it in a paragraph of its own
+{{ slo|slo_objective }}      the objective in words ("age at most 4 d")
+{{ slo|slo_value:value }}    a value in the objective's unit ("99.70%", "3.5 h", "1,200 rows")
+"""
+
+from __future__ import annotations
+
+from django import template
+
+from catalog.actors import Actor
+from catalog.charts import sparkline
+from catalog.models import DataProduct
+from slo.evaluation import describe_value, humanize_seconds
+from slo.models import ServiceLevelObjective, SloKind
+from slo.permissions import can_manage_slos
+from slo.selectors import product_slos as product_slos_data
+from slo.selectors import slo_summaries
+
+register = template.Library()
+
+STATE_LABELS = {
+    "healthy": "SLOs met",
+    "at_risk": "SLOs at risk",
+    "breached": "SLO breached",
+    "no_data": "SLOs: no data",
+}
+
+
+@register.inclusion_tag("slo/_partials/product_slos.html", takes_context=True)
+def product_slos(context, product: DataProduct) -> dict:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return {
+        "product": product,
+        "data": product_slos_data(product),
+        "can_manage": can_manage_slos(Actor(user=user), product) if user is not None else False,
+    }
+
+
+@register.inclusion_tag("slo/_partials/slo_badge.html")
+def slo_badge(product: DataProduct, wrap: bool = False) -> dict:
+    summary = slo_summaries([product.pk])[product.pk]
+    return {"summary": summary, "label": STATE_LABELS.get(summary.state, ""), "product": product, "wrap": wrap}
+
+
+@register.filter
+def slo_value(slo: ServiceLevelObjective, value) -> str:
+    return describe_value(slo, value)
+
+
+@register.filter
+def slo_objective(slo: ServiceLevelObjective) -> str:
+    if slo.kind == SloKind.FRESHNESS:
+        return f"data at most {humanize_seconds(slo.threshold or 0)} old"
+    if slo.kind == SloKind.LATENCY:
+        return f"at most {humanize_seconds(slo.threshold or 0)}"
+    if slo.kind in (SloKind.COMPLETENESS, SloKind.AVAILABILITY):
+        return f"at least {(slo.threshold or 0) * 100:g}%"
+    if slo.kind == SloKind.VOLUME:
+        parts = []
+        if slo.min_rows is not None:
+            parts.append(f"at least {slo.min_rows:,}")
+        if slo.max_rows is not None:
+            parts.append(f"at most {slo.max_rows:,}")
+        return " and ".join(parts) + " rows"
+    word = "at most" if slo.comparator == "lte" else "at least"
+    return f"{slo.metric} {word} {slo.threshold:g}"
+
+
+@register.filter
+def percent(value) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+@register.simple_tag
+def slo_trend(slo: ServiceLevelObjective, values: list[float]):
+    unit, value_format = {
+        SloKind.FRESHNESS: ("s", "{:,.0f}"),
+        SloKind.LATENCY: ("s", "{:.3g}"),
+        SloKind.VOLUME: ("rows", "{:,.0f}"),
+        SloKind.COMPLETENESS: ("", "{:.2%}"),
+        SloKind.AVAILABILITY: ("", "{:.3%}"),
+    }.get(slo.kind, ("", "{:g}"))
+    return sparkline(values, title=f"Recent measurements of {slo.name}", unit=unit, value_format=value_format)

@@ -1,0 +1,124 @@
+"""Fuzzing fixtures: a small mesh to aim at, an all-scopes token, and the portal's own OpenAPI schema.
+
+The schema is loaded through the Django WSGI application (no server): schemathesis calls the app in-process, in
+the test's database transaction, so every example sees the fixture data and nothing outlives the test.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from rest_framework.test import APIClient
+from schemathesis.config import SchemathesisConfig
+
+from catalog.actors import Actor
+from catalog.models import Scope
+from catalog.services.products import product_upsert_from_payload
+from catalog.services.tokens import token_create
+
+# Bounded so the whole module stays within a minute or two on a 2-core CI machine: every operation gets this
+# many generated cases per phase, and a failure is not shrunk for long.
+MAX_EXAMPLES = 12
+
+SALES_PRODUCTS = ["orders", "customers", "shipments"]
+
+
+def product_body(name: str) -> dict:
+    return {
+        "name": name.title(),
+        "summary": f"{name.title()} of the sales domain, for fuzzing.",
+        "status": "published",
+        "tags": ["fuzz", name],
+        "output_ports": [
+            {
+                "name": "data",
+                "type": "table",
+                "fields": [
+                    {"name": "id", "type": "string", "nullable": False, "primary_key": True},
+                    {"name": "amount", "type": "decimal(18,2)", "classification": "internal"},
+                ],
+            }
+        ],
+    }
+
+
+def lineage_event(job: str, inputs: list[str], outputs: list[str]) -> dict:
+    producer = "https://github.com/OpenLineage/OpenLineage/tree/1.30.0/client/python"
+    return {
+        "eventType": "COMPLETE",
+        "eventTime": "2025-01-01T10:00:00Z",
+        "run": {"runId": str(uuid.uuid4())},
+        "job": {"namespace": "pipelines", "name": job},
+        "inputs": [{"namespace": "warehouse", "name": name} for name in inputs],
+        "outputs": [{"namespace": "warehouse", "name": name} for name in outputs],
+        "producer": producer,
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+    }
+
+
+@pytest.fixture
+def fuzz_world(world):
+    """The shared world plus three published products in 'sales', a lineage run and a glossary proposal."""
+    from glossary.services.proposals import proposal_create
+
+    token = token_create(actor=None, team=world.team, name="fuzz", scopes=[scope.value for scope in Scope])
+    actor = Actor(token=token.token)
+    for name in SALES_PRODUCTS:
+        product_upsert_from_payload(actor=actor, domain_slug="sales", slug=name, payload=product_body(name))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.secret}")
+    sent = client.post("/api/v1/lineage", lineage_event("build_orders", ["raw.orders"], ["mart.orders"]), format="json")
+    assert sent.status_code in {200, 201, 202}, sent.content
+    proposal_create(
+        actor=Actor(user=world.member),
+        domain_slug="sales",
+        kind="create",
+        term_slug="",
+        reason="Fuzzing needs a proposal to read.",
+        content={"name": "Order", "definition": "A customer's request to buy."},
+    )
+    # Django closes the database connection after each request it serves. Its test client turns that off for
+    # the request (and back on: so this comes after the set-up's requests); schemathesis calls the WSGI app
+    # in-process, inside the test's transaction, so it must stay off for the whole test.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield token.secret
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+def fuzz_config() -> SchemathesisConfig:
+    return SchemathesisConfig.from_dict(
+        {
+            # Unknown query parameters are ignored by design (like most HTTP APIs), so none are generated. The
+            # credentials are ours (a real token, or none at all), not generated ones.
+            "generation": {
+                "mode": "all",
+                "max-examples": MAX_EXAMPLES,
+                "allow-extra-parameters": False,
+                "with-security-parameters": False,
+            },
+            "phases": {"coverage": {"enabled": False}},
+            # The API validates more than a schema can say (a domain must exist, an OpenLineage event must make
+            # sense), so schema-valid requests may rightly get a 400/404/409: that check would only report the
+            # API's business rules. Every other check runs, negative-data rejection included.
+            "checks": {"positive_data_acceptance": {"enabled": False}},
+        }
+    )
+
+
+def load_schema():
+    """The schema /api/schema/ serves, generated in-process (no request, so nothing is written while pytest
+    collects), wired to the WSGI application so that cases are sent to it without a server."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    raw = SchemaGenerator().get_schema(request=None, public=True)
+    loaded = schemathesis.openapi.from_dict(json.loads(json.dumps(raw, default=str)), config=fuzz_config())
+    loaded.app = get_wsgi_application()
+    return loaded

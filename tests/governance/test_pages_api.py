@@ -1,0 +1,119 @@
+"""Governance pages, the mesh dashboard with its CSV export, and the API."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from governance import services
+from governance.models import Finding
+from tests.factories import ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def evaluated(world, good_product):
+    bad = ProductFactory(domain=world.other_domain, slug="ledger", name="=HYPERLINK(1)", description="")
+    services.governance_evaluate(product_ids=[good_product.pk, bad.pk])
+    return good_product, bad
+
+
+def test_product_page_shows_findings_and_how_to_fix_to_owners(client, world, evaluated):
+    product, _ = evaluated
+    client.force_login(world.owner)
+    html = client.get(product.get_absolute_url()).content.decode()
+    assert 'id="governance"' in html
+    assert "Linked to the glossary" in html
+    assert "<details open>" in html  # the owning team sees how to fix it unfolded
+
+
+def test_product_page_findings_are_public_but_fixes_folded(client, world, evaluated):
+    product, _ = evaluated
+    client.force_login(world.outsider)
+    html = client.get(product.get_absolute_url()).content.decode()
+    assert "Linked to the glossary" in html
+    assert "<details open>" not in html
+    assert "How to fix" in html
+
+
+def test_policies_page_shows_pass_rates_and_filters_by_domain(client, world, evaluated, django_assert_max_num_queries):
+    client.force_login(world.member)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("governance_policies"))
+    html = response.content.decode()
+    assert "An owning team with an owner" in html
+    assert "1 of 2" in html  # the description policy: orders passes, ledger does not
+    html = client.get(reverse("governance_policies") + "?domain=sales").content.decode()
+    assert "1 of 1" in html
+    assert client.get(reverse("governance_policies") + "?domain=nope").status_code == 404
+
+
+def test_policy_page_lists_failing_products(client, world, evaluated):
+    client.force_login(world.member)
+    html = client.get(reverse("governance_policy", args=["description"])).content.decode()
+    assert "HYPERLINK" in html and "Orders" not in html.split("failing-heading")[1]
+    assert client.get(reverse("governance_policy", args=["nope"])).status_code == 404
+
+
+def test_dashboard_rows_and_query_count(client, world, evaluated, django_assert_max_num_queries):
+    client.force_login(world.member)
+    with django_assert_max_num_queries(14):
+        html = client.get(reverse("mesh_dashboard")).content.decode()
+    assert "Sales" in html and "Finance" in html and "Whole mesh" in html
+    assert "<svg" in html  # charts
+
+
+def test_dashboard_csv_parses_and_guards_formulas(client, world, evaluated):
+    client.force_login(world.member)
+    # A domain named like a formula must not run in a spreadsheet.
+    world.other_domain.name = "=cmd|' /C calc'!A0"
+    world.other_domain.save()
+    response = client.get(reverse("mesh_dashboard_csv"))
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    by_slug = {r["domain"]: r for r in rows}
+    assert by_slug["sales"]["published_products"] == "1"
+    assert by_slug["finance"]["domain_name"].startswith("'=")
+    assert float(by_slug["sales"]["governance_score"]) > float(by_slug["finance"]["governance_score"])
+    assert by_slug["*"]["published_products"] == "2"
+    assert client.get(reverse("mesh_dashboard") + "?format=csv").content == response.content
+
+
+def test_api_policies_findings_and_health(team_client, evaluated):
+    _, bad = evaluated
+    policies = team_client.get("/api/v1/governance/policies").json()
+    description = next(p for p in policies if p["policy"]["id"] == "description")
+    assert description["applicable"] == 2 and description["failing"] == 1
+    findings = team_client.get("/api/v1/governance/findings", {"product": "finance/ledger"}).json()
+    assert findings["count"] == Finding.objects.open().filter(product=bad).count()
+    assert all(f["how_to_fix"] for f in findings["results"])
+    detail = team_client.get("/api/v1/governance/products/sales/orders").json()
+    assert detail["in_scope"] is True and detail["score"] > 0
+    health = team_client.get("/api/v1/health/products/sales/orders").json()
+    assert 0 <= health["score"] <= 100 and "governance" in health["weights"]
+    board = team_client.get("/api/v1/health/dashboard").json()
+    assert {d["slug"] for d in board["domains"]} >= {"sales", "finance"}
+    assert board["mesh"]["products"] == 2
+
+
+def test_api_bad_filters_are_problems(team_client, evaluated):
+    response = team_client.get("/api/v1/governance/findings", {"severity": "fatal", "policy": "nope"})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/problem+json")
+    body = str(response.json())
+    assert "severity" in body and "policy" in body
+    assert team_client.get("/api/v1/governance/products/sales/nope").status_code == 404
+    assert team_client.get("/api/v1/governance/domains", {"domain": "nope"}).status_code == 404
+
+
+def test_api_needs_authentication(client, evaluated):
+    assert client.get("/api/v1/health/dashboard").status_code in (401, 403)
+
+
+def test_domain_scorecard_shows_health_and_where_it_falls_short(client, world, evaluated):
+    client.force_login(world.member)
+    html = client.get(reverse("ratings_domain_scorecard", args=["sales"])).content.decode()
+    assert 'id="domain-health-heading"' in html
+    assert "Orders" in html.split('id="domain-health-heading"')[1]  # listed under "Where it falls short"
