@@ -47,14 +47,18 @@ def seed_demo_access() -> str:
     )
     demo = get_user_model().objects.filter(username=DEMO_USER).first()
     made = {"pending": 0, "needs_info": 0, "approved": 0, "rejected": 0}
-    for index, port in enumerate(ports[:24]):
+    mine = [p for p in ports if p.product.owner_team.slug == DEMO_OWNER_OF and p.access_mode == AccessMode.ON_REQUEST]
+    others = [p for p in ports if p.product.owner_team.slug != DEMO_OWNER_OF]
+    for index, port in enumerate(mine[:3] + others[:21]):
         team = port.product.owner_team
         decider = _owner(team.pk)
         requesters = _outsiders(team.pk, 3)
         if decider is None or not requesters:
             continue
         # The demo user's own team gets open requests to decide; the others a mix of outcomes.
-        outcome = "pending" if team.slug == DEMO_OWNER_OF else ("approved", "approved", "rejected", "needs_info")[index % 4]
+        outcome = (
+            "pending" if team.slug == DEMO_OWNER_OF else ("approved", "approved", "rejected", "needs_info")[index % 4]
+        )
         for n, requester in enumerate(requesters[: 2 if outcome == "approved" else 1]):
             try:
                 req = services.access_request_create(
@@ -79,7 +83,7 @@ def seed_demo_access() -> str:
             except ApplicationError:
                 continue
     if demo is not None:
-        for port in [p for p in ports if p.product.owner_team.slug != DEMO_OWNER_OF][30:32]:
+        for port in others[30:32]:
             try:
                 services.access_request_create(
                     actor=Actor(user=demo), port=port, purpose="Exploring the demo", duration_days=30

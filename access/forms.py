@@ -63,7 +63,9 @@ class DecisionForm(ServiceErrorsMixin, forms.Form):
 
 
 class ReasonForm(ServiceErrorsMixin, forms.Form):
-    reason = forms.CharField(label="Reason", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": "2"}))
+    reason = forms.CharField(
+        label="Reason", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": "2"})
+    )
 
 
 class SettingsForm(ServiceErrorsMixin, forms.Form):

@@ -171,7 +171,8 @@ class Grant(TimeStampedModel):
         constraints = [
             # A grant goes to a person or to a team, never both and never nobody.
             models.CheckConstraint(
-                condition=(Q(user__isnull=False) & Q(team__isnull=True)) | (Q(user__isnull=True) & Q(team__isnull=False)),
+                condition=(Q(user__isnull=False) & Q(team__isnull=True))
+                | (Q(user__isnull=True) & Q(team__isnull=False)),
                 name="grant_one_grantee",
             ),
             models.CheckConstraint(condition=Q(status__in=GrantStatus.values), name="grant_status_valid"),

@@ -122,9 +122,7 @@ def access_request_create(
     if not isinstance(duration_days, int) or isinstance(duration_days, bool) or duration_days < 1:
         errors.append(FieldError("/duration_days", "Ask for at least one day."))
     elif duration_days > port.max_access_days:
-        errors.append(
-            FieldError("/duration_days", f"This port grants at most {port.max_access_days} days at a time.")
-        )
+        errors.append(FieldError("/duration_days", f"This port grants at most {port.max_access_days} days at a time."))
     if team is not None and not team.memberships.filter(user=user).exists():
         errors.append(FieldError("/team", f"You are not a member of team '{team.slug}'."))
     if errors:

@@ -47,7 +47,9 @@ def request_create(request, port_id: int):
                 messages.success(request, "Your request is with the product's owners.")
             return redirect(req)
     status = 400 if form.errors else 200
-    return render(request, "access/request_form.html", {"form": form, "port": port, "product": port.product}, status=status)
+    return render(
+        request, "access/request_form.html", {"form": form, "port": port, "product": port.product}, status=status
+    )
 
 
 @login_required

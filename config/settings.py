@@ -340,7 +340,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.auth_backends.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip_or_unknown"
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip_for_axes"
 AXES_DISABLE_ACCESS_LOG = True  # the audit log records sign-ins already
 AXES_VERBOSE = False
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # lockouts are warnings; every sign-in is not news

@@ -31,7 +31,7 @@ def seed_demo_slos() -> str:
         .distinct()
     )
     synced = slos_sync_from_contracts(product_ids=ids)
-    rng = random.Random(8)  # noqa: S311 -- demo data, not security
+    rng = random.Random(8)
     now = timezone.now()
     showcase = ids[:SHOWCASE]
     manual = 0

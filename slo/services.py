@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -206,15 +207,77 @@ def _contract_name(
     return name
 
 
+Wanted = dict[str, tuple[OutputPort, DataContract, DerivedObjective, str, str]]
+
+
+def _wanted(ports: list[OutputPort], contracts: dict[str, DataContract], unreadable: list[str] | None) -> Wanted:
+    """The objectives a product's ports' contracts state, by source key."""
+    wanted: Wanted = {}
+    for port in ports:
+        contract = contracts.get(port.contract_ref)
+        if contract is None:
+            continue
+        for prop in contract.sla_properties.all():
+            derived = derive(prop.name, prop.value, prop.value_ext, prop.unit, prop.element)
+            if isinstance(derived, str):
+                if unreadable is not None:
+                    unreadable.append(f"{contract.contract_id}: {derived}")
+                continue
+            key = f"{port.pk}|{contract.contract_id}|{prop.name}|{prop.element}|{prop.driver}"[:400]
+            written = f"{prop.name}={prop.value}{prop.unit}" + (f" ({prop.element})" if prop.element else "")
+            wanted[key] = (port, contract, derived, written[:300], prop.driver)
+    return wanted
+
+
+def _signature(slo: ServiceLevelObjective) -> tuple:
+    return (slo.port_id, slo.kind, slo.threshold, slo.min_rows, slo.max_rows, slo.element, slo.contract_id)
+
+
+def _wanted_signature(port: OutputPort, contract: DataContract, derived: DerivedObjective) -> tuple:
+    return (
+        port.pk,
+        derived.kind,
+        derived.threshold,
+        derived.min_rows,
+        derived.max_rows,
+        derived.element[:200],
+        contract.contract_id,
+    )
+
+
+def _contracts_of(ports: Iterable[OutputPort]) -> dict[str, DataContract]:
+    refs = {p.contract_ref for p in ports}
+    if not refs:
+        return {}
+    query = DataContract.objects.filter(contract_id__in=refs).prefetch_related("sla_properties")
+    return {c.contract_id: c for c in query}
+
+
 def slos_sync_from_contracts(*, product_ids: Iterable[int]) -> ContractSyncResult:
     """Make each product's contract-derived objectives match its ports' contracts' SLA properties.
 
     Objectives are keyed by port + contract id + property + element + driver: a changed value updates the
     objective (its measurements and history stay), a property that disappeared removes it, and objectives set by
     hand are never touched. Runs as the system (the contract import was authorised), idempotently.
+
+    It runs after every product write, so the common case (nothing changed) is checked for all products at once
+    in four queries; only products whose objectives differ are locked and rewritten.
     """
     result = ContractSyncResult()
-    for product in DataProduct.objects.filter(pk__in=list(product_ids)).select_related("domain"):
+    ids = list(dict.fromkeys(product_ids))
+    ports: dict[int, list[OutputPort]] = defaultdict(list)
+    for port in OutputPort.objects.filter(product_id__in=ids).exclude(contract_ref="").order_by("position", "pk"):
+        ports[port.product_id].append(port)
+    contracts = _contracts_of(p for group in ports.values() for p in group)
+    existing: dict[int, dict[str, tuple]] = defaultdict(dict)
+    for slo in ServiceLevelObjective.objects.filter(product_id__in=ids, source=SloSource.CONTRACT):
+        existing[slo.product_id][slo.source_key] = _signature(slo)
+    stale = []
+    for pid in ids:
+        wanted = _wanted(ports[pid], contracts, result.unreadable)
+        if {key: _wanted_signature(p, c, d) for key, (p, c, d, _, _) in wanted.items()} != existing[pid]:
+            stale.append(pid)
+    for product in DataProduct.objects.filter(pk__in=stale).select_related("domain"):
         with transaction.atomic():
             _sync_product(product, result)
     return result
@@ -223,29 +286,11 @@ def slos_sync_from_contracts(*, product_ids: Iterable[int]) -> ContractSyncResul
 def _sync_product(product: DataProduct, result: ContractSyncResult) -> None:
     # Locking the product serialises two syncs of the same product (two contract imports in quick succession).
     DataProduct.objects.select_for_update().filter(pk=product.pk).first()
-    ports = [p for p in product.output_ports.all() if p.contract_ref]
-    contracts = {
-        c.contract_id: c
-        for c in DataContract.objects.filter(contract_id__in={p.contract_ref for p in ports}).prefetch_related(
-            "sla_properties"
-        )
-    }
+    ports = [p for p in product.output_ports.order_by("position", "pk") if p.contract_ref]
+    wanted = _wanted(ports, _contracts_of(ports), None)
     existing = {s.source_key: s for s in ServiceLevelObjective.objects.for_product(product).from_contracts()}
     taken = set(ServiceLevelObjective.objects.for_product(product).manual().values_list("name", flat=True))
-    wanted: dict[str, tuple[OutputPort, DataContract, DerivedObjective, str, str]] = {}
     several = len(ports) > 1
-    for port in ports:
-        contract = contracts.get(port.contract_ref)
-        if contract is None:
-            continue
-        for prop in contract.sla_properties.all():
-            derived = derive(prop.name, prop.value, prop.value_ext, prop.unit, prop.element)
-            if isinstance(derived, str):
-                result.unreadable.append(f"{contract.contract_id}: {derived}")
-                continue
-            key = f"{port.pk}|{contract.contract_id}|{prop.name}|{prop.element}|{prop.driver}"[:400]
-            written = f"{prop.name}={prop.value}{prop.unit}" + (f" ({prop.element})" if prop.element else "")
-            wanted[key] = (port, contract, derived, written[:300], prop.driver)
     stale = [s for key, s in existing.items() if key not in wanted]
     if stale:
         ServiceLevelObjective.objects.filter(pk__in=[s.pk for s in stale]).delete()
@@ -259,7 +304,7 @@ def _sync_product(product: DataProduct, result: ContractSyncResult) -> None:
             slo = ServiceLevelObjective(product=product, source=SloSource.CONTRACT, source_key=key)
             slo.name = _contract_name(derived, driver, port, several, taken)
             taken.add(slo.name)
-        before = (slo.kind, slo.threshold, slo.min_rows, slo.max_rows, slo.port_id, slo.element, slo.contract_id)
+        before = _signature(slo) if not fresh else None
         slo.kind = derived.kind
         slo.port = port
         slo.threshold = derived.threshold
@@ -269,8 +314,7 @@ def _sync_product(product: DataProduct, result: ContractSyncResult) -> None:
         slo.contract_id = contract.contract_id
         slo.source_property = written
         slo.description = derived.description
-        after = (slo.kind, slo.threshold, slo.min_rows, slo.max_rows, slo.port_id, slo.element, slo.contract_id)
-        if fresh or before != after:
+        if fresh or before != _signature(slo):
             slo.save()
             result.evaluate.append(slo.pk)
             changed = True

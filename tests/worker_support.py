@@ -48,7 +48,7 @@ def _redis_up(url: str) -> bool:
         with Connection(url, connect_timeout=2) as conn:
             conn.ensure_connection(max_retries=1)
         return True
-    except Exception:  # noqa: BLE001 -- any failure means "no broker here"
+    except Exception:
         return False
 
 
@@ -105,7 +105,9 @@ class Worker:
             "INFO",
         ]
         self._log_handle = self.log.open("w")
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self._log_handle, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(  # noqa: S603 -- our own venv's celery, fixed arguments
+            command, cwd=ROOT, env=env, stdout=self._log_handle, stderr=subprocess.STDOUT
+        )
         self._wait_ready()
 
     def _wait_ready(self) -> None:
@@ -160,7 +162,7 @@ class WorkerPool:
 
             with Connection(BROKER_URL, connect_timeout=2) as conn:
                 conn.default_channel.client.delete(self.queue)
-        except Exception:  # noqa: BLE001 -- cleanup only
+        except Exception:  # noqa: S110 -- best-effort cleanup of a test queue
             pass
 
 
@@ -168,9 +170,7 @@ def _point_app_at(queue: str | None) -> Callable[[], None]:
     """Send this process's tasks to the broker and the session's queue; answers the undo."""
     from config.celery import app
 
-    saved = {
-        key: app.conf.get(key) for key in ("task_always_eager", "broker_url", "task_default_queue")
-    }
+    saved = {key: app.conf.get(key) for key in ("task_always_eager", "broker_url", "task_default_queue")}
 
     def reset_clients() -> None:
         # The app caches its broker pool and queue table from the configuration it saw first. The pools live on

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from access.models import AccessEvent, AccessRequest, DomainAccessSettings, Grant, WebhookDelivery
 
 
-class PortRefSerializer(serializers.Serializer):
-    product = serializers.CharField(source="product.identifier")
-    product_name = serializers.CharField(source="product.name")
-    port = serializers.CharField(source="port.name")
-    version = serializers.CharField(source="port.version")
-
-
-class EventSerializer(serializers.ModelSerializer):
+class AccessEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor_label")
 
     class Meta:
@@ -22,7 +16,7 @@ class EventSerializer(serializers.ModelSerializer):
         fields = ["subject", "actor", "from_state", "to_state", "reason", "at"]
 
 
-class GrantSerializer(serializers.ModelSerializer):
+class AccessGrantSerializer(serializers.ModelSerializer):
     product = serializers.CharField(source="product.identifier")
     port = serializers.CharField(source="port.name")
     version = serializers.CharField(source="port.version")
@@ -56,7 +50,7 @@ class GrantSerializer(serializers.ModelSerializer):
         return grant.team.slug if grant.team_id else None
 
 
-class RequestSerializer(serializers.ModelSerializer):
+class AccessRequestSerializer(serializers.ModelSerializer):
     product = serializers.CharField(source="product.identifier")
     port = serializers.CharField(source="port.name")
     version = serializers.CharField(source="port.version")
@@ -90,19 +84,20 @@ class RequestSerializer(serializers.ModelSerializer):
     def get_decided_by(self, req: AccessRequest) -> str | None:
         return req.decided_by.get_username() if req.decided_by_id else None
 
-    def get_grant(self, req: AccessRequest) -> GrantSerializer | None:
+    @extend_schema_field(AccessGrantSerializer(allow_null=True))
+    def get_grant(self, req: AccessRequest) -> dict | None:
         grant = getattr(req, "grant", None)
-        return GrantSerializer(grant).data if grant is not None else None
+        return AccessGrantSerializer(grant).data if grant is not None else None
 
 
-class RequestDetailSerializer(RequestSerializer):
-    events = EventSerializer(many=True)
+class AccessRequestDetailSerializer(AccessRequestSerializer):
+    events = AccessEventSerializer(many=True)
 
-    class Meta(RequestSerializer.Meta):
-        fields = [*RequestSerializer.Meta.fields, "events"]
+    class Meta(AccessRequestSerializer.Meta):
+        fields = [*AccessRequestSerializer.Meta.fields, "events"]
 
 
-class RequestInSerializer(serializers.Serializer):
+class AccessRequestInSerializer(serializers.Serializer):
     product = serializers.CharField(max_length=200, help_text="The product as 'domain/slug'.")
     port = serializers.CharField(max_length=120, help_text="The output port's name.")
     version = serializers.CharField(max_length=40, required=False, default="", allow_blank=True)
@@ -113,16 +108,16 @@ class RequestInSerializer(serializers.Serializer):
     duration_days = serializers.IntegerField(min_value=1)
 
 
-class DecisionInSerializer(serializers.Serializer):
+class AccessDecisionInSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["approve", "reject", "ask_info"])
     reason = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
 
 
-class ReasonInSerializer(serializers.Serializer):
+class AccessReasonInSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
 
 
-class SettingsSerializer(serializers.ModelSerializer):
+class AccessSettingsSerializer(serializers.ModelSerializer):
     domain = serializers.CharField(source="domain.slug", read_only=True)
 
     class Meta:
@@ -131,13 +126,13 @@ class SettingsSerializer(serializers.ModelSerializer):
         read_only_fields = ["signing_secret", "updated_at"]
 
 
-class SettingsInSerializer(serializers.Serializer):
+class AccessSettingsInSerializer(serializers.Serializer):
     stewards_may_decide = serializers.BooleanField(default=False)
     provisioning_url = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
     rotate_secret = serializers.BooleanField(default=False)
 
 
-class DeliverySerializer(serializers.ModelSerializer):
+class WebhookDeliverySerializer(serializers.ModelSerializer):
     grant = serializers.IntegerField(source="grant_id")
 
     class Meta:

@@ -46,7 +46,7 @@ def _visible_request(request: Request, pk: int) -> AccessRequest:
 class RequestList(generics.ListAPIView):
     """Requests you made and requests you decide (staff: all). Filters: `status`, `mine=1`, `product` (domain/slug)."""
 
-    serializer_class = s.RequestSerializer
+    serializer_class = s.AccessRequestSerializer
     queryset = AccessRequest.objects.none()
 
     @extend_schema(
@@ -75,14 +75,14 @@ class RequestList(generics.ListAPIView):
         ).order_by("-created_at", "-pk")
 
     @extend_schema(
-        request=s.RequestInSerializer,
-        responses={201: s.RequestDetailSerializer, **WRITE_ERRORS},
+        request=s.AccessRequestInSerializer,
+        responses={201: s.AccessRequestDetailSerializer, **WRITE_ERRORS},
         description="Ask for access to an output port, for yourself or for a team you belong to. Open ports are "
         "granted at once (the answer's status is 'approved' with its grant). 409 if you already have an open "
         "request for the port; 400 if the duration is beyond the port's maximum.",
     )
     def post(self, request: Request) -> Response:
-        data = s.RequestInSerializer(data=request.data)
+        data = s.AccessRequestInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         port = selectors.port_resolve(product_ref=v["product"], port_name=v["port"], version=v["version"])
@@ -93,34 +93,34 @@ class RequestList(generics.ListAPIView):
             purpose=v["purpose"],
             duration_days=v["duration_days"],
         )
-        return Response(s.RequestDetailSerializer(_visible_request(request, req.pk)).data, status=201)
+        return Response(s.AccessRequestDetailSerializer(_visible_request(request, req.pk)).data, status=201)
 
 
 class RequestDetail(APIView):
     @extend_schema(
-        responses={200: s.RequestDetailSerializer, 404: PROBLEM},
+        responses={200: s.AccessRequestDetailSerializer, 404: PROBLEM},
         description="Seen by the requester, the product's deciders and staff; with its audit trail.",
     )
     def get(self, request: Request, pk: int) -> Response:
-        return Response(s.RequestDetailSerializer(_visible_request(request, pk)).data)
+        return Response(s.AccessRequestDetailSerializer(_visible_request(request, pk)).data)
 
 
 class RequestEvents(APIView):
-    @extend_schema(responses={200: s.EventSerializer(many=True), 404: PROBLEM}, description="The audit trail.")
+    @extend_schema(responses={200: s.AccessEventSerializer(many=True), 404: PROBLEM}, description="The audit trail.")
     def get(self, request: Request, pk: int) -> Response:
-        return Response(s.EventSerializer(_visible_request(request, pk).events.all(), many=True).data)
+        return Response(s.AccessEventSerializer(_visible_request(request, pk).events.all(), many=True).data)
 
 
 class RequestDecision(APIView):
     @extend_schema(
-        request=s.DecisionInSerializer,
-        responses={200: s.RequestDetailSerializer, **WRITE_ERRORS},
+        request=s.AccessDecisionInSerializer,
+        responses={200: s.AccessRequestDetailSerializer, **WRITE_ERRORS},
         description="The product's owners (and stewards, if the domain allows) approve, reject (reason required) "
         "or ask for information. 409 once the request is no longer pending; 403 for anyone else, and for the "
         "requester themselves.",
     )
     def post(self, request: Request, pk: int) -> Response:
-        data = s.DecisionInSerializer(data=request.data)
+        data = s.AccessDecisionInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.access_request_decide(
             actor=Actor.from_request(request),
@@ -128,40 +128,40 @@ class RequestDecision(APIView):
             decision=data.validated_data["decision"],
             reason=data.validated_data["reason"],
         )
-        return Response(s.RequestDetailSerializer(_visible_request(request, pk)).data)
+        return Response(s.AccessRequestDetailSerializer(_visible_request(request, pk)).data)
 
 
 class RequestWithdraw(APIView):
-    @extend_schema(request=s.ReasonInSerializer, responses={200: s.RequestDetailSerializer, **WRITE_ERRORS})
+    @extend_schema(request=s.AccessReasonInSerializer, responses={200: s.AccessRequestDetailSerializer, **WRITE_ERRORS})
     def post(self, request: Request, pk: int) -> Response:
-        data = s.ReasonInSerializer(data=request.data)
+        data = s.AccessReasonInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.access_request_withdraw(
             actor=Actor.from_request(request), request_id=pk, reason=data.validated_data["reason"]
         )
-        return Response(s.RequestDetailSerializer(_visible_request(request, pk)).data)
+        return Response(s.AccessRequestDetailSerializer(_visible_request(request, pk)).data)
 
 
 class RequestInfo(APIView):
     @extend_schema(
-        request=s.ReasonInSerializer,
-        responses={200: s.RequestDetailSerializer, **WRITE_ERRORS},
+        request=s.AccessReasonInSerializer,
+        responses={200: s.AccessRequestDetailSerializer, **WRITE_ERRORS},
         description="The requester answers a decider's question (`reason` is the answer); the request is pending "
         "again.",
     )
     def post(self, request: Request, pk: int) -> Response:
-        data = s.ReasonInSerializer(data=request.data)
+        data = s.AccessReasonInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.access_request_provide_info(
             actor=Actor.from_request(request), request_id=pk, reason=data.validated_data["reason"]
         )
-        return Response(s.RequestDetailSerializer(_visible_request(request, pk)).data)
+        return Response(s.AccessRequestDetailSerializer(_visible_request(request, pk)).data)
 
 
 class ApprovalList(generics.ListAPIView):
     """Open requests you may decide, oldest first."""
 
-    serializer_class = s.RequestSerializer
+    serializer_class = s.AccessRequestSerializer
     queryset = AccessRequest.objects.none()
 
     def get_queryset(self):
@@ -172,7 +172,7 @@ class GrantList(generics.ListAPIView):
     """Grants you hold (personally or through a team) and grants on products you decide; a pipeline token sees
     its team's grants. Filters: `product` (domain/slug), `status`, `active=1`."""
 
-    serializer_class = s.GrantSerializer
+    serializer_class = s.AccessGrantSerializer
     queryset = Grant.objects.none()
 
     @extend_schema(
@@ -204,15 +204,17 @@ class GrantList(generics.ListAPIView):
 
 class GrantRevoke(APIView):
     @extend_schema(
-        request=s.ReasonInSerializer,
-        responses={200: s.GrantSerializer, **WRITE_ERRORS},
+        request=s.AccessReasonInSerializer,
+        responses={200: s.AccessGrantSerializer, **WRITE_ERRORS},
         description="The product's deciders end a grant (reason required); the provisioning endpoint is told.",
     )
     def post(self, request: Request, pk: int) -> Response:
-        data = s.ReasonInSerializer(data=request.data)
+        data = s.AccessReasonInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        grant = services.grant_revoke(actor=Actor.from_request(request), grant_id=pk, reason=data.validated_data["reason"])
-        return Response(s.GrantSerializer(grant).data)
+        grant = services.grant_revoke(
+            actor=Actor.from_request(request), grant_id=pk, reason=data.validated_data["reason"]
+        )
+        return Response(s.AccessGrantSerializer(grant).data)
 
 
 def _owned_domain(request: Request, slug: str) -> Domain:
@@ -225,29 +227,29 @@ def _owned_domain(request: Request, slug: str) -> Domain:
 
 
 class DomainSettings(APIView):
-    @extend_schema(responses={200: s.SettingsSerializer, 403: PROBLEM, 404: PROBLEM})
+    @extend_schema(responses={200: s.AccessSettingsSerializer, 403: PROBLEM, 404: PROBLEM})
     def get(self, request: Request, slug: str) -> Response:
         domain = _owned_domain(request, slug)
-        return Response(s.SettingsSerializer(services.access_settings_get(domain)).data)
+        return Response(s.AccessSettingsSerializer(services.access_settings_get(domain)).data)
 
     @extend_schema(
-        request=s.SettingsInSerializer,
-        responses={200: s.SettingsSerializer, **WRITE_ERRORS},
+        request=s.AccessSettingsInSerializer,
+        responses={200: s.AccessSettingsSerializer, **WRITE_ERRORS},
         description="Domain owners: who decides, the provisioning endpoint (must be allowed by the operator's "
         "ACCESS_WEBHOOK_ALLOWED_HOSTS), and `rotate_secret` to issue a new signing secret.",
     )
     def put(self, request: Request, slug: str) -> Response:
         domain = _owned_domain(request, slug)
-        data = s.SettingsInSerializer(data=request.data)
+        data = s.AccessSettingsInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         row = services.access_settings_update(actor=Actor.from_request(request), domain=domain, **data.validated_data)
-        return Response(s.SettingsSerializer(row).data)
+        return Response(s.AccessSettingsSerializer(row).data)
 
 
 class DomainDeliveries(generics.ListAPIView):
     """The domain's webhook delivery log, newest first (domain owners)."""
 
-    serializer_class = s.DeliverySerializer
+    serializer_class = s.WebhookDeliverySerializer
     queryset = WebhookDelivery.objects.none()
 
     def get_queryset(self):
@@ -257,7 +259,7 @@ class DomainDeliveries(generics.ListAPIView):
 
 
 class DeliveryRedeliver(APIView):
-    @extend_schema(request=None, responses={202: s.DeliverySerializer, **WRITE_ERRORS})
+    @extend_schema(request=None, responses={202: s.WebhookDeliverySerializer, **WRITE_ERRORS})
     def post(self, request: Request, pk: int) -> Response:
         delivery = services.webhook_redeliver(actor=Actor.from_request(request), delivery_id=pk)
-        return Response(s.DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
+        return Response(s.WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)

@@ -23,8 +23,7 @@ def product_access(context, product: DataProduct) -> dict:
     ports = list(product.output_ports.all())
     refs = {p.contract_ref for p in ports if p.contract_ref}
     contracts = {
-        c.contract_id: c
-        for c in DataContract.objects.filter(contract_id__in=refs).prefetch_related("sla_properties")
+        c.contract_id: c for c in DataContract.objects.filter(contract_id__in=refs).prefetch_related("sla_properties")
     }
     consumers = list(selectors.product_consumers(product))
     mine = list(selectors.my_requests(user).filter(product=product)) if signed_in else []

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 
-class DimensionsSerializer(serializers.Serializer):
+class RatingDimensionsSerializer(serializers.Serializer):
     accuracy = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
     completeness = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
     timeliness = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
@@ -16,19 +16,19 @@ class DimensionsSerializer(serializers.Serializer):
 
 class RatingInSerializer(serializers.Serializer):
     stars = serializers.IntegerField(min_value=1, max_value=5)
-    dimensions = DimensionsSerializer(required=False)
+    dimensions = RatingDimensionsSerializer(required=False)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=5000, help_text="Plain text.")
 
 
-class ReplyInSerializer(serializers.Serializer):
+class RatingReplyInSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=5000, help_text="Plain text.")
 
 
-class ReasonInSerializer(serializers.Serializer):
+class ModerationReasonInSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000)
 
 
-class ReplySerializer(serializers.Serializer):
+class RatingReplySerializer(serializers.Serializer):
     body = serializers.CharField()
     author = serializers.CharField(source="author.get_username", default=None)
     team = serializers.CharField(source="team.slug")
@@ -57,7 +57,7 @@ class RatingSerializer(serializers.Serializer):
 
     def get_reply(self, rating) -> dict | None:
         reply = getattr(rating, "reply", None)
-        return ReplySerializer(reply).data if reply is not None else None
+        return RatingReplySerializer(reply).data if reply is not None else None
 
     def to_representation(self, rating):
         data = super().to_representation(rating)
@@ -67,7 +67,7 @@ class RatingSerializer(serializers.Serializer):
         return data
 
 
-class VersionSerializer(serializers.Serializer):
+class RatingVersionSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     stars = serializers.IntegerField()
     dimensions = serializers.DictField(child=serializers.IntegerField(allow_null=True))
@@ -77,7 +77,7 @@ class VersionSerializer(serializers.Serializer):
     replaced_at = serializers.DateTimeField()
 
 
-class SummarySerializer(serializers.Serializer):
+class RatingSummarySerializer(serializers.Serializer):
     average = serializers.FloatField(help_text="Bayesian average (prior from SEARCH_RANKING); 0 when unrated.")
     mean = serializers.FloatField(allow_null=True)
     count = serializers.IntegerField()
@@ -89,7 +89,7 @@ class SummarySerializer(serializers.Serializer):
         return {str(k): v for k, v in summary.distribution.items()}
 
 
-class TrendPointSerializer(serializers.Serializer):
+class RatingTrendPointSerializer(serializers.Serializer):
     week = serializers.DateField(help_text="Monday of the week.")
     written = serializers.IntegerField(help_text="Reviews written or changed that week.")
     week_mean = serializers.FloatField(allow_null=True)
@@ -98,28 +98,28 @@ class TrendPointSerializer(serializers.Serializer):
 
 class ProductSummarySerializer(serializers.Serializer):
     product = serializers.CharField()
-    summary = SummarySerializer()
-    trend = TrendPointSerializer(many=True)
+    summary = RatingSummarySerializer()
+    trend = RatingTrendPointSerializer(many=True)
 
 
 class ProductRatingSerializer(serializers.Serializer):
     product = serializers.CharField(source="product.identifier")
     name = serializers.CharField(source="product.name")
-    summary = SummarySerializer()
+    summary = RatingSummarySerializer()
 
 
-class DomainScorecardSerializer(serializers.Serializer):
+class DomainRatingScorecardSerializer(serializers.Serializer):
     domain = serializers.CharField(source="domain.slug")
-    summary = SummarySerializer()
+    summary = RatingSummarySerializer()
     products = ProductRatingSerializer(many=True)
     lowest = ProductRatingSerializer(many=True)
     unanswered_reviews = RatingSerializer(many=True)
-    trend = TrendPointSerializer(many=True)
+    trend = RatingTrendPointSerializer(many=True)
 
 
-class MeshRowSerializer(serializers.Serializer):
+class RatingMeshRowSerializer(serializers.Serializer):
     domain = serializers.CharField(source="domain.slug")
     name = serializers.CharField(source="domain.name")
     products = serializers.IntegerField()
-    summary = SummarySerializer()
+    summary = RatingSummarySerializer()
     trend = serializers.ListField(child=serializers.FloatField(allow_null=True))

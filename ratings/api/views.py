@@ -142,7 +142,7 @@ class RatingDetail(RatingsAPIView):
 
 class RatingReplyView(RatingsAPIView):
     @extend_schema(
-        request=s.ReplyInSerializer,
+        request=s.RatingReplyInSerializer,
         responses={200: s.RatingSerializer, **WRITE_ERRORS},
         description="Reply publicly as the owning team (replaces an earlier reply); the reviewer is told.",
     )
@@ -162,7 +162,7 @@ class RatingModerate(RatingsAPIView):
     hide = True
 
     @extend_schema(
-        request=s.ReasonInSerializer,
+        request=s.ModerationReasonInSerializer,
         responses={200: s.RatingSerializer, **WRITE_ERRORS},
         description="Owners and stewards of the owning team hide an abusive review (or show it again) with a "
         "reason; it is recorded, and the review's author is told.",
@@ -178,29 +178,29 @@ class RatingModerate(RatingsAPIView):
 
 class RatingVersions(APIView):
     @extend_schema(
-        responses={200: s.VersionSerializer(many=True), 403: PROBLEM, 404: PROBLEM},
+        responses={200: s.RatingVersionSerializer(many=True), 403: PROBLEM, 404: PROBLEM},
         description="What the rating said before each edit, newest first; for its author and the owning team.",
     )
     def get(self, request: Request, pk: int) -> Response:
         rating = _visible_rating(request, pk)
         if not selectors.can_see_versions(Actor.from_request(request), rating):
             raise PermissionDenied("Only the rating's author and the owning team see its earlier versions.")
-        return Response(s.VersionSerializer(rating.versions.order_by("-number"), many=True).data)
+        return Response(s.RatingVersionSerializer(rating.versions.order_by("-number"), many=True).data)
 
 
 class DomainScorecard(APIView):
-    @extend_schema(responses={200: s.DomainScorecardSerializer, 404: PROBLEM})
+    @extend_schema(responses={200: s.DomainRatingScorecardSerializer, 404: PROBLEM})
     def get(self, request: Request, slug: str) -> Response:
         domain = Domain.objects.filter(slug=slug).first()
         if domain is None:
             raise NotFound(f"No domain '{slug}'.")
-        return Response(s.DomainScorecardSerializer(selectors.domain_rating_summary(domain)).data)
+        return Response(s.DomainRatingScorecardSerializer(selectors.domain_rating_summary(domain)).data)
 
 
 class MeshScorecards(APIView):
-    @extend_schema(responses={200: s.MeshRowSerializer(many=True)}, description="Every domain's pooled ratings.")
+    @extend_schema(responses={200: s.RatingMeshRowSerializer(many=True)}, description="Every domain's pooled ratings.")
     def get(self, request: Request) -> Response:
-        return Response(s.MeshRowSerializer(selectors.mesh_rating_overview(), many=True).data)
+        return Response(s.RatingMeshRowSerializer(selectors.mesh_rating_overview(), many=True).data)
 
 
 class FeedbackInbox(generics.GenericAPIView):

@@ -18,6 +18,8 @@ class Shop:
 @pytest.fixture
 def shop(world) -> Shop:
     product = ProductFactory(domain=world.domain, slug="orders", name="Orders", status=LifecycleStatus.PUBLISHED)
-    port = OutputPortFactory(product=product, name="orders_table", access_mode=AccessMode.ON_REQUEST, max_access_days=30)
+    port = OutputPortFactory(
+        product=product, name="orders_table", access_mode=AccessMode.ON_REQUEST, max_access_days=30
+    )
     open_port = OutputPortFactory(product=product, name="orders_sample", access_mode=AccessMode.OPEN, position=1)
     return Shop(product, port, open_port)

@@ -17,7 +17,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 -- http.server's naming
+            def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 valid = verify(
                     receiver.secret, self.headers.get(TIMESTAMP_HEADER), body, self.headers.get(SIGNATURE_HEADER)
@@ -26,7 +26,12 @@ class Receiver:
                 if not valid:
                     status = 401
                 receiver.received.append(
-                    {"valid": valid, "event_id": self.headers.get(EVENT_HEADER), "body": json.loads(body), "status": status}
+                    {
+                        "valid": valid,
+                        "event_id": self.headers.get(EVENT_HEADER),
+                        "body": json.loads(body),
+                        "status": status,
+                    }
                 )
                 self.send_response(status)
                 if status in (301, 302, 307):

@@ -12,22 +12,37 @@ def test_product_page_shows_terms_form_and_consumers(world, shop, client):
     assert "Team Finance Team" in page  # the grantee choice offers the person's teams
     assert "Nobody holds access yet." in page
 
-    bad = client.post(f"/access/ports/{shop.port.pk}/request/", {f"port{shop.port.pk}-grantee": "me",
-                      f"port{shop.port.pk}-purpose": "Churn", f"port{shop.port.pk}-duration_days": "45"})
+    bad = client.post(
+        f"/access/ports/{shop.port.pk}/request/",
+        {
+            f"port{shop.port.pk}-grantee": "me",
+            f"port{shop.port.pk}-purpose": "Churn",
+            f"port{shop.port.pk}-duration_days": "45",
+        },
+    )
     assert bad.status_code == 400
     assert "This port grants at most 30 days at a time." in bad.content.decode()
     assert not AccessRequest.objects.exists()
 
-    ok = client.post(f"/access/ports/{shop.port.pk}/request/", {f"port{shop.port.pk}-grantee": "me",
-                     f"port{shop.port.pk}-purpose": "Churn", f"port{shop.port.pk}-duration_days": "20"}, follow=True)
+    ok = client.post(
+        f"/access/ports/{shop.port.pk}/request/",
+        {
+            f"port{shop.port.pk}-grantee": "me",
+            f"port{shop.port.pk}-purpose": "Churn",
+            f"port{shop.port.pk}-duration_days": "20",
+        },
+        follow=True,
+    )
     assert "Your request is with the product&#x27;s owners." in ok.content.decode()
     req = AccessRequest.objects.get()
     again = client.get(shop.product.get_absolute_url()).content.decode()
-    assert f"Your request <a href=\"/access/requests/{req.pk}/\">#{req.pk}</a> is pending." in again
+    assert f'Your request <a href="/access/requests/{req.pk}/">#{req.pk}</a> is pending.' in again
 
 
 def test_inbox_with_count_decide_and_audit(world, shop, client):
-    req = services.access_request_create(actor=Actor(user=world.outsider), port=shop.port, purpose="Churn", duration_days=5)
+    req = services.access_request_create(
+        actor=Actor(user=world.outsider), port=shop.port, purpose="Churn", duration_days=5
+    )
     client.force_login(world.owner)
     inbox = client.get("/access/approvals/").content.decode()
     assert 'aria-label="1 waiting">1</span>' in inbox and "Churn" in inbox

@@ -8,7 +8,7 @@ from django.core import mail
 from django.utils import timezone
 
 from access import selectors, services
-from access.models import AccessEvent, AccessRequest, DomainAccessSettings, Grant, GrantStatus, RequestStatus
+from access.models import AccessEvent, AccessRequest, DomainAccessSettings, Grant, GrantStatus
 from catalog.actors import Actor
 from catalog.errors import Conflict, PermissionDenied, ValidationFailed
 from catalog.models import Scope

@@ -98,7 +98,9 @@ def test_a_target_no_longer_allowed_is_refused_at_delivery(world, shop, allow_lo
     with Receiver() as receiver:
         configure(world, receiver.url)
         settings.ACCESS_WEBHOOK_ALLOWED_HOSTS = ["hooks.example.com"]  # the operator narrowed the list since
-        services.access_request_create(actor=Actor(user=world.outsider), port=shop.open_port, purpose="x", duration_days=5)
+        services.access_request_create(
+            actor=Actor(user=world.outsider), port=shop.open_port, purpose="x", duration_days=5
+        )
         delivery = WebhookDelivery.objects.get()
         services.webhook_attempt(delivery_id=delivery.pk)
     delivery.refresh_from_db()

@@ -12,7 +12,8 @@ from lineage.services.ingest import lineage_events_ingest
 from tests.factories import OutputPortFactory, ProductFactory
 from tests.lineage.conftest import dataset, run_event
 
-pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
+sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need the playwright package")
+expect = sync_api.expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -59,7 +60,8 @@ def no_script_errors(page):
 
 
 def wait_ready(page) -> None:
-    page.wait_for_function("document.getElementById('lineage-cy').dataset.state !== 'loading'")
+    # Locator waits, not wait_for_function: the Content-Security-Policy forbids the eval it relies on.
+    expect(page.locator("#lineage-cy")).not_to_have_attribute("data-state", "loading")
     assert page.locator("#lineage-cy").get_attribute("data-state") == "ready", page.locator(
         "#lineage-status"
     ).inner_text()
@@ -88,8 +90,8 @@ def test_explore_expand_and_switch_to_products(page, sign_in, mesh):
     assert "Output port revenue of Revenue" in details.inner_text()
     before = node_count(page)
     details.get_by_role("button", name="Expand finance.revenue").click()
-    page.wait_for_function(f"Number(document.getElementById('lineage-cy').dataset.nodeCount) > {before}")
-    assert nodes.get_by_role("button", name="board/revenue.csv dataset").is_visible()
+    expect(nodes.get_by_role("button", name="board/revenue.csv dataset")).to_be_visible()
+    assert node_count(page) > before
 
     page.get_by_label("Direction").select_option("upstream")
     wait_ready(page)
@@ -97,13 +99,13 @@ def test_explore_expand_and_switch_to_products(page, sign_in, mesh):
     assert nodes.get_by_role("button", name="finance.revenue dataset").count() == 0
 
     page.get_by_label("Columns").check()
-    page.wait_for_function("document.querySelector('#lineage-node-list .kind-field') !== null")
+    expect(nodes.locator(".kind-field").first).to_be_attached()
     assert nodes.get_by_role("button", name="amount field").is_visible()
 
     # The product view starts from the selected dataset's product.
     nodes.get_by_role("button", name="sales.orders dataset").click()
     page.get_by_label("View").select_option("product")
-    page.wait_for_function("document.getElementById('lineage-cy').dataset.view === 'product'")
+    expect(page.locator("#lineage-cy")).to_have_attribute("data-view", "product")
     wait_ready(page)
     assert nodes.get_by_role("button", name="Orders product").is_visible()
     assert nodes.get_by_role("button", name="Revenue product").is_visible()
@@ -116,8 +118,7 @@ def test_the_product_view_and_zoom(page, sign_in, mesh):
     nodes = page.locator("#lineage-node-list")
     assert nodes.get_by_role("button", name="Orders product").is_visible()
     assert nodes.get_by_role("button", name="Revenue product").is_visible()
-    zoom = page.evaluate("() => document.getElementById('lineage-cy').dataset.nodeCount")
-    assert zoom == "2"
+    assert node_count(page) == 2
     page.get_by_role("button", name="Zoom in").click()
     page.get_by_role("button", name="Fit").click()
     nodes.get_by_role("button", name="Orders product").click()

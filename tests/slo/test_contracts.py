@@ -130,3 +130,16 @@ def test_volume_bounds_from_value_and_value_ext():
 )
 def test_what_is_not_an_objective_is_ignored_with_a_reason(args):
     assert isinstance(derive(*args), str)
+
+
+def test_a_sync_with_nothing_changed_costs_four_queries_for_any_number_of_products(
+    import_doc, seller, django_assert_num_queries
+):
+    from catalog.models import DataProduct
+    from slo.services import slos_sync_from_contracts
+
+    import_doc(ODCS)
+    ids = list(DataProduct.objects.values_list("pk", flat=True)) + list(range(10_000, 10_050))
+    with django_assert_num_queries(4):  # ports, contracts + their SLA properties, objectives
+        result = slos_sync_from_contracts(product_ids=ids)
+    assert (result.created, result.updated, result.removed) == (0, 0, 0)

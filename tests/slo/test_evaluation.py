@@ -27,9 +27,9 @@ def measure(slo, value, at, key=None):
 def test_freshness_moves_to_at_risk_then_breached_as_time_passes(make_slo, world, django_capture_on_commit_callbacks):
     slo = make_slo(threshold=3600, risk_margin=0.25)  # at most 1 h old; at risk after 45 min
     measure(slo, 0, T0)
-    with django_capture_on_commit_callbacks(execute=True):
-        with time_machine.travel(T0 + timedelta(minutes=10), tick=False):
-            evaluate_all_slos()
+    later = time_machine.travel(T0 + timedelta(minutes=10), tick=False)
+    with django_capture_on_commit_callbacks(execute=True), later:
+        evaluate_all_slos()
     slo.refresh_from_db()
     assert slo.state == "met"
     assert slo.current_value == pytest.approx(600)
@@ -39,9 +39,8 @@ def test_freshness_moves_to_at_risk_then_breached_as_time_passes(make_slo, world
     slo.refresh_from_db()
     assert slo.state_since == T0 + timedelta(minutes=45)  # when the age crossed the line, not when it was noticed
 
-    with django_capture_on_commit_callbacks(execute=True):
-        with time_machine.travel(T0 + timedelta(hours=2), tick=False):
-            assert slo_evaluate(slo_id=slo.pk) == "breached"
+    with django_capture_on_commit_callbacks(execute=True), time_machine.travel(T0 + timedelta(hours=2), tick=False):
+        assert slo_evaluate(slo_id=slo.pk) == "breached"
     slo.refresh_from_db()
     assert slo.state_since == T0 + timedelta(hours=1)
     incident = Incident.objects.get(slo=slo)
@@ -66,9 +65,9 @@ def test_owners_and_stewards_are_told_once_per_incident_and_on_recovery(
     assert len(mail.outbox) == 2
 
     measure(slo, 0, T0 + timedelta(minutes=200))  # the pipeline ran again
-    with django_capture_on_commit_callbacks(execute=True):
-        with time_machine.travel(T0 + timedelta(minutes=205), tick=False):
-            assert slo_evaluate(slo_id=slo.pk) == "met"
+    later = time_machine.travel(T0 + timedelta(minutes=205), tick=False)
+    with django_capture_on_commit_callbacks(execute=True), later:
+        assert slo_evaluate(slo_id=slo.pk) == "met"
     incident = Incident.objects.get(slo=slo)
     assert incident.closed_at == T0 + timedelta(minutes=200)
     assert incident.worst_value == pytest.approx(180 * 60)

@@ -56,7 +56,7 @@ def test_a_product_without_objectives_says_so(client, world, product):
 
 def test_history_and_detail_pages(client, world, product, breached):
     client.force_login(world.owner)
-    page = client.get(f"/slo/products/sales/orders/").content.decode()
+    page = client.get("/slo/products/sales/orders/").content.decode()
     assert "Service levels of Orders" in page
     assert "Add an objective" in page
     assert "became" in page
@@ -66,7 +66,9 @@ def test_history_and_detail_pages(client, world, product, breached):
     assert "3 h" in detail  # the data's age now
 
 
-def test_owner_adds_an_objective_with_a_duration_in_hours(client, world, product, port, django_capture_on_commit_callbacks):
+def test_owner_adds_an_objective_with_a_duration_in_hours(
+    client, world, product, port, django_capture_on_commit_callbacks
+):
     client.force_login(world.owner)
     form = {
         "name": "hourly",

@@ -43,7 +43,9 @@ def test_a_measurement_by_product_urn_and_name_is_stored_and_evaluated(post_sli,
 def test_by_id_and_by_domain_slug(post_sli, make_slo):
     slo = make_slo("volume", "volume")
     post_sli({"slo": slo.pk, "value": 2000, "measured_at": "2025-03-01T11:00:00Z"}, expect=201)
-    post_sli({"product": "sales/orders", "slo": "volume", "value": 2500, "measured_at": "2025-03-01T11:30:00Z"}, expect=201)
+    post_sli(
+        {"product": "sales/orders", "slo": "volume", "value": 2500, "measured_at": "2025-03-01T11:30:00Z"}, expect=201
+    )
     assert Measurement.objects.filter(slo=slo).count() == 2
 
 

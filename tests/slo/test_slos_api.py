@@ -29,7 +29,12 @@ def test_a_pipeline_token_defines_an_objective(products_client, product, port, d
     response = create(products_client, {**BODY, "port": "orders_table"}, django_capture_on_commit_callbacks)
     assert response.status_code == 201, response.content
     body = response.json()
-    assert (body["product"], body["port"], body["kind"], body["state"]) == ("sales/orders", "orders_table", "volume", "no_data")
+    assert (body["product"], body["port"], body["kind"], body["state"]) == (
+        "sales/orders",
+        "orders_table",
+        "volume",
+        "no_data",
+    )
     listed = products_client.get("/api/v1/slos?product=sales/orders").json()
     assert [s["name"] for s in listed] == ["rows"]
 
@@ -63,7 +68,9 @@ def test_it_rejects_outsider_and_token_of_another_team(world, user_client, produ
         ({"product": "sales"}, "/product"),
     ],
 )
-def test_bad_definitions_are_400_naming_the_field(products_client, product, change, pointer, django_capture_on_commit_callbacks):
+def test_bad_definitions_are_400_naming_the_field(
+    products_client, product, change, pointer, django_capture_on_commit_callbacks
+):
     response = create(products_client, {**BODY, **change}, django_capture_on_commit_callbacks)
     assert response.status_code == 400, response.content
     assert pointer in {e["pointer"] for e in response.json()["errors"]}

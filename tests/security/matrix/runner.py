@@ -1,0 +1,91 @@
+"""Running one cell: a client for the principal, the request, the verdict, and the "nothing changed" check."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.apps import apps
+from django.test import Client
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from catalog.models import Scope
+from catalog.services.tokens import token_create
+
+from .core import PAGE_TOKEN, Entry, Outcome
+
+# The apps whose rows a refused write must leave alone. Left out: audit (it may record the refusal itself), and
+# ApiToken (using a token stamps its last_used_at, which is bookkeeping, not a write by the caller).
+GUARDED_APPS = ("catalog", "glossary", "lineage", "access", "ratings", "slo", "governance")
+UNGUARDED_MODELS = {"catalog.apitoken"}
+
+
+def guarded_models() -> list:
+    models = []
+    for label in GUARDED_APPS:
+        try:
+            config = apps.get_app_config(label)
+        except LookupError:
+            continue
+        models += [m for m in config.get_models() if m._meta.label_lower not in UNGUARDED_MODELS and m._meta.managed]
+    return models
+
+
+def fingerprint() -> dict[str, str]:
+    """A digest of every guarded table's rows: an update shows as well as an insert or a delete."""
+    out = {}
+    for model in guarded_models():
+        rows = list(model._base_manager.order_by("pk").values_list())
+        out[model._meta.label] = hashlib.sha256(repr(rows).encode()).hexdigest()[:16] + f" ({len(rows)} rows)"
+    return out
+
+
+def _token_client(team, scopes, api: bool):
+    issued = token_create(actor=None, team=team, name="matrix", scopes=scopes)
+    client = APIClient() if api else Client()
+    if api:
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.secret}")
+    else:
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {issued.secret}"
+    return client
+
+
+def client_for(principal: str, world, *, api: bool):
+    if principal == "other-team token":
+        return _token_client(world.other_team, list(Scope.values), api)
+    if principal == PAGE_TOKEN:
+        return _token_client(world.team, list(Scope.values), api)
+    if principal.startswith("token["):
+        return _token_client(world.team, [principal[len("token[") : -1]], api)
+    client = APIClient() if api else Client()
+    if principal != "anonymous":
+        client.force_login(getattr(world, principal))
+    return client
+
+
+def prepare(entry: Entry, scene) -> tuple[str, object]:
+    """Build what the entry needs (before the client and before the fingerprint): its URL and body."""
+    kwargs = entry.kwargs(scene)
+    query = entry.query(scene) if callable(entry.query) else entry.query
+    body = entry.body(scene) if entry.body is not None else None
+    return reverse(entry.route, kwargs=kwargs) + (f"?{query}" if query else ""), body
+
+
+def perform(entry: Entry, principal: str, world, url: str, body):
+    client = client_for(principal, world, api=not entry.is_page)
+    method = entry.method.lower()
+    if body is None:
+        return getattr(client, method)(url)
+    if entry.content_type:
+        return client.generic(entry.method, url, body, content_type=entry.content_type)
+    if entry.is_page:
+        return getattr(client, method)(url, body)
+    return getattr(client, method)(url, json.dumps(body), content_type="application/json")
+
+
+def describe(response) -> str:
+    where = f" -> {response['Location']}" if response.has_header("Location") else ""
+    body = getattr(response, "content", b"")[:300]
+    return f"{response.status_code}{where} {body!r}"
+

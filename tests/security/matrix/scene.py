@@ -1,0 +1,148 @@
+"""The objects a route acts on, built on demand over the `world` fixture, so that each cell builds only what it needs.
+
+Everything belongs to domain 'sales' (team sales-team). A consumer, carla, in no team, holds the access request
+and the rating that the producers decide on and reply to; this keeps "the requester decides their own request"
+out of the matrix, which is about roles, not about that rule.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import cached_property
+
+from django.utils import timezone
+
+from catalog.actors import Actor
+from catalog.models import AccessMode, DataContract, LifecycleStatus
+from tests.factories import OutputPortFactory, ProductFactory, SchemaFieldFactory, UserFactory
+
+
+class Scene:
+    def __init__(self, world):
+        self.world = world
+
+    # ---- catalog ------------------------------------------------------------------------------------------
+    @cached_property
+    def product(self):
+        return ProductFactory(
+            domain=self.world.domain, slug="orders", name="Orders", status=LifecycleStatus.PUBLISHED
+        )
+
+    @cached_property
+    def port(self):
+        port = OutputPortFactory(
+            product=self.product,
+            name="orders_table",
+            access_mode=AccessMode.ON_REQUEST,
+            max_access_days=30,
+            contract_ref="orders-contract",
+        )
+        SchemaFieldFactory(port=port, name="order_id")
+        return port
+
+    @cached_property
+    def contract(self):
+        return DataContract.objects.create(
+            contract_id="orders-contract", version="1.0.0", status="active", domain=self.world.domain
+        )
+
+    @cached_property
+    def consumer(self):
+        return UserFactory(username="carla")
+
+    # ---- glossary -----------------------------------------------------------------------------------------
+    @cached_property
+    def term(self):
+        from glossary.models import Term
+        from glossary.services.proposals import proposal_create
+        from glossary.services.reviews import proposal_decide
+
+        proposal = proposal_create(
+            actor=Actor(user=self.world.member),
+            domain_slug="sales",
+            kind="create",
+            term_slug="",
+            reason="We need it.",
+            content={"name": "Churn", "definition": "Customers who left."},
+        )
+        proposal_decide(actor=Actor(user=self.world.steward), proposal_id=proposal.pk, decision="approve")
+        return Term.objects.get(proposals=proposal)
+
+    @cached_property
+    def proposal(self):
+        """An open proposal to create a term, made by the member mia."""
+        from glossary.services.proposals import proposal_create
+
+        return proposal_create(
+            actor=Actor(user=self.world.member),
+            domain_slug="sales",
+            kind="create",
+            term_slug="",
+            reason="We need it.",
+            content={"name": "Basket", "definition": "What a customer buys at once."},
+        )
+
+    # ---- access -------------------------------------------------------------------------------------------
+    @cached_property
+    def access_request(self):
+        """Carla's pending request for the on-request port."""
+        from access.services import access_request_create
+
+        return access_request_create(
+            actor=Actor(user=self.consumer), port=self.port, purpose="Churn analysis.", duration_days=10
+        )
+
+    @cached_property
+    def grant(self):
+        from access.models import Grant
+        from access.services import access_request_approve
+
+        access_request_approve(actor=Actor(user=self.world.owner), request_id=self.access_request.pk)
+        return Grant.objects.get(request=self.access_request)
+
+    @cached_property
+    def delivery(self):
+        from access.models import WebhookDelivery
+
+        grant = self.grant
+        return WebhookDelivery.objects.create(
+            domain=self.world.domain,
+            grant=grant,
+            event="grant.created",
+            url="https://provisioning.example/hook",
+            payload={"grant": grant.pk},
+            status="failed",
+            attempts=3,
+        )
+
+    # ---- ratings ------------------------------------------------------------------------------------------
+    @cached_property
+    def rating(self):
+        """Carla's review of the product."""
+        from ratings.services import rating_upsert
+
+        rating, _ = rating_upsert(
+            actor=Actor(user=self.consumer), product=self.product, data={"stars": 4, "comment": "Useful."}
+        )
+        return rating
+
+    @cached_property
+    def reply(self):
+        from ratings.services import rating_reply
+
+        return rating_reply(actor=Actor(user=self.world.owner), rating=self.rating, body="Thanks!")
+
+    # ---- SLOs ---------------------------------------------------------------------------------------------
+    @cached_property
+    def slo(self):
+        from slo.models import ServiceLevelObjective, SloKind
+
+        return ServiceLevelObjective.objects.create(
+            product=self.product, name="freshness", kind=SloKind.FRESHNESS, threshold=3600.0
+        )
+
+    def now(self):
+        return timezone.now()
+
+    def later(self, days: int):
+        return timezone.now() + timedelta(days=days)
