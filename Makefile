@@ -98,7 +98,7 @@ prod: install
 	beat_schedule="$${PORTAL_VAR_DIR:-var}/celerybeat-schedule"; \
 	$(VENV)/bin/celery -A config worker --loglevel $(CELERY_LOGLEVEL) --concurrency $(CELERY_CONCURRENCY) & \
 	$(VENV)/bin/celery -A config beat --loglevel $(CELERY_LOGLEVEL) --schedule "$$beat_schedule" & \
-	$(VENV)/bin/gunicorn config.wsgi --bind $(GUNICORN_BIND) --workers $(GUNICORN_WORKERS) \
+	$(VENV)/bin/gunicorn -c python:lineage.gunicorn_hooks config.wsgi --bind $(GUNICORN_BIND) --workers $(GUNICORN_WORKERS) \
 		--threads $(GUNICORN_THREADS) --timeout $(GUNICORN_TIMEOUT) --access-logfile - & \
 	trap 'kill $$(jobs -p) 2>/dev/null; wait' INT TERM EXIT; \
 	wait -n; echo "make prod: a process exited; stopping the others"

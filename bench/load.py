@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _server import (  # noqa: E402 - the helper lives next to this script
+from _server import (
     BIN,
     ROOT,
     PostgresDatabase,
@@ -208,9 +208,10 @@ def main() -> int:
     args = parser.parse_args()
 
     queue = f"load-{int(time.time())}"
-    with tempfile.TemporaryDirectory(prefix="meshportal-load-") as tmp, PostgresDatabase(
-        args.postgres, args.db_name, keep=args.keep
-    ) as database:
+    with (
+        tempfile.TemporaryDirectory(prefix="meshportal-load-") as tmp,
+        PostgresDatabase(args.postgres, args.db_name, keep=args.keep) as database,
+    ):
         workdir = Path(tmp)
         env = portal_env(
             workdir,
@@ -228,9 +229,10 @@ def main() -> int:
         token = token.strip().splitlines()[-1]
         acks = workdir / "acknowledged.jsonl"
         acks.touch()
-        with Server("gunicorn", env, workdir, workers=args.workers, threads=args.threads) as server, Worker(
-            env, workdir, queue=queue, concurrency=args.concurrency, name="load"
-        ) as worker:
+        with (
+            Server("gunicorn", env, workdir, workers=args.workers, threads=args.threads) as server,
+            Worker(env, workdir, queue=queue, concurrency=args.concurrency, name="load") as worker,
+        ):
             server.wait_healthy()
             worker.wait_ready()
             print(f"running locust for {args.seconds}s against {server.url} ...", flush=True)

@@ -217,7 +217,7 @@ def line_chart(
         )
     every = max(1, math.ceil(len(labels) / MAX_X_LABELS))
     for index, label in enumerate(labels):
-        if index % every and index != len(labels) - 1:
+        if (len(labels) - 1 - index) % every:  # counted from the end, so the latest label always shows
             continue
         parts.append(
             format_html(

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
 
 def on_products_changed(sender, product_ids, **kwargs) -> None:
     ids = sorted({int(pk) for pk in product_ids or ()})
     if not ids:
         return
+    from catalog.tasks_dispatch import enqueue_ids_on_commit
     from governance.tasks import evaluate_products
 
-    # No query here: the task reads what it needs. on_commit runs at once when no transaction is open
-    # (products_changed is itself sent after the commit).
-    transaction.on_commit(lambda: evaluate_products.delay(ids))
+    # No query here: the task reads what it needs. Without a broker, a web request's calls are merged into one
+    # and run after its response (see catalog.tasks_dispatch).
+    enqueue_ids_on_commit(evaluate_products, ids)

@@ -40,7 +40,9 @@ class RatingQuerySet(models.QuerySet["Rating"]):
         return self.filter(Q(reply__isnull=True) | Q(reply__updated_at__lt=F("edited_at")))
 
     def with_relations(self) -> RatingQuerySet:
-        return self.select_related("author", "reply", "reply__author", "hidden_by")
+        return self.select_related(
+            "author", "reply", "reply__author", "hidden_by", "product__domain", "product__owner_team"
+        )
 
 
 class Rating(TimeStampedModel):

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Avg, Case, Count, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -181,9 +181,12 @@ def can_reply(actor: Actor, product: DataProduct) -> bool:
 
 
 def product_reviews(product: DataProduct, actor: Actor):
-    """The reviews the viewer may see, newest first: visible ones, the viewer's own even when hidden, and for
-    moderators the hidden ones too (to show them again)."""
+    """The reviews the viewer may see, the viewer's own first, then newest first: visible ones, the viewer's own
+    even when hidden, and for moderators the hidden ones too (to show them again)."""
     ratings = Rating.objects.filter(product=product).with_relations()
+    if actor.user is not None:
+        mine = Case(When(author=actor.user, then=Value(0)), default=Value(1), output_field=IntegerField())
+        ratings = ratings.annotate(mine_first=mine).order_by("mine_first", "-edited_at", "-pk")
     if can_moderate(actor, product):
         return ratings
     if actor.user is not None:
@@ -237,7 +240,7 @@ def domain_rating_summary(domain: Domain, *, weeks: int = TREND_WEEKS) -> Domain
         Rating.objects.visible()
         .unanswered()
         .filter(product__in=products)
-        .select_related("author", "product__domain", "reply")
+        .with_relations()
         .order_by("edited_at", "pk")[:UNANSWERED_LIMIT]
     )
     trend = rating_trend(Rating.objects.filter(product__in=products), weeks=weeks)
@@ -308,9 +311,7 @@ def feedback_inbox(user, *, unanswered_only: bool = False):
     if not teams:
         return Rating.objects.none()
     query = Q(product__owner_team_id__in=teams) | Q(product__domain__owner_team_id__in=teams)
-    ratings = Rating.objects.filter(query).select_related(
-        "author", "reply", "reply__author", "product__domain", "product__owner_team"
-    )
+    ratings = Rating.objects.filter(query).with_relations()
     unanswered_ids = Rating.objects.filter(query).visible().unanswered().values("pk")
     if unanswered_only:
         return ratings.filter(pk__in=unanswered_ids).order_by("edited_at", "pk")

@@ -7,6 +7,7 @@ from ratings import views
 urlpatterns = [
     path("products/<slug:domain_slug>/<slug:slug>/rate/", views.rate, name="ratings_rate"),
     path("products/<slug:domain_slug>/<slug:slug>/rate/withdraw/", views.rating_withdraw, name="ratings_withdraw"),
+    path("products/<slug:domain_slug>/<slug:slug>/reviews/", views.reviews, name="ratings_reviews"),
     path("reviews/<int:pk>/reply/", views.reply, name="ratings_reply"),
     path("reviews/<int:pk>/hide/", views.moderate, {"hide": True}, name="ratings_hide"),
     path("reviews/<int:pk>/unhide/", views.moderate, {"hide": False}, name="ratings_unhide"),

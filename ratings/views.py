@@ -23,6 +23,7 @@ from ratings.models import Rating
 from ratings.services import RateLimited, rating_delete, rating_moderate, rating_reply, rating_upsert
 
 FEEDBACK_PER_PAGE = 25
+REVIEWS_PER_PAGE = 25
 
 
 def _product(domain_slug: str, slug: str) -> DataProduct:
@@ -100,6 +101,22 @@ def rating_withdraw(request, domain_slug: str, slug: str):
     else:
         messages.success(request, "Your rating is withdrawn.")
     return redirect(_reviews_url(product))
+
+
+@require_GET
+def reviews(request, domain_slug: str, slug: str):
+    """Every review of a product, a page at a time (the product page shows the newest)."""
+    product = _product(domain_slug, slug)
+    actor = Actor(user=request.user)
+    page = Paginator(selectors.product_reviews(product, actor), REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "product": product,
+        "page": page,
+        "summary": selectors.rating_summary(product),
+        "can_reply": selectors.can_reply(actor, product),
+        "can_moderate": selectors.can_moderate(actor, product),
+    }
+    return render(request, "ratings/reviews.html", context)
 
 
 def _rating(pk: int) -> Rating:

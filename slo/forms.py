@@ -50,16 +50,15 @@ class SloForm(forms.Form):
 
     def __init__(self, *args, product: DataProduct, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["port"].choices = [("", "The whole product")] + [
-            (p.name, p.label) for p in product.output_ports.all()
-        ]
+        port_field: forms.ChoiceField = self.fields["port"]  # type: ignore[assignment]
+        port_field.choices = [("", "The whole product")] + [(p.name, p.label) for p in product.output_ports.all()]
 
     @classmethod
     def initial_for(cls, slo: ServiceLevelObjective) -> dict:
         initial = {
             "name": slo.name,
             "kind": slo.kind,
-            "port": slo.port.name if slo.port_id else "",
+            "port": slo.port.name if slo.port is not None else "",
             "threshold": slo.threshold,
             "unit": "1",
             "min_rows": slo.min_rows,

@@ -77,9 +77,9 @@ def observe(ref, *, written: bool, complete: bool) -> dict | None:
     assertions = _facet(ref, "dataQualityAssertions")
     items = assertions.get("assertions") if assertions else None
     if isinstance(items, list):
-        results = [a.get("success") for a in items if isinstance(a, dict) and isinstance(a.get("success"), bool)]
+        results = [a["success"] for a in items if isinstance(a, dict) and isinstance(a.get("success"), bool)]
         if results:
-            observation["assertions"] = sum(results) / len(results)
+            observation["assertions"] = sum(1 for passed in results if passed) / len(results)
     if not observation:
         return None
     observation.update(namespace=ref.namespace, name=ref.name, symlinks=_symlinks(ref))
@@ -162,7 +162,7 @@ def measurements_from_observations(*, observations: list[dict]) -> int:
     for index, ports in matched.items():
         obs = observations[index]
         candidates = [s for p in ports for s in by_port.get(p, [])]
-        candidates += [s for pid in {product_of.get(p) for p in ports} for s in by_product.get(pid, [])]
+        candidates += [s for pid in {product_of[p] for p in ports} for s in by_product.get(pid, [])]
         for slo in candidates:
             key = f"ol:{obs['event'][:48]}"
             if (slo.pk, key) in seen:

@@ -12,11 +12,11 @@ log = logging.getLogger(__name__)
 
 
 def on_products_changed(sender, product_ids, **kwargs) -> None:
+    from catalog.tasks_dispatch import enqueue_ids_on_commit
     from slo.tasks import sync_contract_slos
 
-    ids = sorted({int(pid) for pid in product_ids})
-    if ids:
-        transaction.on_commit(lambda: sync_contract_slos.delay(ids))
+    # One call per commit with all the ids; without a broker, run after the response (see catalog.tasks_dispatch).
+    enqueue_ids_on_commit(sync_contract_slos, {int(pid) for pid in product_ids})
 
 
 def on_events_stored(sender, events, **kwargs) -> None:

@@ -13,7 +13,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from catalog.models import DataProduct
-from slo.models import Incident, Measurement, ServiceLevelObjective, SloEvaluation, SloState
+from slo.models import Incident, Measurement, ServiceLevelObjective, SloEvaluation, SloKind, SloState
 
 TREND_POINTS = 30  # measurements drawn in each objective's sparkline
 
@@ -217,3 +217,25 @@ def slo_state_counts() -> dict[str, int]:
     for state, n in ServiceLevelObjective.objects.values_list("state").annotate(n=Count("id")).order_by():
         counts[state] = n
     return counts
+
+
+RECOMPUTE_EVERY = timedelta(hours=1)
+
+
+def slos_due_for_evaluation(now: datetime | None = None) -> list[int]:
+    """What the periodic evaluation looks at: whatever time alone can change.
+
+    Freshness objectives (their data ages), objectives whose last value is about to go stale, and every objective
+    not evaluated for an hour (its 7- and 30-day compliance windows have moved). Measurements and definition
+    changes evaluate their objectives at once, so nothing else can have changed.
+    """
+    from slo.evaluation import stale_after
+
+    now = now or timezone.now()
+    due = (
+        Q(kind=SloKind.FRESHNESS)
+        | Q(evaluated_at__isnull=True)
+        | Q(evaluated_at__lt=now - RECOMPUTE_EVERY)
+        | (~Q(state=SloState.NO_DATA) & Q(last_measured_at__lte=now - stale_after()))
+    )
+    return list(ServiceLevelObjective.objects.filter(due).order_by("pk").values_list("pk", flat=True))

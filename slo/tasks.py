@@ -6,7 +6,7 @@ from celery import shared_task
 
 from slo.evaluation import slo_evaluate
 from slo.lineage_feed import measurements_from_observations
-from slo.models import ServiceLevelObjective
+from slo.selectors import slos_due_for_evaluation
 from slo.services import slos_sync_from_contracts
 
 
@@ -20,8 +20,8 @@ def evaluate_slos(slo_ids: list[int]) -> int:
 
 @shared_task
 def evaluate_all_slos() -> int:
-    """From beat: freshness objectives breach as time passes, and compliance windows move on."""
-    ids = list(ServiceLevelObjective.objects.order_by("pk").values_list("pk", flat=True))
+    """From beat: freshness objectives breach as time passes, values go stale, and compliance windows move on."""
+    ids = slos_due_for_evaluation()
     for slo_id in ids:
         slo_evaluate(slo_id=slo_id)
     return len(ids)

@@ -11,5 +11,7 @@ class PagePagination(PageNumberPagination):
         # asking for `page_size=true` learns why it got 50 rows (found by schemathesis's negative data).
         raw = request.query_params.get(self.page_size_query_param)
         if raw is not None and not (raw.isdigit() and int(raw) >= 1):
-            raise ValidationError({self.page_size_query_param: [f"Must be a whole number from 1 to {self.max_page_size}."]})
+            raise ValidationError(
+                {self.page_size_query_param: [f"Must be a whole number from 1 to {self.max_page_size}."]}
+            )
         return super().get_page_size(request)

@@ -9,12 +9,10 @@ Callers use only what is here:
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
 from functools import lru_cache
 
 from django.conf import settings
-from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
 
 from catalog.search.base import (
@@ -29,6 +27,7 @@ from catalog.search.base import (
     Suggestion,
 )
 from catalog.signals import products_changed
+from catalog.tasks_dispatch import after_response as _after_response  # noqa: F401  (connects request signals)
 
 __all__ = [
     "FACETS",
@@ -111,35 +110,6 @@ class FreshBackend(SearchBackend):
 
     def count(self) -> int:
         return self.inner.count()
-
-
-# Web requests defer the eager profile's outbox drain until their response has been sent (see outbox.after_commit).
-_request = threading.local()
-
-
-def _request_started(**kwargs) -> None:
-    _request.active, _request.drain = True, False
-
-
-def _request_finished(**kwargs) -> None:
-    wanted = getattr(_request, "drain", False)
-    _request.active, _request.drain = False, False
-    if wanted:
-        from catalog.search import outbox
-
-        outbox.request_finished()
-
-
-def drain_after_response() -> bool:
-    """In a web request: note that a drain is wanted once the response is out, and answer True."""
-    if not getattr(_request, "active", False):
-        return False
-    _request.drain = True
-    return True
-
-
-request_started.connect(_request_started, dispatch_uid="catalog.search.request_started")
-request_finished.connect(_request_finished, dispatch_uid="catalog.search.request_finished")
 
 
 @lru_cache(maxsize=4)

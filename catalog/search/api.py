@@ -124,7 +124,8 @@ class SuggestView(APIView):
     )
     def get(self, request: Request) -> Response:
         text = request.query_params.get("q", "")
-        raw = request.query_params.get("limit", "") or "8"
+        # Absent means the default; present but empty is as wrong as any other non-number (found by schemathesis).
+        raw = request.query_params.get("limit", "8")
         if not raw.isdigit() or not 1 <= int(raw) <= 20:
             raise ValidationFailed(
                 [FieldError("/limit", "Must be a whole number from 1 to 20.")],

@@ -10,8 +10,8 @@ When drains run (catalog.search.on_commit_*):
 - with a Celery broker, every committing write enqueues one `search.drain_outbox` task;
 - in the embedded (eager) profile, a committing write drains only when SEARCH_OUTBOX_BATCH rows are pending or the
   oldest is SEARCH_OUTBOX_MAX_AGE_SECONDS old, so writes usually pay one small insert and one count; in a web
-  request that check and the drain run after the response has been sent (`request_finished`), so no client waits
-  for a batch of other writers' documents;
+  request that check and the drain run after the response has been sent (catalog.tasks_dispatch.after_response),
+  so no client waits for a batch of other writers' documents;
 - a search or suggestion drains what is pending first (`catch_up`), so readers see every committed write.
 """
 
@@ -140,8 +140,9 @@ def catch_up() -> None:
 
 
 def request_finished() -> None:
-    """After the response has gone out (the WSGI server closes it, then Django sends request_finished): the drain
-    a write of this request asked for runs here, so its time is not in the request's latency."""
+    """After the response has gone out (the WSGI server closes it, then Django sends request_finished and
+    catalog.tasks_dispatch runs what the request queued): the drain a write of this request asked for runs here,
+    so its time is not in the request's latency."""
     try:
         drain_if_due()
     except Exception:
@@ -159,10 +160,12 @@ def after_commit() -> None:
 
         drain_outbox.delay()
         return
-    from catalog.search import drain_after_response
+    from catalog.tasks_dispatch import after_response
 
-    if drain_after_response():
-        return  # in a web request: see request_finished
+    # In a web request: once per request, after the response has been sent and after the tasks the request
+    # handed on (their writes queue rows too), so no client waits for a batch of documents.
+    if after_response("search.drain_outbox", request_finished, late=True):
+        return
     drain_if_due()
 
 

@@ -32,6 +32,7 @@ from catalog.models import (
 from catalog.permissions import ensure_can_write_domain, ensure_can_write_product
 from catalog.search import on_commit_index_products, on_commit_remove
 from catalog.specs import FieldSpec, ProductSpec, fingerprint
+from catalog.tasks_dispatch import enqueue_ids_on_commit
 
 
 @dataclass(frozen=True)
@@ -572,7 +573,7 @@ def _suggest_glossary_links(field_ids: list[int]) -> None:
         return
     from glossary.tasks import suggest_links_for_fields
 
-    transaction.on_commit(lambda: suggest_links_for_fields.delay(field_ids), robust=True)
+    enqueue_ids_on_commit(suggest_links_for_fields, field_ids)
 
 
 def _resolve_sources(items: list[_Item]) -> dict[tuple[int, int], OutputPort | None]:

@@ -96,7 +96,7 @@ class RatingTrendPointSerializer(serializers.Serializer):
     average = serializers.FloatField(allow_null=True, help_text="Bayesian average of all ratings at the week's end.")
 
 
-class ProductSummarySerializer(serializers.Serializer):
+class ProductRatingSummarySerializer(serializers.Serializer):
     product = serializers.CharField()
     summary = RatingSummarySerializer()
     trend = RatingTrendPointSerializer(many=True)

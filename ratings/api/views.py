@@ -119,7 +119,7 @@ class MyRating(RatingsAPIView):
 
 class ProductRatingSummary(APIView):
     @extend_schema(
-        responses={200: s.ProductSummarySerializer, 404: PROBLEM},
+        responses={200: s.ProductRatingSummarySerializer, 404: PROBLEM},
         description="Aggregates of the visible ratings: Bayesian average, mean, count, star distribution, "
         "dimension means, unanswered reviews, and the weekly trend of the last 12 weeks.",
     )
@@ -130,7 +130,7 @@ class ProductRatingSummary(APIView):
             "summary": selectors.rating_summary(product),
             "trend": selectors.product_trend(product),
         }
-        return Response(s.ProductSummarySerializer(data).data)
+        return Response(s.ProductRatingSummarySerializer(data).data)
 
 
 class RatingDetail(RatingsAPIView):

@@ -18,6 +18,7 @@ from ratings.forms import RatingForm, ReasonForm, ReplyForm
 from ratings.services import RATEABLE
 
 register = template.Library()
+REVIEWS_ON_PRODUCT_PAGE = 20
 
 
 @register.simple_tag
@@ -64,6 +65,8 @@ def product_reviews(context, product: DataProduct) -> dict:
     user = getattr(request, "user", None)
     actor = Actor(user=user)
     own = selectors.own_rating(product, user)
+    # One more than shown tells whether to link to the page of all reviews, without counting them.
+    reviews = list(selectors.product_reviews(product, actor)[: REVIEWS_ON_PRODUCT_PAGE + 1])
     return {
         "request": request,
         "user": user,
@@ -71,7 +74,8 @@ def product_reviews(context, product: DataProduct) -> dict:
         "product": product,
         "summary": _summary(product),
         "trend": selectors.product_trend(product),
-        "reviews": list(selectors.product_reviews(product, actor)),
+        "reviews": reviews[:REVIEWS_ON_PRODUCT_PAGE],
+        "more_reviews": len(reviews) > REVIEWS_ON_PRODUCT_PAGE,
         "own": own,
         "form": RatingForm(initial=RatingForm.initial_from(own)),
         "reply_form": ReplyForm(),

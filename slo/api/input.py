@@ -72,8 +72,10 @@ def _errors(exc: PydanticValidationError, prefix: tuple[str | int, ...] = ()) ->
             message = f"Must be one of {error['ctx']['expected']}."
         out.append(FieldError(pointer(*prefix, *loc), message))
     # One message per field is enough: a union gives one per branch.
-    seen: set[str] = set()
-    return [e for e in out if not (e.path in seen or seen.add(e.path))]
+    first: dict[str, FieldError] = {}
+    for field_error in out:
+        first.setdefault(field_error.path, field_error)
+    return list(first.values())
 
 
 def clock_skew() -> timedelta:

@@ -59,7 +59,7 @@ class SloOut(serializers.ModelSerializer):
         return slo.product.urn
 
     def get_port(self, slo: ServiceLevelObjective) -> str:
-        return slo.port.name if slo.port_id else ""
+        return slo.port.name if slo.port is not None else ""
 
 
 class MeasurementOut(serializers.ModelSerializer):

@@ -78,11 +78,12 @@ def percent(value) -> str:
 
 @register.simple_tag
 def slo_trend(slo: ServiceLevelObjective, values: list[float]):
-    unit, value_format = {
+    formats: dict[str, tuple[str, str]] = {
         SloKind.FRESHNESS: ("s", "{:,.0f}"),
         SloKind.LATENCY: ("s", "{:.3g}"),
         SloKind.VOLUME: ("rows", "{:,.0f}"),
         SloKind.COMPLETENESS: ("", "{:.2%}"),
         SloKind.AVAILABILITY: ("", "{:.3%}"),
-    }.get(slo.kind, ("", "{:g}"))
+    }
+    unit, value_format = formats.get(slo.kind, ("", "{:g}"))
     return sparkline(values, title=f"Recent measurements of {slo.name}", unit=unit, value_format=value_format)

@@ -25,7 +25,7 @@ from catalog.services.tokens import token_create
 
 # Bounded so the whole module stays within a minute or two on a 2-core CI machine: every operation gets this
 # many generated cases per phase, and a failure is not shrunk for long.
-MAX_EXAMPLES = 12
+MAX_EXAMPLES = 8
 
 SALES_PRODUCTS = ["orders", "customers", "shipments"]
 

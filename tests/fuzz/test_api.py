@@ -30,6 +30,7 @@ class FixtureToken:
     def set(self, case, data, ctx):
         case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
 
+
 # The fixture data is meant to be shared by the examples of one operation; the test rolls it all back at the end.
 BOUNDED = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from catalog.actors import Actor
@@ -44,3 +47,14 @@ def test_rate_see_the_average_change_then_the_owner_replies(page, sign_in, world
     reply = page.locator("blockquote.review-reply", has_text="accuracy fixes land next week")
     assert reply.is_visible()
     assert "Reply from Sales Team" in reply.inner_text()
+    # Not an assertion: a picture of the reviews section to look at after a run (not committed).
+    page.locator("#reviews").screenshot(path=str(Path(tempfile.gettempdir()) / "meshportal-reviews.png"))
+
+    # the owning team sees it on its scorecard, reached from the domain page
+    page.goto("/domains/sales/")
+    page.get_by_role("link", name="Scorecard: how consumers rate Sales").click()
+    page.wait_for_url("**/domains/sales/scorecard/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Scorecard of Sales"
+    assert "3.14" in page.get_by_test_id("domain-average").inner_text()
+    assert page.get_by_role("img", name="Bayesian average at the end of each week").is_visible()
+    page.screenshot(path=str(Path(tempfile.gettempdir()) / "meshportal-scorecard.png"), full_page=True)

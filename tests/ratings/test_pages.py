@@ -169,3 +169,48 @@ def test_the_pages_have_no_inline_style_or_script(world, product, consumer, rate
         assert " style=" not in html, url
         assert "<script>" not in html, url
         assert " onclick=" not in html, url
+
+
+def _queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "url", [PRODUCT_PAGE, "/products/sales/orders/reviews/", "/feedback/", "/domains/sales/scorecard/", "/scorecards/"]
+)
+def test_pages_do_not_query_per_review(world, product, consumers, rate, url):
+    from catalog.actors import Actor
+    from ratings.services import rating_reply
+
+    people = consumers(6)
+    first = rate(people[0], product, 2, comment="one")
+    rating_reply(actor=Actor(user=world.owner), rating=first, body="answer")
+    client = signed_in(world.owner)
+    client.get(url)  # warm per-process caches (content types, sessions)
+    baseline = _queries(client, url)
+    for index, person in enumerate(people[1:], start=1):
+        rating = rate(person, product, 1 + index % 5, comment=f"review {index}")
+        rating_reply(actor=Actor(user=world.owner), rating=rating, body=f"answer {index}")
+    assert _queries(client, url) <= baseline
+
+
+def test_the_product_page_links_to_all_reviews_past_twenty(world, product, consumer):
+    from django.utils import timezone
+
+    from ratings.models import Rating as R
+    from tests.factories import UserFactory
+
+    now = timezone.now()
+    R.objects.bulk_create(
+        R(product=product, author=UserFactory(username=f"r{i}"), stars=4, edited_at=now) for i in range(21)
+    )
+    html = signed_in(consumer).get(PRODUCT_PAGE).content.decode()
+    assert html.count('class="review"') == 20
+    assert "All 21 reviews" in html
+    every = signed_in(consumer).get("/products/sales/orders/reviews/?page=1").content.decode()
+    assert every.count('class="review"') == 21

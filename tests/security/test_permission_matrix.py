@@ -6,13 +6,16 @@ Entries live in tests/security/matrix/entries_*.py (one module per app); docs/se
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.security.matrix.core import API_PRINCIPALS, PAGE_PRINCIPALS, WRITE_METHODS, Entry, Outcome
+from tests.security.matrix.core import API_PRINCIPALS, PAGE_PRINCIPALS, Entry, Outcome
 from tests.security.matrix.entries import ENTRIES, PUBLIC_ROUTES
 from tests.security.matrix.runner import describe, fingerprint, perform, prepare
-from tests.security.matrix.scene import Scene
+from tests.security.matrix.scene import Scene, build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -20,11 +23,18 @@ SKIPPED_NAMESPACES = {"admin"}
 API_METHODS = ("get", "post", "put", "patch", "delete")
 
 
-def _cells():
+def _fresh_world_needed(entry: Entry, principal: str) -> bool:
+    """Allowed writes change the world, so each gets its own; every other cell shares one (and changes nothing)."""
+    return entry.writes and entry.expect[principal] is Outcome.OK
+
+
+def _cells(fresh: bool):
+    cells = []
     for entry in ENTRIES:
-        principals = PAGE_PRINCIPALS if entry.is_page else API_PRINCIPALS
-        for principal in principals:
-            yield pytest.param(entry, principal, id=entry.cell_id(principal))
+        for principal in PAGE_PRINCIPALS if entry.is_page else API_PRINCIPALS:
+            if _fresh_world_needed(entry, principal) == fresh:
+                cells.append(pytest.param(entry, principal, id=entry.cell_id(principal) + entry.suffix))
+    return cells
 
 
 @pytest.fixture(autouse=True)
@@ -33,22 +43,38 @@ def _closed_portal(settings):
     settings.PORTAL_PUBLIC_READ = False
 
 
-@pytest.mark.parametrize(("entry", "principal"), _cells())
-def test_cell(entry: Entry, principal: str, world, django_capture_on_commit_callbacks):
+def check_cell(entry: Entry, principal: str, scene: Scene) -> None:
     expected: Outcome = entry.expect[principal]
-    scene = Scene(world)
     url, body = prepare(entry, scene)
-    guard = expected is not Outcome.OK and entry.method in WRITE_METHODS
+    guard = expected is not Outcome.OK and entry.writes
     before = fingerprint() if guard else None
-    with django_capture_on_commit_callbacks(execute=True):
-        response = perform(entry, principal, world, url, body)
-    assert expected.matches(response), (
-        f"{entry.cell_id(principal)}: expected {expected.value}, got {describe(response)}"
-    )
+    response = perform(entry, principal, scene.world, url, body)
+    assert expected.matches(response), f"{entry.cell_id(principal)}: expected {expected.value}, got {describe(response)}"
     if guard:
         after = fingerprint()
         changed = {table: (before[table], after[table]) for table in before if before[table] != after[table]}
         assert not changed, f"{entry.cell_id(principal)} was refused but wrote: {changed}"
+
+
+@pytest.fixture(scope="class")
+def shared_scene(django_db_setup, django_db_blocker):
+    """One world with every object built, for the cells that must not change it; rolled back after the class."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield Scene(build_world()).build_everything()
+        transaction.set_rollback(True)
+
+
+class TestSharedWorld:
+    """Reads, and writes the matrix refuses: each runs in a savepoint over the shared scene."""
+
+    @pytest.mark.parametrize(("entry", "principal"), _cells(fresh=False))
+    def test_cell(self, entry: Entry, principal: str, shared_scene: Scene, db):
+        check_cell(entry, principal, shared_scene)
+
+
+@pytest.mark.parametrize(("entry", "principal"), _cells(fresh=True))
+def test_allowed_write(entry: Entry, principal: str, world):
+    check_cell(entry, principal, Scene(world))
 
 
 # ---- the matrix must cover every route ---------------------------------------------------------------------
@@ -96,5 +122,5 @@ def test_the_matrix_names_only_real_routes():
     names = {name for name, _ in _routes()}
     stale = sorted({e.route for e in ENTRIES} - names)
     assert not stale, f"Matrix entries for routes that no longer exist: {stale}"
-    duplicated = sorted({(e.route, e.method) for e in ENTRIES if ENTRIES.count(e) > 1})
-    assert not duplicated
+    ids = Counter(e.cell_id("") + e.suffix for e in ENTRIES)
+    assert not [i for i, n in ids.items() if n > 1], "two entries share a route, method and note"

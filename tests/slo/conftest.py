@@ -23,14 +23,15 @@ def port(product):
 @pytest.fixture
 def make_slo(product):
     def make(name: str = "freshness", kind: str = SloKind.FRESHNESS, **fields) -> ServiceLevelObjective:
-        defaults = {
+        by_kind: dict[str, dict] = {
             SloKind.FRESHNESS: {"threshold": 3600.0},
             SloKind.LATENCY: {"threshold": 2.0},
             SloKind.COMPLETENESS: {"threshold": 0.99},
             SloKind.AVAILABILITY: {"threshold": 0.999},
             SloKind.VOLUME: {"min_rows": 1000, "max_rows": 5000},
             SloKind.CUSTOM: {"threshold": 5.0, "comparator": "lte", "metric": "errors"},
-        }[kind]
+        }
+        defaults = by_kind[kind]
         return ServiceLevelObjective.objects.create(
             product=fields.pop("product", product), name=name, kind=kind, **{**defaults, **fields}
         )

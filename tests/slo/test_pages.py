@@ -133,3 +133,23 @@ def test_search_documents_carry_the_slo_health(product, breached):
     from slo.receivers import product_enricher
 
     assert product_enricher([product.pk])[product.pk].slo_health == "breached"
+
+
+def test_the_section_costs_the_same_queries_for_one_or_many_objectives(
+    product, port, make_slo, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from slo.selectors import product_slos
+
+    make_slo("one", port=port)
+    product_slos(product)  # the process's lineage graph is built on first use
+    with CaptureQueriesContext(connection) as one:
+        product_slos(product)
+    for n in range(8):
+        slo = make_slo(f"more {n}", "volume")
+        Measurement.objects.create(slo=slo, value=5, measured_at=NOW, key="x")
+    with django_assert_num_queries(len(one)):
+        data = product_slos(product)
+    assert len(data.rows) == 9

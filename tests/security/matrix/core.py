@@ -80,6 +80,10 @@ class Entry:
     def writes(self) -> bool:
         return self.method in WRITE_METHODS
 
+    @property
+    def suffix(self) -> str:
+        return f" ({self.note})" if self.note else ""
+
     def cell_id(self, principal: str) -> str:
         return f"{self.method} {self.route} as {principal}"
 

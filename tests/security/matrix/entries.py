@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import entries_catalog
+from . import entries_catalog, entries_glossary
 
 # Routes that reveal nothing of the catalog and write nothing of it: open to all, not in the matrix.
 PUBLIC_ROUTES = {
@@ -13,4 +13,4 @@ PUBLIC_ROUTES = {
     "api-docs": "Swagger UI over the schema",
 }
 
-ENTRIES = [*entries_catalog.ENTRIES]
+ENTRIES = [*entries_catalog.ENTRIES, *entries_glossary.ENTRIES]

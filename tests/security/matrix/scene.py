@@ -13,8 +13,32 @@ from functools import cached_property
 from django.utils import timezone
 
 from catalog.actors import Actor
-from catalog.models import AccessMode, DataContract, LifecycleStatus
-from tests.factories import OutputPortFactory, ProductFactory, SchemaFieldFactory, UserFactory
+from catalog.models import AccessMode, DataContract, LifecycleStatus, TeamRole
+from tests.conftest import World
+from tests.factories import (
+    DomainFactory,
+    MembershipFactory,
+    OutputPortFactory,
+    ProductFactory,
+    SchemaFieldFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+
+def build_world() -> World:
+    """The same world as tests/conftest.py's `world` fixture, for the class-scoped scene (fixtures are not callable)."""
+    team = TeamFactory(slug="sales-team", name="Sales Team")
+    other_team = TeamFactory(slug="finance-team", name="Finance Team")
+    domain = DomainFactory(slug="sales", name="Sales", owner_team=team)
+    other_domain = DomainFactory(slug="finance", name="Finance", owner_team=other_team)
+    owner, steward, member, outsider = (UserFactory(username=n) for n in ("olivia", "stefan", "mia", "oscar"))
+    MembershipFactory(team=team, user=owner, role=TeamRole.OWNER)
+    MembershipFactory(team=team, user=steward, role=TeamRole.STEWARD)
+    MembershipFactory(team=team, user=member, role=TeamRole.MEMBER)
+    MembershipFactory(team=other_team, user=outsider, role=TeamRole.OWNER)
+    staff = UserFactory(username="sam", is_staff=True)
+    return World(team, other_team, domain, other_domain, owner, steward, member, outsider, staff)
 
 
 class Scene:
@@ -82,6 +106,20 @@ class Scene:
             content={"name": "Basket", "definition": "What a customer buys at once."},
         )
 
+    @cached_property
+    def term_product_link(self):
+        from glossary.services.links import Target, term_link
+
+        return term_link(actor=Actor(user=self.world.steward), term=self.term, target=Target(product=self.product))
+
+    @cached_property
+    def suggestion(self):
+        from glossary.models import LinkSuggestion
+
+        return LinkSuggestion.objects.create(
+            term=self.term, field=self.port.fields.get(name="order_id"), matched="order", where="name"
+        )
+
     # ---- access -------------------------------------------------------------------------------------------
     @cached_property
     def access_request(self):
@@ -140,6 +178,13 @@ class Scene:
         return ServiceLevelObjective.objects.create(
             product=self.product, name="freshness", kind=SloKind.FRESHNESS, threshold=3600.0
         )
+
+    def build_everything(self) -> Scene:
+        """For the shared scene: build every object up front, so that no cell's rollback leaves a stale one."""
+        for name, value in type(self).__dict__.items():
+            if isinstance(value, cached_property):
+                getattr(self, name)
+        return self
 
     def now(self):
         return timezone.now()
