@@ -1,20 +1,30 @@
 #!/usr/bin/env python3
 """Ingest benchmark: how fast can pipelines publish products?
 
-Upserts N products (F fields each) three ways and prints one table:
-  1. over HTTP, `PUT /api/v1/products/{domain}/{slug}` from C keep-alive clients against a real server
-     (gunicorn `config.wsgi` by default, or `manage.py runserver`), then the same N again (unchanged, 200);
-  2. through the service layer in this process (`product_upsert_from_payload`), first pass and re-send;
-  3. through the raw ORM with bulk_create, which is what the database alone can take.
+Upserts N products (F fields each) several ways and prints one table (choose with `--passes`):
+  put      over HTTP, one product per request: `PUT /api/v1/products/{domain}/{slug}` from C keep-alive clients
+           against a real server (gunicorn `config.wsgi` by default, or `manage.py runserver`), then the same N
+           again (unchanged, 200);
+  bulk     over HTTP, B products per request: `POST /api/v1/products/bulk` (default B = 50), first pass and
+           re-send, from the same C clients;
+  service  through the service layer in this process (`product_upsert_from_payload`), first pass and re-send;
+  orm      through the raw ORM with bulk_create, which is what the database alone can take.
 
-By default the script builds its own world under a temp dir (fresh SQLite file, migrate, a team, a domain and a
-token), starts the server on a free loopback port, and removes everything at the end. `--url` and `--token` point
-it at a server that is already running instead; `--postgres URL` runs the whole thing on a fresh database made
-on that PostgreSQL server (and dropped afterwards). Loopback only; it stops by itself (`--max-seconds`).
+Latencies are per request (p50/p95/p99) and, for the bulk passes, per product too (request time / B). The
+server runs the embedded profile (SQLite unless `--postgres`, no broker): search indexing and the tasks that
+follow a write (governance, SLOs, glossary suggestions) run in the server's threads after each response, so
+they share the CPU with the writes and are part of the throughput measured here, not of the latency.
 
-    .venv/bin/python bench/ingest.py                  # 2,000 products, 4 clients, gunicorn 2x4
-    .venv/bin/python bench/ingest.py -n 500 --server runserver
-    .venv/bin/python bench/ingest.py --postgres postgres://root@127.0.0.1:5432/test
+By default the script builds its own world under a temp dir (fresh SQLite file, migrate, a team, the domains and
+a token), starts the server on a free loopback port (bench/_server.py), and removes everything at the end.
+`--url` and `--token` point it at a server that is already running instead; `--postgres URL` runs the whole thing
+on a fresh database made on that PostgreSQL server (and dropped afterwards). Loopback only; it stops by itself
+(`--max-seconds`). The load average is printed with the figures: on a shared machine it skews all of them.
+
+    .venv/bin/python bench/ingest.py                        # 2,000 products, 4 clients, gunicorn 2x4, all passes
+    .venv/bin/python bench/ingest.py --passes bulk,orm -n 5000 --batch 100
+    .venv/bin/python bench/ingest.py --passes put --workers 2 --threads 2 -c 4
+    .venv/bin/python bench/ingest.py --postgres postgres://root@127.0.0.1:5432/postgres
 """
 
 from __future__ import annotations
@@ -25,10 +35,7 @@ import json
 import os
 import platform
 import shutil
-import signal
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import threading
@@ -37,13 +44,16 @@ import urllib.parse
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _server import ROOT, PostgresDatabase, Server, load_average, manage, portal_env
+
 TEAM = "bench-team"
 SOURCES = 20
 KINDS = ["source-aligned", "aggregate", "consumer-aligned"]
 TYPES = ["string", "long", "decimal(18,2)", "timestamp", "date", "boolean", "double"]
 WORDS = ["order", "customer", "shipment", "invoice", "payment", "article", "store", "campaign", "session", "ticket"]
+PASSES = ("put", "bulk", "service", "orm")
+DOMAINS = {"put": "bench", "bulk": "bench-bulk", "service": "bench-svc", "orm": "bench-orm"}
 
 
 # ---------------------------------------------------------------------------------------------- the payloads
@@ -109,9 +119,10 @@ def source_slug(index: int) -> str:
 @dataclass
 class Pass:
     label: str
+    per_request: int = 1  # products per request (or per call)
     products: int = 0
     seconds: float = 0.0
-    latencies_ms: list[float] = field(default_factory=list)
+    latencies_ms: list[float] = field(default_factory=list)  # one per request
     statuses: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
@@ -125,12 +136,18 @@ class Pass:
         ordered = sorted(self.latencies_ms)
         return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
+    def per_product(self, p: float) -> float | None:
+        """Request latency shared out over the products of the request."""
+        value = self.percentile(p)
+        return None if value is None else value / self.per_request
+
     def summary(self) -> dict:
         data = asdict(self)
         del data["latencies_ms"]
         data["errors"] = self.errors[:5]
         data["products_per_second"] = round(self.rate, 1)
         data.update({f"p{p}_ms": self.percentile(p) for p in (50, 95, 99)})
+        data.update({f"p{p}_ms_per_product": self.per_product(p) for p in (50, 95)})
         return data
 
 
@@ -145,27 +162,47 @@ class Deadline:
         return self.left() <= 0
 
 
+@dataclass
+class Request:
+    method: str
+    path: str
+    body: bytes
+    products: int
+
+
+def put_requests(base_path: str, domain: str, n: int, fields: int) -> list[Request]:
+    return [
+        Request(
+            "PUT", f"{base_path}/api/v1/products/{domain}/{slug(i)}", json.dumps(payload(domain, i, fields)).encode(), 1
+        )
+        for i in range(n)
+    ]
+
+
+def bulk_requests(base_path: str, domain: str, n: int, fields: int, batch: int) -> list[Request]:
+    requests = []
+    for start in range(0, n, batch):
+        items = [
+            {"domain": domain, "slug": slug(i), **payload(domain, i, fields)}
+            for i in range(start, min(n, start + batch))
+        ]
+        requests.append(
+            Request("POST", f"{base_path}/api/v1/products/bulk", json.dumps({"products": items}).encode(), len(items))
+        )
+    return requests
+
+
 def http_pass(
-    label: str,
-    url: str,
-    token: str,
-    domain: str,
-    n: int,
-    fields: int,
-    clients: int,
-    deadline: Deadline,
-    expect: set[int],
+    label: str, url: str, token: str, requests: list[Request], clients: int, deadline: Deadline, expect: set[int]
 ) -> Pass:
-    """Send products 0..n-1 from `clients` threads, each on its own keep-alive connection."""
+    """Send the requests from `clients` threads, each on its own keep-alive connection."""
     parts = urllib.parse.urlsplit(url)
-    base_path = parts.path.rstrip("/")
-    bodies = [json.dumps(payload(domain, i, fields)).encode() for i in range(n)]
-    result = Pass(label)
+    result = Pass(label, per_request=max(r.products for r in requests))
     lock = threading.Lock()
-    next_index = iter(range(n))
+    next_index = iter(range(len(requests)))
 
     def worker() -> None:
-        conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80, timeout=30)
+        conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80, timeout=60)
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json", "Connection": "keep-alive"}
         try:
             while not deadline.passed():
@@ -173,9 +210,10 @@ def http_pass(
                     index = next(next_index, None)
                 if index is None:
                     return
+                request = requests[index]
                 began = time.perf_counter()
                 try:
-                    conn.request("PUT", f"{base_path}/api/v1/products/{domain}/{slug(index)}", bodies[index], headers)
+                    conn.request(request.method, request.path, request.body, headers)
                     response = conn.getresponse()
                     text = response.read()
                     status = str(response.status)
@@ -187,9 +225,9 @@ def http_pass(
                     result.latencies_ms.append(elapsed)
                     result.statuses[status] = result.statuses.get(status, 0) + 1
                     if status in {str(code) for code in expect}:
-                        result.products += 1
+                        result.products += request.products
                     elif len(result.errors) < 20:
-                        result.errors.append(f"{slug(index)}: {status} {text[:300].decode(errors='replace')}")
+                        result.errors.append(f"{request.path}: {status} {text[:300].decode(errors='replace')}")
         finally:
             conn.close()
 
@@ -198,7 +236,7 @@ def http_pass(
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(max(deadline.left(), 0) + 35)
+        thread.join(max(deadline.left(), 0) + 65)
     result.seconds = time.perf_counter() - began
     return result
 
@@ -224,22 +262,31 @@ def put_sources(url: str, token: str, domain: str) -> None:
         conn.close()
 
 
+def http_passes(
+    url: str, token: str, args: argparse.Namespace, passes: set[str], deadline: Deadline, existing: bool
+) -> list[Pass]:
+    """First pass and re-send for each HTTP path asked for. `existing`: a server that may hold the products
+    from an earlier run, so a first pass may answer 200 too."""
+    base_path = urllib.parse.urlsplit(url).path.rstrip("/")
+    first = {200, 201} if existing else {201}
+    out = []
+    if "put" in passes:
+        domain = args.domain if args.url else DOMAINS["put"]
+        put_sources(url, token, domain)
+        requests = put_requests(base_path, domain, args.products, args.fields)
+        out.append(http_pass("HTTP PUT, first pass", url, token, requests, args.clients, deadline, first))
+        out.append(http_pass("HTTP PUT, re-send", url, token, requests, args.clients, deadline, {200}))
+    if "bulk" in passes:
+        domain = args.domain if args.url else DOMAINS["bulk"]
+        put_sources(url, token, domain)
+        requests = bulk_requests(base_path, domain, args.products, args.fields, args.batch)
+        label = f"HTTP bulk {args.batch}"
+        out.append(http_pass(f"{label}, first pass", url, token, requests, args.clients, deadline, first))
+        out.append(http_pass(f"{label}, re-send", url, token, requests, args.clients, deadline, {200}))
+    return out
+
+
 # ---------------------------------------------------------------------------------------------- the world
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def manage(env: dict, *args: str, timeout: float = 300) -> str:
-    done = subprocess.run(  # noqa: S603 - our own manage.py with arguments from this file
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
-
-
 SETUP_WORLD = """
 from catalog.models import DataProduct, Domain, OutputPort, Team
 team, _ = Team.objects.get_or_create(slug={team!r}, defaults={{"name": "Bench Team"}})
@@ -254,148 +301,27 @@ for slug in {domains!r}:
 """
 
 
-def world_env(workdir: Path, database_url: str | None) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SQLITE_PATH"}}
-    env.update(
-        PORTAL_VAR_DIR=str(workdir),
-        DEBUG="false",
-        LOG_LEVEL="WARNING",
-        PYTHONUNBUFFERED="1",
-        DJANGO_SETTINGS_MODULE="config.settings",
-        CELERY_BROKER_URL="",
-    )
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    else:
-        env["SQLITE_PATH"] = str(workdir / "bench.sqlite3")
-    return env
-
-
 def make_world(env: dict, domains: list[str]) -> str:
     manage(env, "migrate", "--no-input", "-v", "0")
     manage(env, "shell", "-c", SETUP_WORLD.format(team=TEAM, domains=domains, sources=SOURCES))
     return manage(env, "create_token", "--team", TEAM, "--scopes", "write:products,read", "--name", "bench").strip()
 
 
-class PostgresDatabase:
-    """A throwaway database on the given server, so every run starts empty."""
-
-    def __init__(self, url: str):
-        import psycopg
-
-        self.psycopg = psycopg
-        self.admin_url = url
-        self.name = f"portal_bench_{os.getpid()}"
-        parts = urllib.parse.urlsplit(url)
-        self.url = urllib.parse.urlunsplit(parts._replace(path=f"/{self.name}"))
-
-    def __enter__(self) -> PostgresDatabase:
-        with self.psycopg.connect(self.admin_url, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'CREATE DATABASE "{self.name}"')
-        return self
-
-    def __exit__(self, *exc) -> None:
-        with self.psycopg.connect(self.admin_url, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-
-class Server:
-    def __init__(self, kind: str, env: dict, workdir: Path, workers: int, threads: int):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.kind = kind
-        self.log_path = workdir / "server.log"
-        bind = f"127.0.0.1:{self.port}"
-        if kind == "gunicorn":
-            gunicorn = Path(PYTHON).with_name("gunicorn")
-            command = [
-                str(gunicorn),
-                "config.wsgi",
-                "--bind",
-                bind,
-                "--workers",
-                str(workers),
-                "--threads",
-                str(threads),
-                "--worker-class",
-                "gthread",
-                "--keep-alive",
-                "5",
-                "--timeout",
-                "60",
-                "--error-logfile",
-                "-",
-                "--log-level",
-                "warning",
-            ]
-            self.label = f"gunicorn {workers} workers x {threads} threads"
-        else:
-            command = [PYTHON, "manage.py", "runserver", bind, "--noreload"]
-            self.label = "runserver (threaded)"
-        self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(  # noqa: S603 - a fixed command line
-            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-    def wait_healthy(self, seconds: float = 60) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"the server exited with {self.process.returncode}:\n{self.tail()}")
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise SystemExit(f"the server did not answer /healthz within {seconds:.0f}s:\n{self.tail()}")
-
-    def pids(self) -> list[int]:
-        """The server process and its descendants (gunicorn's workers), from /proc."""
-        parents: dict[int, int] = {}
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                # The command name may hold spaces; the fields after its closing parenthesis do not.
-                after = stat.read_text().rsplit(")", 1)[1].split()
-                parents[int(stat.parent.name)] = int(after[1])
-            except (OSError, IndexError, ValueError):
-                continue
-        found = [self.process.pid]
-        for pid in found:
-            found += [child for child, parent in sorted(parents.items()) if parent == pid]
-        return found
-
-    def peak_rss_mb(self) -> dict[int, float]:
-        """VmHWM (peak resident memory) of each server process, in MB, where /proc tells."""
-        peaks = {}
-        for pid in self.pids():
-            try:
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmHWM:"):
-                        peaks[pid] = int(line.split()[1]) / 1024
-            except OSError:
-                continue
-        return peaks
-
-    def tail(self, lines: int = 30) -> str:
-        self.log.flush()
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(5)
-        self.log.close()
+def peak_rss_mb(server: Server) -> dict[int, float]:
+    """VmHWM (peak resident memory) of each server process, in MB, where /proc tells."""
+    peaks = {}
+    for pid in server.pids():
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peaks[pid] = int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return peaks
 
 
 # ---------------------------------------------------------------------------------------------- in-process
-def in_process(env: dict, n: int, fields: int, deadline: Deadline) -> list[Pass]:
+def in_process(env: dict, n: int, fields: int, passes: set[str], deadline: Deadline) -> list[Pass]:
     """The same products through the service layer, then through bulk_create, in this process."""
     os.environ.update(env)
     for key in ("DATABASE_URL", "SQLITE_PATH"):
@@ -409,28 +335,31 @@ def in_process(env: dict, n: int, fields: int, deadline: Deadline) -> list[Pass]
     from catalog.models import ApiToken
     from catalog.services.products import product_upsert_from_payload
 
-    token = ApiToken.objects.filter(team__slug=TEAM, revoked_at__isnull=True).order_by("-created_at").first()
-    actor = Actor(token=token)
-    passes = []
-    for label, expect in (("service, first pass", "created"), ("service, re-send", "unchanged")):
-        result = Pass(label)
-        began = time.perf_counter()
-        for i in range(n):
-            if deadline.passed():
-                result.errors.append("stopped at the time limit")
-                break
-            t = time.perf_counter()
-            outcome = product_upsert_from_payload(
-                actor=actor, domain_slug="bench-svc", slug=slug(i), payload=payload("bench-svc", i, fields)
-            )
-            result.latencies_ms.append((time.perf_counter() - t) * 1000)
-            result.statuses[outcome.action] = result.statuses.get(outcome.action, 0) + 1
-            if outcome.action == expect:
-                result.products += 1
-        result.seconds = time.perf_counter() - began
-        passes.append(result)
-    passes.append(orm_bulk(n, fields))
-    return passes
+    out = []
+    if "service" in passes:
+        token = ApiToken.objects.filter(team__slug=TEAM, revoked_at__isnull=True).order_by("-created_at").first()
+        actor = Actor(token=token)
+        domain = DOMAINS["service"]
+        for label, expect in (("service, first pass", "created"), ("service, re-send", "unchanged")):
+            result = Pass(label)
+            began = time.perf_counter()
+            for i in range(n):
+                if deadline.passed():
+                    result.errors.append("stopped at the time limit")
+                    break
+                t = time.perf_counter()
+                outcome = product_upsert_from_payload(
+                    actor=actor, domain_slug=domain, slug=slug(i), payload=payload(domain, i, fields)
+                )
+                result.latencies_ms.append((time.perf_counter() - t) * 1000)
+                result.statuses[outcome.action] = result.statuses.get(outcome.action, 0) + 1
+                if outcome.action == expect:
+                    result.products += 1
+            result.seconds = time.perf_counter() - began
+            out.append(result)
+    if "orm" in passes and not deadline.passed():
+        out.append(orm_bulk(n, fields))
+    return out
 
 
 def orm_bulk(n: int, fields: int, batch: int = 500) -> Pass:
@@ -528,30 +457,35 @@ def report(passes: list[Pass], header: list[str], memory: dict[int, float] | Non
     print()
     for line in header:
         print(line)
-    http_rate = passes[0].rate if passes and passes[0].label.startswith("HTTP") else None
+    by_label = {p.label: p for p in passes}
+    orm = by_label.get("ORM bulk_create")
     print()
     print(
-        f"{'path':<26}{'products/s':>12}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'seconds':>9}  {'x HTTP':>7}  outcome"
+        f"{'path':<28}{'products/s':>11}{'req p50':>9}{'req p95':>9}{'prod p50':>9}{'prod p95':>9}"
+        f"{'seconds':>9}  {'of ORM':>7}  outcome"
     )
+    print(f"{'':<28}{'':>11}{'ms':>9}{'ms':>9}{'ms':>9}{'ms':>9}")
     for p in passes:
-        ratio = f"{p.rate / http_rate:.1f}x" if http_rate else "-"
+        ratio = f"{p.rate / orm.rate:.0%}" if orm and orm.rate else "-"
         outcome = ", ".join(f"{k}: {v:,}" for k, v in sorted(p.statuses.items())) or f"{p.products:,} written"
         print(
-            f"{p.label:<26}{fmt(p.rate):>12}{fmt(p.percentile(50), '.1f'):>9}{fmt(p.percentile(95), '.1f'):>9}"
-            f"{fmt(p.percentile(99), '.1f'):>9}{p.seconds:>9.1f}  {ratio:>7}  {outcome}"
+            f"{p.label:<28}{fmt(p.rate):>11}{fmt(p.percentile(50), '.1f'):>9}{fmt(p.percentile(95), '.1f'):>9}"
+            f"{fmt(p.per_product(50), '.1f'):>9}{fmt(p.per_product(95), '.1f'):>9}{p.seconds:>9.1f}"
+            f"  {ratio:>7}  {outcome}"
         )
-    by_label = {p.label: p for p in passes}
-    first, svc, orm = (by_label.get(k) for k in ("HTTP PUT, first pass", "service, first pass", "ORM bulk_create"))
     ratios = []
-    if first and svc and first.rate:
-        ratios.append(f"service/HTTP {svc.rate / first.rate:.2f}")
+    firsts = [p for p in passes if p.label.startswith("HTTP") and p.label.endswith("first pass")]
+    svc = by_label.get("service, first pass")
+    for first in firsts:
+        if orm and first.rate:
+            ratios.append(f"ORM/{first.label.removesuffix(', first pass')} {orm.rate / first.rate:.1f}")
     if svc and orm and svc.rate:
         ratios.append(f"ORM/service {orm.rate / svc.rate:.1f}")
-    resend = by_label.get("HTTP PUT, re-send")
-    if first and resend and first.rate:
-        ratios.append(f"HTTP re-send/first {resend.rate / first.rate:.2f}")
+    put, bulk = (next((p for p in firsts if p.label.startswith(k)), None) for k in ("HTTP PUT", "HTTP bulk"))
+    if put and bulk and put.rate:
+        ratios.append(f"bulk/PUT {bulk.rate / put.rate:.1f}")
     if ratios:
-        print("ratios: " + ", ".join(ratios))
+        print("ratios (first passes): " + ", ".join(ratios))
     if memory:
         worker_peaks = ", ".join(f"{mb:.0f}" for mb in memory.values())
         print(f"server peak RSS (VmHWM, MB, master first): {worker_peaks}; total {sum(memory.values()):.0f} MB")
@@ -565,6 +499,10 @@ def main() -> int:
     parser.add_argument("-n", "--products", type=int, default=2_000, help="products per pass (default 2000)")
     parser.add_argument("-f", "--fields", type=int, default=20, help="fields per product (default 20)")
     parser.add_argument("-c", "--clients", type=int, default=4, help="concurrent HTTP clients (default 4)")
+    parser.add_argument("-b", "--batch", type=int, default=50, help="products per bulk request (default 50, max 500)")
+    parser.add_argument(
+        "--passes", default=",".join(PASSES), help=f"comma-separated, of {', '.join(PASSES)} (default: all)"
+    )
     parser.add_argument("--server", choices=["gunicorn", "runserver"], default="gunicorn")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (default 4)")
@@ -572,76 +510,55 @@ def main() -> int:
     parser.add_argument("--token", help="a write:products token for --url")
     parser.add_argument("--domain", default="bench", help="domain to write with --url (default bench)")
     parser.add_argument("--postgres", metavar="URL", help="run on a fresh database made on this PostgreSQL server")
-    parser.add_argument("--skip-in-process", action="store_true", help="only the HTTP passes")
     parser.add_argument("--max-seconds", type=float, default=900, help="stop whatever runs after this long")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (database, server log)")
     args = parser.parse_args()
+    passes = {p.strip() for p in args.passes.split(",") if p.strip()}
+    if not passes or passes - set(PASSES):
+        parser.error(f"--passes takes some of {', '.join(PASSES)}")
+    if not 1 <= args.batch <= 500:
+        parser.error("--batch must be 1..500 (the bulk endpoint takes at most 500 products)")
     if args.url and not args.token:
         parser.error("--url needs --token")
     if args.url and urllib.parse.urlsplit(args.url).hostname not in {"127.0.0.1", "localhost", "::1"}:
         parser.error("--url must be a loopback address")
 
     deadline = Deadline(args.max_seconds)
+    load_before = load_average()
     workdir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
-    pg = PostgresDatabase(args.postgres) if args.postgres else None
-    passes: list[Pass] = []
+    pg = PostgresDatabase(args.postgres, f"portal_bench_{os.getpid()}") if args.postgres else None
+    results: list[Pass] = []
     memory = None
     server_label = args.url or ""
     try:
         if pg is not None:
             pg.__enter__()
-        env = world_env(workdir, pg.url if pg else None)
-        needs_world = not args.url or not args.skip_in_process
+        env = portal_env(workdir, database_url=pg.url if pg else None)
+        wants_http = bool(passes & {"put", "bulk"})
+        in_proc = passes & {"service", "orm"}
         token = args.token
-        if needs_world:
-            made = make_world(env, ["bench", "bench-svc", "bench-orm"])
+        if not args.url or in_proc:
+            made = make_world(env, sorted(DOMAINS.values()))
             token = token or made
-        domain = args.domain if args.url else "bench"
-        server = None
-        try:
-            if args.url:
-                url = args.url
-            else:
-                server = Server(args.server, env, workdir, args.workers, args.threads)
-                server.wait_healthy()
-                url, server_label = server.url, server.label
-            assert token is not None
-            put_sources(url, token, domain)
-            passes.append(
-                http_pass(
-                    "HTTP PUT, first pass",
-                    url,
-                    token,
-                    domain,
-                    args.products,
-                    args.fields,
-                    args.clients,
-                    deadline,
-                    # an existing server may hold these products from an earlier run
-                    expect={200, 201} if args.url else {201},
-                )
-            )
-            passes.append(
-                http_pass(
-                    "HTTP PUT, re-send",
-                    url,
-                    token,
-                    domain,
-                    args.products,
-                    args.fields,
-                    args.clients,
-                    deadline,
-                    expect={200},
-                )
-            )
-            if server is not None:
-                memory = server.peak_rss_mb()
-        finally:
-            if server is not None:
-                server.stop()
-        if not args.skip_in_process and not deadline.passed():
-            passes += in_process(env, args.products, args.fields, deadline)
+        if wants_http:
+            server = None
+            try:
+                if args.url:
+                    url = args.url
+                else:
+                    server = Server(args.server, env, workdir, workers=args.workers, threads=args.threads)
+                    server.wait_healthy()
+                    url, server_label = server.url, server.label
+                assert token is not None
+                results += http_passes(url, token, args, passes, deadline, existing=bool(args.url))
+                if server is not None:
+                    memory = peak_rss_mb(server)
+            finally:
+                if server is not None:
+                    server.stop()
+        if in_proc and not deadline.passed():
+            results += in_process(env, args.products, args.fields, passes, deadline)
     finally:
         if pg is not None:
             if "django.db" in sys.modules:
@@ -657,19 +574,25 @@ def main() -> int:
     database = f"PostgreSQL ({args.postgres})" if args.postgres else f"SQLite {sqlite3.sqlite_version}"
     header = [
         f"Ingest: {args.products:,} products x {args.fields} fields, {args.clients} keep-alive clients, "
-        f"{server_label}, {database}",
-        f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, load average at the end "
-        f"{os.getloadavg()[0]:.1f} (other work on the machine skews every figure)",
+        f"bulk {args.batch} per request, {server_label or 'no server'}, {database}",
+        f"machine: {os.cpu_count()} cores, Python {platform.python_version()}",
+        f"load average before {load_before}; after {load_average()} (other work on the machine skews every figure)",
     ]
-    report(passes, header, memory)
+    report(results, header, memory)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(
             json.dumps(
-                {"header": header, "passes": [p.summary() for p in passes], "server_peak_rss_mb": memory}, indent=2
+                {
+                    "header": header,
+                    "load_average_after": os.getloadavg(),
+                    "passes": [p.summary() for p in results],
+                    "server_peak_rss_mb": memory,
+                },
+                indent=2,
             )
         )
-    failed = any(p.errors for p in passes) or any(p.products < args.products for p in passes)
+    failed = any(p.errors for p in results) or any(p.products < args.products for p in results)
     return 1 if failed else 0
 
 

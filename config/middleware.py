@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 from django.conf import settings
 from django.http import HttpResponse
 
 READ_CHUNK = 64 * 1024
+_NUL_ESCAPE = re.compile("%00")
 
 
 def problem_response(status: int, title: str, detail: str, *, code: str, instance: str = "") -> HttpResponse:
@@ -86,3 +88,33 @@ class BodyLimitMiddleware:
 
         request._stream = LimitedStream(io.BytesIO(data), len(data))
         return None
+
+
+class NulCharacterMiddleware:
+    """NUL characters in the URL: never meaningful, and PostgreSQL refuses them in any query (an error 500).
+
+    In the query string they are dropped, so a search for "ord<NUL>ers" is a search for "orders" and answers
+    like any other; a path with one names nothing that can exist, so it is not found.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path:
+            if request.path.startswith("/api/"):
+                return problem_response(
+                    404,
+                    "Not found",
+                    "No such resource: the path holds a NUL character.",
+                    code="not-found",
+                    instance=request.path.replace("\x00", ""),
+                )
+            from django.http import Http404
+
+            raise Http404("The path holds a NUL character.")
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query or "\x00" in query:
+            request.META["QUERY_STRING"] = _NUL_ESCAPE.sub("", query).replace("\x00", "")
+            request.__dict__.pop("GET", None)  # WSGIRequest caches it; let it parse the cleaned string
+        return self.get_response(request)

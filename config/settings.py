@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "audit.middleware.AuditMiddleware",
     # Before anything reads the body: oversized and unbounded bodies are refused unread.
     "config.middleware.BodyLimitMiddleware",
+    "config.middleware.NulCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,4 +1,4 @@
-"""Demo ratings for the demo mesh (`manage.py seed_demo` calls `seed_demo_ratings()` after the glossaries).
+"""Demo ratings for the demo mesh (`manage.py seed_demo` calls `seed_demo_ratings()` after the access requests).
 
 Deterministic: each published product gets a few ratings from people outside its owning teams, some of them
 with dimension scores and comments, and the owning team answers about half of the critical ones. Rows are
@@ -68,6 +68,10 @@ def seed_demo_ratings(seed: int = SEED) -> int:
             )
             ratings.append(rating)
     with transaction.atomic():
+        from access.selectors import user_has_held_grant
+
+        for rating in ratings:  # after the demo's access requests, so that grant holders are verified consumers
+            rating.verified = user_has_held_grant(user=rating.author, product=rating.product)
         Rating.objects.bulk_create(ratings, batch_size=500)
         saved = Rating.objects.filter(product__in=products).select_related("product").order_by("pk")
         for rating in saved:

@@ -77,7 +77,7 @@ def _score(value: Any, path: str, errors: list[FieldError], *, required: bool) -
     return value
 
 
-def rating_input_parse(data: Mapping[str, Any]) -> RatingInput:
+def rating_input_parse(data: Any) -> RatingInput:
     """Check a submitted rating: `stars` 1-5, `dimensions` {name: 1-5 or null} with known names, a plain-text
     `comment`. Raises ValidationFailed naming every bad field by JSON Pointer."""
     if not isinstance(data, Mapping):
@@ -153,7 +153,7 @@ def _verified(user, product: DataProduct) -> bool:
 
 
 @transaction.atomic
-def rating_upsert(*, actor: Actor, product: DataProduct, data: Mapping[str, Any]) -> tuple[Rating, bool]:
+def rating_upsert(*, actor: Actor, product: DataProduct, data: Any) -> tuple[Rating, bool]:
     """Rate a product, or replace one's rating of it. Answers (rating, created).
 
     Submitting what the rating already says changes nothing (no version, no notification)."""

@@ -20,7 +20,7 @@ from catalog.views import forbidden_as_403
 from ratings import selectors
 from ratings.forms import RatingForm, ReasonForm, ReplyForm
 from ratings.models import Rating
-from ratings.services import RateLimited, rating_delete, rating_moderate, rating_reply, rating_upsert
+from ratings.services import RATEABLE, RateLimited, rating_delete, rating_moderate, rating_reply, rating_upsert
 
 FEEDBACK_PER_PAGE = 25
 REVIEWS_PER_PAGE = 25
@@ -83,7 +83,13 @@ def rate(request, domain_slug: str, slug: str):
             status = 400
     else:
         form = RatingForm(initial=RatingForm.initial_from(own))
-    context = {"product": product, "form": form, "own": own, "is_producer": selectors.is_producer(actor, product)}
+    context = {
+        "product": product,
+        "form": form,
+        "own": own,
+        "is_producer": selectors.is_producer(actor, product),
+        "rateable": product.status in RATEABLE,
+    }
     return render(request, "ratings/rate.html", context, status=status)
 
 

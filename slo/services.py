@@ -443,8 +443,20 @@ def measurements_record(
         (items[i], slo, (items[i].key or derived_key(slo.pk, items[i].measured_at, items[i].value)))
         for i, slo in objectives.items()
     ]
-    with transaction.atomic():
-        return _store(keyed, source)
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                return _store(keyed, source)
+        except _Raced:
+            # Another request stored one of these keys between our read and our write. Read again: a resend
+            # that raced is then answered as the duplicate it is.
+            if attempt:
+                raise Conflict("The same measurements are being stored by another request; send them again.") from None
+    raise AssertionError("unreachable")
+
+
+class _Raced(Exception):
+    pass
 
 
 def _store(keyed: list[tuple[MeasurementIn, ServiceLevelObjective, str]], source: str) -> list[RecordResult]:
@@ -478,8 +490,7 @@ def _store(keyed: list[tuple[MeasurementIn, ServiceLevelObjective, str]], source
             with transaction.atomic():
                 Measurement.objects.bulk_create(new)
         except IntegrityError:
-            # Another request stored one of these keys between our read and our write: a resend that raced.
-            raise Conflict("The same measurement is being stored by another request; send it again.") from None
+            raise _Raced from None
         _evaluate_on_commit({m.slo_id for m in new})
     return results
 

@@ -78,6 +78,26 @@ def _ancestor_slugs(domain: Domain, by_id: dict[int, Domain]) -> tuple[str, ...]
     return tuple(slugs)
 
 
+_PRODUCT_COLUMNS = (
+    *("pk", "slug", "name", "summary", "description", "kind", "status", "version", "updated_at"),
+    *("domain__slug", "domain__name", "domain__parent_id"),
+    *("owner_team__slug", "owner_team__name"),
+)
+_NO_EXTRAS = ProductExtras()  # read only: documents of products no enricher knows share it
+
+
+def _domains_with_ancestors(domains: Iterable[Domain]) -> dict[int, Domain]:
+    """The products' domains and their ancestors (for the domain facet), reading only the missing parents, one
+    level per query: nesting is shallow, and a batch no longer reads every domain of the catalog."""
+    by_id = {d.pk: d for d in domains}
+    wanted = {d.parent_id for d in by_id.values()} - set(by_id) - {None}
+    while wanted:
+        found = list(Domain.objects.filter(pk__in=wanted).only("pk", "slug", "name", "parent_id"))
+        by_id.update((d.pk, d) for d in found)
+        wanted = {d.parent_id for d in found} - set(by_id) - {None}
+    return by_id
+
+
 def _people(team_ids: Iterable[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = defaultdict(list)
     rows = TeamMembership.objects.filter(team_id__in=set(team_ids)).values_list(
@@ -99,11 +119,18 @@ class ProductSource:
         return DataProduct.objects.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=5000)
 
     def build(self, ids: list[int]) -> list[IndexDocument]:
-        products = list(DataProduct.objects.filter(pk__in=ids).select_related("domain", "owner_team").order_by("pk"))
+        # Only the columns a document shows: the descriptor (JSON of the whole source file) and the rest would be
+        # decoded for nothing.
+        products = list(
+            DataProduct.objects.filter(pk__in=ids)
+            .select_related("domain", "owner_team")
+            .only(*_PRODUCT_COLUMNS)
+            .order_by("pk")
+        )
         if not products:
             return []
         pks = [p.pk for p in products]
-        domains = {d.pk: d for d in Domain.objects.only("pk", "slug", "name", "parent_id")}
+        domains = _domains_with_ancestors(p.domain for p in products)
         tags: dict[int, list[str]] = defaultdict(list)
         for pid, name in DataProduct.tags.through.objects.filter(dataproduct_id__in=pks).values_list(
             "dataproduct_id", "tag__name"
@@ -130,10 +157,10 @@ class ProductSource:
             .annotate(n=Count("product_id", distinct=True))
         )
         people = _people({p.owner_team_id for p in products})
-        extras: dict[int, ProductExtras] = defaultdict(ProductExtras)
+        extras: dict[int, ProductExtras] = {}
         for enricher in _PRODUCT_ENRICHERS:
             for pid, extra in enricher(pks).items():
-                extras[pid] = _merge(extras[pid], extra)
+                extras[pid] = _merge(extras[pid], extra) if pid in extras else _merge(_NO_EXTRAS, extra)
         return [
             self._document(
                 p,
@@ -144,7 +171,7 @@ class ProductSource:
                 known_contracts,
                 consumers.get(p.pk, 0),
                 people[p.owner_team_id],
-                extras[p.pk],
+                extras.get(p.pk, _NO_EXTRAS),
             )
             for p in products
         ]

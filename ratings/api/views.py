@@ -49,6 +49,12 @@ class RatingsAPIView(APIView):
         }
 
 
+def _field(request: Request, name: str):
+    """One field of a JSON object body; a body that is not an object gives None (and so a 400 naming it)."""
+    data = request.data
+    return data.get(name) if hasattr(data, "get") else None
+
+
 def _visible_rating(request: Request, pk: int) -> Rating:
     rating = get_object_or_404(Rating.objects.with_relations().select_related("product__domain"), pk=pk)
     actor = Actor.from_request(request)
@@ -148,7 +154,7 @@ class RatingReplyView(RatingsAPIView):
     )
     def put(self, request: Request, pk: int) -> Response:
         rating = _visible_rating(request, pk)
-        rating_reply(actor=Actor.from_request(request), rating=rating, body=request.data.get("body"))
+        rating_reply(actor=Actor.from_request(request), rating=rating, body=_field(request, "body"))
         rating = _visible_rating(request, pk)
         return Response(s.RatingSerializer(rating, context=self.context_for(request, rating.product)).data)
 
@@ -170,7 +176,7 @@ class RatingModerate(RatingsAPIView):
     def post(self, request: Request, pk: int) -> Response:
         rating = _visible_rating(request, pk)
         rating_moderate(
-            actor=Actor.from_request(request), rating=rating, hide=self.hide, reason=request.data.get("reason")
+            actor=Actor.from_request(request), rating=rating, hide=self.hide, reason=_field(request, "reason")
         )
         rating = _visible_rating(request, pk)
         return Response(s.RatingSerializer(rating, context=self.context_for(request, rating.product)).data)

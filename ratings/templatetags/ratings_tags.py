@@ -41,7 +41,7 @@ def _summary(product: DataProduct) -> selectors.RatingSummary:
     cached = getattr(product, "_ratings_summary", None)
     if cached is None:
         cached = selectors.rating_summary(product)
-        product._ratings_summary = cached
+        setattr(product, "_ratings_summary", cached)  # noqa: B010 -- not a model field
     return cached
 
 

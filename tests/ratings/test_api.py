@@ -69,6 +69,12 @@ def test_tokens_read_but_do_not_rate(world, product, consumer, rate):
     response = token.post(RATINGS, {"stars": 1}, format="json")
     assert response.status_code == 403
     assert Rating.objects.count() == 1
+    # the owning team's own pipeline token cannot answer or moderate either: those are people's acts
+    own_token = bearer_client(world.team, [Scope.READ, Scope.WRITE_PRODUCTS])
+    rating_id = Rating.objects.get().pk
+    assert own_token.put(f"/api/v1/ratings/{rating_id}/reply", {"body": "hi"}, format="json").status_code == 403
+    assert own_token.post(f"/api/v1/ratings/{rating_id}/hide", {"reason": "x"}, format="json").status_code == 403
+    assert not Rating.objects.get().is_hidden
 
 
 def test_anonymous_callers_are_asked_to_authenticate(product):
@@ -148,3 +154,11 @@ def test_the_endpoints_are_in_the_openapi_schema(client):
     ):
         assert path in schema["paths"], path
     assert "429" in schema["paths"]["/api/v1/products/{domain}/{slug}/ratings"]["post"]["responses"]
+
+
+def test_a_body_that_is_not_an_object_is_a_400(session, world, product, consumer, rate):
+    assert session(consumer).post(RATINGS, [4], format="json").status_code == 400
+    rating = rate(consumer, product, 2)
+    response = session(world.owner).put(f"/api/v1/ratings/{rating.pk}/reply", ["hello"], format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["pointer"] == "/body"

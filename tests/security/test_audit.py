@@ -188,3 +188,10 @@ def test_the_admin_shows_the_log_read_only(world, client):
     assert client.get("/admin/audit/auditentry/").status_code == 200
     assert client.get("/admin/audit/auditentry/add/").status_code == 403
     assert client.get(f"/admin/audit/auditentry/{entry.pk}/delete/").status_code == 403
+
+
+def test_staff_find_the_log_in_their_menu_and_others_do_not(world, client):
+    client.force_login(world.staff)
+    assert 'href="/audit/"' in client.get("/").content.decode()
+    client.force_login(world.owner)
+    assert 'href="/audit/"' not in client.get("/").content.decode()

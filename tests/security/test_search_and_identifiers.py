@@ -164,3 +164,14 @@ def test_a_slug_longer_than_the_column_is_refused(world, team_client):
     response = team_client.put("/api/v1/products/sales/" + "x" * 101, {"name": "x"}, format="json")
     assert response.status_code == 400
     assert response.json()["errors"][0]["pointer"] == "/slug"
+
+
+def test_a_nul_in_the_query_string_is_dropped_not_searched(mesh, person):
+    html = person.get("/products/", {"q": "ord\x00ers"}).content.decode()
+    assert "/products/sales/orders/" in html  # searched as "orders"
+
+
+def test_a_nul_in_an_api_path_is_a_problem_404(world, team_client):
+    response = team_client.get("/api/v1/products/sales/a%00b")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"

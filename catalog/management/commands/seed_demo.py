@@ -91,15 +91,15 @@ class Command(BaseCommand):
 
             terms = seed_demo_glossaries()
             self.stdout.write(f"Loaded demo glossaries: {terms} terms.")
-            from ratings.demo import seed_demo_ratings
-
-            self.stdout.write(f"Loaded demo ratings: {seed_demo_ratings()}.")
             from slo.demo import seed_demo_slos
 
             self.stdout.write(f"Loaded demo service levels: {seed_demo_slos()}.")
             from access.demo import seed_demo_access
 
             self.stdout.write(f"Loaded demo access requests: {seed_demo_access()}.")
+            from ratings.demo import seed_demo_ratings
+
+            self.stdout.write(f"Loaded demo ratings: {seed_demo_ratings()}.")
 
         result_written = bool(scale) or not demo_already
         if scale:

@@ -47,11 +47,11 @@ OK, LOGIN, UNAUTHORIZED, FORBIDDEN, HIDDEN = (
 PEOPLE = ("anonymous", "outsider", "member", "steward", "owner", "staff")
 SCOPES = tuple(Scope.values)  # read, write:products, write:lineage, write:glossary, write:sli
 # A token of the sales team with exactly one scope, and a token of the finance team with every scope.
-TOKENS = tuple(f"token[{scope}]" for scope in SCOPES) + ("other-team token",)
+TOKENS = (*(f"token[{scope}]" for scope in SCOPES), "other-team token")
 API_PRINCIPALS = PEOPLE + TOKENS
 # Pages authenticate by session only: a bearer token on a page is nobody. One token cell per page proves it.
 PAGE_TOKEN = "token[all scopes]"
-PAGE_PRINCIPALS = PEOPLE + (PAGE_TOKEN,)
+PAGE_PRINCIPALS = (*PEOPLE, PAGE_TOKEN)
 TEAM_ROLES = ("member", "steward", "owner")
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -23,6 +23,10 @@ def proposal(scene) -> dict:
     return {"pk": scene.proposal.pk}
 
 
+def change(scene) -> dict:
+    return {"pk": scene.change_proposal.pk}
+
+
 def version(scene) -> dict:
     return {**term(scene), "number": 1}
 
@@ -69,10 +73,13 @@ ENTRIES = [
         kwargs=proposal,
         body=lambda s: {"content": term_content(), "reason": "Sharper."},
     ),
-    Entry("api-glossary-rebase", "POST", api_write(None, roles=PROPOSER, staff=False), kwargs=proposal),
+    # Rebasing moves a stale change onto the term's latest version: the proposer or a steward may.
+    Entry("api-glossary-rebase", "POST", api_write(None, roles=PROPOSER + STEWARD), kwargs=change),
     Entry("api-glossary-withdraw", "POST", api_write(None, roles=PROPOSER, staff=False), kwargs=proposal),
     # Links: the term's stewards, or whoever may write the product (with write:glossary for tokens).
-    Entry("api-glossary-term-links", "POST", api_write(G), kwargs=term, body=lambda s: {"product": "sales/orders"}),
+    Entry(
+        "api-glossary-term-links", "POST", api_write(G), kwargs=term, body=lambda s: {"product": s.product.identifier}
+    ),
     Entry("api-glossary-term-links", "DELETE", api_write(G), kwargs=term, body=linked),
     Entry("api-glossary-suggestions", "GET", api_write(None, roles=STEWARD), kwargs=domain),
     Entry(
@@ -140,8 +147,14 @@ ENTRIES = [
         kwargs=proposal,
         body=lambda s: term_content(),
     ),
-    Entry("glossary_proposal_rebase", "POST", page_write(roles=PROPOSER, staff=False), kwargs=proposal, body=dict),
-    Entry("glossary_proposal_withdraw", "POST", page_write(roles=PROPOSER, staff=False), kwargs=proposal, body=dict),
+    Entry("glossary_proposal_rebase", "POST", page_write(roles=PROPOSER + STEWARD), kwargs=change, body=lambda s: {}),
+    Entry(
+        "glossary_proposal_withdraw",
+        "POST",
+        page_write(roles=PROPOSER, staff=False),
+        kwargs=proposal,
+        body=lambda s: {},
+    ),
     Entry("glossary_import", "GET", page_write(roles=STEWARD), kwargs=domain),
     Entry(
         "glossary_import",
@@ -151,7 +164,7 @@ ENTRIES = [
         body=lambda s: {"file": _upload()},
     ),
     Entry("glossary_suggestions", "GET", page_write(roles=STEWARD), kwargs=domain),
-    Entry("glossary_suggestions_refresh", "POST", page_write(roles=STEWARD), kwargs=domain, body=dict),
+    Entry("glossary_suggestions_refresh", "POST", page_write(roles=STEWARD), kwargs=domain, body=lambda s: {}),
     Entry(
         "glossary_suggestion_decide",
         "POST",

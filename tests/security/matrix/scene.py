@@ -7,6 +7,7 @@ out of the matrix, which is about roles, not about that rule.
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from functools import cached_property
 
@@ -41,6 +42,20 @@ def build_world() -> World:
     return World(team, other_team, domain, other_domain, owner, steward, member, outsider, staff)
 
 
+def lineage_event(job: str) -> dict:
+    producer = "https://github.com/OpenLineage/OpenLineage/tree/1.30.0/client/python"
+    return {
+        "eventType": "COMPLETE",
+        "eventTime": "2025-01-01T10:00:00Z",
+        "run": {"runId": str(uuid.uuid4())},
+        "job": {"namespace": "pipelines", "name": job},
+        "inputs": [{"namespace": "warehouse", "name": "raw_orders"}],
+        "outputs": [{"namespace": "warehouse", "name": "orders"}],
+        "producer": producer,
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+    }
+
+
 class Scene:
     def __init__(self, world):
         self.world = world
@@ -48,9 +63,7 @@ class Scene:
     # ---- catalog ------------------------------------------------------------------------------------------
     @cached_property
     def product(self):
-        return ProductFactory(
-            domain=self.world.domain, slug="orders", name="Orders", status=LifecycleStatus.PUBLISHED
-        )
+        return ProductFactory(domain=self.world.domain, slug="orders", name="Orders", status=LifecycleStatus.PUBLISHED)
 
     @cached_property
     def port(self):
@@ -107,6 +120,27 @@ class Scene:
         )
 
     @cached_property
+    def change_proposal(self):
+        """Mia's open change to the term, made stale by a second approved change (so that it can be rebased)."""
+        from glossary.services.proposals import proposal_create
+        from glossary.services.reviews import proposal_decide
+
+        def change(definition: str):
+            return proposal_create(
+                actor=Actor(user=self.world.member),
+                domain_slug="sales",
+                kind="change",
+                term_slug=self.term.slug,
+                reason="Sharper.",
+                content={"name": "Churn", "definition": definition},
+            )
+
+        mine = change("Customers who stopped buying.")
+        first = change("Customers who cancelled.")
+        proposal_decide(actor=Actor(user=self.world.steward), proposal_id=first.pk, decision="approve")
+        return mine
+
+    @cached_property
     def term_product_link(self):
         from glossary.services.links import Target, term_link
 
@@ -119,6 +153,15 @@ class Scene:
         return LinkSuggestion.objects.create(
             term=self.term, field=self.port.fields.get(name="order_id"), matched="order", where="name"
         )
+
+    # ---- lineage ------------------------------------------------------------------------------------------
+    @cached_property
+    def lineage_run(self):
+        """One completed run: job pipelines.load_orders reads warehouse.raw_orders and writes warehouse.orders."""
+        from lineage.openlineage import parse_event
+        from lineage.services.ingest import lineage_events_ingest
+
+        return lineage_events_ingest(actor=None, events=[parse_event(lineage_event("load_orders"))])
 
     # ---- access -------------------------------------------------------------------------------------------
     @cached_property
