@@ -29,11 +29,12 @@ class RequestForm(ServiceErrorsMixin, forms.Form):
     )
     duration_days = forms.IntegerField(label="Duration (days)", min_value=1)
 
-    def __init__(self, *args, port: OutputPort, user, **kwargs):
+    def __init__(self, *args, port: OutputPort, user, teams: list[Team] | None = None, **kwargs):
         prefix = kwargs.pop("prefix", None) or f"port{port.pk}"
         super().__init__(*args, prefix=prefix, **kwargs)
         self.port = port
-        self.teams = list(Team.objects.of_user(user).order_by("name"))
+        # A page with a form per port passes the person's teams in, so they are read once, not once per port.
+        self.teams = teams if teams is not None else list(Team.objects.of_user(user).order_by("name"))
         self.fields["grantee"].choices = [("me", "Myself"), *((f"team:{t.slug}", f"Team {t.name}") for t in self.teams)]
         self.fields["duration_days"].widget.attrs["max"] = str(port.max_access_days)
         self.fields["duration_days"].initial = min(90, port.max_access_days)

@@ -8,7 +8,7 @@ from django import template
 from access import selectors
 from access.forms import RequestForm
 from access.models import OPEN_STATUSES
-from catalog.models import DataContract, DataProduct
+from catalog.models import DataContract, DataProduct, Team
 
 register = template.Library()
 
@@ -31,6 +31,7 @@ def product_access(context, product: DataProduct) -> dict:
     held = set()
     if signed_in:
         held = set(selectors.my_grants(user).filter(product=product, status="active").values_list("port_id", flat=True))
+    teams = list(Team.objects.of_user(user).order_by("name")) if signed_in else []
     rows = []
     for port in ports:
         rows.append(
@@ -39,7 +40,9 @@ def product_access(context, product: DataProduct) -> dict:
                 "open_request": open_by_port.get(port.pk),
                 "held": port.pk in held,
                 "contract": contracts.get(port.contract_ref),
-                "form": RequestForm(port=port, user=user) if signed_in and port.pk not in open_by_port else None,
+                "form": RequestForm(port=port, user=user, teams=teams)
+                if signed_in and port.pk not in open_by_port
+                else None,
             }
         )
     return {
