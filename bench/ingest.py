@@ -125,6 +125,7 @@ class Pass:
     latencies_ms: list[float] = field(default_factory=list)  # one per request
     statuses: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    server_cpu_seconds: float | None = None  # user + system CPU of the server's processes during the pass
 
     @property
     def rate(self) -> float:
@@ -141,6 +142,13 @@ class Pass:
         value = self.percentile(p)
         return None if value is None else value / self.per_request
 
+    @property
+    def cpu_ms_per_product(self) -> float | None:
+        """Server CPU per product: unlike products/s, hardly moved by what else the machine is doing."""
+        if self.server_cpu_seconds is None or not self.products:
+            return None
+        return self.server_cpu_seconds * 1000 / self.products
+
     def summary(self) -> dict:
         data = asdict(self)
         del data["latencies_ms"]
@@ -148,6 +156,7 @@ class Pass:
         data["products_per_second"] = round(self.rate, 1)
         data.update({f"p{p}_ms": self.percentile(p) for p in (50, 95, 99)})
         data.update({f"p{p}_ms_per_product": self.per_product(p) for p in (50, 95)})
+        data["server_cpu_ms_per_product"] = self.cpu_ms_per_product
         return data
 
 
@@ -263,26 +272,41 @@ def put_sources(url: str, token: str, domain: str) -> None:
 
 
 def http_passes(
-    url: str, token: str, args: argparse.Namespace, passes: set[str], deadline: Deadline, existing: bool
+    url: str,
+    token: str,
+    args: argparse.Namespace,
+    passes: set[str],
+    deadline: Deadline,
+    existing: bool,
+    server: Server | None,
 ) -> list[Pass]:
     """First pass and re-send for each HTTP path asked for. `existing`: a server that may hold the products
     from an earlier run, so a first pass may answer 200 too."""
     base_path = urllib.parse.urlsplit(url).path.rstrip("/")
     first = {200, 201} if existing else {201}
     out = []
+
+    def measured(label: str, requests: list[Request], expect: set[int]) -> Pass:
+        before = cpu_seconds(server) if server else None
+        result = http_pass(label, url, token, requests, args.clients, deadline, expect)
+        if before is not None:
+            # Work a request leaves for after its response finishes with it (keep-alive: before the next request).
+            result.server_cpu_seconds = cpu_seconds(server) - before
+        return result
+
     if "put" in passes:
         domain = args.domain if args.url else DOMAINS["put"]
         put_sources(url, token, domain)
         requests = put_requests(base_path, domain, args.products, args.fields)
-        out.append(http_pass("HTTP PUT, first pass", url, token, requests, args.clients, deadline, first))
-        out.append(http_pass("HTTP PUT, re-send", url, token, requests, args.clients, deadline, {200}))
+        out.append(measured("HTTP PUT, first pass", requests, first))
+        out.append(measured("HTTP PUT, re-send", requests, {200}))
     if "bulk" in passes:
         domain = args.domain if args.url else DOMAINS["bulk"]
         put_sources(url, token, domain)
         requests = bulk_requests(base_path, domain, args.products, args.fields, args.batch)
         label = f"HTTP bulk {args.batch}"
-        out.append(http_pass(f"{label}, first pass", url, token, requests, args.clients, deadline, first))
-        out.append(http_pass(f"{label}, re-send", url, token, requests, args.clients, deadline, {200}))
+        out.append(measured(f"{label}, first pass", requests, first))
+        out.append(measured(f"{label}, re-send", requests, {200}))
     return out
 
 
@@ -305,6 +329,19 @@ def make_world(env: dict, domains: list[str]) -> str:
     manage(env, "migrate", "--no-input", "-v", "0")
     manage(env, "shell", "-c", SETUP_WORLD.format(team=TEAM, domains=domains, sources=SOURCES))
     return manage(env, "create_token", "--team", TEAM, "--scopes", "write:products,read", "--name", "bench").strip()
+
+
+def cpu_seconds(server: Server) -> float:
+    """User + system CPU time of the server and its workers so far, from /proc/<pid>/stat."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in server.pids():
+        try:
+            after = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(after[11]) + int(after[12])  # utime, stime (fields 14 and 15)
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / ticks
 
 
 def peak_rss_mb(server: Server) -> dict[int, float]:
@@ -342,7 +379,7 @@ def in_process(env: dict, n: int, fields: int, passes: set[str], deadline: Deadl
         domain = DOMAINS["service"]
         for label, expect in (("service, first pass", "created"), ("service, re-send", "unchanged")):
             result = Pass(label)
-            began = time.perf_counter()
+            began, cpu = time.perf_counter(), time.process_time()
             for i in range(n):
                 if deadline.passed():
                     result.errors.append("stopped at the time limit")
@@ -356,6 +393,7 @@ def in_process(env: dict, n: int, fields: int, passes: set[str], deadline: Deadl
                 if outcome.action == expect:
                     result.products += 1
             result.seconds = time.perf_counter() - began
+            result.server_cpu_seconds = time.process_time() - cpu
             out.append(result)
     if "orm" in passes and not deadline.passed():
         out.append(orm_bulk(n, fields))
@@ -373,7 +411,7 @@ def orm_bulk(n: int, fields: int, batch: int = 500) -> Pass:
     tags = dict(Tag.objects.values_list("name", "id"))
     through = DataProduct.tags.through
     result = Pass("ORM bulk_create")
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     for start in range(0, n, batch):
         bodies = [(i, payload("bench-orm", i, fields)) for i in range(start, min(n, start + batch))]
         with transaction.atomic():
@@ -445,6 +483,7 @@ def orm_bulk(n: int, fields: int, batch: int = 500) -> Pass:
             )
         result.products += len(products)
     result.seconds = time.perf_counter() - began
+    result.server_cpu_seconds = time.process_time() - cpu
     return result
 
 
@@ -462,15 +501,16 @@ def report(passes: list[Pass], header: list[str], memory: dict[int, float] | Non
     print()
     print(
         f"{'path':<28}{'products/s':>11}{'req p50':>9}{'req p95':>9}{'prod p50':>9}{'prod p95':>9}"
-        f"{'seconds':>9}  {'of ORM':>7}  outcome"
+        f"{'CPU/prod':>9}{'seconds':>9}  {'of ORM':>7}  outcome"
     )
-    print(f"{'':<28}{'':>11}{'ms':>9}{'ms':>9}{'ms':>9}{'ms':>9}")
+    print(f"{'':<28}{'':>11}{'ms':>9}{'ms':>9}{'ms':>9}{'ms':>9}{'ms':>9}")
     for p in passes:
         ratio = f"{p.rate / orm.rate:.0%}" if orm and orm.rate else "-"
         outcome = ", ".join(f"{k}: {v:,}" for k, v in sorted(p.statuses.items())) or f"{p.products:,} written"
         print(
             f"{p.label:<28}{fmt(p.rate):>11}{fmt(p.percentile(50), '.1f'):>9}{fmt(p.percentile(95), '.1f'):>9}"
-            f"{fmt(p.per_product(50), '.1f'):>9}{fmt(p.per_product(95), '.1f'):>9}{p.seconds:>9.1f}"
+            f"{fmt(p.per_product(50), '.1f'):>9}{fmt(p.per_product(95), '.1f'):>9}"
+            f"{fmt(p.cpu_ms_per_product, '.1f'):>9}{p.seconds:>9.1f}"
             f"  {ratio:>7}  {outcome}"
         )
     ratios = []
@@ -486,6 +526,11 @@ def report(passes: list[Pass], header: list[str], memory: dict[int, float] | Non
         ratios.append(f"bulk/PUT {bulk.rate / put.rate:.1f}")
     if ratios:
         print("ratios (first passes): " + ", ".join(ratios))
+    print(
+        "CPU/prod: server CPU (all gunicorn processes, user + system) per accepted product, work after the"
+        " responses included; in-process passes: this process's CPU. 1,000 / CPU/prod x cores = the products/s"
+        " an idle machine could give if nothing else limited it."
+    )
     if memory:
         worker_peaks = ", ".join(f"{mb:.0f}" for mb in memory.values())
         print(f"server peak RSS (VmHWM, MB, master first): {worker_peaks}; total {sum(memory.values()):.0f} MB")
@@ -551,7 +596,7 @@ def main() -> int:
                     server.wait_healthy()
                     url, server_label = server.url, server.label
                 assert token is not None
-                results += http_passes(url, token, args, passes, deadline, existing=bool(args.url))
+                results += http_passes(url, token, args, passes, deadline, existing=bool(args.url), server=server)
                 if server is not None:
                     memory = peak_rss_mb(server)
             finally:

@@ -43,8 +43,12 @@ def _points(slo: ServiceLevelObjective, start: datetime, now: datetime) -> list[
     return ([before] if before else []) + recent
 
 
-def slo_evaluate(*, slo_id: int, now: datetime | None = None) -> str | None:
-    """Evaluate one objective; answers its state (None if it no longer exists)."""
+def slo_evaluate(*, slo_id: int, now: datetime | None = None, changed: set[int] | None = None) -> str | None:
+    """Evaluate one objective; answers its state (None if it no longer exists).
+
+    A change of state re-indexes the product after commit; with `changed`, the product's id is added there instead,
+    for the caller to re-index many products at once (one `products_changed` for a batch, not one each).
+    """
     now = now or timezone.now()
     with transaction.atomic():
         slo = (
@@ -86,9 +90,10 @@ def slo_evaluate(*, slo_id: int, now: datetime | None = None) -> str | None:
         )
         if state != previous_state:
             SloEvaluation.objects.create(slo=slo, state=state, since=slo.state_since, value=value, evaluated_at=now)
-            from catalog.search import on_commit_index_products
-
-            on_commit_index_products([slo.product_id])
+            if changed is not None:
+                changed.add(slo.product_id)
+            else:
+                _reindex([slo.product_id])
         _incidents(slo, objective, state, value, now)
     return state
 
@@ -167,5 +172,17 @@ def _incidents(slo: ServiceLevelObjective, objective: rules.Objective, state: st
         incident.save(update_fields=update)
 
 
+def _reindex(product_ids: Iterable[int]) -> None:
+    from catalog.search import on_commit_index_products
+
+    on_commit_index_products(product_ids)
+
+
 def slos_evaluate(*, slo_ids: Iterable[int], now: datetime | None = None) -> dict[int, str | None]:
-    return {slo_id: slo_evaluate(slo_id=slo_id, now=now) for slo_id in slo_ids}
+    """Evaluate each objective (each in its own transaction), then re-index the products whose state changed once."""
+    changed: set[int] = set()
+    states = {slo_id: slo_evaluate(slo_id=slo_id, now=now, changed=changed) for slo_id in slo_ids}
+    if changed:
+        with transaction.atomic():
+            _reindex(sorted(changed))
+    return states

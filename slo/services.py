@@ -277,13 +277,19 @@ def slos_sync_from_contracts(*, product_ids: Iterable[int]) -> ContractSyncResul
         wanted = _wanted(ports[pid], contracts, result.unreadable)
         if {key: _wanted_signature(p, c, d) for key, (p, c, d, _, _) in wanted.items()} != existing[pid]:
             stale.append(pid)
+    changed: list[int] = []
     for product in DataProduct.objects.filter(pk__in=stale).select_related("domain"):
         with transaction.atomic():
-            _sync_product(product, result)
+            if _sync_product(product, result):
+                changed.append(product.pk)
+    if changed:
+        # One re-index (and one products_changed) for the batch, not one per product.
+        with transaction.atomic():
+            _reindex_on_commit(changed)
     return result
 
 
-def _sync_product(product: DataProduct, result: ContractSyncResult) -> None:
+def _sync_product(product: DataProduct, result: ContractSyncResult) -> bool:
     # Locking the product serialises two syncs of the same product (two contract imports in quick succession).
     DataProduct.objects.select_for_update().filter(pk=product.pk).first()
     ports = [p for p in product.output_ports.order_by("position", "pk") if p.contract_ref]
@@ -322,8 +328,7 @@ def _sync_product(product: DataProduct, result: ContractSyncResult) -> None:
                 result.created += 1
             else:
                 result.updated += 1
-    if changed:
-        _reindex_on_commit([product.pk])
+    return changed
 
 
 # Measurements -----------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from slo.evaluation import slo_evaluate
+from slo.evaluation import slos_evaluate
 from slo.lineage_feed import measurements_from_observations
 from slo.selectors import slos_due_for_evaluation
 from slo.services import slos_sync_from_contracts
@@ -13,8 +13,7 @@ from slo.services import slos_sync_from_contracts
 @shared_task
 def evaluate_slos(slo_ids: list[int]) -> int:
     """After new measurements or a changed objective."""
-    for slo_id in slo_ids:
-        slo_evaluate(slo_id=slo_id)
+    slos_evaluate(slo_ids=slo_ids)
     return len(slo_ids)
 
 
@@ -22,8 +21,7 @@ def evaluate_slos(slo_ids: list[int]) -> int:
 def evaluate_all_slos() -> int:
     """From beat: freshness objectives breach as time passes, values go stale, and compliance windows move on."""
     ids = slos_due_for_evaluation()
-    for slo_id in ids:
-        slo_evaluate(slo_id=slo_id)
+    slos_evaluate(slo_ids=ids)
     return len(ids)
 
 
@@ -31,8 +29,7 @@ def evaluate_all_slos() -> int:
 def sync_contract_slos(product_ids: list[int]) -> int:
     """After products or contracts changed: objectives derived from the contracts' SLA properties."""
     result = slos_sync_from_contracts(product_ids=product_ids)
-    for slo_id in result.evaluate:
-        slo_evaluate(slo_id=slo_id)
+    slos_evaluate(slo_ids=result.evaluate)
     return result.created + result.updated + result.removed
 
 

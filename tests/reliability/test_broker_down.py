@@ -88,7 +88,7 @@ def test_the_next_search_catches_the_index_up(broker_down, team_client):
     found = team_client.get("/api/v1/search", {"q": "refunds ledger"})
 
     assert found.status_code == 200
-    assert [hit["url"] for hit in found.json()["results"]][:1] == [product.get_absolute_url()]
+    assert [hit["url"] for hit in found.json()["hits"]][:1] == [product.get_absolute_url()]
     assert not IndexOutbox.objects.exists()
     assert indexed(product)
 

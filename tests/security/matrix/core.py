@@ -94,6 +94,13 @@ def _fill(principals, default: Outcome, overrides: Mapping[str, Outcome]) -> dic
     return {p: overrides.get(p, default) for p in principals}
 
 
+def _staff(staff: bool | Outcome) -> Outcome:
+    """`staff=True/False` for allowed/refused, or an Outcome (the keyword doubles as the staff cell's override)."""
+    if isinstance(staff, Outcome):
+        return staff
+    return OK if staff else FORBIDDEN
+
+
 def api_read(**overrides: Outcome) -> dict[str, Outcome]:
     """API reads: any session or valid token (PORTAL_PUBLIC_READ off); anonymous callers get 401."""
     return _fill(API_PRINCIPALS, OK, {"anonymous": UNAUTHORIZED, **overrides})
@@ -103,7 +110,9 @@ def api_public(**overrides: Outcome) -> dict[str, Outcome]:
     return _fill(API_PRINCIPALS, OK, overrides)
 
 
-def api_write(scope: str | None, *, roles=TEAM_ROLES, staff: bool = True, **overrides: Outcome) -> dict[str, Outcome]:
+def api_write(
+    scope: str | None, *, roles=TEAM_ROLES, staff: bool | Outcome = True, **overrides: Outcome
+) -> dict[str, Outcome]:
     """A write to the sales domain: its team's people in `roles`, staff, and sales tokens carrying `scope`.
 
     scope=None: no token may do it (decisions that are a person's judgement)."""
@@ -111,7 +120,7 @@ def api_write(scope: str | None, *, roles=TEAM_ROLES, staff: bool = True, **over
     cells["anonymous"] = UNAUTHORIZED
     for role in roles:
         cells[role] = OK
-    cells["staff"] = OK if staff else FORBIDDEN
+    cells["staff"] = _staff(staff)
     if scope is not None:
         cells[token(scope)] = OK
     cells.update(overrides)
@@ -134,12 +143,12 @@ def page_read(**overrides: Outcome) -> dict[str, Outcome]:
     return _fill(PAGE_PRINCIPALS, OK, {"anonymous": LOGIN, PAGE_TOKEN: LOGIN, **overrides})
 
 
-def page_write(*, roles=TEAM_ROLES, staff: bool = True, **overrides: Outcome) -> dict[str, Outcome]:
+def page_write(*, roles=TEAM_ROLES, staff: bool | Outcome = True, **overrides: Outcome) -> dict[str, Outcome]:
     cells = {p: FORBIDDEN for p in PAGE_PRINCIPALS}
     cells["anonymous"] = LOGIN
     cells[PAGE_TOKEN] = LOGIN
     for role in roles:
         cells[role] = OK
-    cells["staff"] = OK if staff else FORBIDDEN
+    cells["staff"] = _staff(staff)
     cells.update(overrides)
     return _fill(PAGE_PRINCIPALS, FORBIDDEN, cells)

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from . import entries_audit, entries_catalog, entries_glossary, entries_lineage
+from . import (
+    entries_access,
+    entries_audit,
+    entries_catalog,
+    entries_glossary,
+    entries_lineage,
+    entries_ratings,
+    entries_slo,
+)
 
 # Routes that reveal nothing of the catalog and write nothing of it: open to all, not in the matrix.
 PUBLIC_ROUTES = {
@@ -13,19 +21,17 @@ PUBLIC_ROUTES = {
     "api-docs": "Swagger UI over the schema",
 }
 
-ENTRIES = [*entries_catalog.ENTRIES, *entries_glossary.ENTRIES, *entries_lineage.ENTRIES, *entries_audit.ENTRIES]
+ENTRIES = [
+    *entries_catalog.ENTRIES,
+    *entries_glossary.ENTRIES,
+    *entries_lineage.ENTRIES,
+    *entries_audit.ENTRIES,
+    *entries_access.ENTRIES,
+    *entries_ratings.ENTRIES,
+    *entries_slo.ENTRIES,
+]
 
-# Apps still landing while the matrix was written (issue #9, part 1): their routes are known and listed here so
-# that the coverage test stays green, but their cells are NOT asserted yet. Move each into an entries_<app>.py
-# module (and out of this set) as its rules settle; a route that is neither here nor in ENTRIES fails the test.
-PENDING_APPS = (
-    "access:",
-    "api-access-",
-    "api-product-rating",
-    "api-rating",
-    "api-ratings-",
-    "ratings_",
-    "api-sli",
-    "api-slo",
-    "slo_",
-)
+# Apps still landing (their routes known, their cells not yet asserted): a route prefix here is skipped by the
+# coverage test. Empty since access, ratings and slo joined the matrix; add a prefix only for an app midway through
+# its first version, and take it out with that app's entries_<app>.py.
+PENDING_APPS: tuple[str, ...] = ()

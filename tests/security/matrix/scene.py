@@ -182,10 +182,34 @@ class Scene:
         return Grant.objects.get(request=self.access_request)
 
     @cached_property
+    def outsider_request(self):
+        """Oscar's request for the port, on which the owner asked a question: the requester's actions (answer,
+        withdraw) have an allowed cell. Made after Carla's, so that the two never meet on one grantee."""
+        from access.services import access_request_ask_info, access_request_create
+
+        made = access_request_create(
+            actor=Actor(user=self.world.outsider), port=self.port, purpose="Budget planning.", duration_days=5
+        )
+        return access_request_ask_info(actor=Actor(user=self.world.owner), request_id=made.pk, reason="Which budget?")
+
+    @cached_property
+    def owner_request(self):
+        """Olivia's own pending request for her team's port: nobody decides their own request, owner or not."""
+        from access.services import access_request_create
+
+        return access_request_create(
+            actor=Actor(user=self.world.owner), port=self.port, purpose="Testing the grant path.", duration_days=3
+        )
+
+    @cached_property
     def delivery(self):
-        from access.models import WebhookDelivery
+        from access.models import DomainAccessSettings, WebhookDelivery
 
         grant = self.grant
+        # A delivery exists only where the domain has an endpoint (redelivery reads the current one).
+        DomainAccessSettings.objects.update_or_create(
+            domain=self.world.domain, defaults={"provisioning_url": "https://provisioning.example/hook"}
+        )
         return WebhookDelivery.objects.create(
             domain=self.world.domain,
             grant=grant,
@@ -208,6 +232,26 @@ class Scene:
         return rating
 
     @cached_property
+    def outsider_rating(self):
+        """Oscar's own review: his cells for "my rating" (read, replace, withdraw) are the allowed ones."""
+        from ratings.services import rating_upsert
+
+        rating, _ = rating_upsert(
+            actor=Actor(user=self.world.outsider), product=self.product, data={"stars": 2, "comment": "Often late."}
+        )
+        return rating
+
+    @cached_property
+    def hidden_rating(self):
+        """Hugo's review, hidden by the steward: only its author, the producers and staff still see it."""
+        from ratings.services import rating_moderate, rating_upsert
+
+        rating, _ = rating_upsert(
+            actor=Actor(user=UserFactory(username="hugo")), product=self.product, data={"stars": 1, "comment": "Spam"}
+        )
+        return rating_moderate(actor=Actor(user=self.world.steward), rating=rating, hide=True, reason="Off topic.")
+
+    @cached_property
     def reply(self):
         from ratings.services import rating_reply
 
@@ -221,6 +265,13 @@ class Scene:
         return ServiceLevelObjective.objects.create(
             product=self.product, name="freshness", kind=SloKind.FRESHNESS, threshold=3600.0
         )
+
+    @cached_property
+    def measurement(self):
+        """One stored measurement of the freshness objective (what the measurements list reveals)."""
+        from slo.models import Measurement
+
+        return Measurement.objects.create(slo=self.slo, value=600.0, measured_at=timezone.now(), key="matrix-seed")
 
     def build_everything(self) -> Scene:
         """For the shared scene: build every object up front, so that no cell's rollback leaves a stale one."""
