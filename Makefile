@@ -17,9 +17,9 @@ PG_TEST_URL ?= $(or $(DATABASE_URL),postgres://root@127.0.0.1:5432/test)
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS))
-# Browser tests run once, on SQLite; tests that need PostgreSQL run only in its pass.
+# Browser and fuzz tests run once, on SQLite; tests that need PostgreSQL run only in its pass.
 SQLITE_MARKERS ?= not postgres
-PG_MARKERS ?= not browser
+PG_MARKERS ?= not browser and not fuzz
 
 # Production profile (`make prod`); every one of these can be overridden from the environment.
 GUNICORN_BIND ?= 127.0.0.1:8000

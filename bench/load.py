@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Load test of the production profile, with a count of every acknowledged write afterwards.
 
-Builds the production profile on loopback and drives it with locust (bench/locustfile.py) for a bounded time:
+Builds the production profile on loopback and drives it with locust (bench/locust/locustfile.py) for a bounded time:
   - a PostgreSQL database of its own (`meshportal_load` by default), migrated and seeded with a team, a domain,
     a token with all scopes and `--seed` products;
   - gunicorn with PORTAL_PROFILE=production (WhiteNoise, collected static files, DEBUG off);
@@ -119,7 +119,7 @@ def run_locust(args, url: str, env: dict, workdir: Path) -> dict:
     prefix = workdir / "locust"
     command = [
         str(BIN / "locust"),
-        *("-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "--only-summary"),
+        *("-f", str(ROOT / "bench" / "locust" / "locustfile.py"), "--headless", "--only-summary"),
         *("-u", str(args.users), "-r", str(args.spawn_rate), "-t", f"{args.seconds}s", "--stop-timeout", "10"),
         *("--host", url, "--csv", str(prefix), "--loglevel", "WARNING"),
     ]

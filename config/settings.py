@@ -287,7 +287,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "WARNING"},  # lockouts are warnings; every sign-in is not news
+    },
 }
 
 if PRODUCTION:
@@ -355,7 +358,6 @@ AXES_LOCKOUT_CALLABLE = "config.auth_backends.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip_for_axes"
 AXES_DISABLE_ACCESS_LOG = True  # the audit log records sign-ins already
 AXES_VERBOSE = False
-LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # lockouts are warnings; every sign-in is not news
 
 # API throttles (config/throttling.py): per address for anonymous callers, per person, per API token.
 # Generous by default so that pipelines and the test suite never meet them; 429 with Retry-After when hit.

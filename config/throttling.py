@@ -21,6 +21,8 @@ class _PortalThrottle(SimpleRateThrottle):
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
 
+    scope: str
+
     def get_rate(self) -> str | None:
         return settings.PORTAL_THROTTLE_RATES.get(self.scope)
 

@@ -67,7 +67,7 @@ class AuditEntryList(generics.ListAPIView):
         form = AuditFilterForm(self.request.query_params)
         if not form.is_valid():
             raise ValidationFailed(
-                [FieldError(f"/{name}", " ".join(errors)) for name, errors in form.errors.items()],
+                [FieldError(f"/{name}", " ".join(str(e) for e in errors)) for name, errors in form.errors.items()],
                 message="The query has invalid parameters.",
             )
         return audit_entries(form.filters())

@@ -86,43 +86,92 @@ def _chunks(items: list, size: int) -> Iterable[list]:
 def drain(limit: int = DRAIN_LIMIT) -> int:
     """Index up to `limit` pending rows, oldest first; returns how many rows were drained. Anything beyond
     `limit` stays pending for the next drain."""
-    from catalog.search import raw_backend
+    if not connection.features.has_select_for_update_skip_locked:
+        drained = _drain_built_before_locking(limit)
+        if drained is not None:
+            return drained
+    return _drain_locked(limit)
+
+
+def _claimed(rows, limit: int) -> list[tuple[str, str, Any]]:
+    return list(rows.order_by("created_at", "id").values_list("key", "action", "token")[:limit])
+
+
+def _documents(claimed: list[tuple[str, str, Any]]) -> tuple[list, set[str]]:
+    """The documents the claimed rows ask for (per source, in batches) and the keys to remove."""
     from catalog.search.documents import build, product_ids_for, sources
 
+    to_index: dict[str, set] = defaultdict(set)
+    to_remove: set[str] = set()
+    known = sources()
+    for key, action, _token in claimed:
+        doc_type, _, raw_id = key.partition(":")
+        if action == IndexOutbox.REMOVE or doc_type not in known:
+            to_remove.add(key)
+        else:
+            to_index[doc_type].add(_object_id(raw_id))
+    # Product documents show their domain's and team's names: a renamed domain or team re-indexes them.
+    if to_index.get("domain") or to_index.get("team"):
+        to_index["product"].update(
+            product_ids_for(domain_ids=to_index.get("domain", ()), team_ids=to_index.get("team", ()))
+        )
+    batches = []
+    for doc_type, ids in to_index.items():
+        for batch in _chunks(sorted(ids, key=str), BUILD_BATCH):
+            docs, gone = build(doc_type, batch)
+            batches.append(docs)
+            to_remove.update(gone)
+    return batches, to_remove
+
+
+def _apply(claimed: list[tuple[str, str, Any]], batches: list, to_remove: set[str]) -> None:
+    from catalog.search import raw_backend
+
+    backend = raw_backend()
+    for docs in batches:
+        backend.index(docs)
+    if to_remove:
+        backend.delete(sorted(to_remove))
+    tokens = [token for _key, _action, token in claimed]
+    for chunk in _chunks(tokens, _CHUNK):
+        IndexOutbox.objects.filter(token__in=chunk).delete()
+
+
+def _drain_locked(limit: int) -> int:
     with transaction.atomic():
-        rows = IndexOutbox.objects.order_by("created_at", "id")
+        rows = IndexOutbox.objects.all()
         if connection.features.has_select_for_update_skip_locked:
-            # PostgreSQL: concurrent drains take disjoint rows. SQLite takes no row locks, but it has one writer
-            # at a time (transactions begin IMMEDIATE), so two drains run one after the other there.
+            # PostgreSQL: concurrent drains take disjoint rows.
             rows = rows.select_for_update(skip_locked=True)
-        claimed = list(rows.values_list("key", "action", "token")[:limit])
+        claimed = _claimed(rows, limit)
         if not claimed:
             return 0
-        to_index: dict[str, set] = defaultdict(set)
-        to_remove: set[str] = set()
-        known = sources()
-        for key, action, _token in claimed:
-            doc_type, _, raw_id = key.partition(":")
-            if action == IndexOutbox.REMOVE or doc_type not in known:
-                to_remove.add(key)
-            else:
-                to_index[doc_type].add(_object_id(raw_id))
-        # Product documents show their domain's and team's names: a renamed domain or team re-indexes them.
-        if to_index.get("domain") or to_index.get("team"):
-            to_index["product"].update(
-                product_ids_for(domain_ids=to_index.get("domain", ()), team_ids=to_index.get("team", ()))
-            )
-        backend = raw_backend()
-        for doc_type, ids in to_index.items():
-            for batch in _chunks(sorted(ids, key=str), BUILD_BATCH):
-                docs, gone = build(doc_type, batch)
-                backend.index(docs)
-                to_remove.update(gone)
-        if to_remove:
-            backend.delete(sorted(to_remove))
-        tokens = [token for _key, _action, token in claimed]
+        batches, to_remove = _documents(claimed)
+        _apply(claimed, batches, to_remove)
+    return len(claimed)
+
+
+def _drain_built_before_locking(limit: int) -> int | None:
+    """SQLite has one writer at a time and a transaction takes the write lock when it begins, so building the
+    documents inside it would hold every other writer up for the whole build. Here the rows are read and the
+    documents built first, outside any transaction; then, holding the lock only to write, they are applied if no
+    claimed row changed meanwhile (same tokens: no write touched those keys since, and no other drain took
+    them). Otherwise None: the caller drains the locked way, so a document built from older rows never
+    overwrites a newer one."""
+    if connection.in_atomic_block:
+        return None  # inside the caller's transaction the lock is held already
+    claimed = _claimed(IndexOutbox.objects.all(), limit)
+    if not claimed:
+        return 0
+    batches, to_remove = _documents(claimed)
+    tokens = [token for _key, _action, token in claimed]
+    with transaction.atomic():
+        still = 0
         for chunk in _chunks(tokens, _CHUNK):
-            IndexOutbox.objects.filter(token__in=chunk).delete()
+            still += IndexOutbox.objects.filter(token__in=chunk).count()
+        if still != len(tokens):
+            return None
+        _apply(claimed, batches, to_remove)
     return len(claimed)
 
 

@@ -15,6 +15,8 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from tests.fuzz.conftest import FUZZ_TOKEN, MAX_EXAMPLES, load_schema
 
+pytestmark = pytest.mark.fuzz
+
 schema = load_schema()
 anonymous = load_schema()
 

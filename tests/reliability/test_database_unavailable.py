@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from django.db import OperationalError, connection
@@ -19,7 +20,7 @@ from catalog.views_errors import RETRY_AFTER_SECONDS
 
 pytestmark = pytest.mark.django_db
 
-PRODUCT = {
+PRODUCT: dict[str, Any] = {
     "name": "Invoices",
     "summary": "Every invoice sent.",
     "status": "published",

@@ -13,7 +13,6 @@ import pytest
 from access import services
 from access.models import DeliveryStatus, Grant, GrantStatus, WebhookDelivery
 from catalog.actors import Actor
-from tests.access.conftest import shop  # noqa: F401 - the product with an on-request port
 from tests.access.receiver import Receiver
 
 WORKER_ENV = {"ACCESS_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1/32", "ACCESS_WEBHOOK_BACKOFF_SECONDS": "1"}
@@ -21,7 +20,7 @@ WORKER_ENV = {"ACCESS_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1/32", "ACCESS_WEBHOOK_BA
 
 def bring_up(receiver: Receiver) -> None:
     """Listen again on the receiver's old port (it was closed: connections were refused meanwhile)."""
-    port = urlsplit(receiver.url).port
+    port = urlsplit(receiver.url).port or 0
     receiver.server = ThreadingHTTPServer(("127.0.0.1", port), receiver.server.RequestHandlerClass)
     receiver.thread = threading.Thread(target=receiver.server.serve_forever, daemon=True)
     receiver.thread.start()
@@ -32,7 +31,7 @@ def test_webhook_is_retried_while_the_receiver_is_down_and_delivered_when_it_is_
     world,
     shop,
     celery_worker,
-    settings,  # noqa: F811
+    settings,
 ):
     settings.ACCESS_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1/32"]
     celery_worker.start(extra_env=WORKER_ENV)

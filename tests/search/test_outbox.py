@@ -194,3 +194,53 @@ def test_the_drain_task_is_registered(world, django_capture_on_commit_callbacks)
 
     write(django_capture_on_commit_callbacks, world, "Churn Scores", "churn")
     assert drain_outbox.name == "search.drain_outbox" and drain_outbox.delay().get() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_sqlite_a_drain_builds_documents_before_taking_the_write_lock(world):
+    """Real commits: the documents are built outside any transaction (other writers are not held up), then
+    written in a short one."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL drains claim rows with SKIP LOCKED inside their transaction")
+    product = ProductFactory(domain=world.domain, name="Churn Scores", slug="churn")
+    on_commit_index_products([product.pk])
+    built_in_transaction = []
+    real = outbox._documents
+
+    def spy(claimed):
+        built_in_transaction.append(connection.in_atomic_block)
+        return real(claimed)
+
+    with mock.patch.object(outbox, "_documents", side_effect=spy):
+        assert outbox.drain() == 1
+    assert built_in_transaction == [False]
+    assert outbox.pending() == 0 and titles("scores", raw_backend()) == ["Churn Scores"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_sqlite_a_write_during_the_build_is_not_overwritten_by_older_documents(world):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL drains build inside their transaction")
+    product = ProductFactory(domain=world.domain, name="Churn Scores", slug="churn")
+    on_commit_index_products([product.pk])
+    real = outbox._documents
+    calls = []
+
+    def build_then_rename(claimed):
+        built = real(claimed)
+        if not calls:  # a writer commits while the first build runs
+            with transaction.atomic():
+                DataProduct.objects.filter(pk=product.pk).update(name="Churn Forecast")
+                on_commit_index_products([product.pk])
+        calls.append(claimed)
+        return built
+
+    with mock.patch.object(outbox, "_documents", side_effect=build_then_rename):
+        assert outbox.drain() == 1
+    assert len(calls) == 2  # the prebuilt documents were dropped and built again under the lock
+    assert outbox.pending() == 0
+    assert titles("forecast", raw_backend()) == ["Churn Forecast"] and titles("scores", raw_backend()) == []

@@ -1,5 +1,5 @@
 """The traffic mix of `bench/load.py`: consumers searching and reading, pipelines publishing products, sending
-OpenLineage events and proposing glossary terms. Run by load.py (`locust --headless -f bench/locustfile.py`);
+OpenLineage events and proposing glossary terms. Run by load.py (`locust --headless -f bench/locust/locustfile.py`);
 never imported by the portal or its tests (locust monkeypatches the standard library with gevent).
 
 Every write the portal acknowledges (a 2xx) is appended to the file named by LOAD_ACK_FILE, one JSON object a

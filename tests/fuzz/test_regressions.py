@@ -1,0 +1,73 @@
+"""What schemathesis found, pinned by plain tests (these run in both passes, unlike the fuzzing itself)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def schema(client) -> dict:
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_nullable_fields_say_so(schema):
+    components = schema["components"]["schemas"]
+    # A top-level domain has no parent; an undecided proposal has no decider: both are null in answers.
+    assert components["Domain"]["properties"]["parent"]["nullable"] is True
+    assert components["Proposal"]["properties"]["decided_by"]["nullable"] is True
+
+
+@pytest.mark.parametrize("path", ["/api/v1/glossary/synonyms", "/api/v1/lineage/search"])
+def test_optional_q_is_documented_as_optional(schema, path):
+    (q,) = [p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == "q"]
+    assert not q.get("required", False)
+
+
+def test_every_operation_documents_the_shared_error_answers(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            for status in ("401", "403", "503"):
+                content = operation["responses"][status]["content"]
+                assert "application/problem+json" in content, (method, path, status)
+
+
+def test_a_page_size_that_is_not_a_number_is_refused(team_client):
+    response = team_client.get("/api/v1/products", {"page_size": "true"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"][0]["pointer"] == "/page_size"
+    assert team_client.get("/api/v1/products", {"page_size": "2"}).status_code == 200
+
+
+def test_an_api_address_matching_no_route_answers_problem_json(team_client):
+    response = team_client.get("/api/v1/teams/%C2%B4")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["instance"] == "/api/v1/teams/\u00b4"
+
+
+def test_pages_matching_no_route_keep_the_html_page(world):
+    browser = Client()
+    browser.force_login(world.member)
+    response = browser.get("/no-such-page/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_an_empty_suggestion_limit_is_refused(team_client):
+    response = team_client.get("/api/v1/search/suggest", {"q": "ord", "limit": ""})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["pointer"] == "/limit"
+    assert team_client.get("/api/v1/search/suggest", {"q": "ord"}).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/v1/access/grants", "/api/v1/access/requests"])
+def test_an_unknown_access_status_filter_is_refused(team_client, path):
+    response = team_client.get(path, {"status": "aproved"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["pointer"] == "/status"
