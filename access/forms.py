@@ -34,7 +34,9 @@ class RequestForm(ServiceErrorsMixin, forms.Form):
         super().__init__(*args, prefix=prefix, **kwargs)
         self.port = port
         # A page with a form per port passes the person's teams in, so they are read once, not once per port.
-        self.teams = teams if teams is not None else list(Team.objects.of_user(user).order_by("name"))
+        teams = teams if teams is not None else list(Team.objects.of_user(user).order_by("name"))
+        # The owning team needs no grant for its own product (the service refuses it).
+        self.teams = [t for t in teams if t.pk != port.product.owner_team_id]
         self.fields["grantee"].choices = [("me", "Myself"), *((f"team:{t.slug}", f"Team {t.name}") for t in self.teams)]
         self.fields["duration_days"].widget.attrs["max"] = str(port.max_access_days)
         self.fields["duration_days"].initial = min(90, port.max_access_days)

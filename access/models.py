@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -266,3 +267,14 @@ class WebhookDelivery(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.event} #{self.event_id} -> {self.url} ({self.status})"
+
+    @property
+    def can_send_again(self) -> bool:
+        """Failed, or pending past its next attempt by the sweeper's grace: its task was lost, or nobody runs
+        retries (the embedded profile has no worker), so an owner may push it by hand."""
+        if self.status == DeliveryStatus.FAILED:
+            return True
+        if self.status != DeliveryStatus.PENDING or self.next_attempt_at is None:
+            return False
+        grace = timedelta(seconds=settings.ACCESS_WEBHOOK_SWEEP_GRACE_SECONDS)
+        return self.next_attempt_at <= timezone.now() - grace

@@ -63,6 +63,18 @@ def decision_hours_median_by_domain(domain_ids: Iterable[int] | None = None, *, 
     return {domain_id: round(statistics.median(values), 2) for domain_id, values in hours.items()}
 
 
+def decision_hours_median(*, days: int = 90) -> float | None:
+    """Median hours from request to decision over every decision of the whole mesh (the same requests as
+    decision_hours_median_by_domain, pooled: a median of domain medians would weigh a domain deciding two
+    requests like one deciding two hundred). None when nothing was decided."""
+    since = timezone.now() - timedelta(days=days)
+    rows = AccessRequest.objects.filter(
+        status__in=[RequestStatus.APPROVED, RequestStatus.REJECTED], decided_at__gte=since, decided_by__isnull=False
+    ).values_list("created_at", "decided_at")
+    hours = [max((decided - created).total_seconds(), 0.0) / 3600 for created, decided in rows.iterator(2000)]
+    return round(statistics.median(hours), 2) if hours else None
+
+
 # ---- who decides ---------------------------------------------------------------------------------------------
 
 
@@ -128,6 +140,17 @@ def can_see_request(user, access_request: AccessRequest) -> bool:
     return is_decider(user, access_request.product)
 
 
+def can_see_grant(user, grant: Grant) -> bool:
+    """Its holders (personally or through the team), the product's deciders and staff."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_staff or grant.user_id == user.pk:
+        return True
+    if grant.team_id and TeamMembership.objects.filter(team_id=grant.team_id, user=user).exists():
+        return True
+    return is_decider(user, grant.product)
+
+
 def requests_visible_to(user) -> QuerySet[AccessRequest]:
     """Requests the user made, and those they decide; staff see all."""
     if user is None or not user.is_authenticated:
@@ -170,12 +193,19 @@ def domain_deliveries(domain: Domain) -> QuerySet[WebhookDelivery]:
 
 
 def is_domain_owner(user, domain: Domain) -> bool:
-    """Domain access settings (endpoint, secret, delivery log) belong to the owning team's owners, and staff."""
+    """The domain's owning team's owners: they configure access (who decides, the provisioning endpoint) and are
+    the only ones shown the webhook signing secret."""
     if user is None or not user.is_authenticated:
         return False
-    if user.is_staff:
-        return True
     return TeamMembership.objects.filter(user=user, team_id=domain.owner_team_id, role=TeamRole.OWNER).exists()
+
+
+def can_operate_webhooks(user, domain: Domain) -> bool:
+    """The domain's owners, and staff as the platform's operators: they read the access settings (without the
+    secret) and the delivery log, and send failed deliveries again, but change nothing else."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_staff or is_domain_owner(user, domain)
 
 
 def port_resolve(*, product_ref: str, port_name: str, version: str = "") -> OutputPort:

@@ -75,7 +75,18 @@ def _locked_request(request_id: int) -> AccessRequest:
             .get(pk=request_id)
         )
     except AccessRequest.DoesNotExist:
-        raise NotFound(f"Access request {request_id} does not exist.") from None
+        raise _not_found(request_id) from None
+
+
+def _not_found(request_id: int) -> NotFound:
+    return NotFound(f"Access request {request_id} does not exist.")
+
+
+def _ensure_visible(user, req: AccessRequest) -> None:
+    """Who may not see a request is told it does not exist, the answer for a missing id, so that request ids
+    are no side channel; a 403 is only for people who see the request but may not do what they asked."""
+    if not selectors.can_see_request(user, req):
+        raise _not_found(req.pk)
 
 
 def _clean_text(value: str, path: str, *, required: bool, limit: int, what: str) -> str:
@@ -113,6 +124,10 @@ def access_request_create(
 
     At most one open request per person and port: a second one is a 409 pointing at the first."""
     user = _person(actor, "request access")
+    if team is None and selectors.is_decider(user, port.product):
+        # Nobody decides their own request, so a decider's request could wait for ever when they decide alone;
+        # the people who decide a product's access have no need to ask for it.
+        raise PermissionDenied("You decide access to this product's ports; there is nothing for you to request.")
     errors: list[FieldError] = []
     purpose = (purpose or "").strip()
     if not purpose:
@@ -123,12 +138,14 @@ def access_request_create(
         errors.append(FieldError("/duration_days", "Ask for at least one day."))
     elif duration_days > port.max_access_days:
         errors.append(FieldError("/duration_days", f"This port grants at most {port.max_access_days} days at a time."))
+    product = port.product
     if team is not None and not team.memberships.filter(user=user).exists():
         errors.append(FieldError("/team", f"You are not a member of team '{team.slug}'."))
+    elif team is not None and team.pk == product.owner_team_id:
+        errors.append(FieldError("/team", f"Team '{team.slug}' owns this product; it needs no grant for its ports."))
     if errors:
         raise ValidationFailed(errors)
 
-    product = port.product
     with transaction.atomic():
         # The port row serialises two requests by the same person for the same port (the partial unique
         # constraint is the backstop).
@@ -158,6 +175,7 @@ def access_request_create(
 
 
 def _ensure_decider(user, req: AccessRequest, doing: str) -> None:
+    _ensure_visible(user, req)
     if req.requester_id == user.pk:
         raise PermissionDenied("Nobody decides their own request; another owner of the product must.")
     if not selectors.is_decider(user, req.product):
@@ -287,6 +305,7 @@ def access_request_provide_info(*, actor: Actor, request_id: int, reason: str) -
     reason = _clean_text(reason, "/reason", required=True, limit=REASON_MAX, what="your answer")
     with transaction.atomic():
         req = _locked_request(request_id)
+        _ensure_visible(user, req)
         if req.requester_id != user.pk:
             raise PermissionDenied("Only the requester may answer for a request.")
         _ensure_open(req, (RequestStatus.NEEDS_INFO,))
@@ -308,6 +327,7 @@ def access_request_withdraw(*, actor: Actor, request_id: int, reason: str = "") 
     reason = _clean_text(reason, "/reason", required=False, limit=REASON_MAX, what="the reason")
     with transaction.atomic():
         req = _locked_request(request_id)
+        _ensure_visible(user, req)
         if req.requester_id != user.pk:
             raise PermissionDenied("Only the requester may withdraw a request.")
         _ensure_open(req)
@@ -344,7 +364,11 @@ def _locked_grant(grant_id: int) -> Grant:
             .get(pk=grant_id)
         )
     except Grant.DoesNotExist:
-        raise NotFound(f"Grant {grant_id} does not exist.") from None
+        raise _grant_not_found(grant_id) from None
+
+
+def _grant_not_found(grant_id: int) -> NotFound:
+    return NotFound(f"Grant {grant_id} does not exist.")
 
 
 def grant_revoke(*, actor: Actor, grant_id: int, reason: str) -> Grant:
@@ -353,6 +377,8 @@ def grant_revoke(*, actor: Actor, grant_id: int, reason: str) -> Grant:
     reason = _clean_text(reason, "/reason", required=True, limit=REASON_MAX, what="a reason for revoking")
     with transaction.atomic():
         grant = _locked_grant(grant_id)
+        if not selectors.can_see_grant(user, grant):
+            raise _grant_not_found(grant_id)
         if not selectors.is_decider(user, grant.product):
             raise PermissionDenied(f"Only the owners of product '{grant.product.identifier}' may revoke its grants.")
         if grant.status != GrantStatus.ACTIVE:
@@ -595,7 +621,9 @@ def backoff_seconds(attempts: int) -> int:
 
 
 def webhook_redeliver(*, actor: Actor, delivery_id: int) -> WebhookDelivery:
-    """A domain owner sends a failed delivery again (after fixing the endpoint); attempts start over."""
+    """A domain owner (or staff, operating the platform) sends a delivery again, after the endpoint is fixed:
+    a failed one, or a pending one whose retry is overdue (its task was lost, or no worker runs retries, as in the
+    embedded profile); attempts start over. Who may not see the domain's delivery log is told it does not exist."""
     user = _person(actor, "redeliver webhooks")
     with transaction.atomic():
         try:
@@ -603,13 +631,16 @@ def webhook_redeliver(*, actor: Actor, delivery_id: int) -> WebhookDelivery:
                 WebhookDelivery.objects.select_for_update(of=("self",)).select_related("domain").get(pk=delivery_id)
             )
         except WebhookDelivery.DoesNotExist:
-            raise NotFound(f"Delivery {delivery_id} does not exist.") from None
-        if not selectors.is_domain_owner(user, delivery.domain):
-            raise PermissionDenied(f"Only the owners of domain '{delivery.domain.slug}' may redeliver its webhooks.")
-        if delivery.status != DeliveryStatus.FAILED:
-            raise Conflict("Only failed deliveries are sent again.")
-        current = DomainAccessSettings.objects.get(domain=delivery.domain)
-        delivery.url = current.provisioning_url or delivery.url
+            delivery = None
+        if delivery is None or not selectors.can_operate_webhooks(user, delivery.domain):
+            raise NotFound(f"Delivery {delivery_id} does not exist.")
+        if not delivery.can_send_again:
+            raise Conflict("Only failed deliveries, and pending ones past their next attempt, are sent again.")
+        current = DomainAccessSettings.objects.filter(domain=delivery.domain).first()
+        if current is None or not current.provisioning_url:
+            # Sending to the endpoint the owners removed would go where they no longer want anything sent.
+            raise Conflict("The domain has no provisioning endpoint now; set one before sending again.")
+        delivery.url = current.provisioning_url
         delivery.status = DeliveryStatus.PENDING
         delivery.attempts = 0
         delivery.next_attempt_at = timezone.now()

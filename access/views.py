@@ -3,6 +3,8 @@ audit trail and actions, and a domain's access settings with the webhook deliver
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -13,16 +15,31 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from access import selectors, services
 from access.forms import DecisionForm, ReasonForm, RequestForm, SettingsForm
-from access.models import AccessEvent, AccessRequest, Grant, RequestStatus
+from access.models import AccessEvent, AccessRequest, Grant, RequestStatus, WebhookDelivery
 from catalog import errors
 from catalog.actors import Actor
 from catalog.models import Domain, OutputPort
 from catalog.views import forbidden_as_403
 
 
+def refusals_as_http(view):
+    """The services' refusals as Django's: PermissionDenied renders 403.html, NotFound 404.html. A request (or
+    grant, or delivery) the person may not see answers 404, like a missing one."""
+
+    @wraps(view)
+    @forbidden_as_403
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except errors.NotFound as exc:
+            raise Http404(exc.message) from exc
+
+    return wrapper
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
-@forbidden_as_403
+@refusals_as_http
 def request_create(request, port_id: int):
     """The product page posts here; a form with errors is shown again on a page of its own (works without JS)."""
     port = get_object_or_404(OutputPort.objects.select_related("product__domain"), pk=port_id)
@@ -47,9 +64,13 @@ def request_create(request, port_id: int):
                 messages.success(request, "Your request is with the product's owners.")
             return redirect(req)
     status = 400 if form.errors else 200
-    return render(
-        request, "access/request_form.html", {"form": form, "port": port, "product": port.product}, status=status
-    )
+    context = {
+        "form": form,
+        "port": port,
+        "product": port.product,
+        "can_decide": selectors.is_decider(request.user, port.product),
+    }
+    return render(request, "access/request_form.html", context, status=status)
 
 
 @login_required
@@ -104,7 +125,7 @@ def request_detail(request, pk: int):
 
 @login_required
 @require_POST
-@forbidden_as_403
+@refusals_as_http
 def request_decide(request, pk: int):
     """From the request page and from the approvals inbox (which sends next=inbox to come back)."""
     form = DecisionForm(request.POST)
@@ -118,7 +139,7 @@ def request_decide(request, pk: int):
             )
         except errors.ValidationFailed as exc:
             form.add_service_errors(exc.errors)
-        except (errors.Conflict, errors.NotFound) as exc:
+        except errors.Conflict as exc:
             messages.error(request, exc.message)
             return redirect("access:request", pk=pk)
         else:
@@ -132,14 +153,14 @@ def request_decide(request, pk: int):
 
 @login_required
 @require_POST
-@forbidden_as_403
+@refusals_as_http
 def request_withdraw(request, pk: int):
     return _requester_action(request, pk, services.access_request_withdraw, "Request withdrawn.")
 
 
 @login_required
 @require_POST
-@forbidden_as_403
+@refusals_as_http
 def request_answer(request, pk: int):
     return _requester_action(request, pk, services.access_request_provide_info, "Answer sent; the request is pending.")
 
@@ -151,7 +172,7 @@ def _requester_action(request, pk: int, service, done: str):
             service(actor=Actor(user=request.user), request_id=pk, reason=form.cleaned_data["reason"])
         except errors.ValidationFailed as exc:
             form.add_service_errors(exc.errors)
-        except (errors.Conflict, errors.NotFound) as exc:
+        except errors.Conflict as exc:
             messages.error(request, exc.message)
             return redirect("access:request", pk=pk)
         else:
@@ -162,7 +183,7 @@ def _requester_action(request, pk: int, service, done: str):
 
 @login_required
 @require_POST
-@forbidden_as_403
+@refusals_as_http
 def grant_revoke(request, pk: int):
     grant = get_object_or_404(Grant, pk=pk)
     form = ReasonForm(request.POST)
@@ -182,11 +203,16 @@ def grant_revoke(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@forbidden_as_403
+@refusals_as_http
 def domain_settings(request, slug: str):
+    """The domain's owners change the settings and see the signing secret; staff (operating the platform) read
+    the settings and the delivery log and send failed deliveries again."""
     domain = get_object_or_404(Domain, slug=slug)
-    if not selectors.is_domain_owner(request.user, domain):
+    if not selectors.can_operate_webhooks(request.user, domain):
         raise errors.PermissionDenied(f"Only the owners of domain '{slug}' manage its access settings.")
+    is_owner = selectors.is_domain_owner(request.user, domain)
+    if request.method == "POST" and not is_owner:
+        raise errors.PermissionDenied(f"Only the owners of domain '{slug}' change its access settings.")
     current = services.access_settings_get(domain)
     form = SettingsForm(
         request.POST or None,
@@ -201,18 +227,26 @@ def domain_settings(request, slug: str):
             messages.success(request, "Access settings saved.")
             return redirect("access:domain_settings", slug=slug)
     deliveries = Paginator(selectors.domain_deliveries(domain), 50).get_page(request.GET.get("page"))
-    context = {"domain": domain, "form": form, "settings_row": current, "deliveries": deliveries}
+    context = {
+        "domain": domain,
+        "form": form if is_owner else None,
+        "is_owner": is_owner,
+        "settings_row": current,
+        "deliveries": deliveries,
+    }
     return render(request, "access/domain_settings.html", context, status=400 if form.errors else 200)
 
 
 @login_required
 @require_POST
-@forbidden_as_403
+@refusals_as_http
 def delivery_redeliver(request, pk: int):
     try:
         delivery = services.webhook_redeliver(actor=Actor(user=request.user), delivery_id=pk)
-    except (errors.Conflict, errors.NotFound) as exc:
+    except errors.Conflict as exc:
+        # The service let this person see the delivery before refusing the state: its domain is no secret.
         messages.error(request, exc.message)
-        return redirect("access:my_requests")
-    messages.success(request, "Delivery queued again.")
+        delivery = WebhookDelivery.objects.select_related("domain").get(pk=pk)
+    else:
+        messages.success(request, "Delivery queued again.")
     return redirect("access:domain_settings", slug=delivery.domain.slug)

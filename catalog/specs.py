@@ -34,6 +34,7 @@ class OutputPortSpec:
     access_mode: str = "on_request"
     contract_ref: str = ""
     fields: list[FieldSpec] = field(default_factory=list)
+    max_access_days: int = 365  # the longest access a consumer may request (access/ enforces it)
 
 
 @dataclass

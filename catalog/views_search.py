@@ -31,6 +31,7 @@ SORT_CHOICES = [
     ("", "Best match"),
     ("rating", "Highest rated"),
     ("consumers", "Most consumers"),
+    ("health", "Best health"),
     ("updated", "Recently updated"),
 ]
 # Facet values shown before "more"; selected values are always shown.

@@ -208,6 +208,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Status enums share a field name across apps; each gets its own component name.
+    "ENUM_NAME_OVERRIDES": {"AccessRequestStatusEnum": "access.models.RequestStatus"},
     # The error answers every operation can give (401/403/404/400/503...) are documented once, by this hook.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -241,6 +243,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 # Freshness objectives breach as time passes, without any new measurement: evaluate every objective regularly.
 CELERY_BEAT_SCHEDULE["slo-evaluate-all"] = {"task": "slo.tasks.evaluate_all_slos", "schedule": 300.0}
+# Raw SLI measurements are kept this many days (at least 32; compliance reads daily rollups), pruned daily.
+PORTAL_SLO_MEASUREMENT_RETENTION_DAYS = env_int("PORTAL_SLO_MEASUREMENT_RETENTION_DAYS", 45)
+CELERY_BEAT_SCHEDULE["slo-prune-measurements"] = {"task": "slo.tasks.prune_measurements", "schedule": 86400.0}
 
 # ---- Access requests and grants (access/, docs/access.md) ----------------------------------------------------
 # Grants expire on schedule; holders are told once, ACCESS_REMIND_DAYS before; lost webhook tasks are resent.

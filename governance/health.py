@@ -68,14 +68,7 @@ class Health:
 
     @property
     def band(self) -> str:
-        if self.score is None:
-            return "unknown"
-        bands = config()["bands"]
-        if self.score >= bands["good"]:
-            return "good"
-        if self.score >= bands["fair"]:
-            return "fair"
-        return "poor"
+        return band_of(self.score)
 
     @property
     def band_label(self) -> str:
@@ -94,6 +87,18 @@ class Health:
             }
             for name in PARTS
         ]
+
+
+def band_of(score: float | None, bands: dict | None = None) -> str:
+    """good / fair / poor by the configured thresholds; unknown without a score (also the search facet's values)."""
+    if score is None:
+        return "unknown"
+    bands = bands or config()["bands"]
+    if score >= bands["good"]:
+        return "good"
+    if score >= bands["fair"]:
+        return "fair"
+    return "poor"
 
 
 def consumer_part(consumers: int, saturation: int) -> float:

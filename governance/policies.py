@@ -74,9 +74,15 @@ LISTED = 5  # names quoted in a message before "and N more"
 class Batch:
     """Products under evaluation and the rows the checks need, each read once per batch on first use."""
 
-    def __init__(self, products: Iterable[DataProduct]):
+    def __init__(self, products: Iterable[DataProduct], **known):
+        """`known`: lookups the caller has already read (by their property name, e.g. with_slos), so that the
+        checks do not read them again."""
         self.products = list(products)
         self.ids = [p.pk for p in self.products]
+        for name, value in known.items():
+            if not isinstance(getattr(type(self), name, None), cached_property):
+                raise TypeError(f"Batch has no lookup {name!r}.")
+            self.__dict__[name] = value  # where cached_property keeps its value
 
     @cached_property
     def owners_by_team(self) -> dict[int, int]:

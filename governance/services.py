@@ -8,16 +8,18 @@ that admits one open finding per product and policy, and scores are upserted.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import DataProduct
+from catalog.models import DataProduct, Team, TeamMembership
+from catalog.services.notifications import notify
 from governance import health as health_module
-from governance.models import Finding, FindingStatus, ProductScore
+from governance.models import Finding, FindingStatus, ProductScore, Severity
 from governance.policies import Batch, Policy, active_policies
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,20 @@ def severity_weights() -> dict[str, float]:
     return {**DEFAULT_SEVERITY_WEIGHTS, **(getattr(settings, "GOVERNANCE_SEVERITY_WEIGHTS", {}) or {})}
 
 
+NEWS_LINES = 20  # findings listed in one team's message; the rest are counted
+
+
+@dataclass
+class TeamNews:
+    """New error findings on one team's products during one evaluation run: counted in full, listed up to
+    NEWS_LINES (a nightly run over a large mesh keeps a bounded amount per team, however many open)."""
+
+    count: int = 0
+    lines: list[str] = field(default_factory=list)
+    product_urls: set[str] = field(default_factory=set)
+    domain_slugs: set[str] = field(default_factory=set)
+
+
 @dataclass
 class EvaluationResult:
     products: int = 0  # evaluated (in scope)
@@ -37,10 +53,19 @@ class EvaluationResult:
     opened: int = 0
     resolved: int = 0
     still_open: int = 0
+    # owner team id -> the error findings this run opened on its products (announced once per run)
+    news: dict[int, TeamNews] = field(default_factory=dict)
 
     def add(self, other: EvaluationResult) -> None:
         for name in ("products", "out_of_scope", "opened", "resolved", "still_open"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        for team_id, theirs in other.news.items():
+            mine = self.news.setdefault(team_id, TeamNews())
+            mine.count += theirs.count
+            mine.lines += theirs.lines[: max(0, NEWS_LINES - len(mine.lines))]
+            if len(mine.product_urls) <= 1:
+                mine.product_urls |= theirs.product_urls
+            mine.domain_slugs |= theirs.domain_slugs
 
     def line(self) -> str:
         return (
@@ -61,20 +86,27 @@ def score_of(results: dict[str, str | None], policies: dict[str, Policy]) -> flo
 
 def governance_evaluate(*, product_ids: Iterable[int]) -> EvaluationResult:
     """Evaluate every active policy for these products: open, update and resolve findings, store scores and
-    health. Products that no longer exist are skipped; products out of scope lose their findings and score."""
-    ids = sorted(set(product_ids))
+    health, and tell each owning team about the error findings this run opened. Products that no longer exist
+    are skipped; products out of scope lose their findings and score."""
     result = EvaluationResult()
-    for start in range(0, len(ids), BATCH_SIZE):
-        result.add(_evaluate_batch(ids[start : start + BATCH_SIZE]))
+    for chunk in _chunks(sorted(set(product_ids))):
+        result.add(_evaluate_batch(chunk))
+    _announce_new_errors(result.news)
     return result
 
 
 def governance_evaluate_all(*, batch_size: int = BATCH_SIZE) -> EvaluationResult:
-    """The nightly run: every product, in batches (ids read up front so writes do not disturb the cursor)."""
-    ids = list(DataProduct.objects.order_by("pk").values_list("pk", flat=True))
+    """The nightly run: every product, batch by batch in id order (keyset pagination: one batch of ids in memory
+    at a time, whatever the size of the catalog; a product created meanwhile is evaluated if its id comes later,
+    and by its own on-change evaluation anyway)."""
     result = EvaluationResult()
-    for start in range(0, len(ids), batch_size):
-        result.add(_evaluate_batch(ids[start : start + batch_size]))
+    last = 0
+    while True:
+        ids = list(DataProduct.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            break
+        result.add(_evaluate_batch(ids))
+        last = ids[-1]
     # Scores of products deleted since are gone by cascade; findings of policies removed from the registry close.
     active = [p.id for p in active_policies()]
     result.resolved += (
@@ -82,6 +114,7 @@ def governance_evaluate_all(*, batch_size: int = BATCH_SIZE) -> EvaluationResult
         .exclude(policy_id__in=active)
         .update(status=FindingStatus.RESOLVED, resolved_at=timezone.now())
     )
+    _announce_new_errors(result.news)
     return result
 
 
@@ -90,15 +123,14 @@ def _evaluate_batch(ids: list[int]) -> EvaluationResult:
     policies = {p.id: p for p in active_policies()}
     result = EvaluationResult()
     with transaction.atomic():
-        products = list(DataProduct.objects.filter(pk__in=ids).select_related("owner_team").order_by("pk"))
+        products = list(DataProduct.objects.filter(pk__in=ids).select_related("owner_team", "domain").order_by("pk"))
         in_scope = [p for p in products if any(policy.applies(p) for policy in policies.values())]
         scope_ids = {p.pk for p in in_scope}
         result.products, result.out_of_scope = len(in_scope), len(products) - len(in_scope)
 
         inputs = health_module.gather_inputs(scope_ids)
-        batch = Batch(in_scope)
         # The health inputs already hold each product's SLO state: "none" means it declares no SLO.
-        batch.__dict__["with_slos"] = {pid for pid, i in inputs.items() if i.slo_state not in ("none", "")}
+        batch = Batch(in_scope, with_slos={pid for pid, i in inputs.items() if i.slo_state not in ("none", "")})
 
         outcome: dict[int, dict[str, str | None]] = {p.pk: {} for p in in_scope}
         by_pk = {p.pk: p for p in in_scope}
@@ -140,6 +172,9 @@ def _evaluate_batch(ids: list[int]) -> EvaluationResult:
         to_resolve += [f.pk for f in existing.values()]
         if to_create:
             Finding.objects.bulk_create(to_create, ignore_conflicts=True)
+            result.news = _news(
+                by_pk, [(f.product_id, f.policy_id) for f in to_create if f.severity == Severity.ERROR], now
+            )
         # Most findings are seen again unchanged: one UPDATE for all of them, a bulk CASE only for changed texts
         # (a CASE over thousands of rows costs seconds to build).
         if seen:
@@ -203,6 +238,77 @@ def _evaluate_batch(ids: list[int]) -> EvaluationResult:
     return result
 
 
+def _news(by_pk: dict[int, DataProduct], candidates: list[tuple[int, str]], now) -> dict[int, TeamNews]:
+    """The error findings this batch really opened, by owning team. Read back by their `opened_at` (this batch's
+    timestamp): a finding that an evaluation racing this one inserted first was skipped by the insert, belongs
+    to that run, and is announced by it, once."""
+    if not candidates:
+        return {}
+    from governance.policies import BY_ID
+
+    wanted = set(candidates)
+    rows = (
+        Finding.objects.open()
+        .filter(product_id__in={pid for pid, _ in wanted}, severity=Severity.ERROR, opened_at=now)
+        .values_list("product_id", "policy_id", "message")
+        .order_by("product_id", "policy_id")
+    )
+    news: dict[int, TeamNews] = {}
+    for pid, policy_id, message in rows:
+        if (pid, policy_id) not in wanted:
+            continue
+        product = by_pk[pid]
+        item = news.setdefault(product.owner_team_id, TeamNews())
+        item.count += 1
+        if len(item.lines) < NEWS_LINES:
+            title = BY_ID[policy_id].title if policy_id in BY_ID else policy_id
+            item.lines.append(f"- {product.name} ({product.identifier}): {title}. {message}")
+        if len(item.product_urls) <= 1:
+            item.product_urls.add(product.get_absolute_url())
+        item.domain_slugs.add(product.domain.slug)
+    return news
+
+
+def _announce_new_errors(news: dict[int, TeamNews]) -> None:
+    """One message per owning team per evaluation run, however many error findings it opened on the team's
+    products (in-app inbox and mail, after commit)."""
+    if not news:
+        return
+    members: dict[int, list] = {}
+    for m in TeamMembership.objects.filter(team_id__in=list(news)).select_related("user"):
+        members.setdefault(m.team_id, []).append(m.user)
+    teams = dict(Team.objects.filter(pk__in=list(news)).values_list("pk", "name"))
+    with transaction.atomic():
+        for team_id, item in sorted(news.items()):
+            if not item.count or not members.get(team_id):
+                continue
+            if len(item.product_urls) == 1:
+                url = next(iter(item.product_urls)) + "#governance"
+            else:
+                url = reverse("governance_policies")
+                if len(item.domain_slugs) == 1:
+                    url += f"?domain={next(iter(item.domain_slugs))}"
+            more = item.count - len(item.lines)
+            body = "\n".join(
+                [
+                    "The governance policies found new errors on published products of your team:",
+                    "",
+                    *item.lines,
+                    *([f"... and {more} more."] if more > 0 else []),
+                    "",
+                    "Each finding says how to fix it on the product's page, section Health and governance.",
+                ]
+            )
+            noun = "error finding" if item.count == 1 else "error findings"
+            notify(
+                recipients=members[team_id],
+                kind="governance.errors_opened",
+                title=f"{item.count} new governance {noun} for {teams.get(team_id, 'your team')}",
+                body=body,
+                url=url,
+            )
+
+
 def _reindex_changed_health(before: dict, after: dict, gone: list[int]) -> None:
     """Search hits show the stored health: queue the documents whose health changed. Queued as plain index work
     (on_commit_index), not as a product change, which would announce products_changed and evaluate again."""
@@ -227,14 +333,9 @@ def _health_columns(figures: health_module.Inputs, cfg: dict) -> dict:
 def health_refresh(*, product_ids: Iterable[int] | None = None) -> int:
     """Store the health of scored products again from the input apps (ratings, SLO results and grants change
     without a product write); None = every scored product. Returns how many rows were refreshed."""
-    if product_ids is None:
-        ids = list(ProductScore.objects.order_by("product_id").values_list("product_id", flat=True))
-    else:
-        ids = sorted(set(product_ids))
     cfg = health_module.config()
     done = 0
-    for start in range(0, len(ids), BATCH_SIZE):
-        chunk = ids[start : start + BATCH_SIZE]
+    for chunk in _scored_chunks() if product_ids is None else _chunks(sorted(set(product_ids))):
         with transaction.atomic():
             rows = list(ProductScore.objects.filter(product_id__in=chunk).select_for_update().order_by("product_id"))
             inputs = health_module.gather_inputs([r.product_id for r in rows])
@@ -252,3 +353,23 @@ def health_refresh(*, product_ids: Iterable[int] | None = None) -> int:
             _reindex_changed_health(before, {row.product_id: row.health for row in rows}, [])
             done += len(rows)
     return done
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), BATCH_SIZE):
+        yield ids[start : start + BATCH_SIZE]
+
+
+def _scored_chunks() -> Iterator[list[int]]:
+    """Every scored product id, a batch at a time (keyset pagination: bounded memory on any catalog)."""
+    last = 0
+    while True:
+        ids = list(
+            ProductScore.objects.filter(product_id__gt=last)
+            .order_by("product_id")
+            .values_list("product_id", flat=True)[:BATCH_SIZE]
+        )
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]

@@ -12,14 +12,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Avg, Case, Count, IntegerField, Q, Sum, Value, When
+from django.db.models import Avg, Case, Count, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from catalog.actors import Actor, domain_team_ids
 from catalog.models import DataProduct, Domain, LifecycleStatus, TeamRole
 from catalog.search.ranking import Weights, bayesian_average
-from ratings.models import DIMENSIONS, STARS, Rating
+from ratings.models import DIMENSIONS, STARS, Rating, RatingVersion
 
 TREND_WEEKS = 12
 LOWEST_LIMIT = 5
@@ -83,16 +83,32 @@ def rating_summaries(product_ids: Iterable[int]) -> dict[int, RatingSummary]:
 
 
 def rating_summaries_as_of(product_ids: Iterable[int], *, moment: datetime) -> dict[int, float]:
-    """Bayesian averages of the ratings written before `moment` (as they stand now), for products that had any."""
+    """Bayesian averages at `moment`, for the products that had ratings then, in two queries.
+
+    A rating edited since counts with the stars of the version it had at `moment` (kept as a RatingVersion), so
+    that a review changed from 5 to 1 stars moves the average down from where it really was. Ratings withdrawn
+    since are gone with their versions, and moderation counts as it stands now (hidden ones are left out)."""
     weights = Weights.from_settings()
-    rows = (
-        Rating.objects.visible()
-        .filter(product_id__in=list(product_ids), edited_at__lt=moment)
-        .order_by()
-        .values_list("product_id")
-        .annotate(s=Sum("stars"), n=Count("pk"))
+    ids = list(product_ids)
+    visible = Rating.objects.visible().filter(product_id__in=ids).order_by()
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for pid, s, n in (
+        visible.filter(edited_at__lt=moment).values_list("product_id").annotate(s=Sum("stars"), n=Count("pk"))
+    ):
+        totals[pid][0] += s
+        totals[pid][1] += n
+    seen: set[int] = set()
+    older = (
+        RatingVersion.objects.filter(rating__in=visible.filter(edited_at__gte=moment), written_at__lt=moment)
+        .order_by("rating_id", "-number")
+        .values_list("rating_id", "rating__product_id", "stars")
     )
-    return {pid: bayesian_average(s, n, weights) for pid, s, n in rows}
+    for rating_id, pid, stars in older:
+        if rating_id not in seen:  # the newest version written before `moment`
+            seen.add(rating_id)
+            totals[pid][0] += stars
+            totals[pid][1] += 1
+    return {pid: bayesian_average(s, n, weights) for pid, (s, n) in totals.items() if n}
 
 
 def rating_summary(product: DataProduct) -> RatingSummary:
@@ -312,11 +328,12 @@ def feedback_inbox(user, *, unanswered_only: bool = False):
         return Rating.objects.none()
     query = Q(product__owner_team_id__in=teams) | Q(product__domain__owner_team_id__in=teams)
     ratings = Rating.objects.filter(query).with_relations()
-    unanswered_ids = Rating.objects.filter(query).visible().unanswered().values("pk")
     if unanswered_only:
-        return ratings.filter(pk__in=unanswered_ids).order_by("edited_at", "pk")
+        return ratings.visible().unanswered().order_by("edited_at", "pk")
+    # The same condition as visible().unanswered(), as a column of the one listing query (no GROUP BY, no subquery).
+    waiting = Q(hidden_at__isnull=True) & (Q(reply__isnull=True) | Q(reply__updated_at__lt=F("edited_at")))
     return ratings.annotate(
-        waiting=Count("pk", filter=Q(pk__in=unanswered_ids)),
+        waiting=Case(When(waiting, then=Value(1)), default=Value(0), output_field=IntegerField())
     ).order_by("-waiting", "-edited_at", "-pk")
 
 

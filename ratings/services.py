@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from catalog.actors import Actor
 from catalog.errors import ApplicationError, Conflict, FieldError, PermissionDenied, ValidationFailed, pointer
-from catalog.models import DataProduct, Domain, LifecycleStatus, TeamMembership
+from catalog.models import DataProduct, Domain, LifecycleStatus, Notification, TeamMembership
 from catalog.search import on_commit_index_products
 from catalog.services.notifications import notify
 from ratings import selectors
@@ -37,6 +37,8 @@ REPLY_MAX = 5000
 REASON_MAX = 1000
 RATEABLE = (LifecycleStatus.PUBLISHED, LifecycleStatus.DEPRECATED)
 MAIL_AT_OR_BELOW = 2  # 1-2 star reviews are mailed at once; better ones wait in the inbox and the weekly digest
+DIGEST_DAYS = 7
+DIGEST_KIND = "ratings.weekly_digest"
 
 
 class RateLimited(ApplicationError):
@@ -329,15 +331,25 @@ def rating_moderate(*, actor: Actor, rating: Rating, hide: bool, reason: Any) ->
 
 
 def weekly_digest_send(*, domain: Domain, now=None) -> int:
-    """Tell the domain's owning team how its products' ratings moved in the last seven days, and which reviews
-    wait for an answer. Nothing is sent in a week without news. Answers how many people were told."""
+    """Tell the domain's owning team how its products' ratings moved in the seven days before `now` (a half-open
+    window, so a review written at the very moment of one run counts in the next week only), and which reviews
+    wait for an answer. Nothing is sent in a week without news, nor a second time within six days. Answers how
+    many people were told."""
     now = now or timezone.now()
-    since = now - timedelta(days=7)
+    since = now - timedelta(days=DIGEST_DAYS)
+    members = [m.user for m in TeamMembership.objects.filter(team_id=domain.owner_team_id).select_related("user")]
+    url = reverse("ratings_domain_scorecard", args=[domain.slug])
+    # A retried task (the broker was away when the mails were queued) or a second beat must not send it twice.
+    already = Notification.objects.filter(
+        recipient__in=members, kind=DIGEST_KIND, url=url, created_at__gt=now - timedelta(days=DIGEST_DAYS - 1)
+    )
+    if already.exists():
+        return 0
     scorecard = selectors.domain_rating_summary(domain)
     products = [row.product for row in scorecard.products]
     recent = list(
         Rating.objects.visible()
-        .filter(product__in=products, edited_at__gte=since, edited_at__lte=now)
+        .filter(product__in=products, edited_at__gte=since, edited_at__lt=now)
         .select_related("product")
         .order_by("product__name", "-edited_at")
     )
@@ -364,13 +376,12 @@ def weekly_digest_send(*, domain: Domain, now=None) -> int:
     if scorecard.lowest:
         low = scorecard.lowest[0]
         lines += ["", f"Lowest rated: {low.product.name} ({low.summary.average:.2f} from {low.summary.count})."]
-    members = [m.user for m in TeamMembership.objects.filter(team_id=domain.owner_team_id).select_related("user")]
     with transaction.atomic():
         rows = notify(
             recipients=members,
-            kind="ratings.weekly_digest",
+            kind=DIGEST_KIND,
             title=f"Weekly ratings digest: {domain.name}",
             body="\n".join(lines),
-            url=reverse("ratings_domain_scorecard", args=[domain.slug]),
+            url=url,
         )
     return len(rows)

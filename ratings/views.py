@@ -2,11 +2,17 @@
 
 Thin views: selectors read, services write and decide who may; a refused write shows its message next to the
 field (or as a 403 page), and nothing is stored.
+
+Every write page, and every page that is a person's own (the feedback inbox, a review's versions), carries
+`login_required`: the site-wide sign-in middleware covers them only while the portal is private, and with
+PORTAL_PUBLIC_READ an anonymous visitor must be sent to sign in, not shown a bare 403. The reviews list and
+the scorecards are reads, open to whoever may read the catalog.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -54,6 +60,23 @@ def _apply_errors(form, exc: errors.ApplicationError, field_for) -> None:
         form.add_error(None, exc.message)
 
 
+def _submit(form, field: str, write) -> int | None:
+    """Post a one-field form (a reply, a reason) to its service: None when done, else the status of the page that
+    shows the form again with the service's message next to the field (400) or above it (409)."""
+    if not form.is_valid():
+        return 400
+    try:
+        write(form.cleaned_data[field])
+    except errors.ValidationFailed as exc:
+        _apply_errors(form, exc, lambda path: field)
+        return 400
+    except errors.Conflict as exc:
+        form.add_error(None, exc.message)
+        return 409
+    return None
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 @forbidden_as_403
 def rate(request, domain_slug: str, slug: str):
@@ -93,6 +116,7 @@ def rate(request, domain_slug: str, slug: str):
     return render(request, "ratings/rate.html", context, status=status)
 
 
+@login_required
 @require_POST
 @forbidden_as_403
 def rating_withdraw(request, domain_slug: str, slug: str):
@@ -131,6 +155,7 @@ def _rating(pk: int) -> Rating:
     )
 
 
+@login_required
 @require_http_methods(["GET", "POST"])
 @forbidden_as_403
 def reply(request, pk: int):
@@ -138,30 +163,20 @@ def reply(request, pk: int):
     actor = Actor(user=request.user)
     if not selectors.can_reply(actor, rating.product):
         raise errors.PermissionDenied("Only the team owning this product can reply to its reviews.")
-    existing = getattr(rating, "reply", None)
-    status = 200
     if request.method == "POST":
         form = ReplyForm(request.POST)
-        if form.is_valid():
-            try:
-                rating_reply(actor=actor, rating=rating, body=form.cleaned_data["body"])
-            except errors.ValidationFailed as exc:
-                _apply_errors(form, exc, lambda path: "body")
-                status = 400
-            except errors.Conflict as exc:
-                form.add_error(None, exc.message)
-                status = 409
-            else:
-                messages.success(request, "Your reply is published.")
-                return redirect(_next(request, rating.get_absolute_url()))
-        else:
-            status = 400
+        status = _submit(form, "body", lambda text: rating_reply(actor=actor, rating=rating, body=text))
+        if status is None:
+            messages.success(request, "Your reply is published.")
+            return redirect(_next(request, rating.get_absolute_url()))
     else:
-        form = ReplyForm(initial={"body": existing.body if existing else ""})
+        existing = getattr(rating, "reply", None)
+        form, status = ReplyForm(initial={"body": existing.body if existing else ""}), 200
     context = {"rating": rating, "form": form, "next": _next(request, "")}
     return render(request, "ratings/reply.html", context, status=status)
 
 
+@login_required
 @require_http_methods(["GET", "POST"])
 @forbidden_as_403
 def moderate(request, pk: int, hide: bool):
@@ -169,29 +184,21 @@ def moderate(request, pk: int, hide: bool):
     actor = Actor(user=request.user)
     if not selectors.can_moderate(actor, rating.product):
         raise errors.PermissionDenied("Only owners and stewards of the owning team can hide or show reviews.")
-    status = 200
     if request.method == "POST":
         form = ReasonForm(request.POST)
-        if form.is_valid():
-            try:
-                rating_moderate(actor=actor, rating=rating, hide=hide, reason=form.cleaned_data["reason"])
-            except errors.ValidationFailed as exc:
-                _apply_errors(form, exc, lambda path: "reason")
-                status = 400
-            except errors.Conflict as exc:
-                form.add_error(None, exc.message)
-                status = 409
-            else:
-                messages.success(request, "The review is hidden." if hide else "The review is shown again.")
-                return redirect(_next(request, rating.get_absolute_url()))
-        else:
-            status = 400
+        status = _submit(
+            form, "reason", lambda text: rating_moderate(actor=actor, rating=rating, hide=hide, reason=text)
+        )
+        if status is None:
+            messages.success(request, "The review is hidden." if hide else "The review is shown again.")
+            return redirect(_next(request, rating.get_absolute_url()))
     else:
-        form = ReasonForm()
+        form, status = ReasonForm(), 200
     context = {"rating": rating, "form": form, "hide": hide, "next": _next(request, "")}
     return render(request, "ratings/moderate.html", context, status=status)
 
 
+@login_required
 @require_GET
 @forbidden_as_403
 def versions(request, pk: int):
@@ -202,6 +209,7 @@ def versions(request, pk: int):
     return render(request, "ratings/versions.html", context)
 
 
+@login_required
 @require_GET
 def feedback(request):
     """The producers' feedback inbox: reviews of their teams' products, unanswered first."""

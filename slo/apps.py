@@ -15,7 +15,7 @@ class SloConfig(AppConfig):
         from catalog.search.documents import register_product_enricher
         from catalog.signals import products_changed
         from lineage.signals import events_stored
-        from slo import receivers
+        from slo import receivers, retention  # noqa: F401 -- retention registers its system check
 
         register_product_enricher(receivers.product_enricher)
         products_changed.connect(receivers.on_products_changed, dispatch_uid="slo.products_changed", weak=False)

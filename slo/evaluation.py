@@ -1,8 +1,13 @@
 """Evaluation: from an objective's measurements to its state, compliance and incidents.
 
 Runs after new measurements (task with the objectives' ids) and every few minutes from beat (freshness breaches as
-time passes). It recomputes from the measurements each time, so running it twice, late or out of order gives the
-same answer; the objective row is locked while it runs, so two evaluations never open two incidents.
+time passes). Its cost does not grow with the history: the timeline of each past UTC day is rolled up once into a
+SloDay row (seconds met or at risk, seconds with a known state), and an evaluation reads only the raw measurements
+of today (plus the one standing at midnight), or from the earliest day a late measurement or a changed definition
+touched (`dirty_since`, `rollup_until` on the objective). Compliance over 7 and 30 days adds up the stored days and
+today so far. Recomputing from the measurements still gives the same answer when run twice, late or out of order;
+the objective row is locked while it runs, so two evaluations never open two incidents, and a measurement stored
+concurrently either is seen or marks its day dirty for the evaluation its commit queues.
 """
 
 from __future__ import annotations
@@ -12,15 +17,19 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from catalog.models import TeamMembership, TeamRole
 from catalog.services.notifications import notify
 from slo import rules
-from slo.models import Incident, Measurement, ServiceLevelObjective, SloEvaluation, SloKind, SloState
+from slo.models import Incident, Measurement, ServiceLevelObjective, SloDay, SloEvaluation, SloKind, SloState
 
-WINDOW = timedelta(days=30)
-WEEK = timedelta(days=7)
+WINDOW_DAYS = 30
+WEEK_DAYS = 7
+# Kept for callers that spoke of the window as a duration.
+WINDOW = timedelta(days=WINDOW_DAYS)
+WEEK = timedelta(days=WEEK_DAYS)
 
 
 def stale_after() -> timedelta:
@@ -43,6 +52,46 @@ def _points(slo: ServiceLevelObjective, start: datetime, now: datetime) -> list[
     return ([before] if before else []) + recent
 
 
+def recompute_from(slo: ServiceLevelObjective, *, today: datetime, window_start: datetime) -> datetime:
+    """From when the raw measurements must be read: today, or the first day whose rollup is missing or dirty."""
+    start = slo.rollup_until
+    if start is None or start > today or start < window_start:
+        start = window_start  # never rolled up, or the clock went back: the whole window
+    if slo.dirty_since is not None:
+        start = min(start, rules.day_start(slo.dirty_since))
+    return max(start, window_start)
+
+
+def _rollup(slo: ServiceLevelObjective, segments, *, since: datetime, today: datetime, window_start: datetime) -> None:
+    """Rewrite the objective's days from `since` up to yesterday, and drop those that left the window."""
+    days = [
+        SloDay(slo=slo, day=day, good_seconds=good, known_seconds=known)
+        for day, (good, known) in rules.per_day(segments).items()
+        if day < today.date()
+    ]
+    SloDay.objects.filter(slo=slo).filter(Q(day__gte=since.date()) | Q(day__lt=window_start.date())).delete()
+    SloDay.objects.bulk_create(days)
+
+
+def _compliance(slo: ServiceLevelObjective, segments, *, today: datetime) -> tuple[float | None, float | None]:
+    """Over the last 7 and 30 whole UTC days plus today so far: stored days + today's part of the timeline."""
+    days = dict(
+        (day, (good, known))
+        for day, good, known in SloDay.objects.filter(
+            slo=slo, day__gte=(today - WINDOW).date(), day__lt=today.date()
+        ).values_list("day", "good_seconds", "known_seconds")
+    )
+    partial = rules.per_day([seg for seg in segments if seg.end > today])
+    days.update({day: totals for day, totals in partial.items() if day >= today.date()})
+
+    def ratio(first_day) -> float | None:
+        chosen = [totals for day, totals in days.items() if day >= first_day]
+        known = sum(k for _, k in chosen)
+        return sum(g for g, _ in chosen) / known if known > 0 else None
+
+    return ratio((today - WEEK).date()), ratio((today - WINDOW).date())
+
+
 def slo_evaluate(*, slo_id: int, now: datetime | None = None, changed: set[int] | None = None) -> str | None:
     """Evaluate one objective; answers its state (None if it no longer exists).
 
@@ -60,10 +109,13 @@ def slo_evaluate(*, slo_id: int, now: datetime | None = None, changed: set[int] 
         if slo is None:
             return None
         objective = rules.Objective.of(slo)
-        start = now - WINDOW
+        today = rules.day_start(now)
+        window_start = today - WINDOW
+        start = recompute_from(slo, today=today, window_start=window_start)
         points = _points(slo, start, now)
         segments = rules.timeline(objective, points, start=start, now=now, stale_after=stale_after())
-        last = points[-1] if points else None
+        _rollup(slo, segments, since=start, today=today, window_start=window_start)
+        last = max(points) if points else None
         previous_state = slo.state
         state = rules.state_now(objective, last, now, stale_after=stale_after())
         value = rules.current_value(objective, last, now) if state != SloState.NO_DATA else None
@@ -73,9 +125,10 @@ def slo_evaluate(*, slo_id: int, now: datetime | None = None, changed: set[int] 
         slo.state = state
         slo.current_value = value
         slo.last_measured_at = last[0] if last else None
-        slo.compliance_7d = rules.compliance(segments, since=now - WEEK)
-        slo.compliance_30d = rules.compliance(segments, since=start)
+        slo.compliance_7d, slo.compliance_30d = _compliance(slo, segments, today=today)
         slo.evaluated_at = now
+        slo.rollup_until = today
+        slo.dirty_since = None
         slo.save(
             update_fields=[
                 "state",
@@ -85,6 +138,8 @@ def slo_evaluate(*, slo_id: int, now: datetime | None = None, changed: set[int] 
                 "compliance_7d",
                 "compliance_30d",
                 "evaluated_at",
+                "rollup_until",
+                "dirty_since",
                 "updated_at",
             ]
         )

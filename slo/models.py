@@ -117,6 +117,13 @@ class ServiceLevelObjective(TimeStampedModel):
     compliance_7d = models.FloatField(null=True, blank=True)
     compliance_30d = models.FloatField(null=True, blank=True)
     evaluated_at = models.DateTimeField(null=True, blank=True)
+    # Bookkeeping of the daily rollups (SloDay), so that evaluation reads today's measurements, not 30 days of them.
+    rollup_until = models.DateTimeField(
+        null=True, blank=True, help_text="Start of the UTC day up to which SloDay rows are complete; empty: none are."
+    )
+    dirty_since = models.DateTimeField(
+        null=True, blank=True, help_text="Earliest time of a measurement stored since the rollups were written."
+    )
 
     objects = SloQuerySet.as_manager()
 
@@ -190,6 +197,31 @@ class Measurement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.slo} = {self.value:g} @ {self.measured_at:%Y-%m-%d %H:%M}"
+
+
+class SloDay(models.Model):
+    """One UTC day of an objective's timeline, rolled up: how long it was met or at risk, and how long it had a
+    known state. Compliance over 7 and 30 days adds these up, so evaluation never re-reads a month of raw
+    measurements; a late measurement or a changed threshold marks the days from then on for recomputation."""
+
+    slo = models.ForeignKey(ServiceLevelObjective, on_delete=models.CASCADE, related_name="days")
+    day = models.DateField()
+    good_seconds = models.FloatField()
+    known_seconds = models.FloatField()
+
+    class Meta:
+        ordering = ["slo", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["slo", "day"], name="slo_day_unique"),
+            models.CheckConstraint(
+                condition=Q(good_seconds__gte=0, known_seconds__gte=F("good_seconds")),
+                name="slo_day_seconds_valid",
+            ),
+        ]
+        # The unique constraint's index serves evaluation's read of one objective's days in a window.
+
+    def __str__(self) -> str:
+        return f"{self.slo} {self.day}: {self.good_seconds:.0f}/{self.known_seconds:.0f} s"
 
 
 class SloEvaluation(models.Model):

@@ -41,7 +41,12 @@ def ensure_can_manage_slos(actor: Actor, product: DataProduct) -> None:
 
 
 def ensure_can_send_measurements(actor: Actor, product: DataProduct) -> None:
-    """Pipelines send measurements with a token of the team owning the product's domain, scoped write:sli."""
+    """Measurements follow the rule for product writes (catalog.permissions.ensure_can_write_product).
+
+    Tokens of the product's team or of a team owning its domain need the write:sli scope; people of those teams
+    (any role, since a member may already change the product itself) and staff may send by session, because
+    people are not narrowed by scopes. Deciding what the product promises stays with owners and stewards.
+    """
     if not actor.is_authenticated:
-        raise PermissionDenied("Send a token with the 'write:sli' scope.")
+        raise PermissionDenied("Sign in, or send a token with the 'write:sli' scope.")
     ensure_can_write_product(actor, product, scope=Scope.WRITE_SLI)

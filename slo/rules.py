@@ -15,14 +15,15 @@ after `stale_after`: the objective has no data from then until the next measurem
 
 Compliance over a window = the time within the window the objective was met or at risk, divided by the time it
 had a known state (met, at risk or breached). Time without data counts neither way; no known time at all gives
-None.
+None. Evaluation keeps these two durations per UTC day (`per_day`, stored as SloDay rows), so a window is a sum of
+days plus today so far.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from slo.models import SloKind, SloState
 
@@ -163,6 +164,30 @@ def compliance(segments: Sequence[Segment], *, since: datetime) -> float | None:
         if segment.state != SloState.BREACHED:
             good += seconds
     return good / known if known > 0 else None
+
+
+def day_start(moment: datetime) -> datetime:
+    """Midnight UTC of the moment's day: rollups and compliance windows are whole UTC days."""
+    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def per_day(segments: Sequence[Segment]) -> dict[date, tuple[float, float]]:
+    """(good seconds, known seconds) per UTC day the segments cover; good = met or at risk, known = any state but
+    no data. Days without known time are left out."""
+    out: dict[date, list[float]] = {}
+    for segment in segments:
+        if segment.state == SloState.NO_DATA:
+            continue
+        a = segment.start
+        while a < segment.end:
+            b = min(day_start(a) + timedelta(days=1), segment.end)
+            seconds = (b - a).total_seconds()
+            totals = out.setdefault(day_start(a).date(), [0.0, 0.0])
+            totals[1] += seconds
+            if segment.state != SloState.BREACHED:
+                totals[0] += seconds
+            a = b
+    return {day: (min(good, known), known) for day, (good, known) in out.items()}
 
 
 def current_value(objective: Objective, last: tuple[datetime, float] | None, now: datetime) -> float | None:

@@ -9,7 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from catalog.models import DataProduct
@@ -133,14 +134,19 @@ def product_slos(product: DataProduct, *, incidents_per_slo: int = 5) -> Product
     incidents: dict[int, list[Incident]] = defaultdict(list)
     if ids:
         since = timezone.now() - timedelta(days=30)
+        # The newest TREND_POINTS per objective, numbered in the database: a chatty pipeline's month of
+        # measurements is not shipped to Python to draw 30 points.
         recent = (
             Measurement.objects.filter(slo_id__in=ids, measured_at__gte=since)
-            .order_by("slo_id", "-measured_at")
+            .annotate(
+                rank=Window(RowNumber(), partition_by=[F("slo_id")], order_by=[F("measured_at").desc(), F("pk").desc()])
+            )
+            .filter(rank__lte=TREND_POINTS)
+            .order_by("slo_id", "-measured_at", "-pk")
             .values_list("slo_id", "value")
         )
         for slo_id, value in recent:
-            if len(trends[slo_id]) < TREND_POINTS:
-                trends[slo_id].append(value)
+            trends[slo_id].append(value)
         for incident in Incident.objects.filter(slo_id__in=ids).filter(
             Q(closed_at__isnull=True) | Q(opened_at__gte=since)
         ):

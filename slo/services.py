@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 
 from catalog.actors import Actor
 from catalog.errors import Conflict, FieldError, NotFound, ValidationFailed, pointer
@@ -165,10 +165,12 @@ def slo_delete(*, actor: Actor, slo: ServiceLevelObjective) -> None:
 
 
 def _after_definition_change(slo: ServiceLevelObjective) -> None:
-    """A new threshold changes the state of the measurements already taken: evaluate again after commit."""
+    """A new threshold changes the state of the measurements already taken: forget the daily rollups and evaluate
+    the whole window again after commit."""
     from slo.tasks import evaluate_slos
 
     slo_id = slo.pk
+    ServiceLevelObjective.objects.filter(pk=slo_id).update(rollup_until=None)
     transaction.on_commit(lambda: evaluate_slos.delay([slo_id]))
 
 
@@ -227,6 +229,19 @@ def _wanted(ports: list[OutputPort], contracts: dict[str, DataContract], unreada
             written = f"{prop.name}={prop.value}{prop.unit}" + (f" ({prop.element})" if prop.element else "")
             wanted[key] = (port, contract, derived, written[:300], prop.driver)
     return wanted
+
+
+DEFINITION_FIELDS = (
+    "kind",
+    "port",
+    "threshold",
+    "min_rows",
+    "max_rows",
+    "element",
+    "contract_id",
+    "source_property",
+    "description",
+)
 
 
 def _signature(slo: ServiceLevelObjective) -> tuple:
@@ -321,7 +336,9 @@ def _sync_product(product: DataProduct, result: ContractSyncResult) -> bool:
         slo.source_property = written
         slo.description = derived.description
         if fresh or before != _signature(slo):
-            slo.save()
+            slo.rollup_until = None  # the days rolled up under the old threshold are judged again
+            # Only the definition: the evaluation's fields (state, rollup marks) are not this sync's to write.
+            slo.save(update_fields=None if fresh else [*DEFINITION_FIELDS, "rollup_until", "updated_at"])
             result.evaluate.append(slo.pk)
             changed = True
             if fresh:
@@ -496,8 +513,27 @@ def _store(keyed: list[tuple[MeasurementIn, ServiceLevelObjective, str]], source
                 Measurement.objects.bulk_create(new)
         except IntegrityError:
             raise _Raced from None
+        _mark_dirty(new)
         _evaluate_on_commit({m.slo_id for m in new})
     return results
+
+
+def _mark_dirty(new: list[Measurement]) -> None:
+    """Remember, on each objective, the earliest time among the new measurements: evaluation recomputes its daily
+    rollups from that day on. The UPDATE always writes (and so locks the objective's row), which serialises it with
+    a running evaluation: either that evaluation sees these measurements, or it clears the mark before this one is
+    set and the evaluation queued by this commit recomputes the day."""
+    earliest: dict[int, datetime] = {}
+    for m in new:
+        if m.slo_id not in earliest or m.measured_at < earliest[m.slo_id]:
+            earliest[m.slo_id] = m.measured_at
+    for slo_id, at in sorted(earliest.items()):
+        ServiceLevelObjective.objects.filter(pk=slo_id).update(
+            dirty_since=Case(
+                When(Q(dirty_since__isnull=True) | Q(dirty_since__gt=at), then=Value(at)),
+                default=F("dirty_since"),
+            )
+        )
 
 
 def _evaluate_on_commit(slo_ids: set[int]) -> None:
@@ -530,5 +566,6 @@ def measurements_record_system(
             new.append(Measurement(slo=slo, value=value, measured_at=at, source=source, key=key, note=note[:300]))
         Measurement.objects.bulk_create(new, ignore_conflicts=True)
         if new:
+            _mark_dirty(new)
             _evaluate_on_commit({m.slo_id for m in new})
     return len(new)

@@ -6,6 +6,7 @@ from celery import shared_task
 
 from slo.evaluation import slos_evaluate
 from slo.lineage_feed import measurements_from_observations
+from slo.retention import measurements_prune
 from slo.selectors import slos_due_for_evaluation
 from slo.services import slos_sync_from_contracts
 
@@ -37,3 +38,9 @@ def sync_contract_slos(product_ids: list[int]) -> int:
 def measure_from_lineage(observations: list[dict]) -> int:
     """After OpenLineage events were stored: freshness, volume and quality measurements from their facets."""
     return measurements_from_observations(observations=observations)
+
+
+@shared_task
+def prune_measurements() -> int:
+    """From beat, daily: raw measurements past PORTAL_SLO_MEASUREMENT_RETENTION_DAYS (compliance uses rollups)."""
+    return measurements_prune()

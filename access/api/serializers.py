@@ -119,11 +119,17 @@ class AccessReasonInSerializer(serializers.Serializer):
 
 class AccessSettingsSerializer(serializers.ModelSerializer):
     domain = serializers.CharField(source="domain.slug", read_only=True)
+    signing_secret = serializers.SerializerMethodField(
+        help_text="Signs the webhooks; given to the domain's owners only (null for staff)."
+    )
 
     class Meta:
         model = DomainAccessSettings
         fields = ["domain", "stewards_may_decide", "provisioning_url", "signing_secret", "updated_at"]
-        read_only_fields = ["signing_secret", "updated_at"]
+        read_only_fields = ["updated_at"]
+
+    def get_signing_secret(self, row: DomainAccessSettings) -> str | None:
+        return row.signing_secret if self.context.get("show_secret") else None
 
 
 class AccessSettingsInSerializer(serializers.Serializer):

@@ -53,6 +53,14 @@ def _status_filter(value: str, allowed: list[str]) -> str:
     return value
 
 
+def _flag(params, name: str) -> bool:
+    """A yes/no filter; anything else is an error, not a silent "no" (found by schemathesis)."""
+    value = params.get(name, "").lower()
+    if value not in ("", "1", "true", "yes", "0", "false", "no"):
+        raise ValidationFailed([FieldError(f"/{name}", "Must be true or false.")], message="Invalid parameters.")
+    return value in ("1", "true", "yes")
+
+
 class RequestList(generics.ListAPIView):
     """Requests you made and requests you decide (staff: all). Filters: `status`, `mine=1`, `product` (domain/slug)."""
 
@@ -73,7 +81,7 @@ class RequestList(generics.ListAPIView):
         user = _user(self.request)
         params = self.request.query_params
         rows = selectors.requests_visible_to(user)
-        if params.get("mine", "").lower() in ("1", "true", "yes"):
+        if _flag(params, "mine"):
             rows = rows.filter(requester=user)
         if params.get("status"):
             rows = rows.filter(status=_status_filter(params["status"], RequestStatus.values))
@@ -81,7 +89,15 @@ class RequestList(generics.ListAPIView):
             domain_slug, _, slug = params["product"].partition("/")
             rows = rows.filter(product__domain__slug=domain_slug, product__slug=slug)
         return rows.select_related(
-            "port", "product__domain", "requester", "team", "decided_by", "grant__port", "grant__product__domain"
+            "port",
+            "product__domain",
+            "requester",
+            "team",
+            "decided_by",
+            "grant__port",
+            "grant__product__domain",
+            "grant__user",
+            "grant__team",
         ).order_by("-created_at", "-pk")
 
     @extend_schema(
@@ -207,7 +223,7 @@ class GrantList(generics.ListAPIView):
             rows = rows.filter(product__domain__slug=domain_slug, product__slug=slug)
         if params.get("status"):
             rows = rows.filter(status=_status_filter(params["status"], GrantStatus.values))
-        if params.get("active", "").lower() in ("1", "true", "yes"):
+        if _flag(params, "active"):
             rows = rows & Grant.objects.active()
         return rows.select_related("port", "product__domain", "user", "team").order_by("-starts_at", "-pk")
 
@@ -227,37 +243,51 @@ class GrantRevoke(APIView):
         return Response(s.AccessGrantSerializer(grant).data)
 
 
-def _owned_domain(request: Request, slug: str) -> Domain:
+def _operated_domain(request: Request, slug: str) -> Domain:
+    """The domain, for its owners and for staff; the settings are no secret of a public domain, so others get 403."""
     domain = Domain.objects.filter(slug=slug).first()
     if domain is None:
         raise NotFound(f"No domain '{slug}'.")
-    if not selectors.is_domain_owner(_user(request), domain):
+    if not selectors.can_operate_webhooks(_user(request), domain):
         raise PermissionDenied(f"Only the owners of domain '{slug}' see its access settings.")
     return domain
 
 
 class DomainSettings(APIView):
-    @extend_schema(responses={200: s.AccessSettingsSerializer, 403: PROBLEM, 404: PROBLEM})
+    @extend_schema(
+        responses={200: s.AccessSettingsSerializer, 403: PROBLEM, 404: PROBLEM},
+        description="The domain's owners, and staff as platform operators. `signing_secret` is given to the "
+        "domain's owners only (null for staff).",
+    )
     def get(self, request: Request, slug: str) -> Response:
-        domain = _owned_domain(request, slug)
-        return Response(s.AccessSettingsSerializer(services.access_settings_get(domain)).data)
+        domain = _operated_domain(request, slug)
+        return Response(_settings_data(request, services.access_settings_get(domain)))
 
     @extend_schema(
         request=s.AccessSettingsInSerializer,
         responses={200: s.AccessSettingsSerializer, **WRITE_ERRORS},
-        description="Domain owners: who decides, the provisioning endpoint (must be allowed by the operator's "
+        description="Domain owners only: who decides, the provisioning endpoint (must be allowed by the operator's "
         "ACCESS_WEBHOOK_ALLOWED_HOSTS), and `rotate_secret` to issue a new signing secret.",
     )
     def put(self, request: Request, slug: str) -> Response:
-        domain = _owned_domain(request, slug)
+        domain = Domain.objects.filter(slug=slug).first()
+        if domain is None:
+            raise NotFound(f"No domain '{slug}'.")
+        if not selectors.is_domain_owner(_user(request), domain):  # before the body's shape; the service checks too
+            raise PermissionDenied(f"Only the owners of domain '{slug}' change its access settings.")
         data = s.AccessSettingsInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         row = services.access_settings_update(actor=Actor.from_request(request), domain=domain, **data.validated_data)
-        return Response(s.AccessSettingsSerializer(row).data)
+        return Response(_settings_data(request, row))
+
+
+def _settings_data(request: Request, row) -> dict:
+    show_secret = selectors.is_domain_owner(_user(request), row.domain)
+    return s.AccessSettingsSerializer(row, context={"show_secret": show_secret}).data
 
 
 class DomainDeliveries(generics.ListAPIView):
-    """The domain's webhook delivery log, newest first (domain owners)."""
+    """The domain's webhook delivery log, newest first (the domain's owners, and staff)."""
 
     serializer_class = s.WebhookDeliverySerializer
     queryset = WebhookDelivery.objects.none()
@@ -265,11 +295,16 @@ class DomainDeliveries(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        return selectors.domain_deliveries(_owned_domain(self.request, self.kwargs["slug"]))
+        return selectors.domain_deliveries(_operated_domain(self.request, self.kwargs["slug"]))
 
 
 class DeliveryRedeliver(APIView):
-    @extend_schema(request=None, responses={202: s.WebhookDeliverySerializer, **WRITE_ERRORS})
+    @extend_schema(
+        request=None,
+        responses={202: s.WebhookDeliverySerializer, **WRITE_ERRORS},
+        description="The domain's owners and staff send a failed delivery again (to the current endpoint); 404 for "
+        "anyone who may not see the domain's delivery log, 409 unless the delivery failed or with no endpoint set.",
+    )
     def post(self, request: Request, pk: int) -> Response:
         delivery = services.webhook_redeliver(actor=Actor.from_request(request), delivery_id=pk)
         return Response(s.WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)

@@ -1,5 +1,5 @@
-"""`{% load access_tags %}{% product_access product %}`: the access section of a product page, and the
-approvals count for the navigation."""
+"""`{% load access_tags %}{% product_access product %}`: the access section of a product page. (The approvals
+count in the navigation comes from `access.context_processors`.)"""
 
 from __future__ import annotations
 
@@ -32,6 +32,8 @@ def product_access(context, product: DataProduct) -> dict:
     if signed_in:
         held = set(selectors.my_grants(user).filter(product=product, status="active").values_list("port_id", flat=True))
     teams = list(Team.objects.of_user(user).order_by("name")) if signed_in else []
+    # The product's deciders have nothing to ask for (the service refuses it): no forms for them.
+    can_decide = signed_in and selectors.is_decider(user, product)
     rows = []
     for port in ports:
         rows.append(
@@ -41,7 +43,7 @@ def product_access(context, product: DataProduct) -> dict:
                 "held": port.pk in held,
                 "contract": contracts.get(port.contract_ref),
                 "form": RequestForm(port=port, user=user, teams=teams)
-                if signed_in and port.pk not in open_by_port
+                if signed_in and not can_decide and port.pk not in open_by_port
                 else None,
             }
         )
@@ -53,18 +55,6 @@ def product_access(context, product: DataProduct) -> dict:
         "mine": mine,
         "signed_in": signed_in,
         "csrf_token": context.get("csrf_token"),
-        "can_decide": signed_in and selectors.is_decider(user, product),
+        "can_decide": can_decide,
+        "can_operate": signed_in and selectors.can_operate_webhooks(user, product.domain),
     }
-
-
-@register.simple_tag(takes_context=True)
-def approvals_count(context) -> int:
-    """Pending requests the signed-in person decides, once per page."""
-    request = context.get("request")
-    if request is None or not request.user.is_authenticated:
-        return 0
-    cached = getattr(request, "_access_approvals_count", None)
-    if cached is None:
-        cached = selectors.approvals_pending_count(request.user)
-        request._access_approvals_count = cached
-    return cached

@@ -15,3 +15,10 @@ class PagePagination(PageNumberPagination):
                 {self.page_size_query_param: [f"Must be a whole number from 1 to {self.max_page_size}."]}
             )
         return super().get_page_size(request)
+
+    def get_page_number(self, request, paginator):
+        # `page=` (empty) would silently mean page 1; any other non-number is already a 404 ("Invalid page").
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and not raw.strip():
+            raise ValidationError({self.page_query_param: ["Must be a page number (1, 2, ...) or 'last'."]})
+        return super().get_page_number(request, paginator)

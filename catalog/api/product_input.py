@@ -61,6 +61,7 @@ class OutputPortIn(_In):
     location: Text500 = ""
     format: Text60 = ""
     access_mode: Literal["open", "on_request"] = "on_request"
+    max_access_days: int = Field(365, ge=1, le=3650, description="Longest access a consumer may request, in days.")
     contract_id: Text200 = ""
     fields: list[FieldIn] = Field(default_factory=list, max_length=2000)
 
@@ -161,6 +162,7 @@ def _spec(product: ProductIn) -> ProductSpec:
                 location=p.location,
                 format=p.format,
                 access_mode=p.access_mode,
+                max_access_days=p.max_access_days,
                 contract_ref=p.contract_id,
                 fields=[
                     FieldSpec(

@@ -26,6 +26,7 @@ FACETS: tuple[str, ...] = (
     "tag",
     "slo_health",
     "rating_band",
+    "health_band",
 )
 # Facets whose values form a closed set: an unknown value is a client error, not an empty result.
 CLOSED_FACETS: dict[str, tuple[str, ...]] = {
@@ -36,8 +37,10 @@ CLOSED_FACETS: dict[str, tuple[str, ...]] = {
     "has_contract": ("yes", "no"),
     "slo_health": ("healthy", "at_risk", "breached", "unknown"),
     "rating_band": ("4_plus", "3_to_4", "below_3", "unrated"),
+    # the governance app's product health bands (docs/governance.md); "unknown" = not enough data
+    "health_band": ("good", "fair", "poor", "unknown"),
 }
-SORTS: tuple[str, ...] = ("relevance", "rating", "consumers", "updated")
+SORTS: tuple[str, ...] = ("relevance", "rating", "consumers", "health", "updated")
 RETIRED = "retired"
 MAX_WINDOW = 10_000  # the deepest result reachable by paging, as in Elasticsearch's max_result_window
 
@@ -67,6 +70,7 @@ class IndexDocument:
     rating_count: int = 0
     consumers: int = 0
     slo_health: str = "unknown"
+    health: float | None = None  # product health 0-100 (governance app), for the health sort; None = unknown
     status: str = ""
     updated_at: datetime | None = None
     display: dict[str, Any] = field(default_factory=dict)

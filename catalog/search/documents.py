@@ -44,6 +44,7 @@ class ProductExtras:
     consumers: int = 0  # added to the products that consume it
     slo_health: str = ""  # healthy | at_risk | breached (unknown when no enricher says)
     health: float | None = None  # product health 0-100 (governance app); shown with the hit, None = unknown
+    health_band: str = ""  # good | fair | poor (unknown when no enricher says), by the governance app's bands
 
 
 ProductEnricher = Callable[[list[int]], dict[int, ProductExtras]]
@@ -218,11 +219,13 @@ class ProductSource:
                 "tag": tuple(tags),
                 "slo_health": (slo,),
                 "rating_band": (rating_band(rating, extra.rating_count),),
+                "health_band": (extra.health_band or "unknown",),
             },
             rating=rating,
             rating_count=extra.rating_count,
             consumers=consumers + extra.consumers,
             slo_health=slo,
+            health=extra.health,
             status=p.status,
             updated_at=p.updated_at,
             display={
@@ -253,6 +256,7 @@ def _merge(a: ProductExtras, b: ProductExtras) -> ProductExtras:
         consumers=a.consumers + b.consumers,
         slo_health=b.slo_health or a.slo_health,
         health=b.health if b.health is not None else a.health,
+        health_band=b.health_band if b.health is not None else a.health_band,
     )
 
 

@@ -99,6 +99,7 @@ class SearchEntry(Document):
     tag = Keyword()
     slo_health = Keyword()
     rating_band = Keyword()
+    health_band = Keyword()
     # signals
     rating = Float()
     rating_count = Integer()
@@ -106,6 +107,7 @@ class SearchEntry(Document):
     rating_score = Float()
     consumer_score = Float()
     slo_score = Float()
+    health = Float()  # product health 0-100; absent when unknown (sorted last)
     updated_at = Date()
     display = Object(enabled=False)
 
@@ -140,6 +142,7 @@ def source(doc: IndexDocument, weights: Weights) -> dict[str, Any]:
         "rating_score": rating_score(doc.rating, doc.rating_count),
         "consumer_score": consumer_score(doc.consumers, weights),
         "slo_score": SLO.get(doc.slo_health, 0.5),
+        "health": doc.health,
         "updated_at": doc.updated_at.isoformat() if doc.updated_at else None,
         "display": doc.display,
     }
@@ -203,6 +206,7 @@ SORTS: dict[str, list[Any]] = {
     "relevance": ["_score", {"name_length": "asc"}, {"key": "asc"}],
     "rating": [{"rating": "desc"}, "_score", {"key": "asc"}],
     "consumers": [{"consumers": "desc"}, "_score", {"key": "asc"}],
+    "health": [{"health": {"order": "desc", "missing": "_last"}}, "_score", {"key": "asc"}],
     "updated": [{"updated_at": {"order": "desc", "missing": "_last"}}, {"key": "asc"}],
 }
 

@@ -54,11 +54,13 @@ FACET_COLUMNS = {
     "tag": "tags",
     "slo_health": "slo_health",
     "rating_band": "rating_band",
+    "health_band": "health_band",
 }
 SORT_ORDERS = {
     "relevance": "d.static_rank DESC, d.id",
     "rating": "d.rating DESC, d.static_rank DESC, d.id",
     "consumers": "d.consumers DESC, d.static_rank DESC, d.id",
+    "health": "d.health DESC, d.static_rank DESC, d.id",  # unknown is stored as -1: last
     "updated": "d.updated_at DESC, d.id",
 }
 SORT_LIMIT = 2000  # a tier with at most this many members is sorted; a larger one is walked in index order

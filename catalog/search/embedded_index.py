@@ -135,9 +135,11 @@ class EmbeddedIndex(SearchBackend):
             has_contract=",".join(f.get("has_contract", ())),
             slo_health=",".join(f.get("slo_health", ())),
             rating_band=",".join(f.get("rating_band", ())),
+            health_band=",".join(f.get("health_band", ())),
             tags=facet_counts.join(f.get("tag", ()))[:2000],
             rating=d.rating,
             consumers=d.consumers,
+            health=-1.0 if d.health is None else d.health,
             updated_at=d.updated_at,
         )
 

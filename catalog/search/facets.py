@@ -24,6 +24,7 @@ FACET_TITLES = {
     "tag": "Tags",
     "slo_health": "SLO health",
     "rating_band": "Rating",
+    "health_band": "Health",
 }
 TYPE_LABELS = {"product": "Data products", "domain": "Domains", "team": "Teams", "glossary_term": "Glossary terms"}
 FIXED_LABELS: dict[str, dict[str, str]] = {
@@ -39,6 +40,7 @@ FIXED_LABELS: dict[str, dict[str, str]] = {
         "below_3": "Under 3 stars",
         "unrated": "Not rated yet",
     },
+    "health_band": {"good": "Good health", "fair": "Fair health", "poor": "Poor health", "unknown": "Not enough data"},
 }
 
 

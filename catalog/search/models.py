@@ -32,10 +32,14 @@ class SearchDocument(models.Model):
     has_contract = models.CharField(max_length=3, blank=True)
     slo_health = models.CharField(max_length=20, blank=True)
     rating_band = models.CharField(max_length=20, blank=True)
+    health_band = models.CharField(max_length=10, blank=True)
     tags = models.CharField(max_length=2000, blank=True)
     # raw signals, for the sorts by rating and consumers
     rating = models.FloatField(default=0.0)
     consumers = models.IntegerField(default=0)
+    # Product health 0-100 (governance app); -1 when unknown, so that a descending sort puts unknown last on
+    # both engines and a plain index serves it (PostgreSQL would put NULLs first).
+    health = models.FloatField(default=-1.0)
     updated_at = models.DateTimeField(null=True)
 
     class Meta:
@@ -52,6 +56,7 @@ class SearchDocument(models.Model):
             models.Index(fields=["-updated_at", "id"], name="search_doc_updated_idx"),
             models.Index(fields=["-rating", "-static_rank", "id"], name="search_doc_rating_idx"),
             models.Index(fields=["-consumers", "-static_rank", "id"], name="search_doc_consumers_idx"),
+            models.Index(fields=["-health", "-static_rank", "id"], name="search_doc_health_idx"),
         ]
 
     def __str__(self) -> str:

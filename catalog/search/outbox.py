@@ -3,8 +3,10 @@
 `record()` runs inside the caller's transaction (an upsert of one row per key: cheap, and atomic with the write,
 so a rolled-back write leaves nothing and a committed one is never lost, even if the process dies right after).
 `drain()` claims pending rows, builds the documents for all of them in one batch, writes them to the backend and
-deletes the rows, in one transaction. It is safe to run twice or concurrently: documents are replaced by key,
-and a row is deleted only if no write touched it since it was read (see IndexOutbox.token).
+deletes the rows, in one transaction (on SQLite the documents are built before that transaction, which then only
+writes, so that other writers are not held up by the build; see _drain_built_before_locking). It is safe to run
+twice or concurrently: documents are replaced by key, and a row is deleted only if no write touched it since it
+was read (see IndexOutbox.token).
 
 When drains run (catalog.search.on_commit_*):
 - with a Celery broker, every committing write enqueues one `search.drain_outbox` task;

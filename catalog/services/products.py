@@ -395,7 +395,7 @@ def _set_tags(items: list[_Item], tag_ids: dict[str, int]) -> None:
         through.objects.bulk_create([through(dataproduct_id=p, tag_id=t) for p, t in missing])
 
 
-PORT_ATTRS = ("description", "port_type", "location", "format", "access_mode", "contract_ref")
+PORT_ATTRS = ("description", "port_type", "location", "format", "access_mode", "contract_ref", "max_access_days")
 FIELD_ATTRS = ("data_type", "description", "nullable", "primary_key", "classification", "position")
 
 
@@ -435,6 +435,7 @@ def _sync_output_ports(items: list[_Item]) -> None:
                 "format": spec.format,
                 "access_mode": spec.access_mode,
                 "contract_ref": spec.contract_ref,
+                "max_access_days": spec.max_access_days,
             }
             source = SchemaSource.DECLARED if spec.fields or not spec.contract_ref else SchemaSource.CONTRACT
             fields = spec.fields if source == SchemaSource.DECLARED else from_contract.get(spec.contract_ref, [])

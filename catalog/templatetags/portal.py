@@ -98,6 +98,10 @@ _SECTIONS = {
     "team_list": "teams",
     "team_detail": "teams",
     "team_tokens": "teams",
+    # governance: the policies pages sit under "Health" with the mesh dashboard
+    "mesh_dashboard": "health",
+    "governance_policies": "health",
+    "governance_policy": "health",
 }
 
 

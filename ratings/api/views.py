@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -30,7 +31,7 @@ from ratings.services import (
 )
 
 PROBLEM = OpenApiResponse(description="RFC 7807 problem+json naming each bad field by JSON Pointer.")
-WRITE_ERRORS = {400: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM}
+WRITE_ERRORS = {400: PROBLEM, 401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM}
 RATE_ERRORS = {**WRITE_ERRORS, 429: OpenApiResponse(description="Too many rating changes; see Retry-After.")}
 
 
@@ -53,6 +54,15 @@ def _field(request: Request, name: str):
     """One field of a JSON object body; a body that is not an object gives None (and so a 400 naming it)."""
     data = request.data
     return data.get(name) if hasattr(data, "get") else None
+
+
+def _person(request: Request) -> Actor:
+    """For a person's own reads (their rating, their inbox, versions): with PORTAL_PUBLIC_READ an anonymous caller
+    gets this far, and must be asked to authenticate (401), not told "not found" or "forbidden"."""
+    actor = Actor.from_request(request)
+    if not actor.is_authenticated:
+        raise NotAuthenticated("Sign in, or send an API token.")
+    return actor
 
 
 def _visible_rating(request: Request, pk: int) -> Rating:
@@ -93,10 +103,13 @@ class ProductRatings(generics.GenericAPIView, RatingsAPIView):
 
 
 class MyRating(RatingsAPIView):
-    @extend_schema(responses={200: s.RatingSerializer, 404: PROBLEM}, description="Your rating of the product.")
+    @extend_schema(
+        responses={200: s.RatingSerializer, 401: PROBLEM, 404: PROBLEM}, description="Your rating of the product."
+    )
     def get(self, request: Request, domain: str, slug: str) -> Response:
+        actor = _person(request)
         product = product_get(domain, slug)
-        rating = selectors.own_rating(product, Actor.from_request(request).user)
+        rating = selectors.own_rating(product, actor.user)
         if rating is None:
             raise NotFound(f"You have not rated '{product.identifier}'.")
         return Response(s.RatingSerializer(rating, context=self.context_for(request, product)).data)
@@ -184,12 +197,13 @@ class RatingModerate(RatingsAPIView):
 
 class RatingVersions(APIView):
     @extend_schema(
-        responses={200: s.RatingVersionSerializer(many=True), 403: PROBLEM, 404: PROBLEM},
+        responses={200: s.RatingVersionSerializer(many=True), 401: PROBLEM, 403: PROBLEM, 404: PROBLEM},
         description="What the rating said before each edit, newest first; for its author and the owning team.",
     )
     def get(self, request: Request, pk: int) -> Response:
+        actor = _person(request)
         rating = _visible_rating(request, pk)
-        if not selectors.can_see_versions(Actor.from_request(request), rating):
+        if not selectors.can_see_versions(actor, rating):
             raise PermissionDenied("Only the rating's author and the owning team see its earlier versions.")
         return Response(s.RatingVersionSerializer(rating.versions.order_by("-number"), many=True).data)
 
@@ -215,11 +229,11 @@ class FeedbackInbox(generics.GenericAPIView):
     serializer_class = s.RatingSerializer
     queryset = Rating.objects.none()
 
-    @extend_schema(responses={200: s.RatingSerializer(many=True)})
+    @extend_schema(responses={200: s.RatingSerializer(many=True), 401: PROBLEM, 403: PROBLEM})
     def get(self, request: Request) -> Response:
-        actor = Actor.from_request(request)
+        actor = _person(request)
         if actor.user is None:
-            raise PermissionDenied("The feedback inbox is a person's; sign in.")
+            raise PermissionDenied("The feedback inbox is a person's; API tokens have none. Sign in instead.")
         reviews = selectors.feedback_inbox(actor.user, unanswered_only=request.query_params.get("unanswered") == "1")
         page = self.paginate_queryset(reviews)
         data = s.RatingSerializer(page, many=True, context={"viewer_id": actor.user.pk, "producer": True}).data

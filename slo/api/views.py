@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -68,8 +68,11 @@ class MeasurementOut(serializers.ModelSerializer):
         fields = ["id", "slo", "value", "measured_at", "source", "key", "note", "received_at"]
 
 
-def _measurement_body(measurement: Measurement, created: bool) -> dict:
-    return {**MeasurementOut(measurement).data, "action": "created" if created else "duplicate"}
+def _measurement_bodies(results) -> list[dict]:
+    # One list serializer for the batch: a ModelSerializer per row builds its fields anew each time, which made
+    # serialising a bulk answer cost more than storing it (bench/slo.py).
+    rows = MeasurementOut([r.measurement for r in results], many=True).data
+    return [{**row, "action": "created" if r.created else "duplicate"} for row, r in zip(rows, results, strict=True)]
 
 
 MEASUREMENT_RESPONSE = inline_serializer(
@@ -100,7 +103,8 @@ class SliIngest(APIView):
         description=(
             'Record SLI measurements. Send one measurement, or `{"measurements": [...]}` (up to 1000; all are '
             "stored or none). Identify the objective by `slo` (id) or by `product` (URN or domain/slug) + `slo` "
-            "(name). Needs a token of the team owning the product's domain with the `write:sli` scope. A resend "
+            "(name). Needs a token of the product's team (or of a team owning its domain) with the `write:sli` "
+            "scope, or a session of a member of such a team, or staff. A resend "
             "with the same `key` (or, without one, the same objective, time and value) answers the stored "
             'measurement with 200 and stores nothing. A bulk request answers `{"results": [...]}` in order.'
         ),
@@ -123,9 +127,8 @@ class SliIngest(APIView):
         results = measurements_record(actor=Actor.from_request(request), items=items)
         created = any(r.created for r in results)
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        if bulk:
-            return Response({"results": [_measurement_body(r.measurement, r.created) for r in results]}, status=code)
-        return Response(_measurement_body(results[0].measurement, results[0].created), status=code)
+        bodies = _measurement_bodies(results)
+        return Response({"results": bodies} if bulk else bodies[0], status=code)
 
 
 def _product(ref: str, path: str) -> DataProduct:
@@ -153,17 +156,23 @@ def _slo(pk: int) -> ServiceLevelObjective:
     return slo
 
 
-class SloList(APIView):
+class SloList(generics.GenericAPIView):
+    """Paginated like every list of the API (`page`, `page_size`; catalog.api.pagination.PagePagination)."""
+
+    serializer_class = SloOut
+    queryset = ServiceLevelObjective.objects.none()
+
     @extend_schema(
         parameters=[OpenApiParameter("product", str, description="URN or domain/slug", required=False)],
-        responses={200: SloOut(many=True), 404: PROBLEM},
+        responses={200: SloOut(many=True), 400: PROBLEM, 404: PROBLEM},
     )
     def get(self, request: Request) -> Response:
         query = ServiceLevelObjective.objects.select_related("product__domain", "port").order_by("product_id", "name")
         ref = request.query_params.get("product")
         if ref:
             query = query.for_product(_product(ref, "/product"))
-        return Response(SloOut(query[:1000], many=True).data)
+        page = self.paginate_queryset(query)
+        return self.get_paginated_response(SloOut(page, many=True).data)
 
     @extend_schema(
         request=SloBody,
@@ -198,9 +207,15 @@ class SloDetail(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class SloMeasurements(APIView):
-    @extend_schema(responses={200: MeasurementOut(many=True), 404: PROBLEM})
+class SloMeasurements(generics.GenericAPIView):
+    """The objective's raw measurements, newest first, paginated. Raw measurements are kept for
+    PORTAL_SLO_MEASUREMENT_RETENTION_DAYS (plus the latest older one); see docs/slo.md."""
+
+    serializer_class = MeasurementOut
+    queryset = Measurement.objects.none()
+
+    @extend_schema(responses={200: MeasurementOut(many=True), 400: PROBLEM, 404: PROBLEM})
     def get(self, request: Request, pk: int) -> Response:
         slo = _slo(pk)
-        rows = Measurement.objects.filter(slo=slo).order_by("-measured_at")[:500]
-        return Response(MeasurementOut(rows, many=True).data)
+        page = self.paginate_queryset(Measurement.objects.filter(slo=slo).order_by("-measured_at", "-pk"))
+        return self.get_paginated_response(MeasurementOut(page, many=True).data)

@@ -7,6 +7,7 @@ the test's database transaction, so every example sees the fixture data and noth
 from __future__ import annotations
 
 import json
+import os
 import uuid
 
 import pytest
@@ -24,8 +25,11 @@ from catalog.services.products import product_upsert_from_payload
 from catalog.services.tokens import token_create
 
 # Bounded so the whole module stays within a minute or two on a 2-core CI machine: every operation gets this
-# many generated cases per phase, and a failure is not shrunk for long.
-MAX_EXAMPLES = 8
+# many generated cases per phase. FUZZ_MAX_EXAMPLES=100 for a longer hunt.
+MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "8"))
+# CI draws the same cases on every run, so a red build is reproducible and a green one is not luck. FUZZ_RANDOM=1
+# draws new ones each run: that is how to look for more (then pin what it finds in test_regressions.py).
+DETERMINISTIC = os.environ.get("FUZZ_RANDOM", "") != "1"
 
 SALES_PRODUCTS = ["orders", "customers", "shipments"]
 
@@ -112,6 +116,7 @@ def fuzz_config() -> SchemathesisConfig:
                 "max-examples": MAX_EXAMPLES,
                 "allow-extra-parameters": False,
                 "with-security-parameters": False,
+                "deterministic": DETERMINISTIC,
             },
             "phases": {"coverage": {"enabled": False}},
             # The API validates more than a schema can say (a domain must exist, an OpenLineage event must make

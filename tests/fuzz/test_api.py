@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
 
-from tests.fuzz.conftest import FUZZ_TOKEN, MAX_EXAMPLES, load_schema
+from tests.fuzz.conftest import DETERMINISTIC, FUZZ_TOKEN, MAX_EXAMPLES, load_schema
 
 pytestmark = pytest.mark.fuzz
 
@@ -34,7 +34,11 @@ class FixtureToken:
 
 
 # The fixture data is meant to be shared by the examples of one operation; the test rolls it all back at the end.
-BOUNDED = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+BOUNDED = settings(
+    deadline=None,
+    derandomize=DETERMINISTIC,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @schema.parametrize()

@@ -71,3 +71,17 @@ def test_an_unknown_access_status_filter_is_refused(team_client, path):
     response = team_client.get(path, {"status": "aproved"})
     assert response.status_code == 400
     assert response.json()["errors"][0]["pointer"] == "/status"
+
+
+def test_an_empty_page_number_is_refused(team_client):
+    response = team_client.get("/api/v1/products", {"page": ""})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["pointer"] == "/page"
+
+
+@pytest.mark.parametrize(("path", "flag"), [("/api/v1/access/grants", "active"), ("/api/v1/access/requests", "mine")])
+def test_an_unreadable_yes_no_filter_is_refused(team_client, path, flag):
+    response = team_client.get(path, {flag: "1.19e-07"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["pointer"] == f"/{flag}"
+    assert team_client.get(path, {flag: "true"}).status_code == 200

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from governance import services
 from governance.models import Finding
-from tests.factories import ProductFactory
+from tests.factories import OutputPortFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +117,39 @@ def test_domain_scorecard_shows_health_and_where_it_falls_short(client, world, e
     html = client.get(reverse("ratings_domain_scorecard", args=["sales"])).content.decode()
     assert 'id="domain-health-heading"' in html
     assert "Orders" in html.split('id="domain-health-heading"')[1]  # listed under "Where it falls short"
+
+
+def test_whole_mesh_turnaround_pools_every_decision(client, world, evaluated):
+    """Sales decided three requests (1, 2 and 3 hours), finance one (100 hours): the domains' medians are 2 and
+    100, a median of medians would say 51; pooled, the mesh's median decision takes 2.5 hours."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from access.models import AccessRequest
+
+    good, bad = evaluated
+    now = timezone.now()
+    for product, hours in [(good, 1), (good, 2), (good, 3), (bad, 100)]:
+        port = OutputPortFactory(product=product)
+        row = AccessRequest.objects.create(
+            port=port, product=product, requester=world.staff, purpose="Reports.", duration_days=30
+        )
+        AccessRequest.objects.filter(pk=row.pk).update(
+            status="approved", decided_by=world.owner, created_at=now - timedelta(hours=hours), decided_at=now
+        )
+    client.force_login(world.member)
+    rows = {
+        r["domain"]: r for r in csv.DictReader(io.StringIO(client.get(reverse("mesh_dashboard_csv")).content.decode()))
+    }
+    assert rows["sales"]["access_decision_median_hours"] == "2"
+    assert rows["finance"]["access_decision_median_hours"] == "100"
+    assert rows["*"]["access_decision_median_hours"] == "2.5"
+
+
+def test_governance_pages_highlight_health_in_the_navigation(client, world, evaluated):
+    client.force_login(world.member)
+    link = 'href="{}" aria-current="{}">Health</a>'
+    assert link.format("/mesh/", "page") in client.get(reverse("mesh_dashboard")).content.decode()
+    for url in (reverse("governance_policies"), reverse("governance_policy", args=["description"])):
+        assert link.format("/mesh/", "true") in client.get(url).content.decode()

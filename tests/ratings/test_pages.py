@@ -214,3 +214,36 @@ def test_the_product_page_links_to_all_reviews_past_twenty(world, product, consu
     assert "All 21 reviews" in html
     every = signed_in(consumer).get("/products/sales/orders/reviews/?page=1").content.decode()
     assert every.count('class="review"') == 21
+
+
+def test_the_feedback_inbox_puts_waiting_reviews_before_newer_answered_ones(world, product, consumers, rate):
+    from catalog.actors import Actor
+    from ratings.services import rating_moderate, rating_reply
+
+    old_waiting, changed, hidden, answered = consumers(4)
+    rate(old_waiting, product, 3, comment="old and waiting")
+    first = rate(changed, product, 4, comment="answered then changed")
+    rating_reply(actor=Actor(user=world.owner), rating=first, body="Thanks")
+    rate(changed, product, 2, comment="changed after the reply")
+    spam = rate(hidden, product, 1, comment="hidden spam")
+    rating_moderate(actor=Actor(user=world.steward), rating=spam, hide=True, reason="Spam")
+    done = rate(answered, product, 5, comment="newest and answered")
+    rating_reply(actor=Actor(user=world.owner), rating=done, body="Thanks")
+    html = signed_in(world.member).get("/feedback/").content.decode()
+    order = ["changed after the reply", "old and waiting", "newest and answered", "hidden spam"]
+    assert [html.index(text) for text in order] == sorted(html.index(text) for text in order)
+    only = signed_in(world.member).get("/feedback/?show=unanswered").content.decode()
+    assert "old and waiting" in only and "changed after the reply" in only
+    assert "newest and answered" not in only and "hidden spam" not in only
+
+
+def test_hiding_a_hidden_review_again_says_so_and_records_nothing_more(world, product, consumer, rate):
+    rating = rate(consumer, product, 1, comment="Rude words")
+    client = signed_in(world.steward)
+    assert client.post(f"/reviews/{rating.pk}/hide/", {"reason": "Rude"}).status_code == 302
+    again = client.post(f"/reviews/{rating.pk}/hide/", {"reason": "Still rude"})
+    assert again.status_code == 409
+    assert "This review is hidden already." in again.content.decode()
+    blank = client.post(f"/reviews/{rating.pk}/unhide/", {"reason": "   "})
+    assert blank.status_code == 400 and 'id="id_reason_error"' in blank.content.decode()
+    assert list(RatingModeration.objects.values_list("reason", flat=True)) == ["Rude"]

@@ -134,6 +134,12 @@ def test_the_verified_mark_follows_a_grant_on_one_of_its_ports(product, consumer
     assert RatingVersion.objects.get(rating=rating).verified is False
 
 
+def _review_mails() -> list:
+    """The mails about reviews of Orders: a rating re-announces the product, and other apps (governance findings on
+    a product nobody evaluated yet) may mail about it in the same commit."""
+    return [m for m in mail.outbox if "review of Orders" in m.subject]
+
+
 def test_low_ratings_are_mailed_to_the_owning_team_at_once(
     world, product, consumer, rate, django_capture_on_commit_callbacks
 ):
@@ -143,15 +149,16 @@ def test_low_ratings_are_mailed_to_the_owning_team_at_once(
         Notification.objects.filter(kind="ratings.review_new").values_list("recipient__username", flat=True)
     )
     assert recipients == {"olivia", "stefan", "mia"}
-    assert sorted(m.to[0] for m in mail.outbox) == ["mia@example.com", "olivia@example.com", "stefan@example.com"]
-    assert "Half the rows are missing." in mail.outbox[0].body
+    mails = _review_mails()
+    assert sorted(m.to[0] for m in mails) == ["mia@example.com", "olivia@example.com", "stefan@example.com"]
+    assert "Half the rows are missing." in mails[0].body
 
 
 def test_good_ratings_reach_the_inbox_without_mail(world, product, consumer, rate, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         rate(consumer, product, 4)
     assert Notification.objects.filter(kind="ratings.review_new").count() == 3
-    assert mail.outbox == []
+    assert _review_mails() == []
 
 
 def test_a_burst_from_one_account_is_refused_and_stores_nothing(settings, world, consumer, rate):

@@ -62,7 +62,8 @@ def test_owners_and_stewards_are_told_once_per_incident_and_on_recovery(
     breach = Notification.objects.filter(kind="slo_breach")
     assert sorted(n.recipient.username for n in breach) == ["olivia", "stefan"]  # not mia, the member
     assert all("Orders" in n.title for n in breach)
-    assert len(mail.outbox) == 2
+    # Other apps (governance) may mail about the same product change; the SLO mails are one per owner/steward.
+    assert [m.subject for m in mail.outbox if m.subject.startswith("SLO")] == ["SLO breached: Orders — freshness"] * 2
 
     measure(slo, 0, T0 + timedelta(minutes=200))  # the pipeline ran again
     later = time_machine.travel(T0 + timedelta(minutes=205), tick=False)

@@ -217,3 +217,11 @@ def test_anonymous_is_refused(post_sli, make_slo):
     slo = make_slo()
     response = post_sli({"slo": slo.pk, "value": 1}, client=APIClient())
     assert response.status_code in (401, 403)
+
+
+def test_a_member_of_the_owning_team_may_send_by_session(post_sli, make_slo, world, user_client):
+    """Like product writes: people of the writing teams are not narrowed by scopes (docs/slo.md, Who may send)."""
+    slo = make_slo()
+    response = post_sli({"slo": slo.pk, "value": 60, "key": "by-hand"}, client=user_client(world.member), expect=201)
+    assert response.json()["action"] == "created"
+    assert Measurement.objects.filter(slo=slo, key="by-hand").exists()

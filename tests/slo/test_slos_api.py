@@ -36,7 +36,7 @@ def test_a_pipeline_token_defines_an_objective(products_client, product, port, d
         "no_data",
     )
     listed = products_client.get("/api/v1/slos?product=sales/orders").json()
-    assert [s["name"] for s in listed] == ["rows"]
+    assert [s["name"] for s in listed["results"]] == ["rows"]
 
 
 def test_steward_may_member_may_not(world, user_client, product, django_capture_on_commit_callbacks):
@@ -120,7 +120,22 @@ def test_measurements_are_listed(read_only_client, make_slo):
     slo = make_slo()
     Measurement.objects.create(slo=slo, value=5, measured_at=datetime.now(UTC), key="a")
     rows = read_only_client.get(f"/api/v1/slos/{slo.pk}/measurements").json()
-    assert [r["value"] for r in rows] == [5]
+    assert [r["value"] for r in rows["results"]] == [5]
+
+
+def test_objectives_are_paginated_in_a_fixed_number_of_queries(read_only_client, make_slo, django_assert_num_queries):
+    for n in range(7):
+        make_slo(f"rows {n}", "volume")
+    with django_assert_num_queries(4):  # token + its last use, count, page (product, domain and port joined)
+        first = read_only_client.get("/api/v1/slos?page_size=5").json()
+    assert first["count"] == 7
+    assert [s["name"] for s in first["results"]] == [f"rows {n}" for n in range(5)]
+    assert first["next"] is not None
+    second = read_only_client.get(first["next"]).json()
+    assert [s["name"] for s in second["results"]] == ["rows 5", "rows 6"]
+    bad = read_only_client.get("/api/v1/slos?page_size=lots")
+    assert bad.status_code == 400
+    assert bad["Content-Type"].startswith("application/problem+json")
 
 
 def test_the_openapi_schema_documents_the_endpoints(client):

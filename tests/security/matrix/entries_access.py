@@ -1,20 +1,26 @@
-"""Access: requests (anyone signed in asks), decisions and revocations (the product's deciders, never for their own
-request), the requester's own actions, and the domain's settings and webhook log (domain owners and staff).
+"""Access: requests (anyone signed in asks, except the product's deciders), decisions and revocations (the
+product's deciders, never for their own request), the requester's own actions, and the domain's settings (its owners
+change them; staff, as platform operators, read them without the secret) and webhook log (owners and staff).
 
 Read from access/services.py and access/selectors.py: the sales domain has no `stewards_may_decide`, so its deciders
 are the owning team's owners only (olivia); staff see every request but decide none; tokens are nobody in person,
-so they read lists (empty, or their team's grants) and write nothing. Who may not see a request gets 404.
+so they read lists (empty, or their team's grants) and write nothing. Who may not see a request, grant or delivery
+gets 404 on every action on it; 403 is for people who see it but may not do that.
 """
 
 from __future__ import annotations
 
-from .core import HIDDEN, OK, Entry, api_anyone, api_read, api_write, page_read, page_write
+from .core import FORBIDDEN, HIDDEN, OK, Entry, api_anyone, api_read, api_write, page_read, page_write
 
 OWNER = ("owner",)
 NOBODY = ()  # of the principals: the requester's own actions belong to someone outside the sales team
 
 # One request's readers: its requester (Carla, not a principal), the product's deciders and staff.
 SEES_REQUEST = {"outsider": HIDDEN, "member": HIDDEN, "steward": HIDDEN}
+# A delivery's readers: the domain's owners and staff.
+SEES_DELIVERY = SEES_REQUEST
+# Oscar's request: he (the outsider) sees it as its requester.
+SEES_OSCARS = {"member": HIDDEN, "steward": HIDDEN}
 SEES_REQUEST_API = {
     **SEES_REQUEST,
     **dict.fromkeys(
@@ -86,21 +92,22 @@ REASON = {"reason": "For the quarterly report."}
 
 ENTRIES = [
     Entry("api-access-requests", "GET", api_read(), kwargs=with_rows),
-    # Asking is personal: every signed-in person may ask (the owning team too), no token may.
-    Entry("api-access-requests", "POST", api_anyone(None), body=request_body),
+    # Asking is personal: every signed-in person may ask (members of the owning team too), no token may; the
+    # product's deciders (olivia) may not, since nobody decides their own request.
+    Entry("api-access-requests", "POST", api_anyone(None, owner=FORBIDDEN), body=request_body),
     Entry("api-access-request", "GET", api_write(None, roles=OWNER, **SEES_REQUEST_API), kwargs=request),
     Entry("api-access-request-events", "GET", api_write(None, roles=OWNER, **SEES_REQUEST_API), kwargs=request),
     Entry(
         "api-access-decision",
         "POST",
-        api_write(None, roles=OWNER, staff=False),
+        api_write(None, roles=OWNER, staff=False, **SEES_REQUEST),
         kwargs=request,
         body=lambda s: {"decision": "approve", "reason": ""},
     ),
     Entry(
         "api-access-decision",
         "POST",
-        api_write(None, roles=NOBODY, staff=False),
+        api_write(None, roles=NOBODY, staff=False, **SEES_REQUEST),
         kwargs=owners_request,
         body=lambda s: {"decision": "approve", "reason": ""},
         note="own request",
@@ -108,7 +115,7 @@ ENTRIES = [
     Entry(
         "api-access-decision",
         "POST",
-        api_write(None, roles=("steward", "owner"), staff=False),
+        api_write(None, roles=("steward", "owner"), staff=False, outsider=HIDDEN, member=HIDDEN),
         kwargs=stewards_decide,
         body=lambda s: {"decision": "reject", "reason": "Not for this purpose."},
         note="stewards may decide",
@@ -116,14 +123,14 @@ ENTRIES = [
     Entry(
         "api-access-withdraw",
         "POST",
-        api_write(None, roles=NOBODY, staff=False, outsider=OK),
+        api_write(None, roles=NOBODY, staff=False, outsider=OK, **SEES_OSCARS),
         kwargs=outsiders_request,
         body=lambda s: {"reason": ""},
     ),
     Entry(
         "api-access-info",
         "POST",
-        api_write(None, roles=NOBODY, staff=False, outsider=OK),
+        api_write(None, roles=NOBODY, staff=False, outsider=OK, **SEES_OSCARS),
         kwargs=outsiders_request,
         body=lambda s: REASON,
     ),
@@ -132,38 +139,45 @@ ENTRIES = [
     Entry(
         "api-access-revoke",
         "POST",
-        api_write(None, roles=OWNER, staff=False),
+        api_write(None, roles=OWNER, staff=False, **SEES_REQUEST),
         kwargs=grant,
         body=lambda s: {"reason": "The project ended."},
     ),
-    # Domain settings hold the webhook signing secret: the domain's owners and staff, people only.
+    # Domain settings: the domain's owners change them and see the signing secret; staff read them (no secret).
     Entry("api-access-settings", "GET", api_write(None, roles=OWNER), kwargs=sales),
     Entry(
         "api-access-settings",
         "PUT",
-        api_write(None, roles=OWNER),
+        api_write(None, roles=OWNER, staff=False),
         kwargs=sales,
         body=lambda s: {"stewards_may_decide": True, "provisioning_url": ""},
     ),
     Entry("api-access-deliveries", "GET", api_write(None, roles=OWNER), kwargs=lambda s: {**with_rows(s), **sales(s)}),
-    Entry("api-access-redeliver", "POST", api_write(None, roles=OWNER), kwargs=delivery),
+    # Sending a failed delivery again is operations: the domain's owners and staff; others do not see it (404).
+    Entry("api-access-redeliver", "POST", api_write(None, roles=OWNER, **SEES_DELIVERY), kwargs=delivery),
     # Pages.
     Entry("access:my_requests", "GET", page_read(), kwargs=with_rows),
     Entry("access:approvals", "GET", page_read(), kwargs=with_rows),
     Entry("access:request_create", "GET", page_read(), kwargs=port),
-    Entry("access:request_create", "POST", page_write(outsider=OK), kwargs=port, body=request_form),
+    Entry(
+        "access:request_create",
+        "POST",
+        page_write(roles=("member", "steward"), outsider=OK),
+        kwargs=port,
+        body=request_form,
+    ),
     Entry("access:request", "GET", page_write(roles=OWNER, **SEES_REQUEST), kwargs=request),
     Entry(
         "access:decide",
         "POST",
-        page_write(roles=OWNER, staff=False),
+        page_write(roles=OWNER, staff=False, **SEES_REQUEST),
         kwargs=request,
         body=lambda s: {"decision": "approve", "reason": ""},
     ),
     Entry(
         "access:decide",
         "POST",
-        page_write(roles=NOBODY, staff=False),
+        page_write(roles=NOBODY, staff=False, **SEES_REQUEST),
         kwargs=owners_request,
         body=lambda s: {"decision": "approve", "reason": ""},
         note="own request",
@@ -171,21 +185,21 @@ ENTRIES = [
     Entry(
         "access:withdraw",
         "POST",
-        page_write(roles=NOBODY, staff=False, outsider=OK),
+        page_write(roles=NOBODY, staff=False, outsider=OK, **SEES_OSCARS),
         kwargs=outsiders_request,
         body=lambda s: {"reason": ""},
     ),
     Entry(
         "access:answer",
         "POST",
-        page_write(roles=NOBODY, staff=False, outsider=OK),
+        page_write(roles=NOBODY, staff=False, outsider=OK, **SEES_OSCARS),
         kwargs=outsiders_request,
         body=lambda s: REASON,
     ),
     Entry(
         "access:revoke",
         "POST",
-        page_write(roles=OWNER, staff=False),
+        page_write(roles=OWNER, staff=False, **SEES_REQUEST),
         kwargs=grant,
         body=lambda s: {"reason": "The project ended."},
     ),
@@ -193,9 +207,9 @@ ENTRIES = [
     Entry(
         "access:domain_settings",
         "POST",
-        page_write(roles=OWNER),
+        page_write(roles=OWNER, staff=False),
         kwargs=sales,
         body=lambda s: {"stewards_may_decide": "on", "provisioning_url": ""},
     ),
-    Entry("access:redeliver", "POST", page_write(roles=OWNER), kwargs=delivery, body=lambda s: {}),
+    Entry("access:redeliver", "POST", page_write(roles=OWNER, **SEES_DELIVERY), kwargs=delivery, body=lambda s: {}),
 ]

@@ -1,5 +1,6 @@
 """SLOs: objectives managed by the product team's owners and stewards (and staff, and its `write:products` tokens);
-measurements sent to `POST /api/v1/sli` by its `write:sli` tokens; every read open to any signed-in caller.
+measurements sent to `POST /api/v1/sli` by its `write:sli` tokens and, by session, by any of its people (the
+rule of product writes) and staff; every read open to any signed-in caller.
 
 Read from slo/permissions.py: `ensure_can_manage_slos` (people: owner or steward of the product's team or of a team
 owning its domain, or staff; tokens: `ensure_can_write_product` with write:products) and
@@ -56,8 +57,8 @@ ENTRIES = [
     Entry("api-slo", "PUT", api_write(W, roles=MANAGERS), kwargs=slo, body=changed_slo),
     Entry("api-slo", "DELETE", api_write(W, roles=MANAGERS), kwargs=slo),
     Entry("api-slo-measurements", "GET", api_read(), kwargs=measured),
-    # The owning team's write:sli tokens send; so do its people by session (any role) and staff, whom scopes do
-    # not narrow. docs/slo.md speaks of tokens only.
+    # The owning team's write:sli tokens send; so do its people by session (any role, as for product writes) and
+    # staff, whom scopes do not narrow (docs/slo.md, "Who may send").
     Entry("api-sli", "POST", api_write(Scope.WRITE_SLI), body=measurement),
     # Pages.
     Entry("slo_product", "GET", page_read(), kwargs=product),

@@ -194,11 +194,12 @@ class Scene:
 
     @cached_property
     def owner_request(self):
-        """Olivia's own pending request for her team's port: nobody decides their own request, owner or not."""
-        from access.services import access_request_create
+        """Olivia's own pending request for her team's port, made before she became an owner (deciders cannot ask
+        any more, so the row is written directly): nobody decides their own request, owner or not."""
+        from access.models import AccessRequest
 
-        return access_request_create(
-            actor=Actor(user=self.world.owner), port=self.port, purpose="Testing the grant path.", duration_days=3
+        return AccessRequest.objects.create(
+            port=self.port, product=self.product, requester=self.world.owner, purpose="Testing.", duration_days=3
         )
 
     @cached_property
