@@ -33,7 +33,7 @@ from access.models import (
 from access.webhooks import WebhookRefused, check_endpoint, post_signed
 from catalog.actors import Actor
 from catalog.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
-from catalog.models import AccessMode, Domain, OutputPort, Team
+from catalog.models import AccessMode, Domain, LifecycleStatus, OutputPort, Team
 from catalog.search import on_commit_index_products
 from catalog.services.notifications import notify
 
@@ -139,6 +139,8 @@ def access_request_create(
     elif duration_days > port.max_access_days:
         errors.append(FieldError("/duration_days", f"This port grants at most {port.max_access_days} days at a time."))
     product = port.product
+    if product.status == LifecycleStatus.RETIRED:
+        errors.append(FieldError("/product", f"Product '{product.identifier}' is retired; it grants no new access."))
     if team is not None and not team.memberships.filter(user=user).exists():
         errors.append(FieldError("/team", f"You are not a member of team '{team.slug}'."))
     elif team is not None and team.pk == product.owner_team_id:

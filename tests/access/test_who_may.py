@@ -206,3 +206,15 @@ def test_embedded_profile_housekeeping_and_overdue_deliveries(
     delivery.refresh_from_db()
     assert delivery.attempts == 2
     assert WebhookDelivery.objects.filter(event="grant.expired").count() == 1
+
+
+def test_a_retired_product_grants_no_new_access(world, shop, user_client):
+    shop.product.status = "retired"
+    shop.product.save(update_fields=["status"])
+    refused = user_client(world.outsider).post(
+        f"{API}/requests",
+        {"product": "sales/orders", "port": "orders_sample", "purpose": "x", "duration_days": 3},
+        format="json",
+    )
+    assert refused.status_code == 400 and refused.json()["errors"][0]["pointer"] == "/product"
+    assert not AccessRequest.objects.exists()
