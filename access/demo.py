@@ -32,8 +32,8 @@ def _outsiders(team_id: int, limit: int) -> list:
 
 
 def _owner(team_id: int):
-    membership = TeamMembership.objects.filter(team_id=team_id, role=TeamRole.OWNER).exclude(user__username=DEMO_USER)
-    membership = membership.select_related("user").order_by("user__username").first()
+    owners = TeamMembership.objects.filter(team_id=team_id, role=TeamRole.OWNER).exclude(user__username=DEMO_USER)
+    membership = owners.select_related("user").order_by("user__username").first()
     return membership.user if membership else None
 
 

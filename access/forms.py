@@ -3,6 +3,8 @@ onto the form, next to the field they name."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from catalog.errors import FieldError
@@ -30,14 +32,17 @@ class RequestForm(ServiceErrorsMixin, forms.Form):
     duration_days = forms.IntegerField(label="Duration (days)", min_value=1)
 
     def __init__(self, *args, port: OutputPort, user, teams: list[Team] | None = None, **kwargs):
-        prefix = kwargs.pop("prefix", None) or f"port{port.pk}"
-        super().__init__(*args, prefix=prefix, **kwargs)
+        kwargs["prefix"] = kwargs.get("prefix") or f"port{port.pk}"
+        super().__init__(*args, **kwargs)
         self.port = port
         # A page with a form per port passes the person's teams in, so they are read once, not once per port.
         teams = teams if teams is not None else list(Team.objects.of_user(user).order_by("name"))
         # The owning team needs no grant for its own product (the service refuses it).
         self.teams = [t for t in teams if t.pk != port.product.owner_team_id]
-        self.fields["grantee"].choices = [("me", "Myself"), *((f"team:{t.slug}", f"Team {t.name}") for t in self.teams)]
+        cast(forms.ChoiceField, self.fields["grantee"]).choices = [
+            ("me", "Myself"),
+            *((f"team:{t.slug}", f"Team {t.name}") for t in self.teams),
+        ]
         self.fields["duration_days"].widget.attrs["max"] = str(port.max_access_days)
         self.fields["duration_days"].initial = min(90, port.max_access_days)
         self.fields["duration_days"].help_text = f"At most {port.max_access_days} days."

@@ -122,7 +122,7 @@ class AccessRequest(TimeStampedModel):
 
     @property
     def grantee_label(self) -> str:
-        return f"team {self.team.name}" if self.team_id else self.requester.get_username()
+        return f"team {self.team.name}" if self.team is not None else self.requester.get_username()
 
 
 class GrantStatus(models.TextChoices):
@@ -191,7 +191,9 @@ class Grant(TimeStampedModel):
 
     @property
     def grantee_label(self) -> str:
-        return f"team {self.team.name}" if self.team_id else self.user.get_username()
+        if self.team is not None:
+            return f"team {self.team.name}"
+        return self.user.get_username() if self.user is not None else ""
 
     @property
     def is_active(self) -> bool:

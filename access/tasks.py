@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from access import services
+from access import deliveries, services
 from access.models import DeliveryStatus
 
 
@@ -15,12 +15,12 @@ from access.models import DeliveryStatus
 def deliver_webhook(self, delivery_id: int) -> str:
     """One attempt; on a retryable failure, retry with exponential backoff until ACCESS_WEBHOOK_MAX_ATTEMPTS
     (the count lives on the delivery row, so a redelivered task does not reset it)."""
-    delivery = services.webhook_attempt(delivery_id=delivery_id)
+    delivery = deliveries.webhook_attempt(delivery_id=delivery_id)
     if delivery.status == DeliveryStatus.PENDING and delivery.next_attempt_at is not None:
         if self.request.is_eager:
             # In-process (embedded profile, unit tests) there is no one to wait: the sweeper resends it later.
             return delivery.status
-        raise self.retry(countdown=services.backoff_seconds(delivery.attempts))
+        raise self.retry(countdown=deliveries.backoff_seconds(delivery.attempts))
     return delivery.status
 
 
@@ -37,7 +37,7 @@ def remind_expiring_grants() -> int:
 @shared_task(acks_late=True)
 def sweep_webhook_deliveries() -> int:
     """Send again the pending deliveries whose task was lost (broker down at commit, worker killed)."""
-    ids = services.deliveries_due()
+    ids = deliveries.deliveries_due()
     for delivery_id in ids:
         deliver_webhook.delay(delivery_id)
     return len(ids)

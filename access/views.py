@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from access import selectors, services
+from access import deliveries, selectors, services
 from access.forms import DecisionForm, ReasonForm, RequestForm, SettingsForm
 from access.models import AccessEvent, AccessRequest, Grant, RequestStatus, WebhookDelivery
 from catalog import errors
@@ -242,7 +242,7 @@ def domain_settings(request, slug: str):
 @refusals_as_http
 def delivery_redeliver(request, pk: int):
     try:
-        delivery = services.webhook_redeliver(actor=Actor(user=request.user), delivery_id=pk)
+        delivery = deliveries.webhook_redeliver(actor=Actor(user=request.user), delivery_id=pk)
     except errors.Conflict as exc:
         # The service let this person see the delivery before refusing the state: its domain is no secret.
         messages.error(request, exc.message)

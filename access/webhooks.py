@@ -124,7 +124,7 @@ def resolve_allowed(url: str) -> tuple[str, str, int, str, str]:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except OSError as exc:
             raise WebhookRefused(f"The host '{host}' does not resolve ({exc.strerror or exc}).") from None
-        addresses = list(dict.fromkeys(info[4][0] for info in infos))
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     refused = [a for a in addresses if not allow.address_allowed(a, by_name=by_name)]
     if refused or not addresses:
         raise WebhookRefused(f"The host '{host}' is not allowed by ACCESS_WEBHOOK_ALLOWED_HOSTS.")
@@ -143,12 +143,13 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     """HTTPS to an address checked beforehand, with the certificate verified for the URL's host name."""
 
     def __init__(self, address: str, host: str, port: int, timeout: float):
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self._tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self._tls)
         self._address = address
 
     def connect(self) -> None:
         sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):

@@ -44,10 +44,10 @@ class AccessGrantSerializer(serializers.ModelSerializer):
         ]
 
     def get_user(self, grant: Grant) -> str | None:
-        return grant.user.get_username() if grant.user_id else None
+        return grant.user.get_username() if grant.user is not None else None
 
     def get_team(self, grant: Grant) -> str | None:
-        return grant.team.slug if grant.team_id else None
+        return grant.team.slug if grant.team is not None else None
 
 
 class AccessRequestSerializer(serializers.ModelSerializer):
@@ -79,10 +79,10 @@ class AccessRequestSerializer(serializers.ModelSerializer):
         ]
 
     def get_team(self, req: AccessRequest) -> str | None:
-        return req.team.slug if req.team_id else None
+        return req.team.slug if req.team is not None else None
 
     def get_decided_by(self, req: AccessRequest) -> str | None:
-        return req.decided_by.get_username() if req.decided_by_id else None
+        return req.decided_by.get_username() if req.decided_by is not None else None
 
     @extend_schema_field(AccessGrantSerializer(allow_null=True))
     def get_grant(self, req: AccessRequest) -> dict | None:

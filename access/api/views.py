@@ -6,14 +6,14 @@ decisions are personal (session or a person's authenticated client); pipeline to
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from access import selectors, services
+from access import deliveries, selectors, services
 from access.api import serializers as s
 from access.models import AccessEvent, AccessRequest, Grant, GrantStatus, RequestStatus, WebhookDelivery
 from catalog.actors import Actor
@@ -213,6 +213,7 @@ class GrantList(generics.ListAPIView):
 
     def get_queryset(self):
         actor = Actor.from_request(self.request)
+        rows: QuerySet[Grant]
         if actor.token is not None:
             rows = Grant.objects.filter(team_id=actor.token.team_id)
         else:
@@ -306,5 +307,5 @@ class DeliveryRedeliver(APIView):
         "anyone who may not see the domain's delivery log, 409 unless the delivery failed or with no endpoint set.",
     )
     def post(self, request: Request, pk: int) -> Response:
-        delivery = services.webhook_redeliver(actor=Actor.from_request(request), delivery_id=pk)
+        delivery = deliveries.webhook_redeliver(actor=Actor.from_request(request), delivery_id=pk)
         return Response(s.WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)

@@ -4,7 +4,7 @@ a decision (tasks eager here; tests/access/test_worker.py runs them on a real wo
 import pytest
 from django.utils import timezone
 
-from access import services
+from access import deliveries, services
 from access.models import DeliveryStatus, Grant, WebhookDelivery
 from access.webhooks import sign, verify
 from catalog.actors import Actor
@@ -85,8 +85,8 @@ def test_failing_or_redirecting_endpoint_never_undoes_the_decision(
         assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("pending", 1, 503)
         assert delivery.next_attempt_at > timezone.now()
         # The sweeper resends what is due (the embedded profile has no worker to wait for the countdown).
-        assert services.deliveries_due(now=delivery.next_attempt_at + timezone.timedelta(minutes=5)) == [delivery.pk]
-        services.webhook_attempt(delivery_id=delivery.pk)
+        assert deliveries.deliveries_due(now=delivery.next_attempt_at + timezone.timedelta(minutes=5)) == [delivery.pk]
+        deliveries.webhook_attempt(delivery_id=delivery.pk)
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("failed", 2, 302)
     assert "Redirects are not followed" in delivery.last_error
@@ -102,7 +102,7 @@ def test_a_target_no_longer_allowed_is_refused_at_delivery(world, shop, allow_lo
             actor=Actor(user=world.outsider), port=shop.open_port, purpose="x", duration_days=5
         )
         delivery = WebhookDelivery.objects.get()
-        services.webhook_attempt(delivery_id=delivery.pk)
+        deliveries.webhook_attempt(delivery_id=delivery.pk)
     delivery.refresh_from_db()
     assert delivery.status == "failed" and "not allowed" in delivery.last_error
     assert receiver.received == []

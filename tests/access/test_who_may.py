@@ -3,7 +3,7 @@ nothing, and domain settings belong to the domain's owners while staff operate t
 
 import pytest
 
-from access import services
+from access import deliveries, services
 from access.models import AccessRequest, DeliveryStatus, DomainAccessSettings, Grant, WebhookDelivery
 from catalog.actors import Actor
 from catalog.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -149,9 +149,9 @@ def test_redelivery_is_hidden_from_others_and_needs_an_endpoint(world, user_clie
     assert member.post(f"{API}/deliveries/{failed_delivery.pk + 99}/redeliver").status_code == 404
     DomainAccessSettings.objects.filter(domain=world.domain).update(provisioning_url="")
     with pytest.raises(Conflict, match="no provisioning endpoint"):
-        services.webhook_redeliver(actor=Actor(user=world.owner), delivery_id=failed_delivery.pk)
+        deliveries.webhook_redeliver(actor=Actor(user=world.owner), delivery_id=failed_delivery.pk)
     with pytest.raises(NotFound):
-        services.webhook_redeliver(actor=Actor(user=world.outsider), delivery_id=failed_delivery.pk)
+        deliveries.webhook_redeliver(actor=Actor(user=world.outsider), delivery_id=failed_delivery.pk)
     assert WebhookDelivery.objects.get(pk=failed_delivery.pk).status == DeliveryStatus.FAILED
 
 
@@ -195,7 +195,7 @@ def test_embedded_profile_housekeeping_and_overdue_deliveries(
     client.force_login(world.owner)
     assert "Send again" not in client.get(f"/access/domains/{world.domain.slug}/").content.decode()
     with pytest.raises(Conflict):
-        services.webhook_redeliver(actor=Actor(user=world.owner), delivery_id=delivery.pk)
+        deliveries.webhook_redeliver(actor=Actor(user=world.owner), delivery_id=delivery.pk)
 
     with time_machine.travel(timezone.now() + timedelta(days=2)):
         assert "Send again" in client.get(f"/access/domains/{world.domain.slug}/").content.decode()

@@ -4,24 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('search', '0002_indexoutbox'),
+        ("search", "0002_indexoutbox"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='searchdocument',
-            name='health',
+            model_name="searchdocument",
+            name="health",
             field=models.FloatField(default=-1.0),
         ),
         migrations.AddField(
-            model_name='searchdocument',
-            name='health_band',
+            model_name="searchdocument",
+            name="health_band",
             field=models.CharField(blank=True, max_length=10),
         ),
         migrations.AddIndex(
-            model_name='searchdocument',
-            index=models.Index(fields=['-health', '-static_rank', 'id'], name='search_doc_health_idx'),
+            model_name="searchdocument",
+            index=models.Index(fields=["-health", "-static_rank", "id"], name="search_doc_health_idx"),
         ),
     ]
