@@ -209,7 +209,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # Status enums share a field name across apps; each gets its own component name.
-    "ENUM_NAME_OVERRIDES": {"AccessRequestStatusEnum": "access.models.RequestStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "AccessRequestStatusEnum": "access.models.RequestStatus",
+        "ProductKindEnum": "catalog.models.products.ProductKind",
+        "LifecycleStatusEnum": "catalog.models.products.LifecycleStatus",
+        "TermStatusEnum": "glossary.models.terms.TermStatus",
+        "ProposalKindEnum": "glossary.models.proposals.ProposalKind",
+        "ProposalStatusEnum": "glossary.models.proposals.ProposalStatus",
+        "WriteActionEnum": ["created", "updated", "unchanged"],
+        # The product input serializers list bare values (no labels), so their enums are separate components.
+        "ProductKindInputEnum": ["source-aligned", "aggregate", "consumer-aligned"],
+        "LifecycleStatusInputEnum": ["draft", "published", "deprecated", "retired"],
+    },
+    # Request bodies validated by pydantic models carry JSON Schema nulls; OpenAPI 3.1 is JSON Schema, 3.0 is not.
+    "OAS_VERSION": "3.1.0",
     # The error answers every operation can give (401/403/404/400/503...) are documented once, by this hook.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -258,6 +271,10 @@ ACCESS_REMIND_DAYS = env_int("ACCESS_REMIND_DAYS", 7)
 # Every policy over every product nightly (writes re-evaluate their products at once); stored health hourly.
 CELERY_BEAT_SCHEDULE["governance-evaluate-all"] = {"task": "governance.tasks.evaluate_all", "schedule": 86400.0}
 CELERY_BEAT_SCHEDULE["governance-refresh-health"] = {"task": "governance.tasks.refresh_health", "schedule": 3600.0}
+# Embedded profile: writes queue their products; the queue is evaluated at this many, or when its oldest is this old
+# (and before any governance read). See docs/governance.md "Evaluation on change".
+GOVERNANCE_BATCH = env_int("GOVERNANCE_BATCH", 100)
+GOVERNANCE_MAX_AGE_SECONDS = env_int("GOVERNANCE_MAX_AGE_SECONDS", 5)
 # A product's governance score weighs the policies it passes by severity.
 GOVERNANCE_SEVERITY_WEIGHTS = {"error": 5.0, "warning": 2.0, "info": 1.0}
 # Product health = weighted mean of the known parts (an unknown part's weight is spread over the others).

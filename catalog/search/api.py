@@ -65,7 +65,7 @@ class SearchResponseSerializer(serializers.Serializer):
     took_ms = serializers.FloatField()
 
 
-class SuggestionSerializer(serializers.Serializer):
+class SearchSuggestionSerializer(serializers.Serializer):
     text = serializers.CharField()
     html = serializers.CharField()
     type = serializers.CharField()
@@ -74,7 +74,7 @@ class SuggestionSerializer(serializers.Serializer):
 
 class SuggestResponseSerializer(serializers.Serializer):
     query = serializers.CharField()
-    suggestions = SuggestionSerializer(many=True)
+    suggestions = SearchSuggestionSerializer(many=True)
 
 
 FACET_PARAMETERS = [
