@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from catalog.models import DataProduct, Domain
 
@@ -122,3 +123,30 @@ class ProductScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id}: {self.score:.0f}"
+
+
+class PendingEvaluation(models.Model):
+    """A product whose policies must be evaluated again: a product write committed since its last evaluation.
+
+    Embedded profile only (no broker): writes queue a row here instead of evaluating at once, and the pending set
+    is evaluated in batches (governance/pending.py), or before a page or the API reads a product's governance.
+    `product_id` is a plain integer, not a foreign key: a deleted product's row is simply skipped by the drain.
+    `queued_at` is when the product first became pending; a later write to it leaves the row as it is.
+    """
+
+    product_id = models.BigIntegerField()
+    queued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["queued_at", "product_id"]
+        constraints = [
+            # A product is pending once, however many writes touched it since its last evaluation.
+            models.UniqueConstraint(fields=["product_id"], name="pendingevaluation_product_unique"),
+        ]
+        indexes = [
+            # `due()` reads the oldest row; drains claim the oldest first.
+            models.Index(fields=["queued_at"], name="pendingeval_queued_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} pending since {self.queued_at:%Y-%m-%d %H:%M:%S}"

@@ -11,5 +11,6 @@ def on_products_changed(sender, product_ids, **kwargs) -> None:
     from governance.tasks import evaluate_products
 
     # No query here: the task reads what it needs. Without a broker, a web request's calls are merged into one
-    # and run after its response (see catalog.tasks_dispatch).
+    # and run after its response (see catalog.tasks_dispatch); there the task only queues the ids, evaluated in
+    # batches (governance/pending.py).
     enqueue_ids_on_commit(evaluate_products, ids)

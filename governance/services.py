@@ -19,7 +19,7 @@ from django.utils import timezone
 from catalog.models import DataProduct, Team, TeamMembership
 from catalog.services.notifications import notify
 from governance import health as health_module
-from governance.models import Finding, FindingStatus, ProductScore, Severity
+from governance.models import Finding, FindingStatus, PendingEvaluation, ProductScore, Severity
 from governance.policies import Batch, Policy, active_policies
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,11 @@ def governance_evaluate_all(*, batch_size: int = BATCH_SIZE) -> EvaluationResult
         ids = list(DataProduct.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch_size])
         if not ids:
             break
-        result.add(_evaluate_batch(ids))
+        with transaction.atomic():
+            # Products a write left pending (governance/pending.py) are evaluated here: deleted first, in the
+            # batch's transaction, so a write committing meanwhile queues its product again.
+            PendingEvaluation.objects.filter(product_id__in=ids).delete()
+            result.add(_evaluate_batch(ids))
         last = ids[-1]
     # Scores of products deleted since are gone by cascade; findings of policies removed from the registry close.
     active = [p.id for p in active_policies()]

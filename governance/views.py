@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from catalog.models import Domain
 from governance import health as health_module
-from governance import policies, selectors
+from governance import pending, policies, selectors
 
 FINDINGS_PER_PAGE = 50
 
@@ -34,6 +34,7 @@ def _domain(request) -> Domain | None:
 @require_GET
 def policy_list(request):
     domain = _domain(request)
+    pending.catch_up_all()
     rates = selectors.policy_rates(domain)
     return render(
         request,
@@ -54,6 +55,7 @@ def policy_detail(request, policy_id: str):
     if policy is None or not policy.available:
         raise Http404("No such policy.")
     domain = _domain(request)
+    pending.catch_up_all()
     page = Paginator(selectors.policy_findings(policy, domain), FINDINGS_PER_PAGE).get_page(request.GET.get("page"))
     rate = next(r for r in selectors.policy_rates(domain) if r.policy.id == policy.id)
     return render(
@@ -73,6 +75,7 @@ def policy_detail(request, policy_id: str):
 def dashboard(request):
     if request.GET.get("format") == "csv":
         return dashboard_csv(request)
+    pending.catch_up_all()  # the figures include products written a moment ago
     board = selectors.mesh_dashboard()
     scored = [r for r in board.rows if r.products]
     return render(
@@ -139,6 +142,7 @@ def _csv_row(f: selectors.DomainFigures) -> list[str]:
 
 @require_GET
 def dashboard_csv(request):
+    pending.catch_up_all()
     board = selectors.mesh_dashboard()
     out = io.StringIO()
     writer = csv.writer(out)

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from catalog.errors import FieldError, NotFound, ValidationFailed
 from catalog.models import DataProduct, Domain
-from governance import policies, selectors
+from governance import pending, policies, selectors
 from governance.api import serializers as s
 from governance.health import Health, config, product_health
 from governance.models import Finding, FindingStatus, Severity
@@ -60,6 +60,7 @@ class PolicyList(APIView):
         "applies to (published ones), optionally in one domain.",
     )
     def get(self, request: Request) -> Response:
+        pending.catch_up_all()
         rates = selectors.policy_rates(_domain(request))
         return Response(s.PolicyRateSerializer(rates, many=True).data)
 
@@ -105,6 +106,9 @@ class FindingList(generics.ListAPIView):
             raise ValidationFailed(errors, message="The query has invalid parameters.")
         if ref:
             product = _product(domain_slug, slug)
+            pending.catch_up_product(product.pk)
+        else:
+            pending.catch_up_all()
         return selectors.findings_list(
             domain=_domain(self.request),
             product=product,
@@ -119,6 +123,7 @@ class ProductGovernance(APIView):
     def get(self, request: Request, domain: str, slug: str) -> Response:
         """A product's governance score and open findings, each with how to fix it."""
         product = _product(domain, slug)
+        pending.catch_up_product(product.pk)
         view = selectors.product_governance(product)
         score = view.score
         return Response(
@@ -145,6 +150,7 @@ class DomainScores(APIView):
     )
     def get(self, request: Request) -> Response:
         domain = _domain(request)
+        pending.catch_up_all()
         figures = selectors.domain_figures([domain.pk] if domain else None)
         rows = sorted(figures.values(), key=lambda f: f.name.lower())
         return Response(s.DomainFiguresSerializer(rows, many=True).data)
@@ -156,6 +162,7 @@ class ProductHealth(APIView):
         """A product's health score (0-100, null when nothing is known), its parts (0-1, null when unknown), the
         weights that counted, and the raw inputs."""
         product = _product(domain, slug)
+        pending.catch_up_product(product.pk)  # the governance part reads the stored score
         return Response({"product": product.identifier, **health_dict(product_health([product.pk])[product.pk])})
 
 
@@ -163,6 +170,7 @@ class Dashboard(APIView):
     @extend_schema(responses={200: s.DashboardSerializer})
     def get(self, request: Request) -> Response:
         """The mesh dashboard's figures: one row per domain and the whole mesh, plus the health weights."""
+        pending.catch_up_all()
         board = selectors.mesh_dashboard()
         return Response(
             s.DashboardSerializer({"domains": board.rows, "mesh": board.total, "weights": config()["weights"]}).data

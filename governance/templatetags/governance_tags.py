@@ -12,7 +12,7 @@ from django import template
 from catalog.actors import Actor
 from catalog.models import DataProduct, Domain
 from catalog.permissions import can_write_product
-from governance import selectors
+from governance import pending, selectors
 from governance.health import product_health
 
 register = template.Library()
@@ -22,6 +22,8 @@ register = template.Library()
 def product_governance(context, product: DataProduct) -> dict:
     request = context.get("request")
     actor = Actor(user=getattr(request, "user", None))
+    # A write a moment ago may have left the product pending (embedded profile): evaluate it before showing it.
+    pending.catch_up_product(product.pk)
     governance = selectors.product_governance(product)
     health = product_health([product.pk])[product.pk]
     return {
@@ -40,6 +42,7 @@ def health_badge(score, band: str = "") -> dict:
 
 @register.inclusion_tag("governance/_partials/domain_governance.html")
 def domain_governance(domain: Domain) -> dict:
+    pending.catch_up_all()
     figures = selectors.domain_figures([domain.pk])[domain.pk]
     return {
         "domain": domain,

@@ -109,11 +109,15 @@ def test_a_product_leaving_publication_leaves_the_scope(good_product):
 
 
 def test_product_write_reevaluates_through_the_signal(good_product, django_capture_on_commit_callbacks):
-    """products_changed (sent after a catalog write commits) re-evaluates those products."""
+    """products_changed (sent after a catalog write commits) queues those products (embedded profile); the
+    next drain, here a reader catching up, evaluates them."""
     from catalog.signals import products_changed
+    from governance import pending
 
     with django_capture_on_commit_callbacks(execute=True):
         products_changed.send(sender=None, product_ids=[good_product.pk])
+    assert not ProductScore.objects.filter(product=good_product).exists()
+    pending.catch_up_product(good_product.pk)
     assert ProductScore.objects.filter(product=good_product).exists()
 
 

@@ -1,0 +1,122 @@
+"""Products waiting for their policies to be evaluated again, in the embedded profile (no broker).
+
+Evaluating governance costs about 25 ms per call whatever the number of products in it, so evaluating after every
+one-product write capped ingestion at about 40 products/s. Instead, a committed product write records its ids
+here (one INSERT ... ON CONFLICT DO NOTHING, after the response: `governance.tasks.evaluate_products` is handed
+the ids by catalog.tasks_dispatch) and the pending set is evaluated in one batch when GOVERNANCE_BATCH rows are
+pending or the oldest is GOVERNANCE_MAX_AGE_SECONDS old. Readers stay exact: the product page, the governance API
+and the pages that aggregate findings evaluate what they depend on first (`catch_up_product`, `catch_up_all`).
+
+Claiming: a drain deletes the rows it takes and evaluates those products in the same transaction, deleting
+before it reads any product. A write that commits after the products were read queues its row after that delete
+(on SQLite the drain holds the write lock from BEGIN, on PostgreSQL the insert waits for the deleted row's lock),
+so the row is there again once the drain commits and the change is evaluated by the next drain: a change is
+never marked evaluated by a drain that did not see it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Min
+from django.utils import timezone
+
+from governance import services
+from governance.models import PendingEvaluation
+from governance.services import EvaluationResult
+
+log = logging.getLogger(__name__)
+
+DRAIN_LIMIT = 5_000  # products one drain (or one read catching up) evaluates at most
+_CHUNK = 900  # ids per IN (...) list
+
+
+def batch_size() -> int:
+    return int(getattr(settings, "GOVERNANCE_BATCH", 100))
+
+
+def max_age() -> float:
+    return float(getattr(settings, "GOVERNANCE_MAX_AGE_SECONDS", 5))
+
+
+def pending_record(*, product_ids: Iterable[int]) -> int:
+    """Queue these products (one statement; a product already pending keeps its row and its age)."""
+    ids = sorted({int(pk) for pk in product_ids})
+    if ids:
+        PendingEvaluation.objects.bulk_create(
+            [PendingEvaluation(product_id=pk) for pk in ids], ignore_conflicts=True, batch_size=_CHUNK
+        )
+    return len(ids)
+
+
+def pending_count() -> int:
+    return PendingEvaluation.objects.count()
+
+
+def due() -> bool:
+    """Enough products pending for a batch, or the oldest has waited long enough (one query)."""
+    stats = PendingEvaluation.objects.aggregate(n=Count("pk"), oldest=Min("queued_at"))
+    if not stats["n"]:
+        return False
+    return stats["n"] >= batch_size() or stats["oldest"] <= timezone.now() - timedelta(seconds=max_age())
+
+
+def pending_evaluate(
+    *, product_ids: Iterable[int] | None = None, limit: int = DRAIN_LIMIT, wait: bool = False
+) -> EvaluationResult:
+    """Claim pending rows (oldest first; only these products if given) and evaluate them, in batches of
+    services.BATCH_SIZE, each batch one transaction that deletes its rows and writes their findings. Safe to run
+    twice at once: on PostgreSQL a background drain (`wait=False`) skips rows another drain holds, a reader
+    (`wait=True`) waits for that drain to commit, so that it then reads its outcome."""
+    wanted = None if product_ids is None else sorted({int(pk) for pk in product_ids})
+    result = EvaluationResult()
+    remaining = limit
+    while remaining > 0:
+        with transaction.atomic():
+            rows = PendingEvaluation.objects.order_by("queued_at", "product_id")
+            if wanted is not None:
+                rows = rows.filter(product_id__in=wanted[:_CHUNK])
+            if connection.features.has_select_for_update:
+                skip = not wait and connection.features.has_select_for_update_skip_locked
+                rows = rows.select_for_update(skip_locked=skip)
+            ids = list(rows.values_list("product_id", flat=True)[: min(remaining, services.BATCH_SIZE)])
+            if not ids:
+                break
+            # Delete before evaluating: a write committing from here on queues its product again (see above).
+            PendingEvaluation.objects.filter(product_id__in=ids).delete()
+            result.add(services.governance_evaluate(product_ids=ids))
+        remaining -= len(ids)
+        if wanted is not None:
+            wanted = [pk for pk in wanted if pk not in set(ids)]
+            if not wanted:
+                break
+    return result
+
+
+def pending_evaluate_if_due() -> EvaluationResult | None:
+    return pending_evaluate() if due() else None
+
+
+def catch_up_product(product_id: int) -> None:
+    """Before a read of one product's governance: evaluate it if a write left it pending (one EXISTS query when
+    it is not). A failure is logged, never raised into the read, which then shows the last evaluation."""
+    try:
+        if PendingEvaluation.objects.filter(product_id=product_id).exists():
+            pending_evaluate(product_ids=[product_id], wait=True)
+    except Exception:
+        log.exception("governance: evaluating product %s before a read failed", product_id)
+
+
+def catch_up_all() -> None:
+    """Before a read that aggregates over the mesh (dashboard, policies, domain figures): evaluate everything
+    pending, up to DRAIN_LIMIT products (one EXISTS query when nothing is)."""
+    try:
+        if PendingEvaluation.objects.exists():
+            pending_evaluate(limit=DRAIN_LIMIT, wait=True)
+    except Exception:
+        log.exception("governance: evaluating pending products before a read failed")
+

@@ -1,0 +1,134 @@
+"""Embedded profile: writes queue their products, evaluated in batches; readers evaluate what they show first."""
+
+import pytest
+import time_machine
+
+from catalog.models import DataProduct
+from catalog.signals import products_changed
+from governance import pending, services
+from governance.models import Finding, PendingEvaluation, ProductScore
+from governance.tasks import evaluate_products
+
+pytestmark = pytest.mark.django_db
+
+BARE = {"name": "Bare", "status": "published", "description": ""}  # fails e.g. "At least one output port"
+
+
+@pytest.fixture
+def put(team_client, django_capture_on_commit_callbacks):
+    """A one-product PUT whose after-commit work runs, as it would in production."""
+
+    def put(slug: str) -> DataProduct:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = team_client.put(f"/api/v1/products/sales/{slug}", {**BARE, "name": slug}, format="json")
+        assert response.status_code in (200, 201), response.content
+        return DataProduct.objects.get(domain__slug="sales", slug=slug)
+
+    return put
+
+
+def pending_ids() -> set[int]:
+    return set(PendingEvaluation.objects.values_list("product_id", flat=True))
+
+
+def test_writes_queue_their_products_until_a_batch_is_full(settings, world, put):
+    settings.GOVERNANCE_BATCH = 3
+    first, second = put("first"), put("second")
+    assert pending_ids() == {first.pk, second.pk}
+    assert not ProductScore.objects.exists() and not Finding.objects.exists()
+    put("second")  # written again: still one row
+    assert pending_ids() == {first.pk, second.pk}
+
+    third = put("third")
+    assert pending_ids() == set()
+    assert set(ProductScore.objects.values_list("product_id", flat=True)) == {first.pk, second.pk, third.pk}
+    assert Finding.objects.open().filter(product=third, policy_id="output-port").exists()
+
+
+def test_the_oldest_row_waiting_long_enough_triggers_a_batch(settings, world, put):
+    settings.GOVERNANCE_BATCH = 100
+    settings.GOVERNANCE_MAX_AGE_SECONDS = 5
+    with time_machine.travel("2026-03-02 10:00:00", tick=False) as clock:
+        first = put("first")
+        clock.shift(4)
+        second = put("second")
+        assert pending_ids() == {first.pk, second.pk}  # 4 s old: not due yet
+        clock.shift(2)
+        put("third")
+    assert pending_ids() == set()
+    assert ProductScore.objects.count() == 3
+
+
+def test_the_product_page_shows_fresh_findings_right_after_a_write(client, world, put):
+    other, product = put("other"), put("orders")
+    assert product.pk in pending_ids()
+    client.force_login(world.owner)
+    html = client.get(product.get_absolute_url()).content.decode()
+    assert "At least one output port" in html
+    assert Finding.objects.open().filter(product=product, policy_id="output-port").exists()
+    assert pending_ids() == {other.pk}  # the page evaluated its product only
+
+
+def test_the_product_api_and_the_dashboard_read_through_the_queue(client, team_client, world, put):
+    product, other = put("orders"), put("ledger")
+    body = team_client.get("/api/v1/governance/products/sales/orders").json()
+    assert "output-port" in {f["policy"] for f in body["findings"]}
+    assert pending_ids() == {other.pk}
+    client.force_login(world.owner)
+    assert client.get("/mesh/").status_code == 200
+    assert pending_ids() == set()
+    assert set(ProductScore.objects.values_list("product_id", flat=True)) == {product.pk, other.pk}
+
+
+def test_a_product_queued_again_during_a_drain_stays_pending(world, put, monkeypatch):
+    product = put("orders")
+    evaluate = services.governance_evaluate
+
+    def write_meanwhile(*, product_ids):
+        # another write to the product commits while the drain evaluates (after it read the product)
+        result = evaluate(product_ids=product_ids)
+        pending.pending_record(product_ids=[product.pk])
+        return result
+
+    monkeypatch.setattr(services, "governance_evaluate", write_meanwhile)
+    result = pending.pending_evaluate()
+    assert result.products == 1
+    assert ProductScore.objects.filter(product=product).exists()
+    assert pending_ids() == {product.pk}  # the later write is evaluated by the next drain
+
+
+def test_a_failed_drain_leaves_its_rows_pending(world, put, monkeypatch):
+    product = put("orders")
+
+    def broken(*, product_ids):
+        raise RuntimeError("policy crashed")
+
+    monkeypatch.setattr(services, "governance_evaluate", broken)
+    pending.catch_up_product(product.pk)  # logged, not raised into the read
+    assert pending_ids() == {product.pk}
+
+
+def test_the_nightly_run_clears_what_it_evaluated(world, put):
+    product = put("orders")
+    services.governance_evaluate_all()
+    assert pending_ids() == set()
+    assert ProductScore.objects.filter(product=product).exists()
+
+
+def test_with_a_broker_the_worker_evaluates_at_once(settings, world, put):
+    product = put("orders")
+    PendingEvaluation.objects.all().delete()
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # what a worker sees
+    evaluate_products(product_ids=[product.pk])
+    assert ProductScore.objects.filter(product=product).exists()
+    assert pending_ids() == set()
+
+
+def test_the_signal_queues_without_a_query_in_the_write(world, put, django_capture_on_commit_callbacks):
+    product = put("orders")
+    PendingEvaluation.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        products_changed.send(sender=None, product_ids=[product.pk])
+    assert pending_ids() == set() and len(callbacks) == 1  # nothing before the commit
+    callbacks[0]()
+    assert pending_ids() == {product.pk}
