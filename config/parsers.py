@@ -17,28 +17,21 @@ from rest_framework.parsers import JSONParser
 
 DEFAULT_MAX_JSON_DEPTH = 64
 
-# A JSON string (escapes included); removed before counting brackets so "[" inside text does not count.
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_BRACKET = re.compile(r"[\[\]{}]")
-
 
 def max_json_depth() -> int:
     return int(getattr(settings, "PORTAL_MAX_JSON_DEPTH", DEFAULT_MAX_JSON_DEPTH))
 
 
-def json_depth(text: str | bytes) -> int:
-    """The deepest nesting of arrays and objects in a JSON text, counted without parsing it."""
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", errors="replace")
-    stripped = _STRING.sub('""', text)
-    depth = deepest = 0
-    for match in _BRACKET.finditer(stripped):
-        if match.group() in "[{":
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-        else:
-            depth -= 1
+def json_depth(value) -> int:
+    """The deepest nesting of arrays and objects in a parsed JSON value (a scalar is 0), walked without recursion."""
+    deepest = 0
+    stack = [(value, 1)] if isinstance(value, dict | list) else []
+    while stack:
+        node, depth = stack.pop()
+        if depth > deepest:
+            deepest = depth
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
     return deepest
 
 
@@ -48,9 +41,16 @@ class JSONTooDeep(ValueError):
         self.limit = limit
 
 
-def check_json_depth(text: str | bytes) -> None:
+def check_json_depth(text: str, value) -> None:
+    """Refuse a parsed document nested past the limit. The C parser is safe up to the interpreter's recursion
+    limit (beyond it RecursionError, which load_json turns into JSONTooDeep); what must not pass is a document
+    deep enough to push later recursive walks toward that limit. A text with no more brackets than the limit
+    cannot exceed it, which spares the walk for most single-object bodies. (Counting brackets in the text with a
+    regular expression instead cost 12 ms for a 50-product bulk body.)"""
     limit = max_json_depth()
-    if json_depth(text) > limit:
+    if text.count("{") + text.count("[") <= limit:
+        return
+    if json_depth(value) > limit:
         raise JSONTooDeep(limit)
 
 
@@ -72,11 +72,11 @@ def load_json(text: str | bytes):
     """json.loads with the nesting limit and the storable-strings check; JSONTooDeep or ValueError otherwise."""
     if isinstance(text, bytes):
         text = text.decode("utf-8")
-    check_json_depth(text)
     try:
         value = json.loads(text, parse_constant=_reject_constant)
     except RecursionError:
         raise JSONTooDeep(max_json_depth()) from None
+    check_json_depth(text, value)
     check_storable(text, value)
     return value
 

@@ -70,14 +70,18 @@ def pending_evaluate(
 ) -> EvaluationResult:
     """Claim pending rows (oldest first; only these products if given) and evaluate them, in batches of
     services.BATCH_SIZE, each batch one transaction that deletes its rows and writes their findings. Safe to run
-    twice at once: on PostgreSQL a background drain (`wait=False`) skips rows another drain holds, a reader
-    (`wait=True`) waits for that drain to commit, so that it then reads its outcome."""
+    twice at once; rows queued after it began are left for the next one. On PostgreSQL a background drain
+    (`wait=False`) skips rows another drain holds, a reader (`wait=True`) waits for that drain to commit, so
+    that it then reads its outcome."""
     wanted = None if product_ids is None else sorted({int(pk) for pk in product_ids})
     result = EvaluationResult()
     remaining = limit
+    # Rows queued after the drain began are the next drain's: a product written over and over does not keep
+    # one drain going.
+    started = timezone.now()
     while remaining > 0:
         with transaction.atomic():
-            rows = PendingEvaluation.objects.order_by("queued_at", "product_id")
+            rows = PendingEvaluation.objects.filter(queued_at__lte=started).order_by("queued_at", "product_id")
             if wanted is not None:
                 rows = rows.filter(product_id__in=wanted[:_CHUNK])
             if connection.features.has_select_for_update:
@@ -119,4 +123,3 @@ def catch_up_all() -> None:
             pending_evaluate(limit=DRAIN_LIMIT, wait=True)
     except Exception:
         log.exception("governance: evaluating pending products before a read failed")
-
