@@ -314,6 +314,9 @@ LOGGING = {
         "axes": {"level": "WARNING"},  # lockouts are warnings; every sign-in is not news
     },
 }
+if CELERY_TASK_ALWAYS_EAGER:
+    # In-process tasks would log a "succeeded" line for every write (several per request); failures still log.
+    LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
 
 if PRODUCTION:
     # gunicorn has no static file handler; WhiteNoise serves the collected files with far-future caching.
