@@ -15,7 +15,8 @@ PORT ?= 8000
 PG_TEST_URL ?= $(or $(DATABASE_URL),postgres://root@127.0.0.1:5432/test)
 # Two workers: the suite is database-bound and this is a 2-core machine. `make test PYTEST_WORKERS=0` runs serially.
 PYTEST_WORKERS ?= 2
-PYTEST_ARGS ?=
+# The slowest tests are listed after each pass, so a suite that grows slow shows where.
+PYTEST_ARGS ?= --durations=15
 XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS))
 # Browser and fuzz tests run once, on SQLite; tests that need PostgreSQL run only in its pass.
 SQLITE_MARKERS ?= not postgres

@@ -229,10 +229,12 @@ def celery_worker(request, transactional_db, _celery_worker_pool, settings):
         pytest.fail("tests using the celery_worker fixture must be marked @pytest.mark.celery_worker")
     if not _redis_up(BROKER_URL):
         pytest.skip(f"needs Redis at {BROKER_URL}")
+    # The app's configuration is a live view of Django's settings: point the app first, so what it saves for
+    # the undo are the values from before this test, not the ones set here.
+    undo = _point_app_at(_celery_worker_pool.queue)
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = BROKER_URL
     settings.CELERY_TASK_DEFAULT_QUEUE = _celery_worker_pool.queue
-    undo = _point_app_at(_celery_worker_pool.queue)
     handle = CeleryWorkerHandle(_celery_worker_pool)
     try:
         yield handle

@@ -38,21 +38,23 @@ def closed_port() -> int:
 
 
 def reset_broker_pools() -> None:
-    # The app keeps its broker connections and producers; drop them so the next publish uses the new URL.
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    # The app keeps its broker connections and producers; drop them so the next publish uses the new URL. They
+    # are dropped, not closed: kombu keeps pools in a registry keyed by broker URL and hands the same pool to the
+    # next app that asks, so closing one here broke later tests in this process ("Acquire on closed pool").
+    celery_app._pool = None
+    celery_app.__dict__.pop("amqp", None)  # a cached property holding the producer pool and queue table
 
 
 @pytest.fixture
 def broker_down(settings):
     url = f"redis://127.0.0.1:{closed_port()}/0"
+    # Read before the settings change: the app's configuration is a live view of Django's settings, so read
+    # afterwards it would "restore" the outage for every later test in this process.
+    saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
     settings.CELERY_BROKER_URL = url
     settings.CELERY_TASK_ALWAYS_EAGER = False
     # Only a broker would drain: the eager profile's "drain when due" must not hide the outage.
     settings.SEARCH_OUTBOX_MAX_AGE_SECONDS = 3600
-    saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
     celery_app.conf.update(broker_url=url, task_always_eager=False)
     reset_broker_pools()
     yield url

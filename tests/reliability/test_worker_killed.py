@@ -29,7 +29,10 @@ from catalog.search.models import IndexOutbox
 from catalog.services.products import product_upsert_from_payload
 from catalog.services.tokens import token_create
 
-BROKER_URL = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/0")
+# A Redis database of its own: the Redis transport keeps unacknowledged messages, and the lock that guards
+# restoring them, in keys shared by every queue of a database, so other tests' workers on database 0 could hold
+# back the redelivery this test waits for.
+BROKER_URL = os.environ.get("CELERY_TEST_REDELIVERY_BROKER_URL", "redis://127.0.0.1:6379/14")
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
@@ -151,7 +154,10 @@ def test_a_worker_killed_mid_task_gets_its_task_redelivered_and_the_index_conver
     gate.mkdir()
     (gate / "hold").touch()
     first = workers()
-    Celery(broker=BROKER_URL).send_task("reliability.held_drain", args=[str(gate)], queue=queue)
+    # Not the current app (that would take over the portal app's tasks for the rest of this process), and kept
+    # referenced for the whole test: a collected app closes the connection its message went out on.
+    sender = Celery(broker=BROKER_URL, set_as_current=False)
+    sender.send_task("reliability.held_drain", args=[str(gate)], queue=queue)
     wait_for(lambda: (gate / "attempt-1").exists(), 30, "the first worker to start the task")
 
     first.kill()
@@ -159,6 +165,9 @@ def test_a_worker_killed_mid_task_gets_its_task_redelivered_and_the_index_conver
     assert keys <= set(IndexOutbox.objects.values_list("key", flat=True))
 
     (gate / "hold").unlink()
+    # Redis hands an unacknowledged message out again once it is older than the visibility timeout (2 s here),
+    # and a worker restores such messages when it starts: start the second one after that, not before.
+    time.sleep(2.5)
     second = workers()
     wait_for(lambda: not IndexOutbox.objects.exists(), 60, "the redelivered task to drain the outbox")
 
@@ -166,3 +175,4 @@ def test_a_worker_killed_mid_task_gets_its_task_redelivered_and_the_index_conver
     hits = raw_backend().search(SearchQuery(text="orders", with_facets=False)).hits
     assert {hit.key for hit in hits} >= keys
     print(f"\nworker killed mid-task: redelivered (attempts: {len(list(gate.glob('attempt-*')))}), index converged")
+    sender.close()
