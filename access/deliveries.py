@@ -76,9 +76,11 @@ def delivery_queue(grant: Grant, event: str, extra: dict | None = None) -> Webho
 
 def enqueue_delivery(delivery_id: int) -> None:
     from access.tasks import deliver_webhook
+    from catalog.tasks_dispatch import enqueue_on_commit
 
-    # robust: a broker that is down must not turn a committed decision into an error; the sweeper resends it.
-    transaction.on_commit(lambda: deliver_webhook.delay(delivery_id), robust=True)
+    # With a broker the send is robust (a broker that is down must not turn a committed decision into an error;
+    # the sweeper resends it); without one the attempt runs after the response.
+    enqueue_on_commit(deliver_webhook, delivery_id)
 
 
 def webhook_attempt(*, delivery_id: int) -> WebhookDelivery:

@@ -167,11 +167,11 @@ def slo_delete(*, actor: Actor, slo: ServiceLevelObjective) -> None:
 def _after_definition_change(slo: ServiceLevelObjective) -> None:
     """A new threshold changes the state of the measurements already taken: forget the daily rollups and evaluate
     the whole window again after commit."""
+    from catalog.tasks_dispatch import enqueue_ids_on_commit
     from slo.tasks import evaluate_slos
 
-    slo_id = slo.pk
-    ServiceLevelObjective.objects.filter(pk=slo_id).update(rollup_until=None)
-    transaction.on_commit(lambda: evaluate_slos.delay([slo_id]))
+    ServiceLevelObjective.objects.filter(pk=slo.pk).update(rollup_until=None)
+    enqueue_ids_on_commit(evaluate_slos, [slo.pk])
 
 
 def _reindex_on_commit(product_ids: list[int]) -> None:
@@ -537,10 +537,10 @@ def _mark_dirty(new: list[Measurement]) -> None:
 
 
 def _evaluate_on_commit(slo_ids: set[int]) -> None:
+    from catalog.tasks_dispatch import enqueue_ids_on_commit
     from slo.tasks import evaluate_slos
 
-    ids = sorted(slo_ids)
-    transaction.on_commit(lambda: evaluate_slos.delay(ids))
+    enqueue_ids_on_commit(evaluate_slos, slo_ids)
 
 
 def measurements_record_system(

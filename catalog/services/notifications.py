@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Notification
@@ -26,9 +25,9 @@ def notify(
     )
     if mail:
         from catalog.tasks import send_notification_mails
+        from catalog.tasks_dispatch import enqueue_ids_on_commit
 
-        ids = [row.pk for row in rows]
-        transaction.on_commit(lambda: send_notification_mails.delay(ids))
+        enqueue_ids_on_commit(send_notification_mails, [row.pk for row in rows])
     return rows
 
 

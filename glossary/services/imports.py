@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from catalog.actors import Actor
 from catalog.errors import Conflict, FieldError, ValidationFailed
+from catalog.tasks_dispatch import enqueue_ids_on_commit, enqueue_on_commit
 from glossary.content import SLUG_RE, TermContent, canonical, fold, initial_of, name_key
 from glossary.importexport import Current, ParsedRow, load_contents, parse
 from glossary.models import Glossary, Proposal, Term, TermKey, TermVersion
@@ -208,7 +209,7 @@ def _write(actor: Actor, glossary: Glossary, changes: list[_Planned], index: Glo
             )
             _tell_stale(actor, [c.current.id for c in changes if c.current is not None])
             changed_ids = [t.pk for t in terms.values()]
-            transaction.on_commit(lambda: _suggest_later(glossary.pk, changed_ids))
+            _suggest_later(glossary.pk, changed_ids)
             announce_terms_changed(changed_ids)
     except IntegrityError as exc:
         raise Conflict("The glossary changed while the file was imported; import it again.") from exc
@@ -285,13 +286,14 @@ def _tell_stale(actor: Actor, term_ids: list[int]) -> None:
 
 
 def _suggest_later(glossary_id: int, term_ids: list[int]) -> None:
+    """Queue link suggestions for once the import commits."""
     from glossary.tasks import suggest_links_for_terms, suggest_links_in_glossary
 
     # A big import rescans the glossary rather than put thousands of ids in a task message and an IN (...).
     if len(term_ids) > 1000:
-        suggest_links_in_glossary.delay(glossary_id)
+        enqueue_on_commit(suggest_links_in_glossary, glossary_id)
     else:
-        suggest_links_for_terms.delay(term_ids)
+        enqueue_ids_on_commit(suggest_links_for_terms, term_ids)
 
 
 def _chunks(ids: list[int], size: int = 5000):

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from catalog.actors import Actor
 from catalog.errors import ApplicationError, Conflict, FieldError, ValidationFailed
+from catalog.tasks_dispatch import enqueue_ids_on_commit
 from glossary.content import TermContent
 from glossary.models import EventKind, Proposal, ProposalKind, ProposalStatus
 from glossary.permissions import ensure_can_decide
@@ -100,15 +101,10 @@ def _approve(actor: Actor, proposal: Proposal, reason: str) -> None:
         body=reason,
     )
     _tell_stale(actor, proposal)
-    term_id = term.pk
-    transaction.on_commit(lambda: _suggest_later(term_id))
-    announce_terms_changed([term_id])
-
-
-def _suggest_later(term_id: int) -> None:
     from glossary.tasks import suggest_links_for_terms
 
-    suggest_links_for_terms.delay([term_id])
+    enqueue_ids_on_commit(suggest_links_for_terms, [term.pk])
+    announce_terms_changed([term.pk])
 
 
 def _tell_stale(actor: Actor, approved: Proposal) -> None:
