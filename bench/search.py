@@ -24,18 +24,15 @@ import http.client
 import json
 import os
 import shutil
-import socket
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from _server import ROOT, Server, manage
 
 # (query, filters): common words (thousands of matches), rarer ones, multi-word, typos, filters.
 QUERIES: list[tuple[str, dict[str, str]]] = [
@@ -104,98 +101,17 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
 
 
-def manage(env: dict, *args: str) -> str:
-    done = subprocess.run(  # noqa: S603 - a fixed command line
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
-    if done.returncode:
-        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    def __init__(self, env: dict, workdir: Path, workers: int, threads: int):
-        self.port = free_port()
-        self.label = f"gunicorn {workers} workers x {threads} threads"
-        self.log = open(workdir / "server.log", "w")  # noqa: SIM115 - closed in stop()
-        command = [
-            str(Path(PYTHON).with_name("gunicorn")),
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--worker-class",
-            "gthread",
-            "--keep-alive",
-            "5",
-            "--timeout",
-            "60",
-            "--log-level",
-            "warning",
-        ]
-        self.process = subprocess.Popen(  # noqa: S603 - a fixed command line
-            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-    def wait_healthy(self, seconds: float = 60) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"the server exited with {self.process.returncode}; see {self.log.name}")
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise SystemExit(f"the server did not answer /healthz within {seconds:.0f}s")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self.log.close()
-
-
-SHIM_SETTINGS = """from config.settings import *  # noqa: F403
-ROOT_URLCONF = "search_bench_urls"
-"""
-SHIM_URLS = """from django.urls import include, path
-from catalog.search.api import SearchView, SuggestView
-urlpatterns = [
-    path("api/v1/search", SearchView.as_view()),
-    path("api/v1/search/suggest", SuggestView.as_view()),
-    path("", include("config.urls")),
-]
+SETTINGS_WITH_CONN_MAX_AGE = """from config.settings import *  # noqa: F403
+DATABASES["default"]["CONN_MAX_AGE"] = {seconds}  # noqa: F405
 """
 
 
-def route_search(env: dict, workdir: Path, conn_max_age: int | None) -> None:
-    """Until catalog/api/urls.py routes the search API, serve it through a settings module made in the temp
-    dir that adds the two routes in front of the project's URLs. The same module can keep database
-    connections open between requests (--conn-max-age), to see what reconnecting costs."""
-    routed = "catalog.search.api" in (ROOT / "catalog" / "api" / "urls.py").read_text()
-    if routed and conn_max_age is None:
+def keep_connections(env: dict, workdir: Path, conn_max_age: int | None) -> None:
+    """With --conn-max-age, serve through a settings module made in the temp dir that keeps database
+    connections open between requests, to see what reconnecting costs."""
+    if conn_max_age is None:
         return
-    settings = SHIM_SETTINGS if not routed else "from config.settings import *  # noqa: F403\n"
-    if conn_max_age is not None:
-        settings += f'DATABASES["default"]["CONN_MAX_AGE"] = {conn_max_age}  # noqa: F405\n'
-    (workdir / "search_bench_settings.py").write_text(settings)
-    (workdir / "search_bench_urls.py").write_text(SHIM_URLS)
+    (workdir / "search_bench_settings.py").write_text(SETTINGS_WITH_CONN_MAX_AGE.format(seconds=conn_max_age))
     env["DJANGO_SETTINGS_MODULE"] = "search_bench_settings"
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(workdir), str(ROOT), env.get("PYTHONPATH", "")]))
 
@@ -342,20 +258,21 @@ def main() -> None:
                 str(args.fields),
                 "--batch-size",
                 "5000",
+                timeout=3600,
             )
             figures["seed_seconds"] = time.perf_counter() - started
         if not args.no_reindex:
             started = time.perf_counter()
             print("reindexing from scratch...", file=sys.stderr)
-            manage(env, "search_reindex", "--fresh", "--no-progress")
+            manage(env, "search_reindex", "--fresh", "--no-progress", timeout=3600)
             figures["reindex_seconds"] = time.perf_counter() - started
         with sqlite3.connect(db_path) as db:
             figures["documents"] = db.execute("SELECT count(*) FROM search_document").fetchone()[0]
             figures["fields"] = db.execute("SELECT count(*) FROM catalog_schemafield").fetchone()[0]
             team = db.execute("SELECT slug FROM catalog_team ORDER BY slug LIMIT 1").fetchone()[0]
         token = manage(env, "create_token", "--team", team, "--scopes", "read", "--name", "search-bench").strip()
-        route_search(env, workdir, args.conn_max_age)
-        server = Server(env, workdir, args.workers, args.threads)
+        keep_connections(env, workdir, args.conn_max_age)
+        server = Server("gunicorn", env, workdir, workers=args.workers, threads=args.threads)
         server.wait_healthy()
         print("sending queries...", file=sys.stderr)
         os.environ.update(env)
