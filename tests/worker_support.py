@@ -41,7 +41,8 @@ START_TIMEOUT_SECONDS = 60
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _redis_up(url: str) -> bool:
+def redis_up(url: str = BROKER_URL) -> bool:
+    """Whether a Redis answers at `url` (tests needing one skip otherwise)."""
     from kombu import Connection
 
     try:
@@ -52,7 +53,7 @@ def _redis_up(url: str) -> bool:
         return False
 
 
-def _database_env() -> dict[str, str]:
+def database_env() -> dict[str, str]:
     """Point the worker at the database this test session uses."""
     from django.db import connection
 
@@ -79,7 +80,7 @@ class Worker:
             "CELERY_BROKER_URL": BROKER_URL,
             "CELERY_TASK_DEFAULT_QUEUE": queue,
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-            **_database_env(),
+            **database_env(),
             **extra_env,
         }
         if not env.get("DATABASE_URL"):
@@ -227,7 +228,7 @@ def celery_worker(request, transactional_db, _celery_worker_pool, settings):
     that ask for the same env)."""
     if request.node.get_closest_marker("celery_worker") is None:
         pytest.fail("tests using the celery_worker fixture must be marked @pytest.mark.celery_worker")
-    if not _redis_up(BROKER_URL):
+    if not redis_up(BROKER_URL):
         pytest.skip(f"needs Redis at {BROKER_URL}")
     # The app's configuration is a live view of Django's settings: point the app first, so what it saves for
     # the undo are the values from before this test, not the ones set here.

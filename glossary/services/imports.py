@@ -16,14 +16,14 @@ from django.utils import timezone
 from catalog.actors import Actor
 from catalog.errors import Conflict, FieldError, ValidationFailed
 from catalog.tasks_dispatch import enqueue_ids_on_commit, enqueue_on_commit
-from glossary.content import SLUG_RE, TermContent, canonical, fold, initial_of, name_key
+from glossary.content import SLUG_RE, TermContent, canonical, fold
 from glossary.importexport import Current, ParsedRow, load_contents, parse
 from glossary.models import Glossary, Proposal, Term, TermKey, TermVersion
 from glossary.permissions import ensure_is_steward
 from glossary.resolve import GlossaryIndex, check, local_slug
 from glossary.services.bulk import allocate_ids, insert_objects, insert_rows, update_rows
 from glossary.services.proposals import announce, proposer_people, who
-from glossary.services.terms import free_slug, glossary_for_domain
+from glossary.services.terms import fill_term, free_slug, glossary_for_domain
 from glossary.signals import announce_terms_changed
 
 MAX_REPORTED_ERRORS = 1000
@@ -158,7 +158,7 @@ def _write(actor: Actor, glossary: Glossary, changes: list[_Planned], index: Glo
                 version = item.current.version + 1 if item.current is not None else 1
                 pk = item.current.id if item.current is not None else None
                 term = Term(pk=pk, glossary=glossary, slug=item.slug, version=version, updated_at=now)
-                _fill(term, item.content)
+                fill_term(term, item.content)
                 terms[item.slug] = term
             created = [terms[c.slug] for c in changes if c.current is None]
             index.ids = dict(Term.objects.filter(glossary=glossary).values_list("slug", "pk"))
@@ -226,17 +226,6 @@ def _point(term: Term, content: TermContent, index: GlossaryIndex) -> None:
         return
     local = local_slug(content.replaced_by, index.glossary.domain.slug)
     term.replaced_by_id = index.ids[local] if local else index.external[content.replaced_by].id
-
-
-def _fill(term: Term, content: TermContent) -> None:
-    term.name = content.name
-    term.name_key = name_key(content.name)
-    term.initial = initial_of(content.name)
-    term.definition = content.definition
-    term.synonyms = list(content.synonyms)
-    term.abbreviations = list(content.abbreviations)
-    term.examples = list(content.examples)
-    term.status = content.status
 
 
 def _write_relations(glossary: Glossary, changes: list[_Planned], terms: dict[str, Term], index: GlossaryIndex) -> None:

@@ -39,13 +39,8 @@ def free_slug(name: str, taken: set[str] | dict[str, int]) -> str:
     return slug
 
 
-def apply_content(term: Term, content: TermContent, index: GlossaryIndex, *, status: str | None = None) -> Term:
-    """Make `term` say `content` (a new row is inserted); keys and relations follow.
-
-    A clash of names with a concurrent writer surfaces as the database's unique constraint: answered 409.
-    """
-    domain_slug = index.glossary.domain.slug
-    term.glossary = index.glossary
+def fill_term(term: Term, content: TermContent, *, status: str | None = None) -> None:
+    """The term's own columns from `content` (relations and keys are the caller's)."""
     term.name = content.name
     term.name_key = name_key(content.name)
     term.initial = initial_of(content.name)
@@ -54,6 +49,16 @@ def apply_content(term: Term, content: TermContent, index: GlossaryIndex, *, sta
     term.abbreviations = list(content.abbreviations)
     term.examples = list(content.examples)
     term.status = status or content.status
+
+
+def apply_content(term: Term, content: TermContent, index: GlossaryIndex, *, status: str | None = None) -> Term:
+    """Make `term` say `content` (a new row is inserted); keys and relations follow.
+
+    A clash of names with a concurrent writer surfaces as the database's unique constraint: answered 409.
+    """
+    domain_slug = index.glossary.domain.slug
+    term.glossary = index.glossary
+    fill_term(term, content, status=status)
     term.parent_id = index.ids.get(content.parent) if content.parent else None
     replaced = local_slug(content.replaced_by, domain_slug) if content.replaced_by else None
     if content.replaced_by:

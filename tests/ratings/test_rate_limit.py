@@ -4,7 +4,6 @@ share (Redis), and flagged by `manage.py check --deploy` when it is not."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import uuid
@@ -19,6 +18,7 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
 from ratings.services import RateLimited, _throttle
+from tests.worker_support import redis_up
 
 REDIS = os.environ.get("RATINGS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 MOMENT = "2026-03-02 10:00:10Z"
@@ -39,15 +39,7 @@ with time_machine.travel(sys.argv[1], tick=False):
 """
 
 
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-@pytest.mark.skipif(not _redis_up(), reason="needs Redis at 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_up(REDIS), reason=f"needs Redis at {REDIS}")
 def test_workers_sharing_a_redis_cache_share_one_limit(settings):
     settings.RATINGS_WRITES_PER_MINUTE = 2
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS}}

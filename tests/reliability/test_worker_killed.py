@@ -16,11 +16,9 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from celery import Celery
-from django.db import connection
 
 from catalog.actors import Actor
 from catalog.models import DataProduct, Scope
@@ -28,6 +26,7 @@ from catalog.search import SearchQuery, raw_backend
 from catalog.search.models import IndexOutbox
 from catalog.services.products import product_upsert_from_payload
 from catalog.services.tokens import token_create
+from tests.worker_support import database_env, redis_up
 
 # A Redis database of its own: the Redis transport keeps unacknowledged messages, and the lock that guards
 # restoring them, in keys shared by every queue of a database, so other tests' workers on database 0 could hold
@@ -36,25 +35,6 @@ BROKER_URL = os.environ.get("CELERY_TEST_REDELIVERY_BROKER_URL", "redis://127.0.
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
-
-
-def redis_up() -> bool:
-    from kombu import Connection
-
-    try:
-        with Connection(BROKER_URL, connect_timeout=2) as conn:
-            conn.ensure_connection(max_retries=1)
-        return True
-    except Exception:
-        return False
-
-
-def database_env() -> dict[str, str]:
-    sd = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return {"SQLITE_PATH": str(sd["NAME"])}
-    auth = quote(sd["USER"] or "") + (f":{quote(sd['PASSWORD'])}" if sd.get("PASSWORD") else "")
-    return {"DATABASE_URL": f"postgres://{auth}@{sd['HOST'] or '127.0.0.1'}:{sd['PORT'] or 5432}/{sd['NAME']}"}
 
 
 def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
@@ -114,7 +94,7 @@ class Worker:
 
 @pytest.fixture
 def queue():
-    if not redis_up():
+    if not redis_up(BROKER_URL):
         pytest.skip(f"no Redis at {BROKER_URL}")
     name = f"reliability-{uuid.uuid4().hex[:10]}"
     yield name
