@@ -77,16 +77,17 @@ def after_response(key: Hashable, job: Callable[[], Any], *, late: bool = False)
     return True
 
 
-def enqueue_on_commit(task, *args: Hashable) -> None:
+def enqueue_on_commit(task, *args: Any, key: Hashable | None = None) -> None:
     """`task.delay(*args)` once the current transaction commits (at once if none is open). In the embedded
-    profile inside a web request: after the response, once per distinct (task, args)."""
+    profile inside a web request: after the response, once per distinct (task, key); the key is the arguments
+    themselves unless given (arguments that cannot be hashed, such as a list of dicts, need one)."""
     if not eager():
         # robust: the write has committed; a broker that is down must not turn it into an error response.
         transaction.on_commit(lambda: task.delay(*args), robust=True)
         return
 
     def committed() -> None:
-        if not after_response(("call", task.name, args), lambda: task.delay(*args)):
+        if not after_response(("call", task.name, args if key is None else key), lambda: task.delay(*args)):
             task.delay(*args)
 
     transaction.on_commit(committed)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
-
 from catalog.search.documents import ProductExtras
 
 log = logging.getLogger(__name__)
@@ -21,6 +19,7 @@ def on_products_changed(sender, product_ids, **kwargs) -> None:
 
 def on_events_stored(sender, events, **kwargs) -> None:
     """O(events) in memory, then at most one query (is any objective fed by lineage at all?) before queueing."""
+    from catalog.tasks_dispatch import enqueue_on_commit
     from slo.lineage_feed import observations_of
     from slo.models import ServiceLevelObjective
     from slo.tasks import measure_from_lineage
@@ -28,7 +27,8 @@ def on_events_stored(sender, events, **kwargs) -> None:
     observations = observations_of(events)
     if not observations or not ServiceLevelObjective.objects.fed_by_lineage().exists():
         return
-    transaction.on_commit(lambda: measure_from_lineage.delay(observations))
+    # Without a broker the measuring runs after the response, not in the ingesting request.
+    enqueue_on_commit(measure_from_lineage, observations, key=id(observations))
 
 
 def product_enricher(product_ids: list[int]) -> dict[int, ProductExtras]:
