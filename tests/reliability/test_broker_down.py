@@ -101,7 +101,9 @@ def test_a_worker_drain_catches_the_index_up_once_the_broker_is_back(broker_down
     assert not indexed(product)
 
     # The broker is back: the next drain task (here run in-process, as a worker would) indexes what was kept.
-    drained = drain_outbox.apply().get()
+    # apply() has already run it; get() only reads the result, so it cannot block. Celery's "inside a task" flag
+    # is process-wide and another test in this xdist process can leave it set, which makes a plain get() refuse.
+    drained = drain_outbox.apply().get(disable_sync_subtasks=False)
 
     assert drained >= 1
     assert not IndexOutbox.objects.exists()
