@@ -25,7 +25,8 @@ PG_MARKERS ?= not browser and not fuzz
 # Production profile (`make prod`); every one of these can be overridden from the environment.
 GUNICORN_BIND ?= 127.0.0.1:8000
 GUNICORN_WORKERS ?= 2
-GUNICORN_THREADS ?= 4
+# Empty: config/gunicorn.py picks (4 on PostgreSQL, 1 on SQLite).
+GUNICORN_THREADS ?=
 GUNICORN_TIMEOUT ?= 60
 CELERY_CONCURRENCY ?= 2
 CELERY_LOGLEVEL ?= INFO
@@ -99,8 +100,8 @@ prod: install
 	beat_schedule="$${PORTAL_VAR_DIR:-var}/celerybeat-schedule"; \
 	$(VENV)/bin/celery -A config worker --loglevel $(CELERY_LOGLEVEL) --concurrency $(CELERY_CONCURRENCY) & \
 	$(VENV)/bin/celery -A config beat --loglevel $(CELERY_LOGLEVEL) --schedule "$$beat_schedule" & \
-	$(VENV)/bin/gunicorn -c python:lineage.gunicorn_hooks config.wsgi --bind $(GUNICORN_BIND) --workers $(GUNICORN_WORKERS) \
-		--threads $(GUNICORN_THREADS) --timeout $(GUNICORN_TIMEOUT) --access-logfile - & \
+	$(VENV)/bin/gunicorn -c python:config.gunicorn config.wsgi --bind $(GUNICORN_BIND) --workers $(GUNICORN_WORKERS) \
+		$(if $(GUNICORN_THREADS),--threads $(GUNICORN_THREADS)) --timeout $(GUNICORN_TIMEOUT) --access-logfile - & \
 	trap 'kill $$(jobs -p) 2>/dev/null; wait' INT TERM EXIT; \
 	wait -n; echo "make prod: a process exited; stopping the others"
 

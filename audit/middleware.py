@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from audit.services import AUDITED_METHODS, audit_request_record
+from audit.services import AUDITED_METHODS, audit_already_recorded, audit_request_record
 from config.client_ip import client_ip
 
 logger = logging.getLogger("audit")
@@ -16,7 +16,7 @@ class AuditMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.method in AUDITED_METHODS:
+        if request.method in AUDITED_METHODS and not audit_already_recorded(request, response.status_code):
             try:
                 audit_request_record(request=request, status_code=response.status_code, client_ip=client_ip(request))
             except Exception:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from datetime import datetime
 from weakref import WeakKeyDictionary
 
@@ -15,6 +16,7 @@ logger = logging.getLogger("audit")
 
 AUDITED_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 OBJECT_REF_ATTR = "_audit_object_ref"
+RECORDED_ATTR = "_audit_recorded_status"
 
 
 def audit_object_note(request, ref: str) -> None:
@@ -89,7 +91,9 @@ class _AuditInsert:
             f.get_db_prep_save(values[f.attname] if f.attname in values else f.get_default(), connection)
             for f in self.fields
         ]
-        with connection.cursor() as cursor:
+        # The SQLite backend queues the statement behind the writer that holds the database (config.sqlite).
+        single_write = getattr(connection, "single_write", None)
+        with single_write() if single_write is not None else nullcontext(), connection.cursor() as cursor:
             cursor.execute(self.sql, params)
 
 
@@ -109,6 +113,24 @@ def audit_request_record(*, request, status_code: int, client_ip: str | None, at
     if insert is None:
         insert = _inserts[connection] = _AuditInsert(connection)
     insert.run(connection, fields)
+
+
+def audit_record_in_transaction(request, *, status_code: int) -> None:
+    """Store the request's entry now, inside the caller's transaction, for the status the view is about to answer.
+
+    For hot write paths: the entry commits (or rolls back) with the write itself, instead of taking the database's
+    writer lock a second time after the response. The middleware then skips the request, unless the answer turns
+    out different (an error after this point), in which case it records that too.
+    """
+    from config.client_ip import client_ip
+
+    target = getattr(request, "_request", request)  # DRF wraps the Django request
+    audit_request_record(request=target, status_code=status_code, client_ip=client_ip(target))
+    setattr(target, RECORDED_ATTR, status_code)
+
+
+def audit_already_recorded(request, status_code: int) -> bool:
+    return getattr(request, RECORDED_ATTR, None) == status_code
 
 
 def audit_entries_purge(*, older_than: datetime) -> int:

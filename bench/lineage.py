@@ -3,18 +3,21 @@
 
 Builds its own world in a temp dir (fresh SQLite file, migrate), writes a layered mesh straight into the tables
 (100k datasets, 100k jobs, 300k job/dataset edges, 2,000 products whose ports map 2,000 datasets), starts gunicorn
-(gthread, 2 workers x 4 threads as `make prod` does) on a free loopback port, and prints:
+with the portal's config/gunicorn.py (gthread, 2 workers; on SQLite it picks 1 thread per worker) on a free
+loopback port, waits until every worker has built its graph, and prints:
 
   graph   full build time and the memory the graph holds (tracemalloc), in this process;
   reads   p50/p95 of `GET /api/v1/lineage/impact` from the worst hub and from a typical dataset, and of the
           depth-3 view `GET /api/v1/lineage?depth=3`, each next to raw networkx for the same question;
-  ingest  events/s one per request (4 clients at once) and through `POST /api/v1/lineage/batch` (500 per
-          request, gzip), next to raw sqlite3 inserts of the same event rows.
+  ingest  events/s one per request (8 senders at once, each on a new connection every 20 events) and through
+          `POST /api/v1/lineage/batch` (500 per request, gzip), next to raw sqlite3 inserts of the same event
+          rows; the server's CPU per single event, how it split over the workers, and this script's own CPU.
 
     .venv/bin/python bench/lineage.py                       # the issue's scale, settings as they are
     .venv/bin/python bench/lineage.py --conn-max-age 60     # with persistent database connections
     .venv/bin/python bench/lineage.py --skew 6              # one table feeding two thirds of the mesh
     .venv/bin/python bench/lineage.py --datasets 20000 --requests 50   # a quick look
+    .venv/bin/python bench/lineage.py --only ingest --datasets 20000 --threads 4   # ingestion only, 4 threads
 
 Loopback only; it stops by itself and removes its temp dir. The issue's targets are printed with each figure.
 """
@@ -49,7 +52,9 @@ def pct(values: list[float], q: float) -> float:
 
 
 def setup_django(tmp: Path) -> None:
-    # DEBUG off as in production: with it on, Django logs every query and DRF renders debug details.
+    # DEBUG off as in production: with it on, Django logs every query and DRF renders debug details. SQLite always:
+    # a DATABASE_URL left in the environment would point the bench at another database.
+    os.environ.pop("DATABASE_URL", None)
     os.environ.update(
         DJANGO_SETTINGS_MODULE="config.settings",
         SQLITE_PATH=str(tmp / "bench.sqlite3"),
@@ -213,31 +218,79 @@ def raw_graph_figures(requests: int) -> dict:
 
 
 # ------------------------------------------------------------------------------------------------ server
-def serve(port: int, workers: int, threads: int, warm_up: bool) -> None:
-    """Run in a child process: gunicorn (gthread) on the bench database, with the graph warm-up hook that
-    `gunicorn -c python:lineage.gunicorn_hooks` installs (unless --no-warm-up)."""
+def serve(port: int, workers: int, threads: int | None, warm_up: bool, ready_dir: Path) -> None:
+    """Run in a child process: gunicorn with the portal's own settings file (config/gunicorn.py, as `make prod`
+    runs it) on the bench database. Each worker touches `ready_dir/<pid>` once its graph is built (at once with
+    --no-warm-up), so the timing starts when every worker is listening and done warming up."""
+    import threading
+
     from django.conf import settings
     from django.core.wsgi import get_wsgi_application
-    from gunicorn.app.base import BaseApplication
+    from gunicorn.app.base import Application
 
     if os.environ.get("BENCH_CONN_MAX_AGE"):
         settings.DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ["BENCH_CONN_MAX_AGE"])
 
     application = get_wsgi_application()
-    from lineage.gunicorn_hooks import post_worker_init
 
-    class Server(BaseApplication):
+    def post_worker_init(worker) -> None:
+        import config.gunicorn
+
+        if warm_up:
+            building = config.gunicorn.post_worker_init(worker)
+        else:
+            config.gunicorn.set_switch_interval()
+            building = None
+
+        def mark_ready() -> None:
+            if building is not None:
+                building.join()
+            (ready_dir / str(os.getpid())).touch()
+
+        threading.Thread(target=mark_ready, daemon=True).start()
+
+    class Server(Application):
+        def init(self, parser, opts, args):
+            return None
+
         def load_config(self) -> None:
-            for key, value in {"bind": f"127.0.0.1:{port}", "workers": workers, "threads": threads,
-                               "worker_class": "gthread", "loglevel": "warning", "keepalive": 30}.items():  # fmt: skip
+            self.load_config_from_module_name_or_filename("python:config.gunicorn")
+            for key, value in {"bind": f"127.0.0.1:{port}", "workers": workers, "loglevel": "warning",
+                               "keepalive": 30, "post_worker_init": post_worker_init}.items():  # fmt: skip
                 self.cfg.set(key, value)
-            if warm_up:
-                self.cfg.set("post_worker_init", post_worker_init)
+            if threads:
+                self.cfg.set("threads", threads)
 
         def load(self):
             return application
 
     Server().run()
+
+
+def wait_ready(ready_dir: Path, workers: int, deadline: float) -> None:
+    while time.time() < deadline:
+        if len(list(ready_dir.iterdir())) >= workers:
+            return
+        time.sleep(0.1)
+    raise SystemExit("the server's workers did not all get ready")
+
+
+def cpu_seconds(root: int) -> dict[int, float]:
+    """User + system CPU seconds of each process under `root` (gunicorn's master and workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents, spent = {}, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            after = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        pid = int(stat.parent.name)
+        parents[pid] = int(after[1])
+        spent[pid] = (int(after[11]) + int(after[12])) / tick
+    tree = [root]
+    for pid in tree:
+        tree += [child for child, parent in parents.items() if parent == pid]
+    return {pid: spent[pid] for pid in tree if pid in spent}
 
 
 def free_port() -> int:
@@ -279,10 +332,8 @@ def http_reads(client: Client, raw: dict, per_layer: int, requests: int) -> dict
     def ds(d: int) -> str:
         return node("postgres://wh:5432", f"layer{(d - 1) // per_layer}.table_{d}")
 
-    first: list[float] = []
-
     def timed(path: str) -> list[float]:
-        first.append(client.call("GET", path)[2])  # the first call of a path may build the graph: not counted
+        client.call("GET", path)  # the first call of a path fills memos: not counted
         out = []
         for _ in range(requests):
             status, body, ms = client.call("GET", path)
@@ -294,8 +345,16 @@ def http_reads(client: Client, raw: dict, per_layer: int, requests: int) -> dict
         "hub": timed(f"/api/v1/lineage/impact?nodeId={ds(raw['hub'])}&sample=50"),
         "typical": timed(f"/api/v1/lineage/impact?nodeId={ds(raw['typical'])}&sample=50"),
         "depth3": timed(f"/api/v1/lineage?nodeId={ds(raw['typical'])}&depth=3"),
-        "first_ms": first[0],
     }
+
+
+def first_read(client: Client, raw: dict, per_layer: int) -> float:
+    """The hub's impact, asked as soon as the server answers /healthz: it waits for the graph warm-up (or, without
+    it, builds the graph)."""
+    path = f"/api/v1/lineage/impact?nodeId={node('postgres://wh:5432', table(raw['hub'], per_layer))}&sample=50"
+    status, body, ms = client.call("GET", path)
+    assert status == 200, body[:300]
+    return ms
 
 
 # ------------------------------------------------------------------------------------------------ ingestion
@@ -329,17 +388,23 @@ def events(n: int, per_layer: int, inputs_of: dict[int, list[int]], rng: random.
 
 
 def http_ingest(
+    server_pid: int,
     port: int,
     secret: str,
     per_layer: int,
     inputs_of: dict[int, list[int]],
     single: int,
     clients: int,
+    per_connection: int,
     batches: int,
     batch_size: int,
 ) -> dict:
-    """One event per request from `clients` keep-alive connections at once (as a scheduler's tasks report), then
-    batches from one connection."""
+    """One event per request from `clients` senders at once, each opening a fresh keep-alive connection every
+    `per_connection` events (0: one connection for the whole run), then batches from one connection.
+
+    A scheduler's tasks report like that: each task run opens a connection, sends its few events and ends. It also
+    matters to the figure: the kernel hashes each new connection to one worker's socket, so a handful of
+    connections held for the whole run can split 6/2 over two workers and leave one half idle."""
     import threading
 
     rng = random.Random(9)
@@ -348,7 +413,10 @@ def http_ingest(
 
     def send(part: list[dict]) -> None:
         client = Client(port, secret)
-        for event in part:
+        for number, event in enumerate(part):
+            if per_connection and number and number % per_connection == 0:
+                client.conn.close()
+                client = Client(port, secret)
             status, body, _ = client.call(
                 "POST", "/api/v1/lineage", json.dumps(event).encode(), **{"Content-Type": "application/json"}
             )
@@ -356,12 +424,18 @@ def http_ingest(
                 failures.append(body[:300])
 
     threads = [threading.Thread(target=send, args=(one[i::clients],)) for i in range(clients)]
+    cpu_before = cpu_seconds(server_pid)
+    client_before = time.process_time()
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     single_rate = single / (time.perf_counter() - started)
+    client_ms = (time.process_time() - client_before) / single * 1000
+    cpu_after = cpu_seconds(server_pid)
+    spent = {pid: cpu_after[pid] - cpu_before.get(pid, 0.0) for pid in cpu_after}
+    total = max(sum(spent.values()), 1e-9)
     assert not failures, failures[:3]
     client = Client(port, secret)
     many = [events(batch_size, per_layer, inputs_of, rng) for _ in range(batches)]
@@ -373,7 +447,15 @@ def http_ingest(
         )
         assert status == 201, answer[:300]
     batch_rate = batches * batch_size / (time.perf_counter() - started)
-    return {"single": single_rate, "batch": batch_rate, "sample": one[:batch_size]}
+    return {
+        "single": single_rate,
+        "batch": batch_rate,
+        "sample": one[:batch_size],
+        "cpu_ms": total / single * 1000,
+        "client_cpu_ms": client_ms,
+        # Each worker's part of the server's CPU: far from even means the clients' connections landed unevenly.
+        "shares": sorted((value / total for value in spent.values() if value > 0.05), reverse=True),
+    }
 
 
 def raw_inserts(tmp: Path, sample: list[dict], single: int) -> dict:
@@ -404,11 +486,25 @@ def main() -> None:
     parser.add_argument("--edges", type=int, default=300_000)
     parser.add_argument("--requests", type=int, default=200, help="timed requests per read figure")
     parser.add_argument("--skew", type=float, default=2.0, help="how strongly inputs favour hub tables (2; 6 = stress)")
-    parser.add_argument("--single", type=int, default=1000, help="events sent one per request")
+    parser.add_argument("--single", type=int, default=3000, help="events sent one per request")
     parser.add_argument("--batches", type=int, default=10, help="batches of 500 events")
-    parser.add_argument("--clients", type=int, default=4, help="connections sending single events at once")
+    parser.add_argument(
+        "--clients",
+        type=int,
+        default=8,
+        help="senders of single events at once (8: pipelines reporting side by side)",
+    )
+    parser.add_argument(
+        "--per-connection",
+        type=int,
+        default=20,
+        help="single events a sender sends on one connection before opening a new one, as a task run would "
+        "(20; 0 keeps one connection per sender for the whole run)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (make prod: 2)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker (make prod: 4)")
+    parser.add_argument(
+        "--threads", type=int, help="threads per worker (default: what config/gunicorn.py picks on SQLite, 1)"
+    )
     parser.add_argument(
         "--conn-max-age",
         type=int,
@@ -429,7 +525,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.serve:
         setup_django(Path(args.dir))
-        serve(args.serve, args.workers, args.threads, warm_up=not args.no_warm_up)
+        serve(args.serve, args.workers, args.threads, warm_up=not args.no_warm_up, ready_dir=Path(args.dir) / "ready")
         return
 
     with tempfile.TemporaryDirectory(prefix="bench-lineage-") as name:
@@ -441,6 +537,7 @@ def main() -> None:
               f"load average {os.getloadavg()[0]:.2f}")  # fmt: skip
         raw = raw_graph_figures(args.requests) if args.only != "ingest" else None
         port = free_port()
+        (tmp / "ready").mkdir()
         env = dict(os.environ, BENCH_CONN_MAX_AGE=str(args.conn_max_age)) if args.conn_max_age is not None else None
         server = subprocess.Popen(  # noqa: S603 -- this script, on a loopback port
             [
@@ -452,8 +549,7 @@ def main() -> None:
                 str(tmp),
                 "--workers",
                 str(args.workers),
-                "--threads",
-                str(args.threads),
+                *(["--threads", str(args.threads)] if args.threads else []),
                 *(["--no-warm-up"] if args.no_warm_up else []),
             ],
             cwd=ROOT,
@@ -463,10 +559,22 @@ def main() -> None:
             wait_up(port, time.time() + 60)
             client = Client(port, world["secret"])
             per_layer = args.datasets // LAYERS
+            first_ms = first_read(client, raw, per_layer) if raw is not None else None
+            # Timing starts once every worker listens and has its graph (a one-off cost per worker start).
+            wait_ready(tmp / "ready", args.workers, time.time() + 300)
             reads = http_reads(client, raw, per_layer, args.requests) if raw is not None else None
             ingest = (
                 http_ingest(
-                    port, world["secret"], per_layer, world["inputs_of"], args.single, args.clients, args.batches, 500
+                    server.pid,
+                    port,
+                    world["secret"],
+                    per_layer,
+                    world["inputs_of"],
+                    args.single,
+                    args.clients,
+                    args.per_connection,
+                    args.batches,
+                    500,
                 )
                 if args.only != "reads"
                 else None
@@ -486,14 +594,17 @@ def main() -> None:
 
     kept = args.conn_max_age if args.conn_max_age is not None else settings.DATABASES["default"].get("CONN_MAX_AGE", 0)
     connections = f"kept {kept} s" if kept else "opened per request"
-    server_shape = f"gunicorn {args.workers} workers x {args.threads} threads; database connections {connections}"
+    import config.gunicorn
+
+    threads = args.threads or config.gunicorn.threads
+    server_shape = f"gunicorn {args.workers} workers x {threads} threads; database connections {connections}"
     if raw is not None and reads is not None:
         print(f"graph: full build {raw['build_s']:.2f} s, {raw['memory_mb']:.0f} MB held "
               f"(target 150: {'ok' if raw['memory_mb'] <= 150 else 'OVER'}); worst hub reaches "
               f"{raw['hub_reach']:,} datasets, the typical dataset {raw['typical_reach']:,}; in-process closure of "
               f"the hub p95 {pct(raw['graph_hub_ms'], 0.95):.2f} ms")  # fmt: skip
         warm = "off" if args.no_warm_up else "on"
-        print(f"first request once the server answers: {reads['first_ms'] / 1000:.2f} s (graph warm-up at worker "
+        print(f"first request once the server answers: {first_ms / 1000:.2f} s (graph warm-up at worker "
               f"start {warm})")  # fmt: skip
         print(f"reads over HTTP ({args.requests} requests each on one keep-alive connection; {server_shape}):")
         row("impact, worst hub", reads["hub"], raw["nx_hub_ms"], 25)
@@ -503,12 +614,15 @@ def main() -> None:
         print(f"ingestion on SQLite ({server_shape}):")
         for key, label, target in (
             ("batch", "batch endpoint (500/request, gzip)", 1000),
-            ("single", f"one event per request, {args.clients} clients", 300),
+            ("single", f"one event per request, {args.clients} senders", 300),
         ):
             rate = ingest[key]
             verdict = "ok" if rate >= target else "UNDER"
             print(f"  {label:<34} {rate:8.0f} events/s (target {target}: {verdict})"
                   f"   raw sqlite3 event inserts {floor[key]:8.0f}/s, x{rate / floor[key]:.4f}")  # fmt: skip
+        shares = "/".join(f"{share:.0%}" for share in ingest["shares"])
+        print(f"  CPU per single event: server {ingest['cpu_ms']:.2f} ms (master and workers; split {shares}), "
+              f"this load generator {ingest['client_cpu_ms']:.2f} ms")  # fmt: skip
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
 
 

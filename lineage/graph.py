@@ -391,7 +391,7 @@ def get_graph() -> LineageGraph:
 def warm_up_in_background() -> threading.Thread:
     """Build this process's graph in a daemon thread, so the first request a new worker serves does not wait for
     the full build (seconds at 100k datasets). Requests that come before it is done wait on the graph's lock, as
-    they would have anyway. For gunicorn: lineage.gunicorn_hooks."""
+    they would have anyway. For gunicorn: config.gunicorn."""
 
     def build() -> None:
         from django.db import connections

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.services import audit_record_in_transaction
 from catalog.actors import Actor
 from catalog.api.auth import BearerTokenAuthentication
 from catalog.errors import ApplicationError, FieldError, ValidationFailed
@@ -82,9 +83,20 @@ class _TokenWritesSessionReads(APIView):
         return [BearerTokenAuthentication(), SessionAuthentication()]
 
 
-def _ingest_answer(result) -> Response:
+def _answer_status(stored: int) -> int:
+    return status.HTTP_201_CREATED if stored else status.HTTP_200_OK
+
+
+def _ingest(request: Request, events: list) -> Response:
+    """Store the events and answer; the audit entry is written in the same transaction (one commit, one turn
+    of the database's writer lock per request)."""
+    result = lineage_events_ingest(
+        actor=Actor.from_request(request),
+        events=events,
+        in_transaction=lambda stored: audit_record_in_transaction(request, status_code=_answer_status(stored)),
+    )
     body = {"received": result.received, "stored": result.stored, "duplicates": result.duplicates}
-    return Response(body, status=status.HTTP_201_CREATED if result.stored else status.HTTP_200_OK)
+    return Response(body, status=_answer_status(result.stored))
 
 
 class Lineage(_TokenWritesSessionReads):
@@ -101,8 +113,7 @@ class Lineage(_TokenWritesSessionReads):
         ),
     )
     def post(self, request: Request) -> Response:
-        event = parse_event(read_json_body(request))
-        return _ingest_answer(lineage_events_ingest(actor=Actor.from_request(request), events=[event]))
+        return _ingest(request, [parse_event(read_json_body(request))])
 
     @extend_schema(
         operation_id="lineage_graph",
@@ -154,8 +165,7 @@ class LineageBatch(APIView):
         ),
     )
     def post(self, request: Request) -> Response:
-        events = parse_batch(read_json_body(request), max_items=BATCH_MAX)
-        return _ingest_answer(lineage_events_ingest(actor=Actor.from_request(request), events=events))
+        return _ingest(request, parse_batch(read_json_body(request), max_items=BATCH_MAX))
 
 
 class ColumnLineage(APIView):

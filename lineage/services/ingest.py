@@ -12,6 +12,7 @@ only through the locations their owners declare on output ports. The sending tea
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -45,34 +46,42 @@ def ensure_can_write_lineage(actor: Actor | None) -> None:
         raise PermissionDenied(f"The {actor.label} lacks the '{Scope.WRITE_LINEAGE}' scope.")
 
 
-def lineage_events_ingest(*, actor: Actor | None, events: list[ParsedEvent]) -> IngestResult:
-    """Store parsed events; replays (same dedupe key, also within the call) are skipped."""
+def lineage_events_ingest(
+    *, actor: Actor | None, events: list[ParsedEvent], in_transaction: Callable[[int], None] | None = None
+) -> IngestResult:
+    """Store parsed events; replays (same dedupe key, also within the call) are skipped. `in_transaction`, if
+    given, is called with the number of events stored, inside the transaction, just before it commits (the API
+    writes its audit entry there, so one commit covers both)."""
     ensure_can_write_lineage(actor)
     unique: dict[str, ParsedEvent] = {}
     for event in events:
         unique.setdefault(event.dedupe_key, event)
     team_id = actor.token.team_id if actor is not None and actor.token is not None else None
     try:
-        stored, version = _store(unique, team_id)
+        stored, version = _store(unique, team_id, in_transaction)
     except IntegrityError:
         # PostgreSQL: another writer inserted the same job, dataset or event between our read and our insert.
         # Everything it wrote is committed now, so a second pass reads it and writes only what is left.
-        stored, version = _store(unique, team_id)
+        stored, version = _store(unique, team_id, in_transaction)
     return IngestResult(received=len(events), stored=stored, duplicates=len(events) - stored, graph_version=version)
 
 
-def _store(unique: dict[str, ParsedEvent], team_id: int | None) -> tuple[int, int | None]:
+def _store(
+    unique: dict[str, ParsedEvent], team_id: int | None, in_transaction: Callable[[int], None] | None
+) -> tuple[int, int | None]:
     with transaction.atomic():
         # The dedupe key is unique: the insert itself tells which events are new (a replay, or an event a
         # concurrent writer stored first, simply does not go in), so a replay costs one statement.
         stored = insert_new(LineageEvent, [_event_row(e, team_id) for e in unique.values()], "dedupe_key")
         fresh = [e for k, e in unique.items() if k in stored]
-        if not fresh:
-            return 0, None
-        jobs, new_jobs = _upsert_jobs(fresh)
-        _upsert_runs(fresh, jobs)
-        version = dataset_step.store(fresh, jobs, new_jobs=new_jobs)
-        transaction.on_commit(lambda: events_stored.send(sender=None, events=fresh), robust=True)
+        version = None
+        if fresh:
+            jobs, new_jobs = _upsert_jobs(fresh)
+            _upsert_runs(fresh, jobs)
+            version = dataset_step.store(fresh, jobs, new_jobs=new_jobs)
+            transaction.on_commit(lambda: events_stored.send(sender=None, events=fresh), robust=True)
+        if in_transaction is not None:
+            in_transaction(len(fresh))
     return len(fresh), version
 
 
