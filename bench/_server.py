@@ -173,7 +173,8 @@ class _Process:
 
 
 class Server(_Process):
-    """gunicorn (`config.wsgi`, gthread workers) or `runserver --noreload` on a free loopback port."""
+    """gunicorn (`config.wsgi` with config/gunicorn.py, gthread workers) or `runserver --noreload` on a free
+    loopback port."""
 
     def __init__(self, kind: str, env: dict, workdir: Path, *, workers: int = 2, threads: int = 4, port: int = 0):
         self.port = port or free_port()
@@ -182,6 +183,7 @@ class Server(_Process):
         if kind == "gunicorn":
             command = [
                 str(BIN / "gunicorn"),
+                *("-c", "python:config.gunicorn"),  # the portal's own settings, as `make prod` runs it
                 "config.wsgi",
                 *("--bind", bind, "--workers", str(workers), "--threads", str(threads)),
                 *("--worker-class", "gthread", "--keep-alive", "5", "--timeout", "60"),
