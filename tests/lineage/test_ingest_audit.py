@@ -127,3 +127,20 @@ def test_a_rollback_after_the_entry_takes_the_entry_with_it(client, monkeypatch)
     assert written_in_transaction == [1]
     assert statuses() == [500]  # the 201 entry rolled back with the event; the middleware recorded the 500
     assert not LineageEvent.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_entry_that_cannot_be_stored_fails_the_ingestion(client, monkeypatch):
+    import audit.services
+
+    def refuse(**kwargs):
+        raise RuntimeError("audit table unavailable")
+
+    # Only the in-transaction path: the middleware holds its own reference and still records the failure.
+    monkeypatch.setattr(audit.services, "audit_request_record", refuse)
+
+    response = client.post(PATH, run_event("load_orders"), format="json")
+
+    assert response.status_code == 500
+    assert not LineageEvent.objects.exists()  # no write without its entry
+    assert statuses() == [500]
