@@ -63,7 +63,9 @@ class ProductSpec:
     input_ports: list[InputPortSpec] = field(default_factory=list)
 
     def fingerprint(self, *extra: str) -> str:
-        return fingerprint({"spec": asdict(self), "extra": list(extra)})
+        # `plain`, not dataclasses.asdict: the same JSON (so stored fingerprints stay valid) without deep-copying
+        # every value, which for a product with a few hundred fields took longer than validating it.
+        return fingerprint({"spec": plain(self), "extra": list(extra)})
 
 
 @dataclass
@@ -112,6 +114,15 @@ class ContractSpec:
 
     def fingerprint(self) -> str:
         return fingerprint(asdict(self))
+
+
+def plain(value: Any) -> Any:
+    """Dataclasses (and lists of them) as dicts, sharing every other value rather than copying it."""
+    if hasattr(type(value), "__dataclass_fields__"):
+        return {key: plain(v) for key, v in vars(value).items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
 
 
 def fingerprint(value: Any) -> str:

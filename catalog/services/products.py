@@ -8,6 +8,7 @@ accepted one writes nothing at all.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, models, transaction
@@ -31,7 +32,7 @@ from catalog.models import (
 )
 from catalog.permissions import ensure_can_write_domain, ensure_can_write_product
 from catalog.search import on_commit_index_products, on_commit_remove
-from catalog.specs import FieldSpec, ProductSpec, fingerprint
+from catalog.specs import FieldSpec, ProductSpec
 from catalog.tasks_dispatch import enqueue_ids_on_commit
 
 
@@ -187,35 +188,21 @@ def _read_before_write(actor: Actor, items: list[_Item], *, source_format: str, 
         if owner and owner not in teams and strict_team:
             raise _at(item.index, ValidationFailed([FieldError("/owner_team", f"Unknown team '{owner}'.")]))
         item.owner_team_id = teams.get(owner, domain.owner_team_id) if owner else domain.owner_team_id
-        item.fingerprint = spec_fingerprint(item.spec, str(item.owner_team_id), source_format)
-    for item in items:
-        item.current = None
-    by_key = {(item.domain.pk, item.slug): item for item in items if item.domain is not None}
+        item.fingerprint = item.spec.fingerprint(str(item.owner_team_id), source_format)
     # .order_by(): the model's default ordering would join the domain table to sort.
-    query = DataProduct.objects.order_by()
-    if len(items) == 1:
-        query = query.filter(domain=items[0].domain, slug=items[0].slug)
-    else:
-        query = query.filter(domain_id__in={k[0] for k in by_key}, slug__in={k[1] for k in by_key})
+    for item, product in _stored_products(DataProduct.objects.order_by(), items):
+        _check_product(actor, item, product)
+
+
+def _stored_products(query, items: list[_Item]) -> Iterator[tuple[_Item, DataProduct]]:
+    """The stored products the items name (their domains are resolved), with the item each belongs to."""
+    by_key = {(item.domain.pk, item.slug): item for item in items}
+    # Over-fetches when domains and slugs cross (a/x, b/y also finds a/y): the pairs are matched below.
+    query = query.filter(domain_id__in={k[0] for k in by_key}, slug__in={k[1] for k in by_key})
     for product in query:
         item = by_key.get((product.domain_id, product.slug))
         if item is not None:
-            _check_product(actor, item, product)
-
-
-def _plain(value):
-    if hasattr(type(value), "__dataclass_fields__"):
-        return {key: _plain(v) for key, v in vars(value).items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
-def spec_fingerprint(spec: ProductSpec, *extra: str) -> str:
-    """Equal to `spec.fingerprint(*extra)` (so stored fingerprints stay valid) at a fraction of its cost:
-    dataclasses.asdict deep-copies every value, which for a product with a few hundred fields took longer than
-    validating it."""
-    return fingerprint({"spec": _plain(spec), "extra": list(extra)})
+            yield item, product
 
 
 def _check_product(actor: Actor, item: _Item, product: DataProduct) -> None:
@@ -274,16 +261,10 @@ class _BatchWrite:
         if not wanted:
             return {}
         query = DataProduct.objects.select_for_update().order_by()
-        by_key = {(item.domain.pk, item.slug): item for item in wanted}
-        if reread:
-            query = query.filter(domain_id__in={k[0] for k in by_key}, slug__in={k[1] for k in by_key})
-        else:
+        if not reread:
             query = query.filter(pk__in=[item.current.pk for item in wanted])
         found: dict[int, DataProduct] = {}
-        for product in query:
-            item = by_key.get((product.domain_id, product.slug))
-            if item is None:
-                continue
+        for item, product in _stored_products(query, wanted):
             if reread and item.current is None:
                 _check_product(self.actor, item, product)  # a writer we raced created it: may we replace it?
             product.domain = item.domain
@@ -395,6 +376,15 @@ def _set_tags(items: list[_Item], tag_ids: dict[str, int]) -> None:
         through.objects.bulk_create([through(dataproduct_id=p, tag_id=t) for p, t in missing])
 
 
+INPUT_ATTRS = (
+    "description",
+    "source_port",
+    "source_product_ref",
+    "source_port_ref",
+    "external_source",
+    "contract_ref",
+    "position",
+)
 PORT_ATTRS = ("description", "port_type", "location", "format", "access_mode", "contract_ref", "max_access_days")
 FIELD_ATTRS = ("data_type", "description", "nullable", "primary_key", "classification", "position")
 
@@ -428,15 +418,7 @@ def _sync_output_ports(items: list[_Item]) -> None:
         have = existing.get(product.pk, {})
         for position, spec in enumerate(item.spec.output_ports):
             port = have.get((spec.name, spec.version))
-            values = {
-                "description": spec.description,
-                "port_type": spec.port_type,
-                "location": spec.location,
-                "format": spec.format,
-                "access_mode": spec.access_mode,
-                "contract_ref": spec.contract_ref,
-                "max_access_days": spec.max_access_days,
-            }
+            values = {key: getattr(spec, key) for key in PORT_ATTRS}  # the spec's attributes have the same names
             source = SchemaSource.DECLARED if spec.fields or not spec.contract_ref else SchemaSource.CONTRACT
             fields = spec.fields if source == SchemaSource.DECLARED else from_contract.get(spec.contract_ref, [])
             if port is None:
@@ -689,9 +671,11 @@ def _sync_input_ports(items: list[_Item]) -> set[int]:
                 to_create.append(InputPort(product=product, name=spec.name, version=spec.version, **values))
                 continue
             kept.add(port.pk)
-            for key, value in values.items():
-                setattr(port, key, value)
-            to_update.append(port)
+            # Like output ports and fields: a port the descriptor left as it was is not rewritten.
+            if any(getattr(port, k) != v for k, v in values.items()):
+                for key, value in values.items():
+                    setattr(port, key, value)
+                to_update.append(port)
         stale += [p.pk for p in have.values() if p.pk not in kept]
     if stale:
         InputPort.objects.filter(pk__in=stale).delete()
@@ -701,19 +685,7 @@ def _sync_input_ports(items: list[_Item]) -> set[int]:
         now = timezone.now()
         for port in to_update:
             port.updated_at = now
-        InputPort.objects.bulk_update(
-            to_update,
-            [
-                "description",
-                "source_port",
-                "source_product_ref",
-                "source_port_ref",
-                "external_source",
-                "contract_ref",
-                "position",
-                "updated_at",
-            ],
-        )
+        InputPort.objects.bulk_update(to_update, [*INPUT_ATTRS, "updated_at"])
     return upstream
 
 
