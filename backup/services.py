@@ -101,7 +101,8 @@ def database_backup(*, target: Path, alias: str = ALIAS) -> BackupResult:
 
 
 def _looks_like(path: Path, kind: str) -> bool:
-    head = path.open("rb").read(16)
+    with path.open("rb") as file:
+        head = file.read(16)
     return head.startswith(b"SQLite format 3") if kind == "sqlite" else head.startswith(b"PGDMP")
 
 

@@ -58,10 +58,6 @@ def _queue() -> _Queue | None:
     return getattr(_local, "queue", None)
 
 
-def in_request() -> bool:
-    return _queue() is not None
-
-
 def eager() -> bool:
     """No broker: `.delay()` runs the task in this process."""
     return bool(getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False))
@@ -90,7 +86,7 @@ def enqueue_on_commit(task, *args: Any, key: Hashable | None = None) -> None:
         if not after_response(("call", task.name, args if key is None else key), lambda: task.delay(*args)):
             task.delay(*args)
 
-    transaction.on_commit(committed)
+    transaction.on_commit(committed, robust=True)  # as above: the write has committed
 
 
 def enqueue_ids_on_commit(task, ids: Iterable[int]) -> None:
@@ -111,13 +107,12 @@ def enqueue_ids_on_commit(task, ids: Iterable[int]) -> None:
             return
         key = ("ids", task.name)
         merged = queue.ids.get(key)
-        if merged is not None and key in queue.jobs:
-            merged.update(ids)
-            return
-        merged = queue.ids[key] = set(ids)
-        queue.jobs[key] = lambda: task.delay(sorted(merged))
+        if merged is None:
+            merged = queue.ids[key] = set()
+            queue.jobs[key] = lambda: task.delay(sorted(merged))
+        merged.update(ids)
 
-    transaction.on_commit(committed)
+    transaction.on_commit(committed, robust=True)  # as above: the write has committed
 
 
 def _run(queue: _Queue) -> None:

@@ -20,10 +20,12 @@ from __future__ import annotations
 import sys
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.views.defaults import page_not_found as django_page_not_found
 from django.views.defaults import server_error as django_server_error
+
+from config.middleware import problem_response
 
 # Seconds a client should wait before retrying: a database restart or fail-over takes a few.
 RETRY_AFTER_SECONDS = 5
@@ -36,23 +38,13 @@ def is_database_unavailable(exc: BaseException | None) -> bool:
     return isinstance(exc, OperationalError | InterfaceError)
 
 
-def problem_body(instance: str) -> dict:
-    return {
-        "type": "/problems/service-unavailable",
-        "title": "Service unavailable",
-        "status": 503,
-        "detail": DETAIL,
-        "instance": instance,
-    }
-
-
 def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpResponse:
     exc = sys.exc_info()[1]
     if not is_database_unavailable(exc):
         return django_server_error(request, template_name)
     if request.path.startswith("/api/"):
-        response: HttpResponse = JsonResponse(
-            problem_body(request.path), status=503, content_type="application/problem+json"
+        response = problem_response(
+            503, "Service unavailable", DETAIL, code="service-unavailable", instance=request.path
         )
     else:
         # Rendered without a request context, like the 500 page: no navigation, user or database needed.
@@ -64,11 +56,6 @@ def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpR
 def page_not_found(request: HttpRequest, exception: Exception, template_name: str = "404.html") -> HttpResponse:
     if not request.path.startswith("/api/"):
         return django_page_not_found(request, exception, template_name)
-    body = {
-        "type": "/problems/not-found",
-        "title": "Not found",
-        "status": 404,
-        "detail": "No API endpoint or object at this address.",
-        "instance": request.path,
-    }
-    return JsonResponse(body, status=404, content_type="application/problem+json")
+    return problem_response(
+        404, "Not found", "No API endpoint or object at this address.", code="not-found", instance=request.path
+    )

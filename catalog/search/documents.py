@@ -161,7 +161,7 @@ class ProductSource:
         extras: dict[int, ProductExtras] = {}
         for enricher in _PRODUCT_ENRICHERS:
             for pid, extra in enricher(pks).items():
-                extras[pid] = _merge(extras[pid], extra) if pid in extras else _merge(_NO_EXTRAS, extra)
+                extras[pid] = _merge(extras.get(pid, _NO_EXTRAS), extra)
         return [
             self._document(
                 p,

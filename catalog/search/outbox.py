@@ -190,32 +190,23 @@ def catch_up() -> None:
         log.exception("search: draining the index outbox before a read failed")
 
 
-def request_finished() -> None:
-    """After the response has gone out (the WSGI server closes it, then Django sends request_finished and
-    catalog.tasks_dispatch runs what the request queued): the drain a write of this request asked for runs here,
-    so its time is not in the request's latency."""
-    try:
-        drain_if_due()
-    except Exception:
-        log.exception("search: draining the index outbox after a response failed")
-
-
 def drain_if_due() -> int:
     return drain(DRAIN_LIMIT) if due() else 0
 
 
 def after_commit() -> None:
     """Run once a write with outbox rows has committed."""
-    if not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+    from catalog.tasks_dispatch import after_response, eager
+
+    if not eager():
         from catalog.search.tasks import drain_outbox
 
         drain_outbox.delay()
         return
-    from catalog.tasks_dispatch import after_response
-
     # In a web request: once per request, after the response has been sent and after the tasks the request
-    # handed on (their writes queue rows too), so no client waits for a batch of documents.
-    if after_response("search.drain_outbox", request_finished, late=True):
+    # handed on (their writes queue rows too), so no client waits for a batch of documents. A failure there is
+    # logged by catalog.tasks_dispatch, like any job run after the response.
+    if after_response("search.drain_outbox", drain_if_due, late=True):
         return
     drain_if_due()
 
