@@ -1,18 +1,16 @@
-"""Writing the audit log. Called by the middleware after the response exists; never fails the request."""
+"""Writing the audit log: by the middleware after the response exists (never failing the request), or inside a hot
+write path's own transaction (`audit_record_in_transaction`, OpenLineage ingestion), committing with the write."""
 
 from __future__ import annotations
 
-import logging
 from contextlib import nullcontext
 from datetime import datetime
-from weakref import WeakKeyDictionary
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from audit.models import AuditEntry, Channel
-
-logger = logging.getLogger("audit")
+from catalog.prepared import PerConnection
 
 AUDITED_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 OBJECT_REF_ATTR = "_audit_object_ref"
@@ -97,7 +95,7 @@ class _AuditInsert:
             cursor.execute(self.sql, params)
 
 
-_inserts: WeakKeyDictionary = WeakKeyDictionary()
+_inserts: PerConnection[_AuditInsert] = PerConnection(_AuditInsert)
 
 
 def audit_request_record(*, request, status_code: int, client_ip: str | None, at: datetime | None = None) -> None:
@@ -109,10 +107,7 @@ def audit_request_record(*, request, status_code: int, client_ip: str | None, at
     """
     fields = _entry_fields(request=request, status_code=status_code, client_ip=client_ip, at=at)
     connection = connections[DEFAULT_DB_ALIAS]
-    insert = _inserts.get(connection)
-    if insert is None:
-        insert = _inserts[connection] = _AuditInsert(connection)
-    insert.run(connection, fields)
+    _inserts.get(connection).run(connection, fields)
 
 
 def audit_record_in_transaction(request, *, status_code: int) -> None:

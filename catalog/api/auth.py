@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from weakref import WeakKeyDictionary
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
@@ -11,6 +10,7 @@ from rest_framework import authentication, exceptions
 from catalog.actors import TokenPrincipal
 from catalog.models import ApiToken, Team
 from catalog.models.tokens import TOKEN_PREFIX
+from catalog.prepared import PerConnection
 
 # Recording every use would turn each read into a write; once a few minutes is enough to see stale tokens.
 LAST_USED_RESOLUTION = timedelta(minutes=5)
@@ -66,16 +66,13 @@ class _TokenLookup:
         return token
 
 
-_lookups: WeakKeyDictionary = WeakKeyDictionary()
+_lookups: PerConnection[_TokenLookup] = PerConnection(_TokenLookup)
 
 
 def token_by_key_id(key_id: str) -> ApiToken | None:
     """The token with this public key id, its team loaded; None when there is none."""
     connection = connections[DEFAULT_DB_ALIAS]
-    lookup = _lookups.get(connection)
-    if lookup is None:
-        lookup = _lookups[connection] = _TokenLookup(connection)
-    return lookup.fetch(connection, key_id)
+    return _lookups.get(connection).fetch(connection, key_id)
 
 
 def split_token(raw: str) -> tuple[str, str] | None:

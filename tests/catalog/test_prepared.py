@@ -55,7 +55,7 @@ def test_the_query_is_built_once_per_connection(django_assert_num_queries):
     assert exists() is True
 
     assert len(calls) == 1
-    assert list(exists.compiled.keys()) == [connections[DEFAULT_DB_ALIAS]]
+    assert list(exists.compiled.values.keys()) == [connections[DEFAULT_DB_ALIAS]]
 
 
 def test_another_connection_compiles_its_own():
@@ -70,7 +70,7 @@ def test_another_connection_compiles_its_own():
         try:
             answers.append(exists())
             answers.append(exists())
-            answers.append(thread_connection in exists.compiled)
+            answers.append(thread_connection in exists.compiled.values)
         except BaseException as exc:
             errors.append(exc)
         finally:
