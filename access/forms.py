@@ -12,11 +12,12 @@ from catalog.models import OutputPort, Team
 
 
 class ServiceErrorsMixin:
-    def add_service_errors(self, errors: list[FieldError], fallback: str | None = None) -> None:
+    def add_service_errors(self, errors: list[FieldError]) -> None:
+        """A service's field errors next to the fields they name; the others on the form as a whole."""
         form = self
         for error in errors:
             name = error.path.strip("/").split("/", 1)[0]
-            form.add_error(name if name in form.fields else fallback, error.message)  # type: ignore[attr-defined]
+            form.add_error(name if name in form.fields else None, error.message)  # type: ignore[attr-defined]
 
 
 class RequestForm(ServiceErrorsMixin, forms.Form):

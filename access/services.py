@@ -8,7 +8,7 @@ transaction. Delivery happens later and never undoes a decision.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -39,15 +39,6 @@ REASON_MAX = 2000
 
 
 # ---- helpers -------------------------------------------------------------------------------------------------
-
-
-def _person(actor: Actor, doing: str):
-    """Access is personal: requests and decisions are made by signed-in people, not pipeline tokens."""
-    if actor.user is None:
-        if actor.token is not None:
-            raise PermissionDenied(f"Tokens cannot {doing}; sign in as a person.")
-        raise PermissionDenied(f"Sign in to {doing}.")
-    return actor.user
 
 
 def _event(*, req: AccessRequest, actor_user, from_state: str, to_state: str, reason: str = "", subject=None) -> None:
@@ -93,12 +84,37 @@ def _clean_text(value: str, path: str, *, required: bool, limit: int, what: str)
     return value
 
 
-def _link(req: AccessRequest) -> str:
-    return req.get_absolute_url()
+def _port_label(row: AccessRequest | Grant) -> str:
+    return f"{row.product.name} / {row.port.label}"
 
 
-def _port_label(req: AccessRequest) -> str:
-    return f"{req.product.name} / {req.port.label}"
+def _move(req: AccessRequest, to: str, *, actor_user, reason: str, decided_at: datetime | None = None) -> None:
+    """Change the request's status and audit it; a decision (approve, reject) also records who, when and why."""
+    previous = req.status
+    req.status = to
+    fields = ["status", "updated_at"]
+    if decided_at is not None:
+        req.decided_by = actor_user
+        req.decided_at = decided_at
+        req.decision_reason = reason
+        fields += ["decided_by", "decided_at", "decision_reason"]
+    req.save(update_fields=fields)
+    _event(req=req, actor_user=actor_user, from_state=previous, to_state=to, reason=reason)
+
+
+def _tell(recipients: list, req: AccessRequest, *, kind: str, title: str, body: str) -> None:
+    """Mail about a request, titled with its product and port and linking to its page."""
+    notify(
+        recipients=recipients,
+        kind=kind,
+        title=f"{title}: {_port_label(req)}",
+        body=body,
+        url=req.get_absolute_url(),
+    )
+
+
+def _others(users: list, user) -> list:
+    return [u for u in users if u.pk != user.pk]
 
 
 def _grant_holders(grant: Grant) -> list:
@@ -118,7 +134,7 @@ def access_request_create(
     """Ask for access to a port, for oneself or for a team one belongs to. Open ports grant at once.
 
     At most one open request per person and port: a second one is a 409 pointing at the first."""
-    user = _person(actor, "request access")
+    user = actor.person("request access")
     if team is None and selectors.is_decider(user, port.product):
         # Nobody decides their own request, so a decider's request could wait for ever when they decide alone;
         # the people who decide a product's access have no need to ask for it.
@@ -161,21 +177,23 @@ def access_request_create(
         if port.access_mode == AccessMode.OPEN:
             _approve(req, actor_user=None, reason="Open port: granted at once.")
             return req
-        notify(
-            recipients=[u for u in selectors.deciders_of(product) if u.pk != user.pk],
+        _tell(
+            _others(selectors.deciders_of(product), user),
+            req,
             kind="access.request_submitted",
-            title=f"Access requested: {_port_label(req)}",
+            title="Access requested",
             body=f"{user.get_username()} asks for {duration_days} days for {req.grantee_label}.\n\n{purpose}",
-            url=_link(req),
         )
     return req
 
 
 def _ensure_decider(user, req: AccessRequest, doing: str) -> None:
-    _ensure_visible(user, req)
+    decides = selectors.is_decider(user, req.product)
+    if not decides:
+        _ensure_visible(user, req)  # a decider sees the request: only the others need the check
     if req.requester_id == user.pk:
         raise PermissionDenied("Nobody decides their own request; another owner of the product must.")
-    if not selectors.is_decider(user, req.product):
+    if not decides:
         raise PermissionDenied(f"Only the owners of product '{req.product.identifier}' may {doing}.")
 
 
@@ -185,7 +203,7 @@ def _ensure_open(req: AccessRequest, allowed=OPEN_STATUSES) -> None:
 
 
 def access_request_approve(*, actor: Actor, request_id: int, reason: str = "") -> AccessRequest:
-    user = _person(actor, "decide access requests")
+    user = actor.person("decide access requests")
     reason = _clean_text(reason, "/reason", required=False, limit=REASON_MAX, what="the reason")
     with transaction.atomic():
         req = _locked_request(request_id)
@@ -197,13 +215,7 @@ def access_request_approve(*, actor: Actor, request_id: int, reason: str = "") -
 
 def _approve(req: AccessRequest, *, actor_user, reason: str) -> Grant:
     now = timezone.now()
-    previous = req.status
-    req.status = RequestStatus.APPROVED
-    req.decided_by = actor_user
-    req.decided_at = now
-    req.decision_reason = reason
-    req.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "updated_at"])
-    _event(req=req, actor_user=actor_user, from_state=previous, to_state=RequestStatus.APPROVED, reason=reason)
+    _move(req, RequestStatus.APPROVED, actor_user=actor_user, reason=reason, decided_at=now)
 
     # A renewal replaces the grantee's active grant on the same port: the new one runs from now.
     grantee = {"team": req.team} if req.team_id else {"user": req.requester, "team__isnull": True}
@@ -240,65 +252,45 @@ def _approve(req: AccessRequest, *, actor_user, reason: str) -> Grant:
         subject=EventSubject.GRANT,
     )
     deliveries.delivery_queue(grant, WebhookEvent.GRANTED, extra={"renews": [g.pk for g in renewed]})
-    notify(
-        recipients=[req.requester],
+    _tell(
+        [req.requester],
+        req,
         kind="access.request_approved",
-        title=f"Access granted: {_port_label(req)}",
+        title="Access granted",
         body=f"Your access runs until {grant.expires_at:%Y-%m-%d}." + (f"\n\n{reason}" if reason else ""),
-        url=_link(req),
     )
     on_commit_index_products([req.product_id])
     return grant
 
 
 def access_request_reject(*, actor: Actor, request_id: int, reason: str) -> AccessRequest:
-    user = _person(actor, "decide access requests")
+    user = actor.person("decide access requests")
     reason = _clean_text(reason, "/reason", required=True, limit=REASON_MAX, what="a reason for the rejection")
     with transaction.atomic():
         req = _locked_request(request_id)
         _ensure_decider(user, req, "reject its access requests")
         _ensure_open(req, (RequestStatus.PENDING,))
-        previous = req.status
-        req.status = RequestStatus.REJECTED
-        req.decided_by = user
-        req.decided_at = timezone.now()
-        req.decision_reason = reason
-        req.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "updated_at"])
-        _event(req=req, actor_user=user, from_state=previous, to_state=RequestStatus.REJECTED, reason=reason)
-        notify(
-            recipients=[req.requester],
-            kind="access.request_rejected",
-            title=f"Access rejected: {_port_label(req)}",
-            body=reason,
-            url=_link(req),
-        )
+        _move(req, RequestStatus.REJECTED, actor_user=user, reason=reason, decided_at=timezone.now())
+        _tell([req.requester], req, kind="access.request_rejected", title="Access rejected", body=reason)
     return req
 
 
 def access_request_ask_info(*, actor: Actor, request_id: int, reason: str) -> AccessRequest:
     """A decider asks the requester for more; the request waits for the answer and cannot be decided meanwhile."""
-    user = _person(actor, "decide access requests")
+    user = actor.person("decide access requests")
     reason = _clean_text(reason, "/reason", required=True, limit=REASON_MAX, what="the question")
     with transaction.atomic():
         req = _locked_request(request_id)
         _ensure_decider(user, req, "ask about its access requests")
         _ensure_open(req, (RequestStatus.PENDING,))
-        req.status = RequestStatus.NEEDS_INFO
-        req.save(update_fields=["status", "updated_at"])
-        _event(req=req, actor_user=user, from_state=RequestStatus.PENDING, to_state=req.status, reason=reason)
-        notify(
-            recipients=[req.requester],
-            kind="access.info_requested",
-            title=f"More information asked: {_port_label(req)}",
-            body=reason,
-            url=_link(req),
-        )
+        _move(req, RequestStatus.NEEDS_INFO, actor_user=user, reason=reason)
+        _tell([req.requester], req, kind="access.info_requested", title="More information asked", body=reason)
     return req
 
 
 def access_request_provide_info(*, actor: Actor, request_id: int, reason: str) -> AccessRequest:
     """The requester answers a question; the request is pending again."""
-    user = _person(actor, "answer for an access request")
+    user = actor.person("answer for an access request")
     reason = _clean_text(reason, "/reason", required=True, limit=REASON_MAX, what="your answer")
     with transaction.atomic():
         req = _locked_request(request_id)
@@ -306,21 +298,19 @@ def access_request_provide_info(*, actor: Actor, request_id: int, reason: str) -
         if req.requester_id != user.pk:
             raise PermissionDenied("Only the requester may answer for a request.")
         _ensure_open(req, (RequestStatus.NEEDS_INFO,))
-        req.status = RequestStatus.PENDING
-        req.save(update_fields=["status", "updated_at"])
-        _event(req=req, actor_user=user, from_state=RequestStatus.NEEDS_INFO, to_state=req.status, reason=reason)
-        notify(
-            recipients=[u for u in selectors.deciders_of(req.product) if u.pk != user.pk],
+        _move(req, RequestStatus.PENDING, actor_user=user, reason=reason)
+        _tell(
+            _others(selectors.deciders_of(req.product), user),
+            req,
             kind="access.info_provided",
-            title=f"Answer on access request: {_port_label(req)}",
+            title="Answer on access request",
             body=reason,
-            url=_link(req),
         )
     return req
 
 
 def access_request_withdraw(*, actor: Actor, request_id: int, reason: str = "") -> AccessRequest:
-    user = _person(actor, "withdraw access requests")
+    user = actor.person("withdraw access requests")
     reason = _clean_text(reason, "/reason", required=False, limit=REASON_MAX, what="the reason")
     with transaction.atomic():
         req = _locked_request(request_id)
@@ -328,10 +318,7 @@ def access_request_withdraw(*, actor: Actor, request_id: int, reason: str = "") 
         if req.requester_id != user.pk:
             raise PermissionDenied("Only the requester may withdraw a request.")
         _ensure_open(req)
-        previous = req.status
-        req.status = RequestStatus.WITHDRAWN
-        req.save(update_fields=["status", "updated_at"])
-        _event(req=req, actor_user=user, from_state=previous, to_state=req.status, reason=reason)
+        _move(req, RequestStatus.WITHDRAWN, actor_user=user, reason=reason)
     return req
 
 
@@ -370,13 +357,14 @@ def _grant_not_found(grant_id: int) -> NotFound:
 
 def grant_revoke(*, actor: Actor, grant_id: int, reason: str) -> Grant:
     """The product's deciders end a grant early; the provisioning endpoint is told to take the access away."""
-    user = _person(actor, "revoke grants")
+    user = actor.person("revoke grants")
     reason = _clean_text(reason, "/reason", required=True, limit=REASON_MAX, what="a reason for revoking")
     with transaction.atomic():
         grant = _locked_grant(grant_id)
-        if not selectors.can_see_grant(user, grant):
-            raise _grant_not_found(grant_id)
         if not selectors.is_decider(user, grant.product):
+            # A decider sees the grant; the others who do not are told it does not exist.
+            if not selectors.can_see_grant(user, grant):
+                raise _grant_not_found(grant_id)
             raise PermissionDenied(f"Only the owners of product '{grant.product.identifier}' may revoke its grants.")
         if grant.status != GrantStatus.ACTIVE:
             raise Conflict(f"Grant #{grant.pk} is {grant.get_status_display().lower()} already.")
@@ -384,9 +372,9 @@ def grant_revoke(*, actor: Actor, grant_id: int, reason: str) -> Grant:
         notify(
             recipients=_grant_holders(grant),
             kind="access.grant_revoked",
-            title=f"Access revoked: {grant.product.name} / {grant.port.label}",
+            title=f"Access revoked: {_port_label(grant)}",
             body=reason,
-            url=_link(grant.request),
+            url=grant.request.get_absolute_url(),
         )
     return grant
 
@@ -425,7 +413,7 @@ def grants_expire(*, now=None, batch: int = 200) -> int:
             notify(
                 recipients=_grant_holders(grant),
                 kind="access.grant_expired",
-                title=f"Access expired: {grant.product.name} / {grant.port.label}",
+                title=f"Access expired: {_port_label(grant)}",
                 body="Request access again if you still need it.",
                 url=grant.product.get_absolute_url(),
             )
@@ -453,7 +441,7 @@ def grants_remind(*, now=None) -> int:
             notify(
                 recipients=_grant_holders(grant),
                 kind="access.grant_expiring",
-                title=f"Access ends {grant.expires_at:%Y-%m-%d}: {grant.product.name} / {grant.port.label}",
+                title=f"Access ends {grant.expires_at:%Y-%m-%d}: {_port_label(grant)}",
                 body="Renew it by requesting access again from the product page.",
                 url=grant.product.get_absolute_url(),
             )
@@ -478,7 +466,7 @@ def access_settings_update(
     rotate_secret: bool = False,
 ) -> DomainAccessSettings:
     """The domain's owners set who decides and where grants are provisioned; the URL must be allowed."""
-    user = _person(actor, "change access settings")
+    user = actor.person("change access settings")
     if not selectors.is_domain_owner(user, domain):
         raise PermissionDenied(f"Only the owners of domain '{domain.slug}' may change its access settings.")
     url = (provisioning_url or "").strip()

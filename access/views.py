@@ -3,7 +3,7 @@ audit trail and actions, and a domain's access settings with the webhook deliver
 
 from __future__ import annotations
 
-from functools import wraps
+from functools import partial, wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -76,8 +76,8 @@ def request_create(request, port_id: int):
 @login_required
 @require_GET
 def my_requests(request):
-    page = Paginator(selectors.my_requests(request.user).select_related("grant"), 50).get_page(request.GET.get("page"))
-    grants = selectors.my_grants(request.user).filter(pk__in=Grant.objects.active().values("pk"))
+    page = Paginator(selectors.my_requests(request.user), 50).get_page(request.GET.get("page"))
+    grants = selectors.my_grants(request.user).active()
     return render(request, "access/my_requests.html", {"page": page, "grants": grants})
 
 
@@ -155,30 +155,15 @@ def request_decide(request, pk: int):
 @require_POST
 @refusals_as_http
 def request_withdraw(request, pk: int):
-    return _requester_action(request, pk, services.access_request_withdraw, "Request withdrawn.")
+    return _reason_action(request, pk, partial(services.access_request_withdraw, request_id=pk), "Request withdrawn.")
 
 
 @login_required
 @require_POST
 @refusals_as_http
 def request_answer(request, pk: int):
-    return _requester_action(request, pk, services.access_request_provide_info, "Answer sent; the request is pending.")
-
-
-def _requester_action(request, pk: int, service, done: str):
-    form = ReasonForm(request.POST)
-    if form.is_valid():
-        try:
-            service(actor=Actor(user=request.user), request_id=pk, reason=form.cleaned_data["reason"])
-        except errors.ValidationFailed as exc:
-            form.add_service_errors(exc.errors)
-        except errors.Conflict as exc:
-            messages.error(request, exc.message)
-            return redirect("access:request", pk=pk)
-        else:
-            messages.success(request, done)
-            return redirect("access:request", pk=pk)
-    return _detail(request, _visible(request, pk), reason_form=form, status=400)
+    answer = partial(services.access_request_provide_info, request_id=pk)
+    return _reason_action(request, pk, answer, "Answer sent; the request is pending.")
 
 
 @login_required
@@ -186,19 +171,25 @@ def _requester_action(request, pk: int, service, done: str):
 @refusals_as_http
 def grant_revoke(request, pk: int):
     grant = get_object_or_404(Grant, pk=pk)
+    return _reason_action(request, grant.request_id, partial(services.grant_revoke, grant_id=pk), "Grant revoked.")
+
+
+def _reason_action(request, request_pk: int, service, done: str):
+    """A write that takes a reason (withdraw, answer, revoke), back to the request's page: with a message once done
+    or refused for its state, or shown again with the form's errors next to its field."""
     form = ReasonForm(request.POST)
     if form.is_valid():
         try:
-            services.grant_revoke(actor=Actor(user=request.user), grant_id=pk, reason=form.cleaned_data["reason"])
+            service(actor=Actor(user=request.user), reason=form.cleaned_data["reason"])
         except errors.ValidationFailed as exc:
             form.add_service_errors(exc.errors)
         except errors.Conflict as exc:
             messages.error(request, exc.message)
-            return redirect("access:request", pk=grant.request_id)
+            return redirect("access:request", pk=request_pk)
         else:
-            messages.success(request, "Grant revoked.")
-            return redirect("access:request", pk=grant.request_id)
-    return _detail(request, _visible(request, grant.request_id), reason_form=form, status=400)
+            messages.success(request, done)
+            return redirect("access:request", pk=request_pk)
+    return _detail(request, _visible(request, request_pk), reason_form=form, status=400)
 
 
 @login_required

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from catalog.errors import PermissionDenied
 from catalog.models import ApiToken, Domain, TeamMembership, TeamRole
 
 
@@ -69,6 +70,15 @@ class Actor:
     @property
     def team_ids(self) -> set[int]:
         return set(self.roles_by_team)
+
+    def person(self, doing: str, *, why: str = ""):
+        """The signed-in person behind this actor; pipeline tokens and anonymous callers are refused, for work that
+        only a person may do (`doing`: "request access", "rate products"; `why`: said to tokens)."""
+        if self.user is None:
+            if self.token is not None:
+                raise PermissionDenied(f"API tokens cannot {doing}{': ' + why if why else ''}; sign in as a person.")
+            raise PermissionDenied(f"Sign in to {doing}.")
+        return self.user
 
     def has_scope(self, scope: str) -> bool:
         # People act through the pages and the API with their roles; only tokens are narrowed by scopes.

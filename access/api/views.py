@@ -160,12 +160,7 @@ class RequestDecision(APIView):
 class RequestWithdraw(APIView):
     @extend_schema(request=s.AccessReasonInSerializer, responses={200: s.AccessRequestDetailSerializer, **WRITE_ERRORS})
     def post(self, request: Request, pk: int) -> Response:
-        data = s.AccessReasonInSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.access_request_withdraw(
-            actor=Actor.from_request(request), request_id=pk, reason=data.validated_data["reason"]
-        )
-        return Response(s.AccessRequestDetailSerializer(_visible_request(request, pk)).data)
+        return _requester_action(request, pk, services.access_request_withdraw)
 
 
 class RequestInfo(APIView):
@@ -176,12 +171,15 @@ class RequestInfo(APIView):
         "again.",
     )
     def post(self, request: Request, pk: int) -> Response:
-        data = s.AccessReasonInSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.access_request_provide_info(
-            actor=Actor.from_request(request), request_id=pk, reason=data.validated_data["reason"]
-        )
-        return Response(s.AccessRequestDetailSerializer(_visible_request(request, pk)).data)
+        return _requester_action(request, pk, services.access_request_provide_info)
+
+
+def _requester_action(request: Request, pk: int, service) -> Response:
+    """Withdraw or answer: the body's reason goes to the service; the answer is the request as it is now."""
+    data = s.AccessReasonInSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    service(actor=Actor.from_request(request), request_id=pk, reason=data.validated_data["reason"])
+    return Response(s.AccessRequestDetailSerializer(_visible_request(request, pk)).data)
 
 
 class ApprovalList(generics.ListAPIView):
@@ -244,11 +242,16 @@ class GrantRevoke(APIView):
         return Response(s.AccessGrantSerializer(grant).data)
 
 
-def _operated_domain(request: Request, slug: str) -> Domain:
-    """The domain, for its owners and for staff; the settings are no secret of a public domain, so others get 403."""
+def _domain(slug: str) -> Domain:
     domain = Domain.objects.filter(slug=slug).first()
     if domain is None:
         raise NotFound(f"No domain '{slug}'.")
+    return domain
+
+
+def _operated_domain(request: Request, slug: str) -> Domain:
+    """The domain, for its owners and for staff; the settings are no secret of a public domain, so others get 403."""
+    domain = _domain(slug)
     if not selectors.can_operate_webhooks(_user(request), domain):
         raise PermissionDenied(f"Only the owners of domain '{slug}' see its access settings.")
     return domain
@@ -271,9 +274,7 @@ class DomainSettings(APIView):
         "ACCESS_WEBHOOK_ALLOWED_HOSTS), and `rotate_secret` to issue a new signing secret.",
     )
     def put(self, request: Request, slug: str) -> Response:
-        domain = Domain.objects.filter(slug=slug).first()
-        if domain is None:
-            raise NotFound(f"No domain '{slug}'.")
+        domain = _domain(slug)
         if not selectors.is_domain_owner(_user(request), domain):  # before the body's shape; the service checks too
             raise PermissionDenied(f"Only the owners of domain '{slug}' change its access settings.")
         data = s.AccessSettingsInSerializer(data=request.data)

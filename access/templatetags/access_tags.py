@@ -30,7 +30,7 @@ def product_access(context, product: DataProduct) -> dict:
     open_by_port = {r.port_id: r for r in mine if r.status in OPEN_STATUSES}
     held = set()
     if signed_in:
-        held = set(selectors.my_grants(user).filter(product=product, status="active").values_list("port_id", flat=True))
+        held = set(selectors.my_grants(user).active().filter(product=product).values_list("port_id", flat=True))
     teams = list(Team.objects.of_user(user).order_by("name")) if signed_in else []
     # The product's deciders have nothing to ask for (the service refuses it): no forms for them.
     can_decide = signed_in and selectors.is_decider(user, product)
