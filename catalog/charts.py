@@ -75,6 +75,18 @@ def _svg_texts(chart_id: str, title: str, description: str) -> str:
     )
 
 
+def _path(values: Sequence[float | None], x_at, y_at) -> str:
+    """SVG path data through the known values; a None lifts the pen, so the line breaks there."""
+    path, pen_down = [], False
+    for index, value in enumerate(values):
+        if value is None:
+            pen_down = False
+            continue
+        path.append(f"{'L' if pen_down else 'M'}{_n(x_at(index))} {_n(y_at(value))}")
+        pen_down = True
+    return " ".join(path)
+
+
 def _table(caption: str, head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     head_html = "".join(format_html('<th scope="col">{}</th>', h) for h in head)
     body = "".join(
@@ -229,16 +241,10 @@ def line_chart(
         )
     for number, (name, points) in enumerate(series.items()):
         css = f"chart-series-{number % SERIES_CLASSES + 1}"
-        path, pen_down = [], False
-        for index, value in enumerate(points[: len(labels)]):
-            if value is None:
-                pen_down = False
-                continue
-            path.append(f"{'L' if pen_down else 'M'}{_n(x_at(index))} {_n(y_at(value))}")
-            pen_down = True
+        path = _path(points[: len(labels)], x_at, y_at)
         parts.append(format_html('<g class="chart-series {}"><title>{}</title>', css, name))
         if path:
-            parts.append(format_html('<path class="chart-line" d="{}"></path>', " ".join(path)))
+            parts.append(format_html('<path class="chart-line" d="{}"></path>', path))
         for index, value in enumerate(points[: len(labels)]):
             if value is None:
                 continue
@@ -302,25 +308,17 @@ def sparkline(
     low, high = min(known), max(known)
     span = (high - low) or 1.0
     step = (SPARK_WIDTH - 4) / (len(values) - 1) if len(values) > 1 else 0.0
-    path, pen_down = [], False
-    for index, value in enumerate(values):
-        if value is None:
-            pen_down = False
-            continue
-        x = 2 + index * step
-        y = SPARK_HEIGHT - 2 - (value - low) / span * (SPARK_HEIGHT - 4)
-        path.append(f"{'L' if pen_down else 'M'}{_n(x)} {_n(y)}")
-        pen_down = True
+    path = _path(
+        values,
+        lambda index: 2 + index * step,
+        lambda value: SPARK_HEIGHT - 2 - (value - low) / span * (SPARK_HEIGHT - 4),
+    )
     summary = f"from {_fmt(known[0], value_format, unit)} to {_fmt(known[-1], value_format, unit)}"
     return format_html(
-        '<span class="chart-sparkline">{}<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>'
-        '<path class="chart-line chart-series-1" d="{}"></path></svg></span>',
+        '<span class="chart-sparkline">{}{}<path class="chart-line chart-series-1" d="{}"></path></svg></span>',
         mark_safe(_svg_open(chart_id, SPARK_WIDTH, SPARK_HEIGHT, "chart chart-spark")),  # noqa: S308 -- no input
-        chart_id,
-        title,
-        chart_id,
-        summary,
-        " ".join(path),
+        _svg_texts(chart_id, title, summary),
+        path,
     )
 
 

@@ -32,16 +32,14 @@ class RatingQuerySet(models.QuerySet["Rating"]):
         """What the public listings and every aggregate count: hidden reviews are left out."""
         return self.filter(hidden_at__isnull=True)
 
-    def for_products(self, product_ids) -> RatingQuerySet:
-        return self.filter(product_id__in=list(product_ids))
-
     def unanswered(self) -> RatingQuerySet:
         """No reply yet, or the author changed the review after the reply was written."""
         return self.filter(Q(reply__isnull=True) | Q(reply__updated_at__lt=F("edited_at")))
 
     def with_relations(self) -> RatingQuerySet:
+        """Everything a listed review shows (the pages and RatingSerializer), so that a list costs one query."""
         return self.select_related(
-            "author", "reply", "reply__author", "hidden_by", "product__domain", "product__owner_team"
+            "author", "reply__author", "reply__team", "hidden_by", "product__domain", "product__owner_team"
         )
 
 

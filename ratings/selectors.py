@@ -23,8 +23,6 @@ from ratings.models import DIMENSIONS, STARS, Rating, RatingVersion
 
 TREND_WEEKS = 12
 LOWEST_LIMIT = 5
-# Aggregates over domains leave retired products out, as the listings do.
-_LIVE = (LifecycleStatus.DRAFT, LifecycleStatus.PUBLISHED, LifecycleStatus.DEPRECATED)
 UNANSWERED_LIMIT = 10
 
 
@@ -52,6 +50,15 @@ class RatingSummary:
         return [(name.capitalize(), value) for name, value in self.dimensions.items()]
 
 
+def _live_ratings():
+    """Aggregates over domains leave retired products out, as the listings (DataProduct.visible) do."""
+    return Rating.objects.exclude(product__status=LifecycleStatus.RETIRED)
+
+
+def _dimension_means(row: dict) -> dict[str, float | None]:
+    return {n: (float(row[n]) if row[n] is not None else None) for n in DIMENSIONS}
+
+
 def _summaries(ratings, keys: Iterable[int], key: str, weights: Weights) -> dict[int, RatingSummary]:
     """Summaries grouped by `key` (product_id or product__domain_id) in three queries."""
     out = {k: RatingSummary(product_id=k) for k in keys}
@@ -71,7 +78,7 @@ def _summaries(ratings, keys: Iterable[int], key: str, weights: Weights) -> dict
     if rated:
         averages = scoped.filter(**{f"{key}__in": rated}).values(key).annotate(**{n: Avg(n) for n in DIMENSIONS})
         for row in averages:
-            out[row[key]].dimensions = {n: (float(row[n]) if row[n] is not None else None) for n in DIMENSIONS}
+            out[row[key]].dimensions = _dimension_means(row)
         for k, n in scoped.filter(**{f"{key}__in": rated}).unanswered().values_list(key).annotate(n=Count("pk")):
             out[k].unanswered = n
     return out
@@ -115,6 +122,24 @@ def rating_summary(product: DataProduct) -> RatingSummary:
     return rating_summaries([product.pk])[product.pk]
 
 
+def _pooled(key: int, parts: Iterable[RatingSummary], ratings, weights: Weights) -> RatingSummary:
+    """One summary of several products from their own summaries; only the dimension means (a mean of means
+    would weigh products, not ratings) take a query, over `ratings`, which must be those same products' ones."""
+    out = RatingSummary(product_id=key)
+    total = 0
+    for part in parts:
+        out.count += part.count
+        out.unanswered += part.unanswered
+        for stars, n in part.distribution.items():
+            out.distribution[stars] += n
+            total += stars * n
+    if out.count:
+        out.mean = total / out.count
+        out.average = bayesian_average(total, out.count, weights)
+        out.dimensions = _dimension_means(ratings.visible().aggregate(**{n: Avg(n) for n in DIMENSIONS}))
+    return out
+
+
 @dataclass
 class TrendPoint:
     """One week: reviews written in it, their mean, and the Bayesian average of all ratings as they stand at its
@@ -134,45 +159,58 @@ def _week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def _trend_window(weeks: int, now: datetime) -> tuple[date, datetime]:
+    """The Monday `weeks - 1` weeks before the current week's, as a date and as the moment it begins."""
+    first = _week_start(timezone.localdate(now)) - timedelta(weeks=weeks - 1)
+    return first, timezone.make_aware(datetime.combine(first, datetime.min.time()))
+
+
+def _by_week(daily_rows) -> dict[date, list[int]]:
+    """(day, stars sum, count) rows summed per week."""
+    weekly: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    for day, s, n in daily_rows:
+        bucket = weekly[_week_start(day)]
+        bucket[0] += s
+        bucket[1] += n
+    return weekly
+
+
+def _running(total_s: int, total_n: int, weekly: dict[date, list[int]], first: date, weeks: int, weights: Weights):
+    """Per week from `first`: (week, stars written in it, ratings written in it, Bayesian average at its end)."""
+    for index in range(weeks):
+        week = first + timedelta(weeks=index)
+        s, n = weekly.get(week, (0, 0))
+        total_s, total_n = total_s + s, total_n + n
+        yield week, s, n, (bayesian_average(total_s, total_n, weights) if total_n else None)
+
+
 def rating_trend(ratings, *, weeks: int = TREND_WEEKS, now: datetime | None = None) -> list[TrendPoint]:
     """The last `weeks` weeks (Monday to Sunday, the current one last) of a queryset of ratings."""
-    weights = Weights.from_settings()
     now = now or timezone.now()
-    first = _week_start(timezone.localdate(now)) - timedelta(weeks=weeks - 1)
-    start = timezone.make_aware(datetime.combine(first, datetime.min.time()))
+    first, start = _trend_window(weeks, now)
     scoped = ratings.visible().order_by()
     before = scoped.filter(edited_at__lt=start).aggregate(s=Sum("stars"), n=Count("pk"))
-    total_sum, total_n = before["s"] or 0, before["n"] or 0
-    by_week: dict[date, list[int]] = defaultdict(lambda: [0, 0])
-    rows = (
+    weekly = _by_week(
         scoped.filter(edited_at__gte=start, edited_at__lte=now)
         .annotate(day=TruncDate("edited_at"))
         .values_list("day")
         .annotate(s=Sum("stars"), n=Count("pk"))
     )
-    for day, s, n in rows:
-        bucket = by_week[_week_start(day)]
-        bucket[0] += s
-        bucket[1] += n
-    points = []
-    for index in range(weeks):
-        week = first + timedelta(weeks=index)
-        s, n = by_week.get(week, (0, 0))
-        total_sum += s
-        total_n += n
-        points.append(
-            TrendPoint(
-                week=week,
-                written=n,
-                week_mean=(s / n) if n else None,
-                average=bayesian_average(total_sum, total_n, weights) if total_n else None,
-            )
+    return [
+        TrendPoint(week=week, written=n, week_mean=(s / n) if n else None, average=average)
+        for week, s, n, average in _running(
+            before["s"] or 0, before["n"] or 0, weekly, first, weeks, Weights.from_settings()
         )
-    return points
+    ]
 
 
 def product_trend(product: DataProduct, *, weeks: int = TREND_WEEKS) -> list[TrendPoint]:
     return rating_trend(Rating.objects.filter(product=product), weeks=weeks)
+
+
+def _producer_teams(product: DataProduct) -> set[int]:
+    """The product's owning team and the teams owning its domain (or a domain above it)."""
+    return {product.owner_team_id, *domain_team_ids(product.domain)}
 
 
 def can_moderate(actor: Actor, product: DataProduct) -> bool:
@@ -181,15 +219,14 @@ def can_moderate(actor: Actor, product: DataProduct) -> bool:
         return False
     if actor.is_staff:
         return True
-    teams = {product.owner_team_id, *domain_team_ids(product.domain)}
-    return any(actor.roles_by_team.get(t) in (TeamRole.OWNER, TeamRole.STEWARD) for t in teams)
+    return any(actor.roles_by_team.get(t) in (TeamRole.OWNER, TeamRole.STEWARD) for t in _producer_teams(product))
 
 
 def is_producer(actor: Actor, product: DataProduct) -> bool:
     """Anyone in the owning team, or in a team owning the product's domain: they answer, they do not rate."""
     if actor.user is None:
         return False
-    return bool(actor.team_ids & {product.owner_team_id, *domain_team_ids(product.domain)})
+    return bool(actor.team_ids & _producer_teams(product))
 
 
 def can_reply(actor: Actor, product: DataProduct) -> bool:
@@ -248,8 +285,8 @@ def domain_rating_summary(domain: Domain, *, weeks: int = TREND_WEEKS) -> Domain
     products = list(DataProduct.objects.visible().in_domain(domain).select_related("domain").order_by("name"))
     summaries = rating_summaries(p.pk for p in products)
     rows = [ProductRating(p, summaries[p.pk]) for p in products]
-    pooled = _summaries(
-        Rating.objects.filter(product__status__in=_LIVE), [domain.pk], "product__domain_id", Weights.from_settings()
+    pooled = _pooled(
+        domain.pk, summaries.values(), Rating.objects.filter(product__in=products), Weights.from_settings()
     )
     lowest = sorted((r for r in rows if r.summary.count), key=lambda r: (r.summary.average, r.product.name))
     unanswered = list(
@@ -260,7 +297,7 @@ def domain_rating_summary(domain: Domain, *, weeks: int = TREND_WEEKS) -> Domain
         .order_by("edited_at", "pk")[:UNANSWERED_LIMIT]
     )
     trend = rating_trend(Rating.objects.filter(product__in=products), weeks=weeks)
-    return DomainRatingSummary(domain, pooled[domain.pk], rows, lowest[:LOWEST_LIMIT], unanswered, trend)
+    return DomainRatingSummary(domain, pooled, rows, lowest[:LOWEST_LIMIT], unanswered, trend)
 
 
 @dataclass
@@ -284,11 +321,9 @@ def mesh_rating_overview(*, weeks: int = TREND_WEEKS) -> list[DomainRow]:
         .annotate(n=Count("pk"))
         .values_list("domain_id", "n")
     )
-    live = Rating.objects.filter(product__status__in=_LIVE)
+    live = _live_ratings()
     pooled = _summaries(live, [d.pk for d in domains], "product__domain_id", weights)
-    now = timezone.now()
-    first = _week_start(timezone.localdate(now)) - timedelta(weeks=weeks - 1)
-    start = timezone.make_aware(datetime.combine(first, datetime.min.time()))
+    first, start = _trend_window(weeks, timezone.now())
     visible = live.visible().order_by()
     base = {
         d: (s or 0, n)
@@ -296,24 +331,19 @@ def mesh_rating_overview(*, weeks: int = TREND_WEEKS) -> list[DomainRow]:
         .values_list("product__domain_id")
         .annotate(s=Sum("stars"), n=Count("pk"))
     }
-    weekly: dict[int, dict[date, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    daily: dict[int, list[tuple[date, int, int]]] = defaultdict(list)
     for d, day, s, n in (
         visible.filter(edited_at__gte=start)
         .annotate(day=TruncDate("edited_at"))
         .values_list("product__domain_id", "day")
         .annotate(s=Sum("stars"), n=Count("pk"))
     ):
-        bucket = weekly[d][_week_start(day)]
-        bucket[0] += s
-        bucket[1] += n
+        daily[d].append((day, s, n))
     rows = []
     for domain in domains:
         total_s, total_n = base.get(domain.pk, (0, 0))
-        line: list[float | None] = []
-        for index in range(weeks):
-            s, n = weekly[domain.pk].get(first + timedelta(weeks=index), (0, 0))
-            total_s, total_n = total_s + s, total_n + n
-            line.append(bayesian_average(total_s, total_n, weights) if total_n else None)
+        weekly = _by_week(daily.get(domain.pk, ()))
+        line = [average for *_, average in _running(total_s, total_n, weekly, first, weeks, weights)]
         rows.append(DomainRow(domain, counts.get(domain.pk, 0), pooled[domain.pk], line))
     rows.sort(key=lambda r: (r.summary.count == 0, r.summary.average, r.domain.name))
     return rows

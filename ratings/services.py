@@ -21,6 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
@@ -114,12 +115,8 @@ def rating_input_parse(data: Any) -> RatingInput:
     return RatingInput(stars=stars, dimensions=dims, comment=comment)
 
 
-def _person(actor: Actor, what: str):
-    if actor.user is None:
-        if actor.token is not None:
-            raise PermissionDenied(f"API tokens cannot {what}: a rating is a person's opinion. Sign in instead.")
-        raise PermissionDenied(f"Sign in to {what}.")
-    return actor.user
+# What tokens are told when they try: ratings and replies are people's words.
+PERSONAL = "a rating is a person's opinion"
 
 
 def _throttle(user) -> None:
@@ -140,8 +137,8 @@ def _throttle(user) -> None:
         raise RateLimited(retry_after=max(1, int((window + 1) * 60 - now)))
 
 
-def _owning_team_members(product: DataProduct) -> list:
-    return [m.user for m in TeamMembership.objects.filter(team_id=product.owner_team_id).select_related("user")]
+def _team_members(team_id: int) -> list:
+    return [m.user for m in TeamMembership.objects.filter(team_id=team_id).select_related("user")]
 
 
 def _product_url(product: DataProduct) -> str:
@@ -159,7 +156,7 @@ def rating_upsert(*, actor: Actor, product: DataProduct, data: Any) -> tuple[Rat
     """Rate a product, or replace one's rating of it. Answers (rating, created).
 
     Submitting what the rating already says changes nothing (no version, no notification)."""
-    user = _person(actor, "rate products")
+    user = actor.person("rate products", why=PERSONAL)
     _throttle(user)
     values = rating_input_parse(data)
     # The product row serialises the ratings of one product: its status cannot change under us, and one
@@ -229,7 +226,7 @@ def _announce_review(rating: Rating, *, created: bool) -> None:
     if rating.comment:
         body += f"\n\n{rating.comment[:500]}"
     notify(
-        recipients=_owning_team_members(product),
+        recipients=_team_members(product.owner_team_id),
         kind="ratings.review_new" if created else "ratings.review_changed",
         title=f"{rating.stars}★ review of {product.name}" + ("" if created else " (changed)"),
         body=body,
@@ -241,7 +238,7 @@ def _announce_review(rating: Rating, *, created: bool) -> None:
 @transaction.atomic
 def rating_delete(*, actor: Actor, rating: Rating) -> None:
     """Withdraw one's own rating (with its versions and reply); the moderation trail stays."""
-    user = _person(actor, "delete ratings")
+    user = actor.person("delete ratings", why=PERSONAL)
     _throttle(user)
     rating = Rating.objects.select_for_update().select_related("product").get(pk=rating.pk)
     if rating.author_id != user.pk:
@@ -263,7 +260,7 @@ def _clean_text(value: Any, path: str, limit: int, what: str) -> str:
 @transaction.atomic
 def rating_reply(*, actor: Actor, rating: Rating, body: Any) -> RatingReply:
     """The producers' public answer to a review; replying again replaces it. Tells the review's author."""
-    user = _person(actor, "reply to reviews")
+    user = actor.person("reply to reviews", why=PERSONAL)
     rating = Rating.objects.select_for_update().select_related("product__domain", "author").get(pk=rating.pk)
     if not selectors.can_reply(actor, rating.product):
         raise PermissionDenied(f"Only the team owning '{rating.product.identifier}' can reply to its reviews.")
@@ -285,7 +282,7 @@ def rating_reply(*, actor: Actor, rating: Rating, body: Any) -> RatingReply:
 
 @transaction.atomic
 def rating_reply_delete(*, actor: Actor, rating: Rating) -> None:
-    _person(actor, "delete replies")
+    actor.person("delete replies", why=PERSONAL)
     rating = Rating.objects.select_for_update().select_related("product__domain").get(pk=rating.pk)
     if not selectors.can_reply(actor, rating.product):
         raise PermissionDenied(f"Only the team owning '{rating.product.identifier}' can delete its replies.")
@@ -296,7 +293,7 @@ def rating_reply_delete(*, actor: Actor, rating: Rating) -> None:
 def rating_moderate(*, actor: Actor, rating: Rating, hide: bool, reason: Any) -> Rating:
     """Hide an abusive review from listings and aggregates, or show it again; the reason goes on the record
     and to the review's author."""
-    user = _person(actor, "moderate reviews")
+    user = actor.person("moderate reviews", why=PERSONAL)
     rating = Rating.objects.select_for_update().select_related("product__domain", "author").get(pk=rating.pk)
     if not selectors.can_moderate(actor, rating.product):
         raise PermissionDenied(
@@ -337,7 +334,7 @@ def weekly_digest_send(*, domain: Domain, now=None) -> int:
     many people were told."""
     now = now or timezone.now()
     since = now - timedelta(days=DIGEST_DAYS)
-    members = [m.user for m in TeamMembership.objects.filter(team_id=domain.owner_team_id).select_related("user")]
+    members = _team_members(domain.owner_team_id)
     url = reverse("ratings_domain_scorecard", args=[domain.slug])
     # A retried task (the broker was away when the mails were queued) or a second beat must not send it twice.
     already = Notification.objects.filter(
@@ -346,29 +343,28 @@ def weekly_digest_send(*, domain: Domain, now=None) -> int:
     if already.exists():
         return 0
     scorecard = selectors.domain_rating_summary(domain)
-    products = [row.product for row in scorecard.products]
-    recent = list(
+    # Reviews written or changed in the week, counted per product.
+    written = dict(
         Rating.objects.visible()
-        .filter(product__in=products, edited_at__gte=since, edited_at__lt=now)
-        .select_related("product")
-        .order_by("product__name", "-edited_at")
+        .filter(product__in=[row.product for row in scorecard.products], edited_at__gte=since, edited_at__lt=now)
+        .order_by()
+        .values_list("product_id")
+        .annotate(n=Count("pk"))
     )
+    total = sum(written.values())
     waiting = scorecard.summary.unanswered
-    if not recent and not waiting:
+    if not total and not waiting:
         return 0
-    before = selectors.rating_summaries_as_of(
-        [p.pk for p in products if any(r.product_id == p.pk for r in recent)], moment=since
-    )
+    before = selectors.rating_summaries_as_of(written, moment=since)
     lines = [f"Ratings of {domain.name}, week to {timezone.localdate(now):%d %b %Y}", ""]
-    if recent:
-        lines.append(f"{len(recent)} review{'s' if len(recent) != 1 else ''} written or changed:")
-        for row in scorecard.products:
-            mine = [r for r in recent if r.product_id == row.product.pk]
-            if not mine:
+    if total:
+        lines.append(f"{total} review{'s' if total != 1 else ''} written or changed:")
+        for row in scorecard.products:  # by name
+            if row.product.pk not in written:
                 continue
             old = before.get(row.product.pk)
             change = f"{old:.2f} → {row.summary.average:.2f}" if old else f"now {row.summary.average:.2f}"
-            lines.append(f"- {row.product.name}: {len(mine)} new or changed, Bayesian average {change}")
+            lines.append(f"- {row.product.name}: {written[row.product.pk]} new or changed, Bayesian average {change}")
     else:
         lines.append("No new reviews this week.")
     if waiting:

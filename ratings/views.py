@@ -150,9 +150,7 @@ def reviews(request, domain_slug: str, slug: str):
 
 
 def _rating(pk: int) -> Rating:
-    return get_object_or_404(
-        Rating.objects.with_relations().select_related("product__domain", "product__owner_team"), pk=pk
-    )
+    return get_object_or_404(Rating.objects.with_relations(), pk=pk)
 
 
 @login_required

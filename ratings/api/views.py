@@ -49,6 +49,13 @@ class RatingsAPIView(APIView):
             "producer": selectors.can_reply(actor, product),
         }
 
+    def upsert(self, request: Request, domain: str, slug: str) -> Response:
+        """Rate, or replace one's rating: 201 when it is new, 200 when it replaced one."""
+        product = product_get(domain, slug)
+        rating, created = rating_upsert(actor=Actor.from_request(request), product=product, data=request.data)
+        body = s.RatingSerializer(rating, context=self.context_for(request, product)).data
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
 
 def _field(request: Request, name: str):
     """One field of a JSON object body; a body that is not an object gives None (and so a 400 naming it)."""
@@ -66,7 +73,7 @@ def _person(request: Request) -> Actor:
 
 
 def _visible_rating(request: Request, pk: int) -> Rating:
-    rating = get_object_or_404(Rating.objects.with_relations().select_related("product__domain"), pk=pk)
+    rating = get_object_or_404(Rating.objects.with_relations(), pk=pk)
     actor = Actor.from_request(request)
     if rating.is_hidden and not (
         (actor.user is not None and rating.author_id == actor.user.pk) or selectors.can_reply(actor, rating.product)
@@ -96,10 +103,7 @@ class ProductRatings(generics.GenericAPIView, RatingsAPIView):
         "the old one as a version. Members of the owning team and API tokens cannot rate.",
     )
     def post(self, request: Request, domain: str, slug: str) -> Response:
-        product = product_get(domain, slug)
-        rating, created = rating_upsert(actor=Actor.from_request(request), product=product, data=request.data)
-        body = s.RatingSerializer(rating, context=self.context_for(request, product)).data
-        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return self.upsert(request, domain, slug)
 
 
 class MyRating(RatingsAPIView):
@@ -118,10 +122,7 @@ class MyRating(RatingsAPIView):
         request=s.RatingInSerializer, responses={201: s.RatingSerializer, 200: s.RatingSerializer, **RATE_ERRORS}
     )
     def put(self, request: Request, domain: str, slug: str) -> Response:
-        product = product_get(domain, slug)
-        rating, created = rating_upsert(actor=Actor.from_request(request), product=product, data=request.data)
-        body = s.RatingSerializer(rating, context=self.context_for(request, product)).data
-        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return self.upsert(request, domain, slug)
 
     @extend_schema(responses={204: None, **RATE_ERRORS}, description="Withdraw your rating of the product.")
     def delete(self, request: Request, domain: str, slug: str) -> Response:

@@ -98,11 +98,6 @@ def trend_series(points, name: str = "Bayesian average") -> dict:
 
 
 @register.filter
-def trend_values(points) -> list:
-    return [p.average for p in points]
-
-
-@register.filter
 def lowest_items(rows) -> list[tuple[str, float]]:
     """ProductRating rows as (name, Bayesian average) pairs for a bar chart."""
     return [(row.product.name, round(row.summary.average, 2)) for row in rows]

@@ -78,14 +78,22 @@ def test_the_weekly_trend_follows_ratings_as_they_come(product, consumers, rate)
 
 def test_the_domain_scorecard(world, product, consumers, rate):
     other = ProductFactory(domain=world.domain, slug="returns", name="Returns", status="published")
-    ProductFactory(domain=world.domain, slug="gone", name="Gone", status="retired")
-    people = consumers(3)
-    rate(people[0], product, 5)
-    rate(people[1], other, 1, comment="Empty since May")
+    gone = ProductFactory(domain=world.domain, slug="gone", name="Gone", status="published")
+    people = consumers(4)
+    rate(people[0], product, 5, dimensions={"accuracy": 4})
+    rate(people[1], other, 1, comment="Empty since May", dimensions={"accuracy": 2})
     rate(people[2], other, 2)
+    rate(people[3], gone, 4, dimensions={"usability": 1})
+    gone.status = "retired"
+    gone.save(update_fields=["status"])
     card = selectors.domain_rating_summary(world.domain)
     assert [row.product.name for row in card.products] == ["Orders", "Returns"]  # retired ones are left out
     assert card.summary.count == 3
+    assert card.summary.distribution == {1: 1, 2: 1, 3: 0, 4: 0, 5: 1}
+    assert card.summary.mean == pytest.approx(8 / 3)
+    assert card.summary.average == pytest.approx((15 + 8) / 8)
+    assert card.summary.dimensions["accuracy"] == pytest.approx(3.0)
+    assert card.summary.dimensions["usability"] is None  # only the retired product's rating had one
     assert card.rated_products == 2
     assert [row.product.name for row in card.lowest] == ["Returns", "Orders"]
     assert {r.comment for r in card.unanswered_reviews} == {"Empty since May", ""}
@@ -159,5 +167,7 @@ def test_the_demo_ratings_come_from_outside_the_owning_team(world, product, cons
     assert written == Rating.objects.count() > 0
     producers = {world.owner.pk, world.steward.pk, world.member.pk}
     assert not Rating.objects.filter(author_id__in=producers).exists()
-    for reply in Rating.objects.filter(reply__isnull=False):
-        assert reply.is_answered
+    answered = list(Rating.objects.filter(reply__isnull=False).select_related("reply"))
+    assert answered  # else the check below would pass without looking at anything
+    for rating in answered:
+        assert rating.is_answered

@@ -181,7 +181,16 @@ def _queries(client, url: str) -> int:
 
 
 @pytest.mark.parametrize(
-    "url", [PRODUCT_PAGE, "/products/sales/orders/reviews/", "/feedback/", "/domains/sales/scorecard/", "/scorecards/"]
+    "url",
+    [
+        PRODUCT_PAGE,
+        "/products/sales/orders/reviews/",
+        "/feedback/",
+        "/domains/sales/scorecard/",
+        "/scorecards/",
+        "/api/v1/products/sales/orders/ratings",
+        "/api/v1/ratings/feedback",
+    ],
 )
 def test_pages_do_not_query_per_review(world, product, consumers, rate, url):
     from catalog.actors import Actor
