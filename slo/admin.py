@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from slo.models import Incident, Measurement, ServiceLevelObjective, SloEvaluation
+from slo.models import EVALUATION_FIELDS, Incident, Measurement, ServiceLevelObjective, SloEvaluation
 
 
 @admin.register(ServiceLevelObjective)
@@ -9,15 +9,7 @@ class SloAdmin(admin.ModelAdmin):
     list_filter = ["kind", "state", "source"]
     search_fields = ["name", "product__name", "product__slug", "contract_id"]
     raw_id_fields = ["product", "port"]
-    readonly_fields = [
-        "state",
-        "state_since",
-        "current_value",
-        "last_measured_at",
-        "compliance_7d",
-        "compliance_30d",
-        "evaluated_at",
-    ]
+    readonly_fields = EVALUATION_FIELDS
 
 
 @admin.register(Measurement)

@@ -20,16 +20,24 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from catalog.models import TeamMembership, TeamRole
+from catalog.models import TeamMembership
+from catalog.search import on_commit_index_products
 from catalog.services.notifications import notify
 from slo import rules
-from slo.models import Incident, Measurement, ServiceLevelObjective, SloDay, SloEvaluation, SloKind, SloState
+from slo.models import (
+    EVALUATION_FIELDS,
+    Incident,
+    Measurement,
+    ServiceLevelObjective,
+    SloDay,
+    SloEvaluation,
+    SloKind,
+    SloState,
+)
+from slo.permissions import MANAGING_ROLES
 
-WINDOW_DAYS = 30
-WEEK_DAYS = 7
-# Kept for callers that spoke of the window as a duration.
-WINDOW = timedelta(days=WINDOW_DAYS)
-WEEK = timedelta(days=WEEK_DAYS)
+WINDOW = timedelta(days=30)
+WEEK = timedelta(days=7)
 
 
 def stale_after() -> timedelta:
@@ -113,11 +121,12 @@ def slo_evaluate(*, slo_id: int, now: datetime | None = None, changed: set[int] 
         window_start = today - WINDOW
         start = recompute_from(slo, today=today, window_start=window_start)
         points = _points(slo, start, now)
-        segments = rules.timeline(objective, points, start=start, now=now, stale_after=stale_after())
+        stale = stale_after()
+        segments = rules.timeline(objective, points, start=start, now=now, stale_after=stale)
         _rollup(slo, segments, since=start, today=today, window_start=window_start)
         last = max(points) if points else None
         previous_state = slo.state
-        state = rules.state_now(objective, last, now, stale_after=stale_after())
+        state = rules.state_now(objective, last, now, stale_after=stale)
         value = rules.current_value(objective, last, now) if state != SloState.NO_DATA else None
         if state != previous_state or slo.state_since is None:
             current = segments[-1]
@@ -129,26 +138,13 @@ def slo_evaluate(*, slo_id: int, now: datetime | None = None, changed: set[int] 
         slo.evaluated_at = now
         slo.rollup_until = today
         slo.dirty_since = None
-        slo.save(
-            update_fields=[
-                "state",
-                "state_since",
-                "current_value",
-                "last_measured_at",
-                "compliance_7d",
-                "compliance_30d",
-                "evaluated_at",
-                "rollup_until",
-                "dirty_since",
-                "updated_at",
-            ]
-        )
+        slo.save(update_fields=[*EVALUATION_FIELDS, "rollup_until", "dirty_since", "updated_at"])
         if state != previous_state:
             SloEvaluation.objects.create(slo=slo, state=state, since=slo.state_since, value=value, evaluated_at=now)
             if changed is not None:
                 changed.add(slo.product_id)
             else:
-                _reindex([slo.product_id])
+                on_commit_index_products([slo.product_id])
         _incidents(slo, objective, state, value, now)
     return state
 
@@ -157,7 +153,7 @@ def _recipients(slo: ServiceLevelObjective) -> list:
     return [
         m.user
         for m in TeamMembership.objects.filter(
-            team_id=slo.product.owner_team_id, role__in=[TeamRole.OWNER, TeamRole.STEWARD]
+            team_id=slo.product.owner_team_id, role__in=MANAGING_ROLES
         ).select_related("user")
     ]
 
@@ -227,17 +223,11 @@ def _incidents(slo: ServiceLevelObjective, objective: rules.Objective, state: st
         incident.save(update_fields=update)
 
 
-def _reindex(product_ids: Iterable[int]) -> None:
-    from catalog.search import on_commit_index_products
-
-    on_commit_index_products(product_ids)
-
-
 def slos_evaluate(*, slo_ids: Iterable[int], now: datetime | None = None) -> dict[int, str | None]:
     """Evaluate each objective (each in its own transaction), then re-index the products whose state changed once."""
     changed: set[int] = set()
     states = {slo_id: slo_evaluate(slo_id=slo_id, now=now, changed=changed) for slo_id in slo_ids}
     if changed:
         with transaction.atomic():
-            _reindex(sorted(changed))
+            on_commit_index_products(changed)
     return states

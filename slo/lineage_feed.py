@@ -161,17 +161,17 @@ def measurements_from_observations(*, observations: list[dict]) -> int:
     seen: set[tuple[int, str]] = set()
     for index, ports in matched.items():
         obs = observations[index]
+        key = f"ol:{obs['event'][:48]}"
+        at = datetime.fromisoformat(obs["time"])
+        note = f"{obs['namespace']}:{obs['name']}" + (f" run {obs['run']}" if obs.get("run") else "")
         candidates = [s for p in ports for s in by_port.get(p, [])]
         candidates += [s for pid in {product_of[p] for p in ports} for s in by_product.get(pid, [])]
         for slo in candidates:
-            key = f"ol:{obs['event'][:48]}"
             if (slo.pk, key) in seen:
                 continue
             value = _value_for(slo, obs)
             if value is None:
                 continue
             seen.add((slo.pk, key))
-            at = datetime.fromisoformat(obs["time"])
-            note = f"{obs['namespace']}:{obs['name']}" + (f" run {obs['run']}" if obs.get("run") else "")
             rows.append((slo, value, at, key, note))
     return measurements_record_system(rows=rows, source=MeasurementSource.OPENLINEAGE)

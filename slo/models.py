@@ -49,6 +49,17 @@ class MeasurementSource(models.TextChoices):
 # Custom objectives with this metric are fed by OpenLineage dataQualityAssertions (share of assertions passed).
 ASSERTIONS_METRIC = "assertions"
 
+# The objective's fields that hold its latest evaluation: written by slo.evaluation only, read-only elsewhere.
+EVALUATION_FIELDS = (
+    "state",
+    "state_since",
+    "current_value",
+    "last_measured_at",
+    "compliance_7d",
+    "compliance_30d",
+    "evaluated_at",
+)
+
 
 class SloQuerySet(models.QuerySet["ServiceLevelObjective"]):
     def for_product(self, product: DataProduct | int) -> SloQuerySet:
@@ -109,7 +120,7 @@ class ServiceLevelObjective(TimeStampedModel):
     )
     source_property = models.CharField(max_length=300, blank=True, help_text="The SLA property as written.")
 
-    # The latest evaluation, written only by slo.evaluation.
+    # The latest evaluation (EVALUATION_FIELDS), written only by slo.evaluation.
     state = models.CharField(max_length=10, choices=SloState.choices, default=SloState.NO_DATA)
     state_since = models.DateTimeField(null=True, blank=True)
     current_value = models.FloatField(null=True, blank=True, help_text="Value evaluated against the objective.")

@@ -58,39 +58,43 @@ def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
+def _summary(objectives: Iterable[tuple[str, float | None, float | None]], open_incidents: int) -> SloSummary:
+    """One product's summary from its objectives' (state, compliance_7d, compliance_30d)."""
+    summary = SloSummary(open_incidents=open_incidents)
+    week: list[float] = []
+    month: list[float] = []
+    for state, c7, c30 in objectives:
+        summary.slo_count += 1
+        setattr(summary, state, getattr(summary, state) + 1)
+        if c7 is not None:
+            week.append(c7)
+        if c30 is not None:
+            month.append(c30)
+    summary.state = overall_state(summary.met, summary.at_risk, summary.breached, summary.no_data)
+    summary.compliance_7d = _mean(week)
+    summary.compliance_30d = _mean(month)
+    return summary
+
+
 def slo_summaries(product_ids: Iterable[int]) -> dict[int, SloSummary]:
     """A summary for every id asked for (products without objectives get state "none"); two queries."""
     ids = list(dict.fromkeys(product_ids))
-    out = {pid: SloSummary() for pid in ids}
     if not ids:
-        return out
-    c7: dict[int, list[float]] = defaultdict(list)
-    c30: dict[int, list[float]] = defaultdict(list)
+        return {}
+    objectives: dict[int, list[tuple[str, float | None, float | None]]] = defaultdict(list)
     rows = ServiceLevelObjective.objects.filter(product_id__in=ids).values_list(
         "product_id", "state", "compliance_7d", "compliance_30d"
     )
-    for pid, state, week, month in rows:
-        summary = out[pid]
-        summary.slo_count += 1
-        setattr(summary, state, getattr(summary, state) + 1)
-        if week is not None:
-            c7[pid].append(week)
-        if month is not None:
-            c30[pid].append(month)
-    incidents = (
+    for pid, state, c7, c30 in rows:
+        objectives[pid].append((state, c7, c30))
+    incidents = dict(
         Incident.objects.open()
         .filter(slo__product_id__in=ids)
         .values("slo__product_id")
         .annotate(n=Count("id"))
         .values_list("slo__product_id", "n")
     )
-    for pid, count in incidents:
-        out[pid].open_incidents = count
-    for pid, summary in out.items():
-        summary.state = overall_state(summary.met, summary.at_risk, summary.breached, summary.no_data)
-        summary.compliance_7d = _mean(c7[pid])
-        summary.compliance_30d = _mean(c30[pid])
-    return out
+    return {pid: _summary(objectives[pid], incidents.get(pid, 0)) for pid in ids}
 
 
 def product_has_slos(product: DataProduct | int) -> bool:
@@ -132,6 +136,7 @@ def product_slos(product: DataProduct, *, incidents_per_slo: int = 5) -> Product
     ids = [s.pk for s in slos]
     trends: dict[int, list[float]] = defaultdict(list)
     incidents: dict[int, list[Incident]] = defaultdict(list)
+    open_incidents = 0
     if ids:
         since = timezone.now() - timedelta(days=30)
         # The newest TREND_POINTS per objective, numbered in the database: a chatty pipeline's month of
@@ -150,10 +155,13 @@ def product_slos(product: DataProduct, *, incidents_per_slo: int = 5) -> Product
         for incident in Incident.objects.filter(slo_id__in=ids).filter(
             Q(closed_at__isnull=True) | Q(opened_at__gte=since)
         ):
+            if incident.is_open:
+                open_incidents += 1
             if len(incidents[incident.slo_id]) < incidents_per_slo:
                 incidents[incident.slo_id].append(incident)
     rows = [SloRow(s, list(reversed(trends[s.pk])), incidents[s.pk]) for s in slos]
-    summary = slo_summaries([product.pk])[product.pk]
+    # The objectives and every open incident are loaded already: the summary needs no query of its own.
+    summary = _summary(((s.state, s.compliance_7d, s.compliance_30d) for s in slos), open_incidents)
     changes = list(
         SloEvaluation.objects.filter(slo_id__in=ids).select_related("slo").order_by("-since")[:10] if ids else []
     )
@@ -215,14 +223,6 @@ def diff_schema(old: list, new: list) -> tuple[list[str], list[str], list[tuple[
     if not (added or removed or retyped):
         return None
     return added, removed, retyped
-
-
-def slo_state_counts() -> dict[str, int]:
-    """Objectives by state across the mesh."""
-    counts = dict.fromkeys(SloState.values, 0)
-    for state, n in ServiceLevelObjective.objects.values_list("state").annotate(n=Count("id")).order_by():
-        counts[state] = n
-    return counts
 
 
 RECOMPUTE_EVERY = timedelta(hours=1)

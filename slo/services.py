@@ -14,6 +14,7 @@ from django.db.models import Case, F, Q, Value, When
 from catalog.actors import Actor
 from catalog.errors import Conflict, FieldError, NotFound, ValidationFailed, pointer
 from catalog.models import DataContract, DataProduct, OutputPort
+from catalog.search import on_commit_index_products
 from slo.contracts import DerivedObjective, derive
 from slo.models import (
     Comparator,
@@ -43,9 +44,6 @@ class SloSpec:
     risk_margin: float = 0.1
     description: str = ""
     port: str = ""
-
-
-FIELDS = ("name", "kind", "threshold", "min_rows", "max_rows", "comparator", "metric", "element", "risk_margin")
 
 
 def slo_spec_errors(spec: SloSpec, *, prefix: tuple[str | int, ...] = ()) -> list[FieldError]:
@@ -161,23 +159,14 @@ def slo_delete(*, actor: Actor, slo: ServiceLevelObjective) -> None:
     product_id = slo.product_id
     with transaction.atomic():
         slo.delete()
-        _reindex_on_commit([product_id])
+        on_commit_index_products([product_id])
 
 
 def _after_definition_change(slo: ServiceLevelObjective) -> None:
     """A new threshold changes the state of the measurements already taken: forget the daily rollups and evaluate
     the whole window again after commit."""
-    from catalog.tasks_dispatch import enqueue_ids_on_commit
-    from slo.tasks import evaluate_slos
-
     ServiceLevelObjective.objects.filter(pk=slo.pk).update(rollup_until=None)
-    enqueue_ids_on_commit(evaluate_slos, [slo.pk])
-
-
-def _reindex_on_commit(product_ids: list[int]) -> None:
-    from catalog.search import on_commit_index_products
-
-    on_commit_index_products(product_ids)
+    _evaluate_on_commit({slo.pk})
 
 
 # Objectives from contracts ----------------------------------------------------------------------------------
@@ -300,7 +289,7 @@ def slos_sync_from_contracts(*, product_ids: Iterable[int]) -> ContractSyncResul
     if changed:
         # One re-index (and one products_changed) for the batch, not one per product.
         with transaction.atomic():
-            _reindex_on_commit(changed)
+            on_commit_index_products(changed)
     return result
 
 
@@ -390,7 +379,7 @@ def _resolve(items: list[MeasurementIn]) -> dict[int, ServiceLevelObjective]:
     """The objective of each item, by position; 404 naming the first unknown product or objective."""
     by_id = [i.slo_id for i in items if i.slo_id is not None]
     named = {(parse_product_ref(i.product), i.slo_name) for i in items if i.slo_id is None}
-    query = Q(pk__in=by_id) if by_id else Q(pk__in=[])
+    query = Q(pk__in=by_id)
     for ref, name in named:
         if ref is not None:
             query |= Q(product__domain__slug=ref[0], product__slug=ref[1], name=name)
@@ -398,7 +387,6 @@ def _resolve(items: list[MeasurementIn]) -> dict[int, ServiceLevelObjective]:
     pks = {s.pk: s for s in found}
     names = {(s.product.domain.slug, s.product.slug, s.name): s for s in found}
     out: dict[int, ServiceLevelObjective] = {}
-    missing_products: set[tuple[str, str]] = set()
     for position, item in enumerate(items):
         if item.slo_id is not None:
             slo = pks.get(item.slo_id)
@@ -413,12 +401,9 @@ def _resolve(items: list[MeasurementIn]) -> dict[int, ServiceLevelObjective]:
             )
         slo = names.get((*ref, item.slo_name))
         if slo is None:
-            if (
-                ref not in missing_products
-                and not DataProduct.objects.filter(domain__slug=ref[0], slug=ref[1]).exists()
-            ):
+            # The first unknown one ends the request: say whether the product or only its objective is missing.
+            if not DataProduct.objects.filter(domain__slug=ref[0], slug=ref[1]).exists():
                 raise NotFound(f"No product '{ref[0]}/{ref[1]}'.", path=item.path("product"))
-            missing_products.add(ref)
             raise NotFound(
                 f"Product '{ref[0]}/{ref[1]}' has no objective named '{item.slo_name}'.", path=item.path("slo")
             )

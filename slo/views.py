@@ -60,8 +60,18 @@ def slo_detail(request, pk: int):
     )
 
 
-def _render_form(request, form, *, product, slo=None, status: int = 200):
-    return render(request, "slo/slo_form.html", {"form": form, "product": product, "slo": slo}, status=status)
+def _save(form: SloForm, service, **kwargs) -> ServiceLevelObjective | None:
+    """Call the create or update service with the form's objective; what it refuses is shown on the form."""
+    try:
+        return service(spec=form.spec(), **kwargs)
+    except (errors.ValidationFailed, errors.Conflict, errors.NotFound) as exc:
+        form.add_service_errors(exc.errors or [errors.FieldError("", exc.message)])
+        return None
+
+
+def _render_form(request, form, *, product, slo=None):
+    context = {"form": form, "product": product, "slo": slo}
+    return render(request, "slo/slo_form.html", context, status=400 if form.errors else 200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -72,14 +82,11 @@ def slo_create_view(request, domain: str, slug: str):
     ensure_can_manage_slos(actor, product)
     form = SloForm(request.POST or None, product=product)
     if request.method == "POST" and form.is_valid():
-        try:
-            slo = slo_create(actor=actor, product=product, spec=form.spec())
-        except (errors.ValidationFailed, errors.Conflict, errors.NotFound) as exc:
-            form.add_service_errors(exc.errors or [errors.FieldError("", exc.message)])
-        else:
+        slo = _save(form, slo_create, actor=actor, product=product)
+        if slo is not None:
             messages.success(request, f"Objective “{slo.name}” added.")
             return redirect("slo_product", domain=product.domain.slug, slug=product.slug)
-    return _render_form(request, form, product=product, status=400 if form.errors else 200)
+    return _render_form(request, form, product=product)
 
 
 @require_http_methods(["GET", "POST"])
@@ -92,15 +99,10 @@ def slo_edit_view(request, pk: int):
         messages.error(request, f"“{slo.name}” comes from data contract {slo.contract_id}; change the contract.")
         return redirect("slo_detail", pk=slo.pk)
     form = SloForm(request.POST or None, product=slo.product, initial=SloForm.initial_for(slo))
-    if request.method == "POST" and form.is_valid():
-        try:
-            slo_update(actor=actor, slo=slo, spec=form.spec())
-        except (errors.ValidationFailed, errors.Conflict, errors.NotFound) as exc:
-            form.add_service_errors(exc.errors or [errors.FieldError("", exc.message)])
-        else:
-            messages.success(request, "Objective saved; it is evaluated again against its measurements.")
-            return redirect("slo_detail", pk=slo.pk)
-    return _render_form(request, form, product=slo.product, slo=slo, status=400 if form.errors else 200)
+    if request.method == "POST" and form.is_valid() and _save(form, slo_update, actor=actor, slo=slo) is not None:
+        messages.success(request, "Objective saved; it is evaluated again against its measurements.")
+        return redirect("slo_detail", pk=slo.pk)
+    return _render_form(request, form, product=slo.product, slo=slo)
 
 
 @require_http_methods(["GET", "POST"])

@@ -12,7 +12,7 @@ from catalog.actors import Actor
 from catalog.errors import FieldError, NotFound, ValidationFailed
 from catalog.models import DataProduct
 from slo.api.input import MeasurementBody, SloBody, parse_measurements, parse_slo
-from slo.models import Measurement, ServiceLevelObjective
+from slo.models import EVALUATION_FIELDS, Measurement, ServiceLevelObjective
 from slo.services import measurements_record, parse_product_ref, slo_create, slo_delete, slo_update
 
 PROBLEM = OpenApiResponse(description="RFC 7807 problem+json naming each bad field by JSON Pointer.")
@@ -43,13 +43,7 @@ class SloOut(serializers.ModelSerializer):
             "source",
             "contract_id",
             "source_property",
-            "state",
-            "state_since",
-            "current_value",
-            "last_measured_at",
-            "compliance_7d",
-            "compliance_30d",
-            "evaluated_at",
+            *EVALUATION_FIELDS,
         ]
 
     def get_product(self, slo: ServiceLevelObjective) -> str:
@@ -181,8 +175,9 @@ class SloList(generics.GenericAPIView):
     )
     def post(self, request: Request) -> Response:
         ref, spec = parse_slo(request.data, require_product=True)
+        # The service's answer carries the product (with its domain) and the port: no second read to serialise it.
         slo = slo_create(actor=Actor.from_request(request), product=_product(ref, "/product"), spec=spec)
-        return Response(SloOut(_slo(slo.pk)).data, status=status.HTTP_201_CREATED)
+        return Response(SloOut(slo).data, status=status.HTTP_201_CREATED)
 
 
 class SloDetail(APIView):
@@ -198,8 +193,7 @@ class SloDetail(APIView):
     def put(self, request: Request, pk: int) -> Response:
         slo = _slo(pk)
         _, spec = parse_slo(request.data, require_product=False)
-        slo_update(actor=Actor.from_request(request), slo=slo, spec=spec)
-        return Response(SloOut(_slo(pk)).data)
+        return Response(SloOut(slo_update(actor=Actor.from_request(request), slo=slo, spec=spec)).data)
 
     @extend_schema(responses={204: None, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM})
     def delete(self, request: Request, pk: int) -> Response:

@@ -2,7 +2,7 @@
 
 {% product_slos product %}   the "Service levels" section (id="slos")
 {% slo_badge product %}      the product's overall SLO state as a badge (none without objectives);
-                             wrap=True puts it in a paragraph of its own
+                             wrap=True puts it in a paragraph of its own; summary=... reuses one already read
 {{ slo|slo_objective }}      the objective in words ("age at most 4 d")
 {{ slo|slo_value:value }}    a value in the objective's unit ("99.70%", "3.5 h", "1,200 rows")
 """
@@ -17,8 +17,8 @@ from catalog.models import DataProduct
 from slo.evaluation import describe_value, humanize_seconds
 from slo.models import ServiceLevelObjective, SloKind
 from slo.permissions import can_manage_slos
+from slo.selectors import SloSummary, slo_summaries
 from slo.selectors import product_slos as product_slos_data
-from slo.selectors import slo_summaries
 
 register = template.Library()
 
@@ -42,8 +42,9 @@ def product_slos(context, product: DataProduct) -> dict:
 
 
 @register.inclusion_tag("slo/_partials/slo_badge.html")
-def slo_badge(product: DataProduct, wrap: bool = False) -> dict:
-    summary = slo_summaries([product.pk])[product.pk]
+def slo_badge(product: DataProduct, wrap: bool = False, summary: SloSummary | None = None) -> dict:
+    if summary is None:
+        summary = slo_summaries([product.pk])[product.pk]
     return {"summary": summary, "label": STATE_LABELS.get(summary.state, ""), "product": product, "wrap": wrap}
 
 

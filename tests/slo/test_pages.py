@@ -44,6 +44,7 @@ def test_the_product_page_shows_states_compliance_incidents_and_a_badge(client, 
     assert ">SLO breached<" in page
     assert "Open</strong> since" in page
     assert "2 objectives: 1 met, 0 at risk, 1 breached." in page
+    assert "1 open incident." in page
     assert "Add an objective" not in page  # a member may not
 
 
@@ -58,6 +59,7 @@ def test_history_and_detail_pages(client, world, product, breached):
     client.force_login(world.owner)
     page = client.get("/slo/products/sales/orders/").content.decode()
     assert "Service levels of Orders" in page
+    assert ">SLO breached<" in page  # the header badge, from the section's own summary
     assert "Add an objective" in page
     assert "became" in page
     detail = client.get(f"/slo/{breached.pk}/").content.decode()
