@@ -128,12 +128,9 @@ def compute(inputs: Inputs, cfg: dict | None = None) -> Health:
     return Health(score=round(score, 1), parts=parts, weights=weights, inputs=inputs)
 
 
-def _installed(app: str) -> bool:
-    return apps.is_installed(app)
-
-
-def gather_inputs(product_ids: Iterable[int]) -> dict[int, Inputs]:
-    """The four inputs for many products: one call to each input app, batched, plus one query for governance."""
+def gather_inputs(product_ids: Iterable[int], *, governance: bool = True) -> dict[int, Inputs]:
+    """The four inputs for many products: one call to each input app, batched, plus one query for governance.
+    `governance=False` skips that query and leaves the part for the caller, which has the scores at hand."""
     from governance.models import ProductScore
 
     ids = sorted(set(product_ids))
@@ -142,23 +139,24 @@ def gather_inputs(product_ids: Iterable[int]) -> dict[int, Inputs]:
         return out
     for start in range(0, len(ids), 1000):
         chunk = ids[start : start + 1000]
-        for pid, score in ProductScore.objects.filter(product_id__in=chunk).values_list("product_id", "score"):
-            out[pid].governance = score
-        if _installed("slo"):
+        if governance:
+            for pid, score in ProductScore.objects.filter(product_id__in=chunk).values_list("product_id", "score"):
+                out[pid].governance = score
+        if apps.is_installed("slo"):
             from slo.selectors import slo_summaries
 
             for pid, summary in slo_summaries(chunk).items():
                 if pid in out:
                     out[pid].slo_compliance = summary.compliance_30d
                     out[pid].slo_state = summary.state
-        if _installed("ratings"):
+        if apps.is_installed("ratings"):
             from ratings.selectors import rating_summaries
 
             for pid, summary in rating_summaries(chunk).items():
                 if pid in out and summary.count:
                     out[pid].rating_average = summary.average
                     out[pid].rating_count = summary.count
-        if _installed("access"):
+        if apps.is_installed("access"):
             from access.selectors import consumer_counts
 
             counts = consumer_counts(chunk)

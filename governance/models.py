@@ -29,9 +29,6 @@ class FindingQuerySet(models.QuerySet["Finding"]):
     def open(self) -> FindingQuerySet:
         return self.filter(status=FindingStatus.OPEN)
 
-    def for_products(self, product_ids) -> FindingQuerySet:
-        return self.filter(product_id__in=list(product_ids))
-
 
 class Finding(models.Model):
     """One policy that one product fails. Reopened as a new row after it was resolved, so history is kept."""
@@ -75,17 +72,12 @@ class Finding(models.Model):
         return f"{self.policy_id} on {self.product_id} ({self.status})"
 
 
-class ProductScoreQuerySet(models.QuerySet["ProductScore"]):
-    def in_domains(self, domain_ids) -> ProductScoreQuerySet:
-        return self.filter(domain_id__in=list(domain_ids))
-
-
 class ProductScore(models.Model):
     """The governance score of a product the policies apply to (published ones, see policies.IN_SCOPE).
 
     Products out of scope (drafts, deprecated, retired) have no row: they are not held to the policies.
-    `domain` and `status` are copied from the product at evaluation time so that domain scores and pass rates
-    are one grouped query over this table.
+    `domain` is copied from the product at evaluation time so that domain scores are one grouped query over
+    this table (pass rates group by the product's status through a join).
     """
 
     product = models.OneToOneField(
@@ -107,8 +99,6 @@ class ProductScore(models.Model):
     rating_count = models.PositiveIntegerField(default=0)
     consumers = models.PositiveIntegerField(null=True, blank=True, help_text="Active grants; null without access.")
     health_at = models.DateTimeField(null=True, blank=True)
-
-    objects = ProductScoreQuerySet.as_manager()
 
     class Meta:
         ordering = ["product"]

@@ -53,10 +53,6 @@ def pending_record(*, product_ids: Iterable[int]) -> int:
     return len(ids)
 
 
-def pending_count() -> int:
-    return PendingEvaluation.objects.count()
-
-
 def due() -> bool:
     """Enough products pending for a batch, or the oldest has waited long enough (one query)."""
     stats = PendingEvaluation.objects.aggregate(n=Count("pk"), oldest=Min("queued_at"))
@@ -89,13 +85,17 @@ def pending_evaluate(
                 rows = rows.select_for_update(skip_locked=skip)
             ids = list(rows.values_list("product_id", flat=True)[: min(remaining, services.BATCH_SIZE)])
             if not ids:
-                break
+                if wanted is None or len(wanted) <= _CHUNK:
+                    break
+                wanted = wanted[_CHUNK:]  # nothing pending in this slice of the ids asked for: on to the next
+                continue
             # Delete before evaluating: a write committing from here on queues its product again (see above).
             PendingEvaluation.objects.filter(product_id__in=ids).delete()
             result.add(services.governance_evaluate(product_ids=ids))
         remaining -= len(ids)
         if wanted is not None:
-            wanted = [pk for pk in wanted if pk not in set(ids)]
+            done = set(ids)
+            wanted = [pk for pk in wanted if pk not in done]
             if not wanted:
                 break
     return result

@@ -17,7 +17,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.apps import apps
 
@@ -262,6 +262,7 @@ def check_slos(batch: Batch) -> dict[int, str | None]:
     return _each(batch, lambda p: None if p.pk in with_slos else "The product declares no service level objective.")
 
 
+@lru_cache(maxsize=4096)  # asked by both classification policies per field; names repeat across products
 def _looks_personal(name: str) -> bool:
     leaf = name.rsplit(".", 1)[-1]
     snake = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", leaf).lower().replace("-", "_").replace(" ", "_")

@@ -6,7 +6,6 @@ of grouped queries whatever the size of the mesh.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,7 +16,7 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from catalog.models import DataProduct, Domain
 from governance import health as health_module
 from governance.models import Finding, ProductScore
-from governance.policies import Policy, active_policies
+from governance.policies import BY_ID, Policy, active_policies
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -39,15 +38,9 @@ class ProductGovernance:
     score: ProductScore | None
     findings: list[FindingView] = field(default_factory=list)
 
-    @property
-    def errors(self) -> int:
-        return sum(1 for f in self.findings if f.finding.severity == "error")
-
 
 def product_governance(product: DataProduct) -> ProductGovernance:
     """The product page's section: its score and open findings, worst first (two queries)."""
-    from governance.policies import BY_ID
-
     score = ProductScore.objects.filter(product=product).first()
     findings = [
         FindingView(f, BY_ID.get(f.policy_id))
@@ -151,7 +144,7 @@ class DomainFigures:
 
     @property
     def health_band(self) -> str:
-        return health_module.Health(score=self.health, parts={}, weights={}).band
+        return health_module.band_of(self.health)
 
 
 @dataclass
@@ -160,31 +153,26 @@ class Dashboard:
     total: DomainFigures
 
 
-def _figures(rows: Iterable[dict], domains: dict[int, Domain]) -> dict[int, DomainFigures]:
-    out = {}
-    for row in rows:
-        d = domains.get(row["domain_id"])
-        if d is None:
-            continue
-        n = row["n"]
-        out[d.pk] = DomainFigures(
-            domain_id=d.pk,
-            slug=d.slug,
-            name=d.name,
-            url=d.get_absolute_url(),
-            products=n,
-            governance=round(row["gov_sum"] / n, 1) if n else None,
-            errors=row["err_sum"] or 0,
-            warnings=row["warn_sum"] or 0,
-            slo_compliance=(row["slo_sum"] / row["slo_n"]) if row["slo_n"] else None,
-            slo_products=row["slo_n"],
-            rating=(row["rating_sum"] / row["rating_n"]) if row["rating_n"] else None,
-            rated_products=row["rating_n"],
-            consumers=row["cons_sum"] if row["cons_n"] else None,
-            health=round(row["health_sum"] / row["health_n"], 1) if row["health_n"] else None,
-            evaluated_at=row["evaluated_at"],
-        )
-    return out
+def _figures(row: dict, *, domain_id: int, slug: str, name: str, url: str) -> DomainFigures:
+    """One row of _AGGREGATES (a domain's, or the whole mesh's) as figures."""
+    n = row["n"]
+    return DomainFigures(
+        domain_id=domain_id,
+        slug=slug,
+        name=name,
+        url=url,
+        products=n,
+        governance=round(row["gov_sum"] / n, 1) if n else None,
+        errors=row["err_sum"] or 0,
+        warnings=row["warn_sum"] or 0,
+        slo_compliance=(row["slo_sum"] / row["slo_n"]) if row["slo_n"] else None,
+        slo_products=row["slo_n"],
+        rating=(row["rating_sum"] / row["rating_n"]) if row["rating_n"] else None,
+        rated_products=row["rating_n"],
+        consumers=row["cons_sum"] if row["cons_n"] else None,
+        health=round(row["health_sum"] / row["health_n"], 1) if row["health_n"] else None,
+        evaluated_at=row["evaluated_at"],
+    )
 
 
 _AGGREGATES = {
@@ -213,10 +201,12 @@ def domain_figures(domain_ids: Iterable[int] | None = None) -> dict[int, DomainF
         domains_qs = domains_qs.filter(pk__in=wanted)
         scores = scores.filter(domain_id__in=wanted)
     domains = {d.pk: d for d in domains_qs}
-    rows = scores.values("domain_id").annotate(**_AGGREGATES).order_by()
-    figures = _figures(rows, domains)
+    rows = {row["domain_id"]: row for row in scores.values("domain_id").annotate(**_AGGREGATES).order_by()}
+    figures = {}
     for d in domains.values():
-        figures.setdefault(d.pk, DomainFigures(domain_id=d.pk, slug=d.slug, name=d.name, url=d.get_absolute_url()))
+        identity = {"domain_id": d.pk, "slug": d.slug, "name": d.name, "url": d.get_absolute_url()}
+        row = rows.get(d.pk)
+        figures[d.pk] = _figures(row, **identity) if row is not None else DomainFigures(**identity)
     if apps.is_installed("access"):
         from access.selectors import decision_hours_median_by_domain
 
@@ -231,39 +221,14 @@ def mesh_dashboard() -> Dashboard:
     figures = domain_figures()
     rows = sorted(figures.values(), key=lambda f: f.name.lower())
     whole = ProductScore.objects.aggregate(**_AGGREGATES)
-    total = DomainFigures(domain_id=0, slug="", name="Whole mesh", url="")
-    if whole["n"]:
-        total = next(iter(_figures([{**whole, "domain_id": 0}], {0: _MeshDomain()}).values()))
+    identity = {"domain_id": 0, "slug": "", "name": "Whole mesh", "url": ""}
+    total = _figures(whole, **identity) if whole["n"] else DomainFigures(**identity)
     if apps.is_installed("access"):
         from access.selectors import decision_hours_median
 
         # Pooled over every decision of the mesh, not the median of the domains' medians.
         total.access_hours = decision_hours_median()
     return Dashboard(rows=rows, total=total)
-
-
-class _MeshDomain:
-    pk = 0
-    slug = ""
-    name = "Whole mesh"
-
-    def get_absolute_url(self) -> str:
-        return ""
-
-
-def findings_by_product(product_ids: Iterable[int]) -> dict[int, dict[str, int]]:
-    """Open findings per product and severity, for lists and cards (one query)."""
-    out: dict[int, dict[str, int]] = defaultdict(lambda: {"error": 0, "warning": 0, "info": 0})
-    rows = (
-        Finding.objects.open()
-        .filter(product_id__in=list(product_ids))
-        .values_list("product_id", "severity")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for pid, severity, n in rows:
-        out[pid][severity] = n
-    return out
 
 
 def worst_products(domain: Domain, limit: int = 10) -> QuerySet[ProductScore]:

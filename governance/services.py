@@ -20,7 +20,7 @@ from catalog.models import DataProduct, Team, TeamMembership
 from catalog.services.notifications import notify
 from governance import health as health_module
 from governance.models import Finding, FindingStatus, PendingEvaluation, ProductScore, Severity
-from governance.policies import Batch, Policy, active_policies
+from governance.policies import BY_ID, Batch, Policy, active_policies
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ def _evaluate_batch(ids: list[int]) -> EvaluationResult:
         scope_ids = {p.pk for p in in_scope}
         result.products, result.out_of_scope = len(in_scope), len(products) - len(in_scope)
 
-        inputs = health_module.gather_inputs(scope_ids)
+        inputs = health_module.gather_inputs(scope_ids, governance=False)  # the score is computed below
         # The health inputs already hold each product's SLO state: "none" means it declares no SLO.
         batch = Batch(in_scope, with_slos={pid for pid, i in inputs.items() if i.slo_state not in ("none", "")})
 
@@ -248,8 +248,6 @@ def _news(by_pk: dict[int, DataProduct], candidates: list[tuple[int, str]], now)
     to that run, and is announced by it, once."""
     if not candidates:
         return {}
-    from governance.policies import BY_ID
-
     wanted = set(candidates)
     rows = (
         Finding.objects.open()
@@ -342,7 +340,7 @@ def health_refresh(*, product_ids: Iterable[int] | None = None) -> int:
     for chunk in _scored_chunks() if product_ids is None else _chunks(sorted(set(product_ids))):
         with transaction.atomic():
             rows = list(ProductScore.objects.filter(product_id__in=chunk).select_for_update().order_by("product_id"))
-            inputs = health_module.gather_inputs([r.product_id for r in rows])
+            inputs = health_module.gather_inputs([r.product_id for r in rows], governance=False)
             now = timezone.now()
             before = {row.product_id: row.health for row in rows}
             for row in rows:

@@ -64,4 +64,16 @@ def test_search_documents_carry_the_stored_health(good_product):
 
     services.governance_evaluate(product_ids=[good_product.pk])
     docs, _ = build("product", [good_product.pk])
-    assert docs[0].display["health"] == ProductScore.objects.get(product=good_product).health
+    stored = ProductScore.objects.get(product=good_product).health
+    assert stored is not None  # else a document without health would match it
+    assert docs[0].display["health"] == stored
+
+
+def test_health_refresh_stores_the_live_health_again(good_product):
+    services.governance_evaluate(product_ids=[good_product.pk])
+    ProductScore.objects.filter(product=good_product).update(health=None, health_at=None)
+    assert services.health_refresh() == 1
+    stored = ProductScore.objects.get(product=good_product)
+    live = product_health([good_product.pk])[good_product.pk]
+    assert stored.health is not None and stored.health_at is not None
+    assert stored.health == live.score  # the governance part comes from the stored score

@@ -97,7 +97,7 @@ def test_a_product_queued_again_during_a_drain_stays_pending(world, put, monkeyp
     assert pending_ids() == {product.pk}  # the later write is evaluated by the next drain
 
 
-def test_a_failed_drain_leaves_its_rows_pending(world, put, monkeypatch):
+def test_a_failed_drain_leaves_its_rows_pending(world, put, monkeypatch, caplog):
     product = put("orders")
 
     def broken(*, product_ids):
@@ -105,6 +105,8 @@ def test_a_failed_drain_leaves_its_rows_pending(world, put, monkeypatch):
 
     monkeypatch.setattr(services, "governance_evaluate", broken)
     pending.catch_up_product(product.pk)  # logged, not raised into the read
+    # The drain did run and fail (a catch-up that never tried would leave the row pending too).
+    assert f"evaluating product {product.pk} before a read failed" in caplog.text
     assert pending_ids() == {product.pk}
 
 
@@ -133,3 +135,17 @@ def test_the_signal_queues_only_once_the_write_commits(world, put, django_captur
     for callback in callbacks:  # the commit
         callback()
     assert pending_ids() == {product.pk}
+
+
+def test_ids_past_the_first_slice_are_evaluated_too(settings, world, put, monkeypatch):
+    settings.GOVERNANCE_BATCH = 100
+    monkeypatch.setattr(pending, "_CHUNK", 2)
+    first, second, third = put("first"), put("second"), put("third")
+    PendingEvaluation.objects.filter(product_id__in=[first.pk, second.pk]).delete()
+    assert pending_ids() == {third.pk}
+
+    # The first slice of the ids asked for holds nothing pending; the product in the next one is still evaluated.
+    pending.pending_evaluate(product_ids=[first.pk, second.pk, third.pk])
+
+    assert pending_ids() == set()
+    assert ProductScore.objects.filter(product=third).exists()
