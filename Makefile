@@ -82,7 +82,7 @@ lint: install
 	exit $$status
 
 bench: install
-	@set -e; for script in bench/*.py; do echo "== $$script =="; $(PY) $$script; done
+	@set -e; for script in bench/[!_]*.py; do echo "== $$script =="; $(PY) $$script; done
 
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run

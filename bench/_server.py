@@ -13,6 +13,7 @@ Nothing here binds anything but 127.0.0.1, and every process started is stopped 
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import secrets
 import signal
@@ -33,6 +34,38 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _stat_fields(stat: Path) -> list[str]:
+    # The command name may hold spaces; the fields after its closing parenthesis do not.
+    return stat.read_text().rsplit(")", 1)[1].split()
+
+
+def process_tree(root: int) -> list[int]:
+    """`root` and its descendants, from /proc."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(_stat_fields(stat)[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    found = [root]
+    for pid in found:
+        found += [child for child, parent in sorted(parents.items()) if parent == pid]
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds each of these processes has used so far (utime and stime in /proc/<pid>/stat)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    spent = {}
+    for pid in pids:
+        try:
+            fields = _stat_fields(Path(f"/proc/{pid}/stat"))
+            spent[pid] = (int(fields[11]) + int(fields[12])) / ticks
+        except (OSError, IndexError, ValueError):
+            continue
+    return spent
 
 
 def load_average() -> str:
@@ -80,6 +113,11 @@ def manage(env: dict, *args: str, timeout: float = 300) -> str:
     if done.returncode != 0:
         raise SystemExit(f"manage.py {' '.join(args[:2])} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     return done.stdout
+
+
+def last_json(output: str) -> dict:
+    """The last JSON object line of a `manage.py shell -c` run's output (apps may print banners before it)."""
+    return json.loads([line for line in output.splitlines() if line.startswith("{")][-1])
 
 
 class PostgresDatabase:
@@ -158,18 +196,7 @@ class _Process:
 
     def pids(self) -> list[int]:
         """This process and its descendants (gunicorn's or Celery's workers), from /proc."""
-        parents: dict[int, int] = {}
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                # The command name may hold spaces; the fields after its closing parenthesis do not.
-                after = stat.read_text().rsplit(")", 1)[1].split()
-                parents[int(stat.parent.name)] = int(after[1])
-            except (OSError, IndexError, ValueError):
-                continue
-        found = [self.process.pid]
-        for pid in found:
-            found += [child for child, parent in sorted(parents.items()) if parent == pid]
-        return found
+        return process_tree(self.process.pid)
 
 
 class Server(_Process):

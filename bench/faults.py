@@ -47,6 +47,7 @@ from _server import (
     Server,
     Worker,
     free_port,
+    last_json,
     load_average,
     manage,
     portal_env,
@@ -90,6 +91,17 @@ print(json.dumps({{
 """
 
 
+def make_world(env: dict) -> str:
+    """Migrate the portal's database and add the faults team and domain; answers a write:products token."""
+    manage(env, "migrate", "--no-input", "-v", "0")
+    return manage(env, "shell", "-c", SETUP.format(domain=DOMAIN)).strip().splitlines()[-1]
+
+
+def check_products(env: dict) -> dict:
+    """What CHECK_PRODUCTS finds: stored slugs, half-written products, outbox rows kept, products indexed."""
+    return last_json(manage(env, "shell", "-c", CHECK_PRODUCTS.format(domain=DOMAIN, ports=PORTS)))
+
+
 def body(slug: str) -> bytes:
     return json.dumps(
         {
@@ -102,10 +114,6 @@ def body(slug: str) -> bytes:
             ],
         }
     ).encode()
-
-
-def last_json(output: str) -> dict:
-    return json.loads([line for line in output.splitlines() if line.startswith("{")][-1])
 
 
 @dataclass
@@ -219,8 +227,7 @@ def scenario_database(workdir: Path) -> bool:
     try:
         with PostgresDatabase(pg.url, "faults") as database:
             env = portal_env(workdir, database_url=database.url)
-            manage(env, "migrate", "--no-input", "-v", "0")
-            token = manage(env, "shell", "-c", SETUP.format(domain=DOMAIN)).strip().splitlines()[-1]
+            token = make_world(env)
             with Server("gunicorn", env, workdir, workers=2, threads=2) as server:
                 server.wait_healthy()
 
@@ -232,7 +239,7 @@ def scenario_database(workdir: Path) -> bool:
                     pg.start()
 
                 clients = run_clients(server.url, token, seconds=12, during=restart)
-            found = last_json(manage(env, "shell", "-c", CHECK_PRODUCTS.format(domain=DOMAIN, ports=PORTS)))
+            found = check_products(env)
     finally:
         with contextlib.suppress(subprocess.CalledProcessError):
             pg.stop()
@@ -264,14 +271,13 @@ def scenario_broker(workdir: Path, redis_url: str) -> bool:
     queue = f"faults-{uuid.uuid4().hex[:8]}"
     # Searches drain the outbox themselves: nobody searches here, so only a worker's drain can catch up.
     env = portal_env(workdir, broker_url=closed, queue=queue, SEARCH_OUTBOX_MAX_AGE_SECONDS="3600")
-    manage(env, "migrate", "--no-input", "-v", "0")
-    token = manage(env, "shell", "-c", SETUP.format(domain=DOMAIN)).strip().splitlines()[-1]
+    token = make_world(env)
     with Server("gunicorn", env, workdir, workers=1, threads=4) as server:
         server.wait_healthy()
         began = time.monotonic()
         clients = run_clients(server.url, token, seconds=6)
         took = time.monotonic() - began
-    during = last_json(manage(env, "shell", "-c", CHECK_PRODUCTS.format(domain=DOMAIN, ports=PORTS)))
+    during = check_products(env)
     statuses = merged_statuses(clients)
     acknowledged = sum(len(c.acknowledged) for c in clients)
     print(f"  broker down ({closed}): answers {statuses}, {acknowledged} acknowledged in {took:.0f}s")
@@ -284,7 +290,7 @@ def scenario_broker(workdir: Path, redis_url: str) -> bool:
         last = run_clients(server.url, token, seconds=1.5, prefix="after")
         deadline = time.monotonic() + 60
         while True:
-            after = last_json(manage(up, "shell", "-c", CHECK_PRODUCTS.format(domain=DOMAIN, ports=PORTS)))
+            after = check_products(up)
             if after["outbox"] == 0 or time.monotonic() > deadline:
                 break
             time.sleep(1)

@@ -45,7 +45,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _server import ROOT, PostgresDatabase, Server, load_average, manage, portal_env
+from _server import ROOT, PostgresDatabase, Server, cpu_seconds, load_average, manage, portal_env
 
 TEAM = "bench-team"
 SOURCES = 20
@@ -287,11 +287,11 @@ def http_passes(
     out = []
 
     def measured(label: str, requests: list[Request], expect: set[int]) -> Pass:
-        before = cpu_seconds(server) if server else None
+        before = server_cpu_seconds(server) if server else None
         result = http_pass(label, url, token, requests, args.clients, deadline, expect)
         if before is not None:
             # Work a request leaves for after its response finishes with it (keep-alive: before the next request).
-            result.server_cpu_seconds = cpu_seconds(server) - before
+            result.server_cpu_seconds = server_cpu_seconds(server) - before
         return result
 
     if "put" in passes:
@@ -331,17 +331,9 @@ def make_world(env: dict, domains: list[str]) -> str:
     return manage(env, "create_token", "--team", TEAM, "--scopes", "write:products,read", "--name", "bench").strip()
 
 
-def cpu_seconds(server: Server) -> float:
-    """User + system CPU time of the server and its workers so far, from /proc/<pid>/stat."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in server.pids():
-        try:
-            after = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(after[11]) + int(after[12])  # utime, stime (fields 14 and 15)
-        except (OSError, IndexError, ValueError):
-            continue
-    return total / ticks
+def server_cpu_seconds(server: Server) -> float:
+    """User + system CPU time of the server and its workers so far."""
+    return sum(cpu_seconds(server.pids()).values())
 
 
 def peak_rss_mb(server: Server) -> dict[int, float]:

@@ -31,7 +31,6 @@ import http.client
 import json
 import os
 import random
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -41,7 +40,10 @@ import tracemalloc
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _server import ROOT, cpu_seconds, free_port, process_tree
+
 LAYERS = 10
 PRODUCTS = 2000
 
@@ -275,30 +277,6 @@ def wait_ready(ready_dir: Path, workers: int, deadline: float) -> None:
     raise SystemExit("the server's workers did not all get ready")
 
 
-def cpu_seconds(root: int) -> dict[int, float]:
-    """User + system CPU seconds of each process under `root` (gunicorn's master and workers), from /proc."""
-    tick = os.sysconf("SC_CLK_TCK")
-    parents, spent = {}, {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            after = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        pid = int(stat.parent.name)
-        parents[pid] = int(after[1])
-        spent[pid] = (int(after[11]) + int(after[12])) / tick
-    tree = [root]
-    for pid in tree:
-        tree += [child for child, parent in parents.items() if parent == pid]
-    return {pid: spent[pid] for pid in tree if pid in spent}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Client:
     def __init__(self, port: int, secret: str) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -328,10 +306,15 @@ def node(namespace: str, name: str, kind: str = "dataset") -> str:
     return quote(f"{kind}:{namespace}:{name}", safe="")
 
 
-def http_reads(client: Client, raw: dict, per_layer: int, requests: int) -> dict:
-    def ds(d: int) -> str:
-        return node("postgres://wh:5432", f"layer{(d - 1) // per_layer}.table_{d}")
+def dataset_node(d: int, per_layer: int) -> str:
+    return node("postgres://wh:5432", table(d, per_layer))
 
+
+def impact_path(d: int, per_layer: int) -> str:
+    return f"/api/v1/lineage/impact?nodeId={dataset_node(d, per_layer)}&sample=50"
+
+
+def http_reads(client: Client, raw: dict, per_layer: int, requests: int) -> dict:
     def timed(path: str) -> list[float]:
         client.call("GET", path)  # the first call of a path fills memos: not counted
         out = []
@@ -342,17 +325,16 @@ def http_reads(client: Client, raw: dict, per_layer: int, requests: int) -> dict
         return out
 
     return {
-        "hub": timed(f"/api/v1/lineage/impact?nodeId={ds(raw['hub'])}&sample=50"),
-        "typical": timed(f"/api/v1/lineage/impact?nodeId={ds(raw['typical'])}&sample=50"),
-        "depth3": timed(f"/api/v1/lineage?nodeId={ds(raw['typical'])}&depth=3"),
+        "hub": timed(impact_path(raw["hub"], per_layer)),
+        "typical": timed(impact_path(raw["typical"], per_layer)),
+        "depth3": timed(f"/api/v1/lineage?nodeId={dataset_node(raw['typical'], per_layer)}&depth=3"),
     }
 
 
 def first_read(client: Client, raw: dict, per_layer: int) -> float:
     """The hub's impact, asked as soon as the server answers /healthz: it waits for the graph warm-up (or, without
     it, builds the graph)."""
-    path = f"/api/v1/lineage/impact?nodeId={node('postgres://wh:5432', table(raw['hub'], per_layer))}&sample=50"
-    status, body, ms = client.call("GET", path)
+    status, body, ms = client.call("GET", impact_path(raw["hub"], per_layer))
     assert status == 200, body[:300]
     return ms
 
@@ -424,7 +406,7 @@ def http_ingest(
                 failures.append(body[:300])
 
     threads = [threading.Thread(target=send, args=(one[i::clients],)) for i in range(clients)]
-    cpu_before = cpu_seconds(server_pid)
+    cpu_before = cpu_seconds(process_tree(server_pid))
     client_before = time.process_time()
     started = time.perf_counter()
     for thread in threads:
@@ -433,7 +415,7 @@ def http_ingest(
         thread.join()
     single_rate = single / (time.perf_counter() - started)
     client_ms = (time.process_time() - client_before) / single * 1000
-    cpu_after = cpu_seconds(server_pid)
+    cpu_after = cpu_seconds(process_tree(server_pid))
     spent = {pid: cpu_after[pid] - cpu_before.get(pid, 0.0) for pid in cpu_after}
     total = max(sum(spent.values()), 1e-9)
     assert not failures, failures[:3]

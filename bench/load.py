@@ -41,6 +41,7 @@ from _server import (
     PostgresDatabase,
     Server,
     Worker,
+    last_json,
     load_average,
     manage,
     portal_env,
@@ -246,9 +247,7 @@ def main() -> int:
             stats = run_locust(args, server.url, locust_env, workdir)
             verify_env = {**env, "LOAD_ACK_FILE": str(acks), "LOAD_DOMAIN": DOMAIN}
             verify_env["LOAD_DRAIN_SECONDS"] = str(args.drain_seconds)
-            output = manage(verify_env, "shell", "-c", VERIFY, timeout=args.drain_seconds + 300)
-            # The last line is ours; apps may print banners before it.
-            verified = json.loads([line for line in output.splitlines() if line.startswith("{")][-1])
+            verified = last_json(manage(verify_env, "shell", "-c", VERIFY, timeout=args.drain_seconds + 300))
             figures = report(args, stats, verified, server, worker)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
