@@ -32,9 +32,9 @@ class World:
     staff: User
 
 
-@pytest.fixture
-def world(db) -> World:
-    """Team 'sales-team' owns domain 'sales'; team 'finance-team' owns domain 'finance'."""
+def build_world() -> World:
+    """Team 'sales-team' owns domain 'sales'; team 'finance-team' owns domain 'finance'. A plain function as well
+    as the `world` fixture, for scopes a function-scoped fixture cannot serve (the matrix's class-wide scene)."""
     team = TeamFactory(slug="sales-team", name="Sales Team")
     other_team = TeamFactory(slug="finance-team", name="Finance Team")
     domain = DomainFactory(slug="sales", name="Sales", owner_team=team)
@@ -49,6 +49,12 @@ def world(db) -> World:
     MembershipFactory(team=other_team, user=outsider, role=TeamRole.OWNER)
     staff = UserFactory(username="sam", is_staff=True)
     return World(team, other_team, domain, other_domain, owner, steward, member, outsider, staff)
+
+
+@pytest.fixture
+def world(db) -> World:
+    """Team 'sales-team' owns domain 'sales'; team 'finance-team' owns domain 'finance'."""
+    return build_world()
 
 
 def bearer_client(team: Team, scopes: list[str]) -> APIClient:

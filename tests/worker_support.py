@@ -15,9 +15,10 @@ How it stays out of everyone's way:
   other's tasks.
 - The worker uses the session's test database: the SQLite file or the PostgreSQL test database name is taken
   from `connection.settings_dict` and passed through `SQLITE_PATH` / `DATABASE_URL`.
-- Workers are started lazily, one per distinct `extra_env` (so a suite can use differently configured workers),
-  reused for the whole session, and stopped (SIGTERM, then SIGKILL) when the session ends; their queues are
-  deleted from Redis.
+- A worker is started lazily and reused by every later test that asks for the same `extra_env`. One runs at a
+  time: a test asking for another `extra_env` stops the running worker and starts its own (two differently
+  configured workers on the session's one queue would take each other's tasks). The last one is stopped
+  (SIGTERM, then SIGKILL) when the session ends, and the queue is deleted from Redis.
 - Without Redis at CELERY_TEST_BROKER_URL (default redis://127.0.0.1:6379/0) the tests are skipped, not failed.
 - Settings: `--pool threads -c 2`, mail to locmem; the worker's log is printed when it fails to start.
 """
@@ -138,7 +139,8 @@ class Worker:
 
 
 class WorkerPool:
-    """Session-wide: one queue for the test process, workers per distinct extra_env, all stopped at the end."""
+    """Session-wide: one queue for the test process and at most one worker on it (the last `extra_env` asked
+    for), stopped at the end."""
 
     def __init__(self) -> None:
         self.queue = f"test-{uuid.uuid4().hex[:12]}"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 
 import pytest
 import schemathesis
@@ -23,6 +22,8 @@ from catalog.models import ApiToken, Scope
 from catalog.models.tokens import hash_secret
 from catalog.services.products import product_upsert_from_payload
 from catalog.services.tokens import token_create
+from tests.glossary.conftest import propose
+from tests.lineage.conftest import dataset, run_event
 
 # Bounded so the whole module stays within a minute or two on a 2-core CI machine: every operation gets this
 # many generated cases per phase. FUZZ_MAX_EXAMPLES=100 for a longer hunt.
@@ -60,40 +61,23 @@ def product_body(name: str) -> dict:
     }
 
 
-def lineage_event(job: str, inputs: list[str], outputs: list[str]) -> dict:
-    producer = "https://github.com/OpenLineage/OpenLineage/tree/1.30.0/client/python"
-    return {
-        "eventType": "COMPLETE",
-        "eventTime": "2025-01-01T10:00:00Z",
-        "run": {"runId": str(uuid.uuid4())},
-        "job": {"namespace": "pipelines", "name": job},
-        "inputs": [{"namespace": "warehouse", "name": name} for name in inputs],
-        "outputs": [{"namespace": "warehouse", "name": name} for name in outputs],
-        "producer": producer,
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-    }
-
-
 @pytest.fixture
 def fuzz_world(world):
     """The shared world plus three published products in 'sales', a lineage run and a glossary proposal."""
-    from glossary.services.proposals import proposal_create
-
     token = token_create(actor=None, team=world.team, name="fuzz", scopes=[scope.value for scope in Scope])
     actor = Actor(token=token.token)
     for name in SALES_PRODUCTS:
         product_upsert_from_payload(actor=actor, domain_slug="sales", slug=name, payload=product_body(name))
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.secret}")
-    sent = client.post("/api/v1/lineage", lineage_event("build_orders", ["raw.orders"], ["mart.orders"]), format="json")
+    event = run_event("build_orders", [dataset("warehouse", "raw.orders")], [dataset("warehouse", "mart.orders")])
+    sent = client.post("/api/v1/lineage", event, format="json")
     assert sent.status_code in {200, 201, 202}, sent.content
-    proposal_create(
-        actor=Actor(user=world.member),
-        domain_slug="sales",
-        kind="create",
-        term_slug="",
+    propose(
+        world.member,
         reason="Fuzzing needs a proposal to read.",
-        content={"name": "Order", "definition": "A customer's request to buy."},
+        name="Order",
+        definition="A customer's request to buy.",
     )
     # Django closes the database connection after each request it serves. Its test client turns that off for
     # the request (and back on: so this comes after the set-up's requests); schemathesis calls the WSGI app

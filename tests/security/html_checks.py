@@ -8,6 +8,20 @@ JS_LINK = "[click me](javascript:alert(1))"
 PAYLOADS = [SCRIPT, IMG, '"><svg onload=alert(1)>', "javascript:alert(1)"]
 
 
+def attribute_findings(tag: str, attrs: list[tuple[str, str | None]]) -> list[str]:
+    """What a tag's attributes would run or what a strict policy blocks: event handlers, style attributes and
+    javascript: URLs (also the page-wide check of tests/security/test_headers.py)."""
+    found = []
+    for name, value in attrs:
+        if name.startswith("on"):
+            found.append(f"{name}= on <{tag}>")
+        if name == "style":
+            found.append(f"style= on <{tag}>")
+        if name in ("href", "src", "action", "formaction") and "javascript:" in (value or "").lower():
+            found.append(f"javascript: URL in {name} of <{tag}>")
+    return found
+
+
 class ExecutableFinder(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -21,13 +35,7 @@ class ExecutableFinder(HTMLParser):
             self.found.append(f"<{tag}>")
         if tag == "img" and names.get("src") == "x":
             self.found.append("injected <img>")
-        for name, value in attrs:
-            if name.startswith("on"):
-                self.found.append(f"{name}= on <{tag}>")
-            if name == "style":
-                self.found.append(f"style= on <{tag}>")
-            if name in ("href", "src", "action", "formaction") and "javascript:" in (value or "").lower():
-                self.found.append(f"javascript: URL in {name} of <{tag}>")
+        self.found += attribute_findings(tag, attrs)
 
 
 def executable_parts(html: str) -> list[str]:

@@ -9,6 +9,8 @@ from html.parser import HTMLParser
 import pytest
 from django.conf import settings as django_settings
 
+from tests.security.html_checks import attribute_findings
+
 pytestmark = pytest.mark.django_db
 
 
@@ -54,13 +56,7 @@ class InlineFinder(HTMLParser):
             self.found.append("inline <script>")
         if tag == "style":
             self.found.append("<style> block")
-        for name, value in attrs:
-            if name.startswith("on"):
-                self.found.append(f"{name}= on <{tag}>")
-            if name == "style":
-                self.found.append(f"style= on <{tag}>")
-            if name in ("href", "src", "action") and (value or "").strip().lower().startswith("javascript:"):
-                self.found.append(f"javascript: URL in {name}")
+        self.found += attribute_findings(tag, attrs)
 
 
 def inline_code(html: str) -> list[str]:

@@ -12,10 +12,11 @@ import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.conftest import build_world
 from tests.security.matrix.core import API_PRINCIPALS, PAGE_PRINCIPALS, Entry, Outcome
 from tests.security.matrix.entries import ENTRIES, PENDING_APPS, PUBLIC_ROUTES
 from tests.security.matrix.runner import describe, fingerprint, perform, prepare
-from tests.security.matrix.scene import Scene, build_world
+from tests.security.matrix.scene import Scene
 
 pytestmark = pytest.mark.django_db
 

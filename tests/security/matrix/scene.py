@@ -7,53 +7,21 @@ out of the matrix, which is about roles, not about that rule.
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 from functools import cached_property
 
 from django.utils import timezone
 
 from catalog.actors import Actor
-from catalog.models import AccessMode, DataContract, LifecycleStatus, TeamRole
-from tests.conftest import World
-from tests.factories import (
-    DomainFactory,
-    MembershipFactory,
-    OutputPortFactory,
-    ProductFactory,
-    SchemaFieldFactory,
-    TeamFactory,
-    UserFactory,
-)
-
-
-def build_world() -> World:
-    """The same world as tests/conftest.py's `world` fixture, for the class-scoped scene (fixtures are not callable)."""
-    team = TeamFactory(slug="sales-team", name="Sales Team")
-    other_team = TeamFactory(slug="finance-team", name="Finance Team")
-    domain = DomainFactory(slug="sales", name="Sales", owner_team=team)
-    other_domain = DomainFactory(slug="finance", name="Finance", owner_team=other_team)
-    owner, steward, member, outsider = (UserFactory(username=n) for n in ("olivia", "stefan", "mia", "oscar"))
-    MembershipFactory(team=team, user=owner, role=TeamRole.OWNER)
-    MembershipFactory(team=team, user=steward, role=TeamRole.STEWARD)
-    MembershipFactory(team=team, user=member, role=TeamRole.MEMBER)
-    MembershipFactory(team=other_team, user=outsider, role=TeamRole.OWNER)
-    staff = UserFactory(username="sam", is_staff=True)
-    return World(team, other_team, domain, other_domain, owner, steward, member, outsider, staff)
+from catalog.models import AccessMode, DataContract, LifecycleStatus
+from tests.factories import OutputPortFactory, ProductFactory, SchemaFieldFactory, UserFactory
+from tests.glossary.conftest import approve, propose
+from tests.lineage.conftest import dataset, run_event
 
 
 def lineage_event(job: str) -> dict:
-    producer = "https://github.com/OpenLineage/OpenLineage/tree/1.30.0/client/python"
-    return {
-        "eventType": "COMPLETE",
-        "eventTime": "2025-01-01T10:00:00Z",
-        "run": {"runId": str(uuid.uuid4())},
-        "job": {"namespace": "pipelines", "name": job},
-        "inputs": [{"namespace": "warehouse", "name": "raw_orders"}],
-        "outputs": [{"namespace": "warehouse", "name": "orders"}],
-        "producer": producer,
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-    }
+    """A completed run of `job` that reads warehouse.raw_orders and writes warehouse.orders."""
+    return run_event(job, [dataset("warehouse", "raw_orders")], [dataset("warehouse", "orders")])
 
 
 class Scene:
@@ -91,53 +59,32 @@ class Scene:
     @cached_property
     def term(self):
         from glossary.models import Term
-        from glossary.services.proposals import proposal_create
-        from glossary.services.reviews import proposal_decide
 
-        proposal = proposal_create(
-            actor=Actor(user=self.world.member),
-            domain_slug="sales",
-            kind="create",
-            term_slug="",
-            reason="We need it.",
-            content={"name": "Churn", "definition": "Customers who left."},
-        )
-        proposal_decide(actor=Actor(user=self.world.steward), proposal_id=proposal.pk, decision="approve")
+        proposal = propose(self.world.member, name="Churn", definition="Customers who left.")
+        approve(self.world.steward, proposal)
         return Term.objects.get(proposals=proposal)
 
     @cached_property
     def proposal(self):
         """An open proposal to create a term, made by the member mia."""
-        from glossary.services.proposals import proposal_create
-
-        return proposal_create(
-            actor=Actor(user=self.world.member),
-            domain_slug="sales",
-            kind="create",
-            term_slug="",
-            reason="We need it.",
-            content={"name": "Basket", "definition": "What a customer buys at once."},
-        )
+        return propose(self.world.member, name="Basket", definition="What a customer buys at once.")
 
     @cached_property
     def change_proposal(self):
         """Mia's open change to the term, made stale by a second approved change (so that it can be rebased)."""
-        from glossary.services.proposals import proposal_create
-        from glossary.services.reviews import proposal_decide
 
         def change(definition: str):
-            return proposal_create(
-                actor=Actor(user=self.world.member),
-                domain_slug="sales",
+            return propose(
+                self.world.member,
                 kind="change",
-                term_slug=self.term.slug,
+                term=self.term.slug,
                 reason="Sharper.",
-                content={"name": "Churn", "definition": definition},
+                name="Churn",
+                definition=definition,
             )
 
         mine = change("Customers who stopped buying.")
-        first = change("Customers who cancelled.")
-        proposal_decide(actor=Actor(user=self.world.steward), proposal_id=first.pk, decision="approve")
+        approve(self.world.steward, change("Customers who cancelled."))
         return mine
 
     @cached_property
