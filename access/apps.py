@@ -6,8 +6,9 @@ class AccessConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Imported here, not at the top: they import models, which Django loads only after every AppConfig.
         # Products are ranked by their consumers: the search documents take the active grant count from here.
         from access import search
-        from catalog.search.documents import register_product_enricher
+        from search.extensions import register_product_enricher
 
         register_product_enricher(search.product_enricher)

@@ -16,8 +16,9 @@ from django.utils import timezone
 from access import selectors
 from access.models import DeliveryStatus, DomainAccessSettings, Grant, WebhookDelivery
 from access.webhooks import post_signed
-from catalog.actors import Actor
-from catalog.errors import Conflict, NotFound, PermissionDenied
+from core.actors import Actor
+from core.dispatch import enqueue_on_commit
+from core.errors import Conflict, NotFound, PermissionDenied
 
 log = logging.getLogger(__name__)
 
@@ -75,12 +76,9 @@ def delivery_queue(grant: Grant, event: str, extra: dict | None = None) -> Webho
 
 
 def enqueue_delivery(delivery_id: int) -> None:
-    from access.tasks import deliver_webhook
-    from catalog.tasks_dispatch import enqueue_on_commit
-
     # With a broker the send is robust (a broker that is down must not turn a committed decision into an error;
     # the sweeper resends it); without one the attempt runs after the response.
-    enqueue_on_commit(deliver_webhook, delivery_id)
+    enqueue_on_commit("access.tasks.deliver_webhook", delivery_id)
 
 
 def webhook_attempt(*, delivery_id: int) -> WebhookDelivery:

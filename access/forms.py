@@ -7,20 +7,11 @@ from typing import cast
 
 from django import forms
 
-from catalog.errors import FieldError
 from catalog.models import OutputPort, Team
+from core.web import ServiceErrorsForm
 
 
-class ServiceErrorsMixin:
-    def add_service_errors(self, errors: list[FieldError]) -> None:
-        """A service's field errors next to the fields they name; the others on the form as a whole."""
-        form = self
-        for error in errors:
-            name = error.path.strip("/").split("/", 1)[0]
-            form.add_error(name if name in form.fields else None, error.message)  # type: ignore[attr-defined]
-
-
-class RequestForm(ServiceErrorsMixin, forms.Form):
+class RequestForm(ServiceErrorsForm):
     """For one port: the grantee (yourself or one of your teams), a purpose and a duration within the maximum."""
 
     grantee = forms.ChoiceField(label="Access for")
@@ -56,7 +47,7 @@ class RequestForm(ServiceErrorsMixin, forms.Form):
         return None
 
 
-class DecisionForm(ServiceErrorsMixin, forms.Form):
+class DecisionForm(ServiceErrorsForm):
     decision = forms.ChoiceField(
         label="Decision",
         choices=[("approve", "Approve"), ("reject", "Reject"), ("ask_info", "Ask for more information")],
@@ -71,13 +62,13 @@ class DecisionForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-class ReasonForm(ServiceErrorsMixin, forms.Form):
+class ReasonForm(ServiceErrorsForm):
     reason = forms.CharField(
         label="Reason", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": "2"})
     )
 
 
-class SettingsForm(ServiceErrorsMixin, forms.Form):
+class SettingsForm(ServiceErrorsForm):
     stewards_may_decide = forms.BooleanField(
         label="Data stewards of the owning team may decide access requests", required=False
     )

@@ -18,7 +18,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import DataProduct, Domain, OutputPort, Team, TimeStampedModel
+from catalog.models import DataProduct, Domain, OutputPort, Team
+from core.models import TimeStampedModel
 
 
 def new_signing_secret() -> str:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from access.selectors import consumer_counts
+from search.extensions import ProductExtras
+
 
 def product_enricher(product_ids: list[int]) -> dict:
-    """For catalog.search.documents.register_product_enricher."""
-    from access.selectors import consumer_counts
-    from catalog.search.documents import ProductExtras
-
+    """For search.documents.register_product_enricher."""
     return {product_id: ProductExtras(consumers=n) for product_id, n in consumer_counts(product_ids).items()}

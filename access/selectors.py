@@ -22,8 +22,8 @@ from access.models import (
     RequestStatus,
     WebhookDelivery,
 )
-from catalog.errors import FieldError, ValidationFailed
 from catalog.models import DataProduct, Domain, OutputPort, Team, TeamMembership, TeamRole
+from core.errors import FieldError, ValidationFailed
 
 
 def consumer_counts(product_ids: Iterable[int]) -> dict[int, int]:

@@ -28,11 +28,11 @@ from access.models import (
     new_signing_secret,
 )
 from access.webhooks import WebhookRefused, check_endpoint
-from catalog.actors import Actor
-from catalog.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from catalog.models import AccessMode, Domain, LifecycleStatus, OutputPort, Team
-from catalog.search import on_commit_index_products
-from catalog.services.notifications import notify
+from catalog.signals import announce_products_changed
+from core.actors import Actor
+from core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
+from core.notifications import notify
 
 PURPOSE_MAX = 2000
 REASON_MAX = 2000
@@ -259,7 +259,7 @@ def _approve(req: AccessRequest, *, actor_user, reason: str) -> Grant:
         title="Access granted",
         body=f"Your access runs until {grant.expires_at:%Y-%m-%d}." + (f"\n\n{reason}" if reason else ""),
     )
-    on_commit_index_products([req.product_id])
+    announce_products_changed([req.product_id])
     return grant
 
 
@@ -395,7 +395,7 @@ def _end_grant(grant: Grant, *, status: str, actor_user, reason: str) -> None:
     )
     event = WebhookEvent.REVOKED if status == GrantStatus.REVOKED else WebhookEvent.EXPIRED
     deliveries.delivery_queue(grant, event)
-    on_commit_index_products([grant.product_id])
+    announce_products_changed([grant.product_id])
 
 
 def grants_expire(*, now=None, batch: int = 200) -> int:

@@ -3,7 +3,7 @@ audit trail and actions, and a domain's access settings with the webhook deliver
 
 from __future__ import annotations
 
-from functools import partial, wraps
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,25 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from access import deliveries, selectors, services
 from access.forms import DecisionForm, ReasonForm, RequestForm, SettingsForm
 from access.models import AccessEvent, AccessRequest, Grant, RequestStatus, WebhookDelivery
-from catalog import errors
-from catalog.actors import Actor
 from catalog.models import Domain, OutputPort
-from catalog.views import forbidden_as_403
-
-
-def refusals_as_http(view):
-    """The services' refusals as Django's: PermissionDenied renders 403.html, NotFound 404.html. A request (or
-    grant, or delivery) the person may not see answers 404, like a missing one."""
-
-    @wraps(view)
-    @forbidden_as_403
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except errors.NotFound as exc:
-            raise Http404(exc.message) from exc
-
-    return wrapper
+from core import errors
+from core.actors import Actor
+from core.web import refusals_as_http
 
 
 @login_required

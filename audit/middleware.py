@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from audit.services import AUDITED_METHODS, audit_already_recorded, audit_request_record
-from config.client_ip import client_ip
+from core.client_ip import client_ip
 
 logger = logging.getLogger("audit")
 

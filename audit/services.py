@@ -10,7 +10,10 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from audit.models import AuditEntry, Channel
-from catalog.prepared import PerConnection
+from core.actors import TokenPrincipal
+from core.client_ip import client_ip
+from core.prepared import PerConnection
+from tokens.models import ApiToken
 
 AUDITED_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 OBJECT_REF_ATTR = "_audit_object_ref"
@@ -24,9 +27,6 @@ def audit_object_note(request, ref: str) -> None:
 
 
 def _who(request) -> dict[str, object]:
-    from catalog.actors import TokenPrincipal
-    from catalog.models import ApiToken
-
     auth = getattr(request, "auth", None)
     if isinstance(auth, ApiToken):
         return {"token_key_id": auth.key_id, "team_slug": auth.team.slug}
@@ -117,8 +117,6 @@ def audit_record_in_transaction(request, *, status_code: int) -> None:
     writer lock a second time after the response. The middleware then skips the request, unless the answer turns
     out different (an error after this point), in which case it records that too.
     """
-    from config.client_ip import client_ip
-
     target = getattr(request, "_request", request)  # DRF wraps the Django request
     audit_request_record(request=target, status_code=status_code, client_ip=client_ip(target))
     setattr(target, RECORDED_ATTR, status_code)

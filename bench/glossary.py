@@ -233,7 +233,7 @@ def measure_pages(steward, n_terms: int, requests: int) -> dict:
 
 
 def measure_approvals(steward, member, count: int) -> dict:
-    from catalog.actors import Actor
+    from core.actors import Actor
     from glossary.services.proposals import proposal_create
     from glossary.services.reviews import proposal_decide
 
@@ -272,7 +272,7 @@ def settle_postgres() -> None:
 
 def run(args: argparse.Namespace, workdir: Path, database_url: str | None) -> dict:
     setup_django(workdir, database_url)
-    from catalog.actors import Actor
+    from core.actors import Actor
     from glossary.importexport import export_csv, export_json
     from glossary.models import Glossary, LinkSuggestion, Term
     from glossary.services.imports import glossary_import

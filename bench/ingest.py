@@ -360,9 +360,9 @@ def in_process(env: dict, n: int, fields: int, passes: set[str], deadline: Deadl
     import django
 
     django.setup()
-    from catalog.actors import Actor
-    from catalog.models import ApiToken
     from catalog.services.products import product_upsert_from_payload
+    from core.actors import Actor
+    from tokens.models import ApiToken
 
     out = []
     if "service" in passes:

@@ -88,9 +88,10 @@ def build_world(n_datasets: int, n_edges: int, skew: float, seed: int = 5) -> di
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from catalog.models import DataProduct, Domain, OutputPort, Scope, Team
-    from catalog.services.tokens import token_create
+    from catalog.models import DataProduct, Domain, OutputPort, Team
+    from core.actors import Scope
     from lineage.models import Dataset, Job, JobDataset, LineageState
+    from tokens.services import token_create
 
     call_command("migrate", verbosity=0)
     rng = random.Random(seed)

@@ -144,7 +144,7 @@ class InProcess:
         django.setup()
         from django.db import connection
 
-        from catalog.search import get_backend
+        from search.backends import get_backend
 
         self.connection = connection
         self.backend = get_backend()
@@ -152,7 +152,7 @@ class InProcess:
         self.statements: dict[tuple[str, str], list[tuple[str, tuple]]] = {}
 
     def _query(self, text: str, filters: dict[str, str]):
-        from catalog.search.base import SearchQuery
+        from search.base import SearchQuery
 
         return SearchQuery(text=text, filters={k: (v,) for k, v in filters.items()})
 

@@ -57,12 +57,12 @@ def main() -> None:
         path.unlink()
     call_command("migrate", verbosity=0)
 
-    from catalog.actors import Actor
-    from catalog.models import DataProduct, Domain, Scope, Team
-    from catalog.services.tokens import token_create
+    from catalog.models import DataProduct, Domain, Team
+    from core.actors import Actor, Scope
     from slo import services
     from slo.evaluation import slo_evaluate
     from slo.models import Measurement, ServiceLevelObjective, SloDay
+    from tokens.services import token_create
 
     team = Team.objects.create(slug="bench-team", name="Bench team")
     domain = Domain.objects.create(slug="bench", name="Bench", owner_team=team)

@@ -1,7 +1,6 @@
 from django.contrib import admin
 
 from catalog.models import (
-    ApiToken,
     DataContract,
     DataProduct,
     Domain,
@@ -14,7 +13,7 @@ from catalog.models import (
     Team,
     TeamMembership,
 )
-from catalog.search import on_commit_index_domains, on_commit_index_products, on_commit_index_teams
+from catalog.signals import announce_domains_written, announce_products_changed, announce_teams_written
 
 
 class MembershipInline(admin.TabularInline):
@@ -33,7 +32,7 @@ class TeamAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         # Team documents list their people: index once the memberships are saved too.
         super().save_related(request, form, formsets, change)
-        on_commit_index_teams([form.instance.pk])
+        announce_teams_written([form.instance.pk])
 
 
 @admin.register(Domain)
@@ -46,7 +45,7 @@ class DomainAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        on_commit_index_domains([obj.pk])
+        announce_domains_written([obj.pk])
 
 
 class OutputPortInline(admin.TabularInline):
@@ -87,7 +86,7 @@ class DataProductAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         # An edit here bypasses the descriptor: the next PUT must apply in full, and search must see it.
         type(form.instance).objects.filter(pk=form.instance.pk).update(fingerprint="")
-        on_commit_index_products([form.instance.pk])
+        announce_products_changed([form.instance.pk])
 
 
 class SchemaFieldInline(admin.TabularInline):
@@ -129,35 +128,3 @@ class DataContractAdmin(admin.ModelAdmin):
     search_fields = ["contract_id", "name"]
     readonly_fields = ["document", "schema_fields", "fingerprint", "created_at", "updated_at"]
     inlines = [SlaInline, QualityInline]
-
-
-@admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
-    """Tokens are issued on the team page or by `create_token`; the admin can only inspect and revoke them."""
-
-    list_display = [
-        "name",
-        "team",
-        "key_id",
-        "scopes",
-        "created_at",
-        "last_used_at",
-        "expires_at",
-        "revoked_at",
-    ]
-    list_filter = ["team"]
-    search_fields = ["name", "key_id", "team__slug"]
-    readonly_fields = [
-        "team",
-        "name",
-        "key_id",
-        "secret_hash",
-        "scopes",
-        "created_by",
-        "created_at",
-        "last_used_at",
-    ]
-    fields = [*readonly_fields, "expires_at", "revoked_at"]
-
-    def has_add_permission(self, request) -> bool:
-        return False

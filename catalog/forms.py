@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
 from typing import cast
 
 from django import forms
-from django.utils import timezone
 
-from catalog.errors import FieldError
-from catalog.models import LifecycleStatus, ProductKind, Scope
+from catalog.models import LifecycleStatus, ProductKind
 from catalog.selectors import ProductFilters
 
 
@@ -39,37 +36,3 @@ class ProductFilterForm(forms.Form):
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return ProductFilters(**{name: (data.get(name) or "").strip() for name in self.fields})
-
-
-class TokenCreateForm(forms.Form):
-    name = forms.CharField(
-        label="Name",
-        max_length=100,
-        help_text="Say what uses it, e.g. “nightly orders pipeline”.",
-        error_messages={"required": "A token needs a name."},
-    )
-    scopes = forms.MultipleChoiceField(
-        label="Scopes",
-        choices=Scope.choices,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="What the token may do. Writes are limited to the domains your team owns.",
-        error_messages={"required": "Choose at least one scope."},
-    )
-    expires_at = forms.DateField(
-        label="Expires after",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Optional. The token stops working at the end of this day (UTC); leave empty to keep it.",
-    )
-
-    def expiry(self) -> datetime | None:
-        day = self.cleaned_data.get("expires_at")
-        if day is None:
-            return None
-        return datetime.combine(day + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone())
-
-    def add_service_errors(self, errors: list[FieldError]) -> None:
-        """Show a service's field errors next to the fields they name ("/scopes/2" belongs to scopes)."""
-        for error in errors:
-            name = error.path.strip("/").split("/", 1)[0]
-            self.add_error(name if name in self.fields else None, error.message)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from catalog.actors import Actor, domain_team_ids
-from catalog.errors import PermissionDenied
-from catalog.models import DataProduct, Domain, Scope, Team
+from catalog.models import DataProduct, Domain, Team
+from core.actors import Actor, Scope
+from core.errors import PermissionDenied
+
+
+def domain_team_ids(domain: Domain) -> set[int]:
+    """Teams that may write a domain: its owner team and the owner teams of the domains above it."""
+    return {domain.owner_team_id, *(d.owner_team_id for d in domain.ancestors())}
 
 
 def can_write_domain(actor: Actor, domain: Domain) -> bool:

@@ -9,7 +9,6 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from catalog.models import (
-    ApiToken,
     DataContract,
     DataProduct,
     Domain,
@@ -305,8 +304,3 @@ def user_memberships(user) -> list[TeamMembership]:
     if not user.is_authenticated:
         return []
     return list(TeamMembership.objects.filter(user=user).select_related("team").order_by("team__name"))
-
-
-def team_tokens(team: Team) -> list[ApiToken]:
-    """Every token of the team, newest first, revoked ones included so the history stays visible."""
-    return list(ApiToken.objects.filter(team=team).select_related("created_by").order_by("-created_at", "-pk"))

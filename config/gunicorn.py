@@ -35,6 +35,7 @@ def set_switch_interval() -> None:
 
 def post_worker_init(worker):
     """Returns the thread building the lineage graph (gunicorn ignores it; the benchmark waits on it)."""
+    # Imported in the worker: the portal's apps are loaded only once gunicorn has loaded the WSGI application.
     from lineage.gunicorn_hooks import post_worker_init as build_lineage_graph
 
     set_switch_interval()

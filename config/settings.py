@@ -59,17 +59,21 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "axes",
+    # Bottom to top (docs/architecture.md): the kernel, the product domain, tokens, search, the capabilities,
+    # the demo mesh.
+    "core",
+    "catalog",
+    "tokens",
+    "search",
     "audit",
     "backup",
-    "catalog",
-    # The search index keeps its tables in an app of its own (label "search").
-    "catalog.search.apps.SearchConfig",
     "glossary",
     "lineage",
     "slo",
     "access",
     "ratings",
     "governance",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -78,8 +82,8 @@ MIDDLEWARE = [
     # Outside everything that may refuse a request, so refusals are audited too (see docs/security.md).
     "audit.middleware.AuditMiddleware",
     # Before anything reads the body: oversized and unbounded bodies are refused unread.
-    "config.middleware.BodyLimitMiddleware",
-    "config.middleware.NulCharacterMiddleware",
+    "core.middleware.BodyLimitMiddleware",
+    "core.middleware.NulCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -93,7 +97,7 @@ MIDDLEWARE = [
 # Catalog pages are for signed-in people unless the operator opens them to anonymous readers.
 PORTAL_PUBLIC_READ = env_bool("PORTAL_PUBLIC_READ", default=False)
 if not PORTAL_PUBLIC_READ:
-    MIDDLEWARE.append("catalog.middleware.PortalLoginRequiredMiddleware")
+    MIDDLEWARE.append("core.middleware.PortalLoginRequiredMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -108,7 +112,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "catalog.context_processors.portal",
+                "core.context_processors.portal",
                 "access.context_processors.access",
             ],
         },
@@ -182,11 +186,11 @@ PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "catalog.api.auth.BearerTokenAuthentication",
+        "tokens.auth.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["catalog.api.permissions.CatalogReadPermission"],
-    "DEFAULT_PAGINATION_CLASS": "catalog.api.pagination.PagePagination",
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.CatalogReadPermission"],
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PagePagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -195,7 +199,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "EXCEPTION_HANDLER": "catalog.api.errors.problem_exception_handler",
+    "EXCEPTION_HANDLER": "core.api.errors.problem_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -226,7 +230,7 @@ SPECTACULAR_SETTINGS = {
     # The error answers every operation can give (401/403/404/400/503...) are documented once, by this hook.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "catalog.api.schema_hooks.add_problem_responses",
+        "core.api.schema_hooks.add_problem_responses",
     ],
 }
 
@@ -365,7 +369,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Behind a reverse proxy: how many proxies append to X-Forwarded-For (config/client_ip.py). 0 = use REMOTE_ADDR.
+# Behind a reverse proxy: how many proxies append to X-Forwarded-For (core/client_ip.py). 0 = use REMOTE_ADDR.
 PORTAL_PROXY_COUNT = env_int("PORTAL_PROXY_COUNT", 0)
 
 # Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failed sign-ins for one username from one address,
@@ -380,28 +384,28 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.auth_backends.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip_for_axes"
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip_for_axes"
 AXES_DISABLE_ACCESS_LOG = True  # the audit log records sign-ins already
 AXES_VERBOSE = False
 
-# API throttles (config/throttling.py): per address for anonymous callers, per person, per API token.
+# API throttles (core/api/throttling.py): per address for anonymous callers, per person, per API token.
 # Generous by default so that pipelines and the test suite never meet them; 429 with Retry-After when hit.
 PORTAL_THROTTLE_RATES = {
     "anon": env_str("API_THROTTLE_ANON", "300/min"),
     "user": env_str("API_THROTTLE_USER", "3000/min"),
     "token": env_str("API_THROTTLE_TOKEN", "12000/min"),
 }
-# Hostile bodies (config/parsers.py): JSON nested deeper than this is refused with 400 before it is parsed.
+# Hostile bodies (core/parsers.py): JSON nested deeper than this is refused with 400 before it is parsed.
 PORTAL_MAX_JSON_DEPTH = env_int("PORTAL_MAX_JSON_DEPTH", 64)
 REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
-    "config.parsers.DepthLimitedJSONParser",
+    "core.parsers.DepthLimitedJSONParser",
     "rest_framework.parsers.FormParser",
     "rest_framework.parsers.MultiPartParser",
 ]
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
-    "config.throttling.AnonThrottle",
-    "config.throttling.PersonThrottle",
-    "config.throttling.TokenThrottle",
+    "core.api.throttling.AnonThrottle",
+    "core.api.throttling.PersonThrottle",
+    "core.api.throttling.TokenThrottle",
 ]
 
 # Audit log (audit/): entries older than this are deleted by `manage.py audit_purge` (daily from beat).
@@ -418,11 +422,11 @@ if SEARCH_BACKEND not in {"embedded", "elasticsearch"}:
     raise ImproperlyConfigured(f"SEARCH_BACKEND must be 'embedded' or 'elasticsearch', got {SEARCH_BACKEND!r}")
 SEARCH_ES_INDEX = env_str("SEARCH_ES_INDEX", "meshportal-search")  # the alias; indexes are <alias>-<timestamp>
 SEARCH_ES_TIMEOUT_SECONDS = env_int("SEARCH_ES_TIMEOUT_SECONDS", 5)
-# The index outbox (catalog/search/outbox.py): without a broker, a committing write indexes what is pending once
+# The index outbox (search/outbox.py): without a broker, a committing write indexes what is pending once
 # this many rows are queued or the oldest is this old; searches index what is pending before they read.
 SEARCH_OUTBOX_BATCH = env_int("SEARCH_OUTBOX_BATCH", 100)
 SEARCH_OUTBOX_MAX_AGE_SECONDS = env_int("SEARCH_OUTBOX_MAX_AGE_SECONDS", 2)
-# Ranking: score = tier of the match x quality x lifecycle factor. See docs/search.md and catalog/search/ranking.py.
+# Ranking: score = tier of the match x quality x lifecycle factor. See docs/search.md and search/ranking.py.
 # The embedded engine stores each document's quality: run `manage.py search_reindex` after changing these.
 SEARCH_RANKING = {
     "rating": 0.4,  # weight of the Bayesian average rating (unrated is neutral)
@@ -438,4 +442,3 @@ SEARCH_FACET_SAMPLE = env_int("SEARCH_FACET_SAMPLE", 1000)  # facets are counted
 SEARCH_FUZZY_MIN_HITS = env_int("SEARCH_FUZZY_MIN_HITS", 3)  # below this, "did you mean" is tried
 # Glossary terms' synonyms and abbreviations expand product searches ("clv" finds customer lifetime value).
 SEARCH_SYNONYM_PROVIDER = env_str("SEARCH_SYNONYM_PROVIDER", "glossary.search.synonyms_for")
-CELERY_IMPORTS = ["catalog.search.tasks"]  # the index tasks live outside catalog/tasks.py

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from catalog.views_health import healthz
+from core.health import healthz
 from governance.api import urls as governance_api
 
 urlpatterns = [
@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/v1/", include("slo.api.urls")),
     path("api/v1/governance/", include(governance_api.governance_patterns)),
     path("api/v1/health/", include(governance_api.health_patterns)),
+    path("api/v1/", include("search.api_urls")),
     path("api/", include("catalog.api.urls")),
     path("lineage/", include("lineage.urls")),
     path("glossary/", include("glossary.urls")),
@@ -26,9 +27,12 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("", include("ratings.urls")),
     path("", include("governance.urls")),
+    path("", include("search.urls")),
+    path("", include("tokens.urls")),
+    path("", include("core.urls")),
     path("", include("catalog.urls")),
 ]
 
-# A lost database answers 503 with Retry-After instead of 500; /api/ answers problem+json (catalog/views_errors.py).
-handler404 = "catalog.views_errors.page_not_found"
-handler500 = "catalog.views_errors.server_error"
+# A lost database answers 503 with Retry-After instead of 500; /api/ answers problem+json (core/http_errors.py).
+handler404 = "core.http_errors.page_not_found"
+handler500 = "core.http_errors.server_error"

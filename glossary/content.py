@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from catalog.errors import FieldError, pointer
+from core.errors import FieldError, pointer
 from glossary.models import TermStatus
 
 NAME_MAX = 200
@@ -24,6 +24,16 @@ SLUG_RE = re.compile(r"^[-a-z0-9_]{1,120}$")
 EXTERNAL_REF_RE = re.compile(r"^[-a-zA-Z0-9_]{1,80}/[-a-z0-9_]{1,120}$")
 
 LIST_FIELDS = ("synonyms", "abbreviations", "examples", "related", "same_as", "stewards")
+
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_WORD = re.compile(r"[^\W_]+")
+MAX_PHRASE_WORDS = 6  # the longest term name matched in field names and text
+
+
+def words(text: str) -> tuple[str, ...]:
+    """'activeCustomer_flag' and 'Active customer flag' both read as ('active', 'customer', 'flag')."""
+    return tuple(_WORD.findall(_CAMEL.sub(" ", text).casefold()))
 
 
 def name_key(text: str) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from catalog.errors import FieldError
+from core.web import ServiceErrorsForm
 from glossary.content import TermContent, name_key
 from glossary.models import Glossary, Term, TermKey
 from glossary.services.reviews import Decision
@@ -35,24 +35,11 @@ def term_slug(glossary: Glossary | None, text: str) -> str:
     return found or text
 
 
-class ServiceErrorsMixin:
-    """Show a service's field errors next to the fields they name ("/synonyms/2" belongs to synonyms)."""
-
-    path_to_field: dict[str, str] = {}
-
-    def add_service_errors(self, errors: list[FieldError]) -> None:
-        form: Any = self
-        for error in errors:
-            name = error.path.strip("/").split("/", 1)[0]
-            name = self.path_to_field.get(name, name)
-            form.add_error(name if name in form.fields else None, error.message)
-
-
 def _textarea(rows: int, **attrs: str) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": str(rows), **attrs})
 
 
-class TermForm(ServiceErrorsMixin, forms.Form):
+class TermForm(ServiceErrorsForm):
     """A new term or a change: every field of the term, prefilled from the version it changes."""
 
     name = forms.CharField(label="Name", max_length=200)
@@ -125,7 +112,7 @@ class TermForm(ServiceErrorsMixin, forms.Form):
         }
 
 
-class DeprecateForm(ServiceErrorsMixin, forms.Form):
+class DeprecateForm(ServiceErrorsForm):
     replaced_by = forms.CharField(
         label="Replaced by",
         required=False,
@@ -141,7 +128,7 @@ class DeprecateForm(ServiceErrorsMixin, forms.Form):
         return {"replaced_by": term_slug(self.glossary, self.cleaned_data["replaced_by"])}
 
 
-class DecisionForm(ServiceErrorsMixin, forms.Form):
+class DecisionForm(ServiceErrorsForm):
     decision = forms.ChoiceField(label="Decision", choices=Decision.choices, widget=forms.RadioSelect)
     reason = forms.CharField(
         label="Reason",
@@ -152,12 +139,12 @@ class DecisionForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-class CommentForm(ServiceErrorsMixin, forms.Form):
+class CommentForm(ServiceErrorsForm):
     path_to_field = {"body": "body"}
     body = forms.CharField(label="Comment", widget=_textarea(3), max_length=5000)
 
 
-class LinkForm(ServiceErrorsMixin, forms.Form):
+class LinkForm(ServiceErrorsForm):
     path_to_field = {"product": "target", "field": "target", "version": "target", "term": "target"}
     target = forms.CharField(
         label="Product or field",
@@ -166,7 +153,7 @@ class LinkForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-class ImportForm(ServiceErrorsMixin, forms.Form):
+class ImportForm(ServiceErrorsForm):
     file = forms.FileField(label="Glossary file (.csv or .json)")
     note = forms.CharField(
         label="Note for the history", required=False, max_length=500, help_text="Recorded as the reason."

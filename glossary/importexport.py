@@ -18,7 +18,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
-from catalog.errors import FieldError, ValidationFailed, pointer
+from core.errors import FieldError, ValidationFailed, pointer
 from glossary.content import LIST_FIELDS, TermContent
 from glossary.models import Glossary, Term, TermStatus
 

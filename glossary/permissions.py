@@ -9,10 +9,10 @@
 
 from __future__ import annotations
 
-from catalog.actors import Actor, domain_team_ids
-from catalog.errors import PermissionDenied
-from catalog.models import DataProduct, Domain, Scope, TeamMembership, TeamRole
-from catalog.permissions import can_write_product
+from catalog.models import DataProduct, Domain, TeamMembership, TeamRole
+from catalog.permissions import can_write_product, domain_team_ids
+from core.actors import Actor, Scope
+from core.errors import PermissionDenied
 from glossary.models import Proposal, Term
 
 

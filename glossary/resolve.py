@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 
-from catalog.errors import FieldError, pointer
+from core.errors import FieldError, pointer
 from glossary.content import TermContent, name_key, validate
 from glossary.models import NAMING_KINDS, Glossary, Term, TermKey, TermStatus
 

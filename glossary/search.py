@@ -1,10 +1,10 @@
 """What the glossary gives the search engine: synonyms that expand product queries, and terms to index.
 
-`catalog/search/` calls these; nothing here knows which engine runs. Proposed terms take no part: until
+`search/` calls these; nothing here knows which engine runs. Proposed terms take no part: until
 stewards approve a term, it must not change what people find. Lookups ignore case and accents ('kaufer' finds
 'Käufer'), as the search engine folds both away.
 
-Wiring (settings and catalog.search's registries; see docs/glossary.md):
+Wiring (settings and search's registries; see docs/glossary.md):
     SEARCH_SYNONYM_PROVIDER = "glossary.search.synonyms_for"
     register_product_enricher(glossary.search.product_enricher)
     register_source(glossary.search.GlossaryTermSource())
@@ -18,9 +18,9 @@ from typing import Any
 
 from django.urls import reverse
 
-from glossary.content import fold
+from glossary.content import MAX_PHRASE_WORDS, fold, words
 from glossary.models import Term, TermFieldLink, TermKey, TermProductLink, TermStatus
-from glossary.services.links import MAX_PHRASE_WORDS, words
+from search.extensions import IndexDocument, ProductExtras
 
 _LIVE = (TermStatus.APPROVED, TermStatus.DEPRECATED)
 DOC_TYPE = "glossary_term"
@@ -118,9 +118,7 @@ def linked_product_ids(term_ids: list[int]) -> set[int]:
 
 
 def product_enricher(product_ids: list[int]) -> dict:
-    """For catalog.search.documents.register_product_enricher: a product is found by its terms' names."""
-    from catalog.search.documents import ProductExtras
-
+    """For search.documents.register_product_enricher: a product is found by its terms' names."""
     return {product: ProductExtras(terms=names) for product, names in product_term_names(product_ids).items()}
 
 
@@ -146,7 +144,7 @@ def term_documents(term_ids: Iterable[int] | None = None) -> Iterator[dict[str, 
 
 
 class GlossaryTermSource:
-    """A catalog.search.documents.DocumentSource: glossary terms as their own kind of search result."""
+    """A search.documents.DocumentSource: glossary terms as their own kind of search result."""
 
     doc_type = DOC_TYPE
 
@@ -157,8 +155,6 @@ class GlossaryTermSource:
         return Term.objects.filter(status__in=_LIVE).order_by("pk").values_list("pk", flat=True).iterator()
 
     def build(self, ids: list[Any]) -> list:
-        from catalog.search.base import IndexDocument
-
         return [
             IndexDocument(
                 doc_type=DOC_TYPE,

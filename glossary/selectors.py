@@ -9,9 +9,9 @@ from django.db.models import CharField, Count, Prefetch, Q, QuerySet, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from catalog.actors import Actor
 from catalog.models import DataProduct, Domain, TeamMembership, TeamRole
 from catalog.selectors import domain_tree
+from core.actors import Actor
 from glossary.content import TermContent, content_of, name_key
 from glossary.diff import FieldDiff, diff_contents
 from glossary.models import (

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.dispatch import Signal
 
+from glossary.search import linked_product_ids
+
 terms_changed = Signal()
 
 
@@ -21,7 +23,6 @@ def announce_terms_changed(term_ids: Iterable[int], product_ids: Iterable[int] =
     def send() -> None:
         if not terms_changed.has_listeners():
             return
-        from glossary.search import linked_product_ids
 
         all_products = sorted(products | linked_product_ids(terms))
         terms_changed.send(sender=terms_changed, term_ids=terms, product_ids=all_products)

@@ -12,9 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from catalog import errors
-from catalog.actors import Actor
-from catalog.views import forbidden_as_403
+from core import errors
+from core.actors import Actor
+from core.web import refusals_as_http
 from glossary import selectors
 from glossary.forms import ImportForm, LinkForm
 from glossary.importexport import export_csv, export_json
@@ -140,7 +140,7 @@ def glossary_export(request, domain: str, fmt: str):
 
 
 @require_http_methods(["GET", "POST"])
-@forbidden_as_403
+@refusals_as_http
 def glossary_import_view(request, domain: str):
     domain_obj, glossary = selectors.glossary_of(domain)
     actor = Actor(user=request.user)
@@ -178,7 +178,7 @@ def glossary_import_view(request, domain: str):
 
 
 @require_GET
-@forbidden_as_403
+@refusals_as_http
 def glossary_suggestions(request, domain: str):
     domain_obj, glossary = selectors.glossary_of(domain)
     ensure_is_steward(Actor(user=request.user), domain_obj, "see its link suggestions")
@@ -188,7 +188,7 @@ def glossary_suggestions(request, domain: str):
 
 
 @require_POST
-@forbidden_as_403
+@refusals_as_http
 def glossary_suggestions_refresh(request, domain: str):
     domain_obj, glossary = selectors.glossary_of(domain)
     ensure_is_steward(Actor(user=request.user), domain_obj, "refresh its link suggestions")
@@ -200,7 +200,7 @@ def glossary_suggestions_refresh(request, domain: str):
 
 
 @require_POST
-@forbidden_as_403
+@refusals_as_http
 def glossary_suggestion_decide(request, pk: int):
     accept = request.POST.get("decision") == "accept"
     try:
@@ -217,7 +217,7 @@ def glossary_suggestion_decide(request, pk: int):
 
 
 @require_POST
-@forbidden_as_403
+@refusals_as_http
 def glossary_link(request, domain: str, slug: str):
     """Add (or with `remove`, take away) a link from the term to a product or a field."""
     term = selectors.term_get(domain, slug)

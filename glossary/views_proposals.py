@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from catalog import errors
-from catalog.actors import Actor
-from catalog.views import forbidden_as_403
+from core import errors
+from core.actors import Actor
+from core.web import refusals_as_http
 from glossary import selectors
 from glossary.content import TermContent, content_of
 from glossary.forms import CommentForm, DecisionForm, DeprecateForm, TermForm
@@ -56,7 +56,7 @@ def _propose(request, form, *, domain, kind: str, term=None, done: str):
 
 
 @require_http_methods(["GET", "POST"])
-@forbidden_as_403
+@refusals_as_http
 def propose_term(request, domain: str):
     domain_obj, glossary = selectors.glossary_of(domain)
     form = TermForm(request.POST or None, glossary=glossary, initial={"name": request.GET.get("name", "")})
@@ -70,7 +70,7 @@ def propose_term(request, domain: str):
 
 
 @require_http_methods(["GET", "POST"])
-@forbidden_as_403
+@refusals_as_http
 def propose_change(request, domain: str, slug: str):
     term = selectors.term_get(domain, slug)
     if term.is_proposed:
@@ -88,7 +88,7 @@ def propose_change(request, domain: str, slug: str):
 
 
 @require_http_methods(["GET", "POST"])
-@forbidden_as_403
+@refusals_as_http
 def propose_deprecation(request, domain: str, slug: str):
     term = selectors.term_get(domain, slug)
     form = DeprecateForm(request.POST or None, glossary=term.glossary)
@@ -128,7 +128,7 @@ def _report(request, exc: errors.ApplicationError) -> None:
 
 
 @require_POST
-@forbidden_as_403
+@refusals_as_http
 def proposal_decide_view(request, pk: int):
     form = DecisionForm(request.POST)
     if not form.is_valid():
@@ -152,7 +152,7 @@ def proposal_decide_view(request, pk: int):
 
 
 @require_POST
-@forbidden_as_403
+@refusals_as_http
 def proposal_comment_view(request, pk: int):
     form = CommentForm(request.POST)
     if form.is_valid():
@@ -167,7 +167,7 @@ def proposal_comment_view(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-@forbidden_as_403
+@refusals_as_http
 def proposal_revise_view(request, pk: int):
     actor = Actor(user=request.user)
     detail = selectors.proposal_detail(pk, actor)
@@ -210,7 +210,7 @@ def proposal_revise_view(request, pk: int):
 
 
 @require_POST
-@forbidden_as_403
+@refusals_as_http
 def proposal_rebase_view(request, pk: int):
     try:
         _, conflicts = proposal_rebase(actor=Actor(user=request.user), proposal_id=pk)
@@ -227,7 +227,7 @@ def proposal_rebase_view(request, pk: int):
 
 
 @require_POST
-@forbidden_as_403
+@refusals_as_http
 def proposal_withdraw_view(request, pk: int):
     try:
         proposal_withdraw(actor=Actor(user=request.user), proposal_id=pk)

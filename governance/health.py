@@ -22,6 +22,11 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.conf import settings
 
+from access.selectors import consumer_counts
+from governance.models import ProductScore
+from ratings.selectors import rating_summaries
+from slo.selectors import slo_summaries
+
 PARTS = ("slo", "governance", "rating", "consumers")
 PART_LABELS = {
     "slo": "SLO compliance (30 days)",
@@ -131,8 +136,6 @@ def compute(inputs: Inputs, cfg: dict | None = None) -> Health:
 def gather_inputs(product_ids: Iterable[int], *, governance: bool = True) -> dict[int, Inputs]:
     """The four inputs for many products: one call to each input app, batched, plus one query for governance.
     `governance=False` skips that query and leaves the part for the caller, which has the scores at hand."""
-    from governance.models import ProductScore
-
     ids = sorted(set(product_ids))
     out = {pid: Inputs() for pid in ids}
     if not ids:
@@ -143,22 +146,16 @@ def gather_inputs(product_ids: Iterable[int], *, governance: bool = True) -> dic
             for pid, score in ProductScore.objects.filter(product_id__in=chunk).values_list("product_id", "score"):
                 out[pid].governance = score
         if apps.is_installed("slo"):
-            from slo.selectors import slo_summaries
-
             for pid, summary in slo_summaries(chunk).items():
                 if pid in out:
                     out[pid].slo_compliance = summary.compliance_30d
                     out[pid].slo_state = summary.state
         if apps.is_installed("ratings"):
-            from ratings.selectors import rating_summaries
-
             for pid, summary in rating_summaries(chunk).items():
                 if pid in out and summary.count:
                     out[pid].rating_average = summary.average
                     out[pid].rating_count = summary.count
         if apps.is_installed("access"):
-            from access.selectors import consumer_counts
-
             counts = consumer_counts(chunk)
             for pid in chunk:
                 out[pid].consumers = int(counts.get(pid, 0))

@@ -3,7 +3,7 @@
 Evaluating governance costs about 25 ms per call whatever the number of products in it, so evaluating after every
 one-product write capped ingestion at about 40 products/s. Instead, a committed product write records its ids
 here (one INSERT ... ON CONFLICT DO NOTHING, after the response: `governance.tasks.evaluate_products` is handed
-the ids by catalog.tasks_dispatch) and the pending set is evaluated in one batch when GOVERNANCE_BATCH rows are
+the ids by core.dispatch) and the pending set is evaluated in one batch when GOVERNANCE_BATCH rows are
 pending or the oldest is GOVERNANCE_MAX_AGE_SECONDS old. Readers stay exact: the product page, the governance API
 and the pages that aggregate findings evaluate what they depend on first (`catch_up_product`, `catch_up_all`).
 

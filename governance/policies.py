@@ -31,7 +31,9 @@ from catalog.models import (
     TeamMembership,
     TeamRole,
 )
+from glossary.models import TermFieldLink, TermProductLink
 from governance.models import Severity
+from slo.selectors import slo_summaries
 
 # The statuses the policies hold products to: drafts are work in progress, deprecated and retired products are
 # on their way out. A product leaving the scope has its open findings resolved and its score dropped.
@@ -150,8 +152,6 @@ class Batch:
     @cached_property
     def glossary_linked(self) -> set[int]:
         """Products linked to a glossary term themselves or through one of their fields."""
-        from glossary.models import TermFieldLink, TermProductLink
-
         linked = set(TermProductLink.objects.filter(product_id__in=self.ids).values_list("product_id", flat=True))
         linked |= set(
             TermFieldLink.objects.filter(field__port__product_id__in=self.ids).values_list(
@@ -163,7 +163,6 @@ class Batch:
     @cached_property
     def with_slos(self) -> set[int]:
         # The SLO app's summaries are the agreed interface; a product with any SLO has slo_count > 0.
-        from slo.selectors import slo_summaries
 
         return {pid for pid, summary in slo_summaries(self.ids).items() if summary.slo_count}
 

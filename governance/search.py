@@ -2,15 +2,15 @@
 
 The score travels with each hit (`health` in the search API and on result cards) and is the key of the search's
 `health` sort; the band (good / fair / poor, by settings.GOVERNANCE_HEALTH bands) is the `health_band` facet.
-Ranking itself weighs ratings, consumers and SLO health (catalog/search/ranking.py), three of health's four parts.
+Ranking itself weighs ratings, consumers and SLO health (search/ranking.py), three of health's four parts.
 The stored copy is refreshed on evaluation and hourly; documents whose health changed are re-indexed then.
 """
 
 from __future__ import annotations
 
-from catalog.search.documents import ProductExtras
 from governance.health import band_of, config
 from governance.models import ProductScore
+from search.extensions import ProductExtras
 
 
 def product_enricher(product_ids: list[int]) -> dict[int, ProductExtras]:

@@ -13,6 +13,7 @@ from datetime import datetime
 from django.apps import apps
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
+from access.selectors import decision_hours_median, decision_hours_median_by_domain
 from catalog.models import DataProduct, Domain
 from governance import health as health_module
 from governance.models import Finding, ProductScore
@@ -208,8 +209,6 @@ def domain_figures(domain_ids: Iterable[int] | None = None) -> dict[int, DomainF
         row = rows.get(d.pk)
         figures[d.pk] = _figures(row, **identity) if row is not None else DomainFigures(**identity)
     if apps.is_installed("access"):
-        from access.selectors import decision_hours_median_by_domain
-
         for domain_id, hours in decision_hours_median_by_domain(list(domains)).items():
             if domain_id in figures:
                 figures[domain_id].access_hours = hours
@@ -224,8 +223,6 @@ def mesh_dashboard() -> Dashboard:
     identity = {"domain_id": 0, "slug": "", "name": "Whole mesh", "url": ""}
     total = _figures(whole, **identity) if whole["n"] else DomainFigures(**identity)
     if apps.is_installed("access"):
-        from access.selectors import decision_hours_median
-
         # Pooled over every decision of the mesh, not the median of the domains' medians.
         total.access_hours = decision_hours_median()
     return Dashboard(rows=rows, total=total)

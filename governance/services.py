@@ -17,10 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import DataProduct, Team, TeamMembership
-from catalog.services.notifications import notify
+from core.notifications import notify
 from governance import health as health_module
 from governance.models import Finding, FindingStatus, PendingEvaluation, ProductScore, Severity
 from governance.policies import BY_ID, Batch, Policy, active_policies
+from search.extensions import on_commit_index
 
 log = logging.getLogger(__name__)
 
@@ -314,8 +315,6 @@ def _announce_new_errors(news: dict[int, TeamNews]) -> None:
 def _reindex_changed_health(before: dict, after: dict, gone: list[int]) -> None:
     """Search hits show the stored health: queue the documents whose health changed. Queued as plain index work
     (on_commit_index), not as a product change, which would announce products_changed and evaluate again."""
-    from catalog.search import on_commit_index
-
     changed = [pid for pid, health in after.items() if before.get(pid) != health or pid not in before]
     changed += [pid for pid in gone if before.get(pid) is not None]
     if changed:

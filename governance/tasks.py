@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from catalog.tasks_dispatch import eager
+from core.dispatch import eager
 from governance import pending, services
 
 

@@ -7,9 +7,9 @@ soon as it has loaded the application.
 
 from __future__ import annotations
 
+from lineage import graph
+
 
 def post_worker_init(worker):
     """Start building this worker's graph in the background; returns the thread doing it."""
-    from lineage.graph import warm_up_in_background
-
-    return warm_up_in_background()
+    return graph.warm_up_in_background()

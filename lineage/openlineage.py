@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from catalog.errors import FieldError, ValidationFailed
+from core.errors import FieldError, ValidationFailed
 from lineage.models import EventKind, RunState
 
 MAX_NAMESPACE = 500

@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from catalog.errors import NotFound, ValidationFailed
 from catalog.models import DataProduct
+from core.errors import NotFound, ValidationFailed
 from lineage import selectors
 from lineage.models import Dataset, Job
 from lineage.naming import dataset_node_id, job_node_id

@@ -8,7 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-from catalog.models import DataProduct, Team, TimeStampedModel
+from catalog.models import DataProduct, Team
+from core.models import TimeStampedModel
 
 
 class Dimension(models.TextChoices):

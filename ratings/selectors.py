@@ -16,10 +16,11 @@ from django.db.models import Avg, Case, Count, F, IntegerField, Q, Sum, Value, W
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from catalog.actors import Actor, domain_team_ids
 from catalog.models import DataProduct, Domain, LifecycleStatus, TeamRole
-from catalog.search.ranking import Weights, bayesian_average
+from catalog.permissions import domain_team_ids
+from core.actors import Actor
 from ratings.models import DIMENSIONS, STARS, Rating, RatingVersion
+from search.extensions import ProductExtras, Weights, bayesian_average
 
 TREND_WEEKS = 12
 LOWEST_LIMIT = 5
@@ -368,9 +369,7 @@ def feedback_inbox(user, *, unanswered_only: bool = False):
 
 
 def search_enricher(product_ids: list[int]) -> dict:
-    """For catalog.search.documents.register_product_enricher: each product's visible ratings' sum and count."""
-    from catalog.search.documents import ProductExtras
-
+    """For search.documents.register_product_enricher: each product's visible ratings' sum and count."""
     rows = (
         Rating.objects.visible()
         .filter(product_id__in=product_ids)

@@ -25,11 +25,12 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.actors import Actor
-from catalog.errors import ApplicationError, Conflict, FieldError, PermissionDenied, ValidationFailed, pointer
-from catalog.models import DataProduct, Domain, LifecycleStatus, Notification, TeamMembership
-from catalog.search import on_commit_index_products
-from catalog.services.notifications import notify
+from catalog.models import DataProduct, Domain, LifecycleStatus, TeamMembership
+from catalog.signals import announce_products_changed
+from core.actors import Actor
+from core.errors import ApplicationError, Conflict, FieldError, PermissionDenied, ValidationFailed, pointer
+from core.models import Notification
+from core.notifications import notify
 from ratings import selectors
 from ratings.models import DIMENSIONS, ModerationAction, Rating, RatingModeration, RatingReply, RatingVersion
 
@@ -213,7 +214,7 @@ def rating_upsert(*, actor: Actor, product: DataProduct, data: Any) -> tuple[Rat
         rating.edited_at = now
         rating.save()
         created = False
-    on_commit_index_products([product.pk])
+    announce_products_changed([product.pk])
     _announce_review(rating, created=created)
     return rating, created
 
@@ -245,7 +246,7 @@ def rating_delete(*, actor: Actor, rating: Rating) -> None:
         raise PermissionDenied("Only its author can delete a rating; stewards can hide it.")
     product_id = rating.product_id
     rating.delete()
-    on_commit_index_products([product_id])
+    announce_products_changed([product_id])
 
 
 def _clean_text(value: Any, path: str, limit: int, what: str) -> str:
@@ -315,7 +316,7 @@ def rating_moderate(*, actor: Actor, rating: Rating, hide: bool, reason: Any) ->
         reason=text,
         actor=user,
     )
-    on_commit_index_products([rating.product_id])
+    announce_products_changed([rating.product_id])
     notify(
         recipients=[rating.author],
         kind="ratings.hidden" if hide else "ratings.shown",

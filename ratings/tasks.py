@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from catalog.models import Domain
+from ratings.services import weekly_digest_send
 
 
 @shared_task
@@ -18,8 +19,6 @@ def send_weekly_rating_digests() -> int:
 
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_weekly_rating_digest(self, domain_id: int) -> int:
-    from ratings.services import weekly_digest_send
-
     domain = Domain.objects.filter(pk=domain_id).first()
     if domain is None:
         return 0

@@ -19,10 +19,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from catalog import errors
-from catalog.actors import Actor
 from catalog.models import DataProduct, Domain
-from catalog.views import forbidden_as_403
+from core import errors
+from core.actors import Actor
+from core.web import refusals_as_http
 from ratings import selectors
 from ratings.forms import RatingForm, ReasonForm, ReplyForm
 from ratings.models import Rating
@@ -78,7 +78,7 @@ def _submit(form, field: str, write) -> int | None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@forbidden_as_403
+@refusals_as_http
 def rate(request, domain_slug: str, slug: str):
     """The rating form on a page of its own: the product page's form posts here, and errors come back here."""
     product = _product(domain_slug, slug)
@@ -118,7 +118,7 @@ def rate(request, domain_slug: str, slug: str):
 
 @login_required
 @require_POST
-@forbidden_as_403
+@refusals_as_http
 def rating_withdraw(request, domain_slug: str, slug: str):
     product = _product(domain_slug, slug)
     own = selectors.own_rating(product, request.user)
@@ -155,7 +155,7 @@ def _rating(pk: int) -> Rating:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@forbidden_as_403
+@refusals_as_http
 def reply(request, pk: int):
     rating = _rating(pk)
     actor = Actor(user=request.user)
@@ -176,7 +176,7 @@ def reply(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@forbidden_as_403
+@refusals_as_http
 def moderate(request, pk: int, hide: bool):
     rating = _rating(pk)
     actor = Actor(user=request.user)
@@ -198,7 +198,7 @@ def moderate(request, pk: int, hide: bool):
 
 @login_required
 @require_GET
-@forbidden_as_403
+@refusals_as_http
 def versions(request, pk: int):
     rating = _rating(pk)
     if not selectors.can_see_versions(Actor(user=request.user), rating):

@@ -12,9 +12,10 @@ class SloConfig(AppConfig):
     verbose_name = "Service levels"
 
     def ready(self) -> None:
-        from catalog.search.documents import register_product_enricher
+        # Imported here, not at the top: they import models, which Django loads only after every AppConfig.
         from catalog.signals import products_changed
         from lineage.signals import events_stored
+        from search.extensions import register_product_enricher
         from slo import receivers, retention  # noqa: F401 -- retention registers its system check
 
         register_product_enricher(receivers.product_enricher)

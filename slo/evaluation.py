@@ -21,8 +21,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from catalog.models import TeamMembership
-from catalog.search import on_commit_index_products
-from catalog.services.notifications import notify
+from catalog.signals import announce_products_changed
+from core.notifications import notify
 from slo import rules
 from slo.models import (
     EVALUATION_FIELDS,
@@ -144,7 +144,7 @@ def slo_evaluate(*, slo_id: int, now: datetime | None = None, changed: set[int] 
             if changed is not None:
                 changed.add(slo.product_id)
             else:
-                on_commit_index_products([slo.product_id])
+                announce_products_changed([slo.product_id])
         _incidents(slo, objective, state, value, now)
     return state
 
@@ -229,5 +229,5 @@ def slos_evaluate(*, slo_ids: Iterable[int], now: datetime | None = None) -> dic
     states = {slo_id: slo_evaluate(slo_id=slo_id, now=now, changed=changed) for slo_id in slo_ids}
     if changed:
         with transaction.atomic():
-            on_commit_index_products(changed)
+            announce_products_changed(changed)
     return states

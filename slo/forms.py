@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from django import forms
 
-from catalog.errors import FieldError
 from catalog.models import DataProduct
+from core.web import ServiceErrorsForm
 from slo.models import Comparator, ServiceLevelObjective, SloKind
 from slo.services import SloSpec
 
 UNITS = [("1", "seconds"), ("60", "minutes"), ("3600", "hours"), ("86400", "days")]
 
 
-class SloForm(forms.Form):
+class SloForm(ServiceErrorsForm):
     name = forms.CharField(label="Name", max_length=120, help_text="Pipelines name the objective by it.")
     kind = forms.ChoiceField(label="Kind", choices=SloKind.choices)
     port = forms.ChoiceField(label="Output port", required=False, help_text="Leave empty for the whole product.")
@@ -94,8 +94,3 @@ class SloForm(forms.Form):
             description=data.get("description") or "",
             port=data.get("port") or "",
         )
-
-    def add_service_errors(self, errors: list[FieldError]) -> None:
-        for error in errors:
-            name = error.path.strip("/").split("/", 1)[0]
-            self.add_error(name if name in self.fields else None, error.message)

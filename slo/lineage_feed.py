@@ -20,8 +20,11 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
+from lineage.graph import get_graph
+from lineage.naming import bare_name_key, dataset_key
 from lineage.openlineage import ParsedEvent
 from slo.models import ASSERTIONS_METRIC, MeasurementSource, ServiceLevelObjective, SloKind
+from slo.services import measurements_record_system
 
 RELEVANT_TYPES = {"COMPLETE", "FAIL"}
 QUALITY_FACETS = ("dataQualityMetrics", "dataQualityAssertions", "outputStatistics")
@@ -104,9 +107,6 @@ def observations_of(events: list[ParsedEvent]) -> list[dict]:
 
 def _ports_of(observations: list[dict]) -> tuple[dict[int, set[int]], dict[int, int]]:
     """Observation index -> ids of the output ports its dataset maps to (lineage's port index), and port -> product."""
-    from lineage.graph import get_graph
-    from lineage.naming import bare_name_key, dataset_key
-
     graph = get_graph()
     matched: dict[int, set[int]] = {}
     with graph.lock:
@@ -141,8 +141,6 @@ def _value_for(slo: ServiceLevelObjective, obs: dict) -> float | None:
 
 def measurements_from_observations(*, observations: list[dict]) -> int:
     """Match observed datasets to ports, and store one measurement per (event, objective); answers how many."""
-    from slo.services import measurements_record_system
-
     if not observations:
         return 0
     matched, product_of = _ports_of(observations)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 
-from catalog.models import DataProduct, OutputPort, TimeStampedModel
+from catalog.models import DataProduct, OutputPort
+from core.models import TimeStampedModel
 
 
 class SloKind(models.TextChoices):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from catalog.actors import Actor, domain_team_ids
-from catalog.errors import PermissionDenied
-from catalog.models import DataProduct, Scope, TeamRole
-from catalog.permissions import ensure_can_write_product
+from catalog.models import DataProduct, TeamRole
+from catalog.permissions import domain_team_ids, ensure_can_write_product
+from core.actors import Actor, Scope
+from core.errors import PermissionDenied
 
 MANAGING_ROLES = {TeamRole.OWNER, TeamRole.STEWARD}
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import logging
 
-from catalog.prepared import PreparedExists
-from catalog.search.documents import ProductExtras
+from core.dispatch import enqueue_ids_on_commit, enqueue_on_commit
+from core.prepared import PreparedExists
+from search.extensions import ProductExtras
+from slo.lineage_feed import observations_of
+from slo.models import ServiceLevelObjective
+from slo.selectors import slo_summaries
 
 log = logging.getLogger(__name__)
 
 
 def _objectives_fed_by_lineage():
-    from slo.models import ServiceLevelObjective
-
     return ServiceLevelObjective.objects.fed_by_lineage()
 
 
@@ -21,29 +23,20 @@ any_objective_fed_by_lineage = PreparedExists(_objectives_fed_by_lineage)
 
 
 def on_products_changed(sender, product_ids, **kwargs) -> None:
-    from catalog.tasks_dispatch import enqueue_ids_on_commit
-    from slo.tasks import sync_contract_slos
-
-    # One call per commit with all the ids; without a broker, run after the response (see catalog.tasks_dispatch).
-    enqueue_ids_on_commit(sync_contract_slos, {int(pid) for pid in product_ids})
+    # One call per commit with all the ids; without a broker, run after the response (see core.dispatch).
+    enqueue_ids_on_commit("slo.tasks.sync_contract_slos", {int(pid) for pid in product_ids})
 
 
 def on_events_stored(sender, events, **kwargs) -> None:
     """O(events) in memory, then at most one query (is any objective fed by lineage at all?) before queueing."""
-    from catalog.tasks_dispatch import enqueue_on_commit
-    from slo.lineage_feed import observations_of
-    from slo.tasks import measure_from_lineage
-
     observations = observations_of(events)
     if not observations or not any_objective_fed_by_lineage():
         return
     # Without a broker the measuring runs after the response, not in the ingesting request.
-    enqueue_on_commit(measure_from_lineage, observations, key=id(observations))
+    enqueue_on_commit("slo.tasks.measure_from_lineage", observations, key=id(observations))
 
 
 def product_enricher(product_ids: list[int]) -> dict[int, ProductExtras]:
-    from slo.selectors import slo_summaries
-
     return {
         pid: ProductExtras(slo_health=summary.search_health)
         for pid, summary in slo_summaries(product_ids).items()

@@ -14,6 +14,9 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from catalog.models import DataProduct
+from lineage.graph import get_graph
+from lineage.models import DatasetSchemaVersion
+from slo.evaluation import stale_after
 from slo.models import Incident, Measurement, ServiceLevelObjective, SloEvaluation, SloKind, SloState
 
 TREND_POINTS = 30  # measurements drawn in each objective's sparkline
@@ -171,9 +174,6 @@ def product_slos(product: DataProduct, *, incidents_per_slo: int = 5) -> Product
 def product_schema_changes(product: DataProduct, *, limit: int = 10) -> list[SchemaChange]:
     """Fields added, removed or retyped between consecutive schema versions of the datasets mapped to the product's
     output ports (lineage keeps each distinct schema a dataset was reported with); newest first."""
-    from lineage.graph import get_graph
-    from lineage.models import DatasetSchemaVersion
-
     ports = {p.pk: p.label for p in product.output_ports.all()}
     if not ports:
         return []
@@ -235,8 +235,6 @@ def slos_due_for_evaluation(now: datetime | None = None) -> list[int]:
     not evaluated for an hour (its 7- and 30-day compliance windows have moved). Measurements and definition
     changes evaluate their objectives at once, so nothing else can have changed.
     """
-    from slo.evaluation import stale_after
-
     now = now or timezone.now()
     due = (
         Q(kind=SloKind.FRESHNESS)

@@ -11,10 +11,11 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, Value, When
 
-from catalog.actors import Actor
-from catalog.errors import Conflict, FieldError, NotFound, ValidationFailed, pointer
 from catalog.models import DataContract, DataProduct, OutputPort
-from catalog.search import on_commit_index_products
+from catalog.signals import announce_products_changed
+from core.actors import Actor
+from core.dispatch import enqueue_ids_on_commit
+from core.errors import Conflict, FieldError, NotFound, ValidationFailed, pointer
 from slo.contracts import DerivedObjective, derive
 from slo.models import (
     Comparator,
@@ -159,7 +160,7 @@ def slo_delete(*, actor: Actor, slo: ServiceLevelObjective) -> None:
     product_id = slo.product_id
     with transaction.atomic():
         slo.delete()
-        on_commit_index_products([product_id])
+        announce_products_changed([product_id])
 
 
 def _after_definition_change(slo: ServiceLevelObjective) -> None:
@@ -289,7 +290,7 @@ def slos_sync_from_contracts(*, product_ids: Iterable[int]) -> ContractSyncResul
     if changed:
         # One re-index (and one products_changed) for the batch, not one per product.
         with transaction.atomic():
-            on_commit_index_products(changed)
+            announce_products_changed(changed)
     return result
 
 
@@ -522,10 +523,7 @@ def _mark_dirty(new: list[Measurement]) -> None:
 
 
 def _evaluate_on_commit(slo_ids: set[int]) -> None:
-    from catalog.tasks_dispatch import enqueue_ids_on_commit
-    from slo.tasks import evaluate_slos
-
-    enqueue_ids_on_commit(evaluate_slos, slo_ids)
+    enqueue_ids_on_commit("slo.tasks.evaluate_slos", slo_ids)
 
 
 def measurements_record_system(

@@ -6,10 +6,10 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from catalog import errors
-from catalog.actors import Actor
 from catalog.models import DataProduct
-from catalog.views import forbidden_as_403
+from core import errors
+from core.actors import Actor
+from core.web import refusals_as_http
 from slo.forms import SloForm
 from slo.models import Incident, Measurement, ServiceLevelObjective
 from slo.permissions import can_manage_slos, ensure_can_manage_slos
@@ -75,7 +75,7 @@ def _render_form(request, form, *, product, slo=None):
 
 
 @require_http_methods(["GET", "POST"])
-@forbidden_as_403
+@refusals_as_http
 def slo_create_view(request, domain: str, slug: str):
     product = _product(domain, slug)
     actor = Actor(user=request.user)
@@ -90,7 +90,7 @@ def slo_create_view(request, domain: str, slug: str):
 
 
 @require_http_methods(["GET", "POST"])
-@forbidden_as_403
+@refusals_as_http
 def slo_edit_view(request, pk: int):
     slo = _slo(pk)
     actor = Actor(user=request.user)
@@ -106,7 +106,7 @@ def slo_edit_view(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-@forbidden_as_403
+@refusals_as_http
 def slo_delete_view(request, pk: int):
     slo = _slo(pk)
     actor = Actor(user=request.user)

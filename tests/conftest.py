@@ -6,9 +6,10 @@ import pytest
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
-from catalog.models import Domain, Scope, Team, TeamRole
-from catalog.services.tokens import token_create
+from catalog.models import Domain, Team, TeamRole
+from core.actors import Scope
 from tests.factories import DomainFactory, MembershipFactory, TeamFactory, UserFactory
+from tokens.services import token_create
 
 pytest_plugins = ["tests.browser_support", "tests.worker_support"]
 

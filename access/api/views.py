@@ -16,9 +16,9 @@ from rest_framework.views import APIView
 from access import deliveries, selectors, services
 from access.api import serializers as s
 from access.models import AccessEvent, AccessRequest, Grant, GrantStatus, RequestStatus, WebhookDelivery
-from catalog.actors import Actor
-from catalog.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
 from catalog.models import Domain
+from core.actors import Actor
+from core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
 
 PROBLEM = OpenApiResponse(description="RFC 7807 problem+json naming each bad field by JSON Pointer.")
 WRITE_ERRORS = {400: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM}

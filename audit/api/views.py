@@ -8,7 +8,7 @@ from rest_framework.permissions import BasePermission
 from audit.forms import AuditFilterForm
 from audit.models import AuditEntry
 from audit.selectors import audit_entries
-from catalog.errors import FieldError, ValidationFailed
+from core.errors import FieldError, ValidationFailed
 
 
 class StaffPersonOnly(BasePermission):

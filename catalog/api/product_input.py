@@ -12,8 +12,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic import ValidationError as PydanticValidationError
 
-from catalog.errors import FieldError, ValidationFailed, pointer
 from catalog.specs import FieldSpec, InputPortSpec, OutputPortSpec, ProductSpec
+from core.errors import FieldError, ValidationFailed, pointer
 
 
 def _text(max_length: int, *, required: bool = False) -> StringConstraints:

@@ -3,7 +3,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import AllowAny
 
 from catalog.api import views
-from catalog.search.api import SearchView, SuggestView
 
 SLUG = "<slug:domain>/<slug:slug>"
 
@@ -17,8 +16,6 @@ v1 = [
     path(f"products/{SLUG}", views.ProductDetail.as_view(), name="api-product"),
     path(f"products/{SLUG}/retire", views.ProductRetire.as_view(), name="api-product-retire"),
     path("descriptors", views.Descriptors.as_view(), name="api-descriptors"),
-    path("search", SearchView.as_view(), name="api-search"),
-    path("search/suggest", SuggestView.as_view(), name="api-search-suggest"),
     path("contracts", views.ContractList.as_view(), name="api-contracts"),
     path("contracts/<str:contract_id>", views.ContractDetail.as_view(), name="api-contract"),
 ]

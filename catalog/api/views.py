@@ -11,10 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.actors import Actor
 from catalog.api import serializers as s
 from catalog.api.product_input import BulkIn, ProductIn, parse_bulk, parse_product
-from catalog.errors import NotFound
 from catalog.models import DataContract, DataProduct, Domain, OutputPort, SchemaField, Team
 from catalog.services.descriptors import descriptor_import
 from catalog.services.products import (
@@ -25,6 +23,8 @@ from catalog.services.products import (
     product_upsert,
     products_bulk_upsert,
 )
+from core.actors import Actor
+from core.errors import NotFound
 
 PROBLEM = OpenApiResponse(description="RFC 7807 problem+json naming each bad field by JSON Pointer.")
 

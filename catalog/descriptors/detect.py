@@ -7,8 +7,8 @@ from typing import Any
 from catalog.descriptors.dpds import DpdsResult, parse_dpds
 from catalog.descriptors.odcs import parse_odcs
 from catalog.descriptors.odps import ProductDocument, parse_odps
-from catalog.errors import FieldError, ValidationFailed
 from catalog.specs import ContractSpec
+from core.errors import FieldError, ValidationFailed
 
 ACCEPTED = (
     "ODCS v3 data contracts (kind: DataContract), ODPS data products (kind: DataProduct) "

@@ -13,7 +13,6 @@ field is text (`version: 1.0`).
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -21,17 +20,14 @@ from typing import Any
 import yaml
 from yaml.events import AliasEvent, CollectionStartEvent, NodeEvent
 
-from catalog.errors import FieldError, ValidationFailed, pointer
-
-MAX_DEPTH = 64
-
-Path = tuple[str | int, ...]
+from core.errors import FieldError, ValidationFailed, pointer
+from core.json_tree import MAX_DEPTH, Path, check_tree
+from core.json_tree import refused as _refused
 
 _JSON_TYPES = ("application/json",)
 _YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 # Explicit tags that build nothing but JSON values; any other (!!binary, !!set, !!python/...) is refused.
 _PLAIN_TAGS = {None, "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def load_document(raw: bytes, content_type: str = "") -> dict[str, Any]:
@@ -189,44 +185,6 @@ _SafeCoreLoader.add_implicit_resolver(
 )
 _SafeCoreLoader.add_constructor(_CORE + "int", _construct_int)
 _SafeCoreLoader.add_constructor(_CORE + "float", _construct_float)
-
-
-def check_tree(doc: dict[str, Any]) -> None:
-    """Walk a parsed tree without recursion: depth, and strings the database cannot store.
-
-    load_document runs it; the parsers run it again so that a mapping from anywhere else (a DRF parser, a
-    test) cannot make their recursive walks over nested properties hit the interpreter's recursion limit.
-    """
-    stack: list[tuple[Any, int, Path]] = [(doc, 1, ())]
-    while stack:
-        value, depth, at = stack.pop()
-        if isinstance(value, str):
-            if _UNSTORABLE.search(value):
-                raise ValidationFailed(
-                    [
-                        FieldError(
-                            pointer(*at),
-                            "contains a NUL or unpaired surrogate character, which cannot be stored",
-                        )
-                    ]
-                )
-            continue
-        if isinstance(value, float) and not math.isfinite(value):
-            # 1e400 parses as infinity, which JSON cannot hold.
-            raise ValidationFailed([FieldError(pointer(*at), "is a number too large to store")])
-        if not isinstance(value, dict | list):
-            continue
-        if depth > MAX_DEPTH:
-            raise _refused(f"The document is nested deeper than {MAX_DEPTH} levels (at {pointer(*at)}).")
-        items = value.items() if isinstance(value, dict) else enumerate(value)
-        for key, child in items:
-            if isinstance(key, str) and _UNSTORABLE.search(key):
-                raise ValidationFailed([FieldError(pointer(*at), "has a key with a NUL or unpaired surrogate")])
-            stack.append((child, depth + 1, (*at, key)))
-
-
-def _refused(message: str) -> ValidationFailed:
-    return ValidationFailed([FieldError("", message)], message="The document could not be read.")
 
 
 # --- Reading values out of a loaded document --------------------------------------------------------------

@@ -1,6 +1,4 @@
-from catalog.models.base import TimeStampedModel
 from catalog.models.contracts import ContractFormat, ContractStatus, DataContract, QualityRule, SlaProperty
-from catalog.models.notifications import Notification
 from catalog.models.org import Domain, Team, TeamMembership, TeamRole
 from catalog.models.products import (
     AccessMode,
@@ -16,11 +14,9 @@ from catalog.models.products import (
     SchemaSource,
     Tag,
 )
-from catalog.models.tokens import ApiToken, Scope
 
 __all__ = [
     "AccessMode",
-    "ApiToken",
     "Classification",
     "ContractFormat",
     "ContractStatus",
@@ -30,18 +26,15 @@ __all__ = [
     "Domain",
     "InputPort",
     "LifecycleStatus",
-    "Notification",
     "OutputPort",
     "PortType",
     "ProductKind",
     "QualityRule",
     "SchemaField",
     "SchemaSource",
-    "Scope",
     "SlaProperty",
     "Tag",
     "Team",
     "TeamMembership",
     "TeamRole",
-    "TimeStampedModel",
 ]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from catalog.models.base import TimeStampedModel
 from catalog.models.org import Domain
+from catalog.specs import FieldSpec
+from core.models import TimeStampedModel
 
 
 class ContractStatus(models.TextChoices):
@@ -47,6 +48,10 @@ class DataContract(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name or self.contract_id} {self.version}"
+
+    def field_specs(self) -> list[FieldSpec]:
+        """The fields of the contract's schema, as the ports that follow it take them."""
+        return [FieldSpec(**item) for item in self.schema_fields]
 
 
 class SlaProperty(models.Model):

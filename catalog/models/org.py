@@ -7,7 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from catalog.models.base import TimeStampedModel
+from core.actors import TeamRole
+from core.models import TimeStampedModel
 
 
 class TeamQuerySet(models.QuerySet["Team"]):
@@ -36,12 +37,6 @@ class Team(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("team_detail", args=[self.slug])
-
-
-class TeamRole(models.TextChoices):
-    OWNER = "owner", "Owner"
-    STEWARD = "steward", "Data steward"
-    MEMBER = "member", "Member"
 
 
 class TeamMembership(TimeStampedModel):

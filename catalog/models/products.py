@@ -10,8 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import get_script_prefix, get_urlconf, reverse
 
-from catalog.models.base import TimeStampedModel
 from catalog.models.org import Domain, Team
+from core.models import TimeStampedModel
 
 
 class ProductKind(models.TextChoices):

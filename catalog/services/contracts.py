@@ -7,8 +7,6 @@ from dataclasses import asdict, dataclass
 from django.db import transaction
 from django.utils.text import slugify
 
-from catalog.actors import Actor
-from catalog.errors import FieldError, NotFound, ValidationFailed
 from catalog.models import (
     DataContract,
     DataProduct,
@@ -21,9 +19,11 @@ from catalog.models import (
     SlaProperty,
 )
 from catalog.permissions import ensure_can_write_domain, ensure_can_write_product
-from catalog.search import on_commit_index_products
 from catalog.services.products import sync_port_fields
-from catalog.specs import ContractSpec, FieldSpec
+from catalog.signals import announce_products_changed
+from catalog.specs import ContractSpec
+from core.actors import Actor
+from core.errors import FieldError, NotFound, ValidationFailed
 
 
 @dataclass(frozen=True)
@@ -31,10 +31,6 @@ class ContractResult:
     contract: DataContract
     action: str  # "created" | "updated" | "unchanged"
     products: list[DataProduct]
-
-
-def contract_field_specs(contract: DataContract) -> list[FieldSpec]:
-    return [FieldSpec(**item) for item in contract.schema_fields]
 
 
 def _domain(spec: ContractSpec, existing: DataContract | None, ports: list[OutputPort]) -> Domain:
@@ -150,7 +146,7 @@ def contract_upsert(*, actor: Actor, spec: ContractSpec) -> ContractResult:
             sync_port_fields([(p, spec.fields) for p in following], existing_ports={p.pk for p in following})
         products = sorted({p.product_id: p.product for p in ports}.values(), key=lambda p: p.pk)
         # Product documents carry their ports' contract: has-contract facet, field names from its schema.
-        on_commit_index_products([p.pk for p in products])
+        announce_products_changed([p.pk for p in products])
     return ContractResult(contract, "created" if existing is None else "updated", products)
 
 

@@ -6,11 +6,15 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from catalog.actors import Actor
-from catalog.errors import Conflict
+from catalog.descriptors.detect import parse_descriptor
+from catalog.descriptors.dpds import DpdsResult
+from catalog.descriptors.loading import load_document
 from catalog.models import DataProduct
 from catalog.services.contracts import contract_upsert
 from catalog.services.products import product_upsert
+from catalog.specs import ContractSpec
+from core.actors import Actor
+from core.errors import Conflict
 
 
 @dataclass(frozen=True)
@@ -62,11 +66,6 @@ def _import_contract(actor: Actor, spec) -> ImportOutcome:
 
 
 def descriptor_import(*, actor: Actor, raw: bytes, content_type: str = "") -> list[ImportOutcome]:
-    from catalog.descriptors.detect import parse_descriptor
-    from catalog.descriptors.dpds import DpdsResult
-    from catalog.descriptors.loading import load_document
-    from catalog.specs import ContractSpec
-
     document = load_document(raw, content_type)
     parsed = parse_descriptor(document)
     with transaction.atomic():

@@ -15,8 +15,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from catalog.actors import Actor
-from catalog.errors import ApplicationError, Conflict, FieldError, NotFound, ValidationFailed, pointer
+from catalog.api.product_input import parse_product
 from catalog.models import (
     DataContract,
     DataProduct,
@@ -31,9 +30,10 @@ from catalog.models import (
     Team,
 )
 from catalog.permissions import ensure_can_write_domain, ensure_can_write_product
-from catalog.search import on_commit_index_products, on_commit_remove
+from catalog.signals import announce_fields_written, announce_products_changed, announce_products_removed
 from catalog.specs import FieldSpec, ProductSpec
-from catalog.tasks_dispatch import enqueue_ids_on_commit
+from core.actors import Actor
+from core.errors import ApplicationError, Conflict, FieldError, NotFound, ValidationFailed, pointer
 
 
 @dataclass(frozen=True)
@@ -100,8 +100,6 @@ def product_upsert(
 
 def product_upsert_from_payload(*, actor: Actor, domain_slug: str, slug: str, payload: dict) -> UpsertResult:
     """Validate the portal's JSON (as the API does) and upsert it."""
-    from catalog.api.product_input import parse_product
-
     return product_upsert(actor=actor, domain_slug=domain_slug, slug=slug, spec=parse_product(payload))
 
 
@@ -252,7 +250,7 @@ class _BatchWrite:
             _set_tags(written, self.tag_ids)
             _sync_output_ports(written)
             upstream = _sync_input_ports(written)
-            on_commit_index_products([*(item.product.pk for item in written), *upstream])
+            announce_products_changed([*(item.product.pk for item in written), *upstream])
 
     def _lock_existing(self, *, reread: bool) -> dict[int, DataProduct]:
         """The products to update, locked so that two writers of one product apply one after the other
@@ -321,7 +319,7 @@ def product_retire(*, actor: Actor, product: DataProduct) -> DataProduct:
             locked.status = LifecycleStatus.RETIRED
             locked.fingerprint = ""  # a later PUT must be applied even if it equals the pre-retirement body
             locked.save(update_fields=["status", "fingerprint", "updated_at"])
-            on_commit_index_products([locked.pk])
+            announce_products_changed([locked.pk])
     return locked
 
 
@@ -335,10 +333,10 @@ def product_delete(*, actor: Actor, product: DataProduct) -> None:
         )
         # Products that read from this one keep their input ports, unresolved: their documents change too.
         downstream = set(InputPort.objects.filter(source_port__product=product).values_list("product_id", flat=True))
-        key = f"product:{product.pk}"
+        removed = product.pk
         product.delete()
-        on_commit_remove([key])
-        on_commit_index_products(upstream | downstream)
+        announce_products_removed([removed])
+        announce_products_changed(upstream | downstream)
 
 
 # ---- the parts of an upsert ------------------------------------------------------------------------------
@@ -393,9 +391,8 @@ def _contract_fields(contract_refs: set[str]) -> dict[str, list[FieldSpec]]:
     """Schemas of the stored contracts, for ports that declare no fields of their own."""
     if not contract_refs:
         return {}
-    from catalog.services.contracts import contract_field_specs
 
-    return {c.contract_id: contract_field_specs(c) for c in DataContract.objects.filter(contract_id__in=contract_refs)}
+    return {c.contract_id: c.field_specs() for c in DataContract.objects.filter(contract_id__in=contract_refs)}
 
 
 def _sync_output_ports(items: list[_Item]) -> None:
@@ -494,7 +491,8 @@ def sync_port_fields(fields_by_port: list[tuple[OutputPort, list[FieldSpec]]], *
     created_ids = _insert_rows(SchemaField, to_create)
     if to_update:
         SchemaField.objects.bulk_update(to_update, list(FIELD_ATTRS), batch_size=500)
-    _suggest_glossary_links(created_ids + [f.pk for f in to_update])
+    # New or changed fields may mention glossary terms (the glossary listens and suggests links).
+    announce_fields_written(created_ids + [f.pk for f in to_update])
 
 
 _PLAIN_FIELDS = (
@@ -548,15 +546,6 @@ def _insert_rows(model: type[models.Model], rows: list[dict]) -> list[int]:
             cursor.execute(head + ", ".join([row_sql] * len(chunk)) + tail, params)
             ids += [row[0] for row in cursor.fetchall()]
     return ids
-
-
-def _suggest_glossary_links(field_ids: list[int]) -> None:
-    """New or changed fields may mention glossary terms: stewards get suggestions to accept or dismiss."""
-    if not field_ids:
-        return
-    from glossary.tasks import suggest_links_for_fields
-
-    enqueue_ids_on_commit(suggest_links_for_fields, field_ids)
 
 
 def _resolve_sources(items: list[_Item]) -> dict[tuple[int, int], OutputPort | None]:

@@ -9,8 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from catalog import selectors
-from catalog.models import Classification, Scope, TeamMembership
-from catalog.models.tokens import TOKEN_PREFIX
+from catalog.models import Classification, TeamMembership
 
 register = template.Library()
 
@@ -72,20 +71,6 @@ def classification_label(value: str) -> str:
         return str(Classification(value.lower()).label)
     except ValueError:
         return value  # a producer's own classification is shown as written
-
-
-@register.filter
-def scope_label(value: str) -> str:
-    try:
-        return str(Scope(value).label)
-    except ValueError:
-        return value
-
-
-@register.filter
-def token_hint(token) -> str:
-    """The public part of a token as people see it in logs and headers; the secret part stays elided."""
-    return f"{TOKEN_PREFIX}_{token.key_id}_…"
 
 
 # Which navigation section each page belongs to, by URL name.

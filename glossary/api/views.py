@@ -16,9 +16,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.actors import Actor
-from catalog.errors import FieldError, NotFound, ValidationFailed
-from config.parsers import DepthLimitedJSONParser
+from core.actors import Actor
+from core.errors import FieldError, NotFound, ValidationFailed
+from core.parsers import DepthLimitedJSONParser
 from glossary import selectors
 from glossary.api import serializers as s
 from glossary.importexport import export_csv, export_json

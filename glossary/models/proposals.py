@@ -7,8 +7,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from catalog.models import ApiToken, TimeStampedModel
+from core.models import TimeStampedModel
 from glossary.models.terms import Glossary, Term
+from tokens.models import ApiToken
 
 
 class ProposalKind(models.TextChoices):

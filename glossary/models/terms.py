@@ -7,7 +7,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-from catalog.models import Domain, TimeStampedModel
+from catalog.models import Domain
+from core.models import TimeStampedModel
 
 
 class Glossary(TimeStampedModel):

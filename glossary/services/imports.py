@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from catalog.actors import Actor
-from catalog.errors import Conflict, FieldError, ValidationFailed
-from catalog.tasks_dispatch import enqueue_ids_on_commit, enqueue_on_commit
+from core.actors import Actor
+from core.dispatch import enqueue_ids_on_commit, enqueue_on_commit
+from core.errors import Conflict, FieldError, ValidationFailed
 from glossary.content import SLUG_RE, TermContent, canonical, fold
 from glossary.importexport import Current, ParsedRow, load_contents, parse
 from glossary.models import Glossary, Proposal, Term, TermKey, TermVersion
@@ -276,13 +276,11 @@ def _tell_stale(actor: Actor, term_ids: list[int]) -> None:
 
 def _suggest_later(glossary_id: int, term_ids: list[int]) -> None:
     """Queue link suggestions for once the import commits."""
-    from glossary.tasks import suggest_links_for_terms, suggest_links_in_glossary
-
     # A big import rescans the glossary rather than put thousands of ids in a task message and an IN (...).
     if len(term_ids) > 1000:
-        enqueue_on_commit(suggest_links_in_glossary, glossary_id)
+        enqueue_on_commit("glossary.tasks.suggest_links_in_glossary", glossary_id)
     else:
-        enqueue_ids_on_commit(suggest_links_for_terms, term_ids)
+        enqueue_ids_on_commit("glossary.tasks.suggest_links_for_terms", term_ids)
 
 
 def _chunks(ids: list[int], size: int = 5000):

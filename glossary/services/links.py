@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from catalog.actors import Actor
-from catalog.errors import Conflict, FieldError, NotFound, ValidationFailed
 from catalog.models import DataProduct, SchemaField
+from core.actors import Actor
+from core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from glossary.content import MAX_PHRASE_WORDS, words
 from glossary.models import (
     NAMING_KINDS,
     LinkSuggestion,
@@ -107,15 +108,6 @@ def term_unlink(*, actor: Actor, term: Term, target: Target) -> int:
 
 
 # ---- suggestions -----------------------------------------------------------------------------------------
-
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-_WORD = re.compile(r"[^\W_]+")
-MAX_PHRASE_WORDS = 6
-
-
-def words(text: str) -> tuple[str, ...]:
-    """'activeCustomer_flag' and 'Active customer flag' both read as ('active', 'customer', 'flag')."""
-    return tuple(_WORD.findall(_CAMEL.sub(" ", text).casefold()))
 
 
 def _phrases(term_ids: list[int] | None, glossary_id: int | None) -> dict[tuple[str, ...], list[tuple[int, str]]]:

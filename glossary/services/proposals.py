@@ -10,9 +10,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from catalog.actors import Actor
-from catalog.errors import ApplicationError, Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
-from catalog.services.notifications import notify
+from core.actors import Actor
+from core.errors import ApplicationError, Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
+from core.notifications import notify
 from glossary.content import TermContent, canonical, content_of
 from glossary.diff import merge
 from glossary.models import (

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db import models, transaction
 from django.utils import timezone
 
-from catalog.actors import Actor
-from catalog.errors import ApplicationError, Conflict, FieldError, ValidationFailed
-from catalog.tasks_dispatch import enqueue_ids_on_commit
+from core.actors import Actor
+from core.dispatch import enqueue_ids_on_commit
+from core.errors import ApplicationError, Conflict, FieldError, ValidationFailed
 from glossary.content import TermContent
 from glossary.models import EventKind, Proposal, ProposalKind, ProposalStatus
 from glossary.permissions import ensure_can_decide
@@ -101,9 +101,8 @@ def _approve(actor: Actor, proposal: Proposal, reason: str) -> None:
         body=reason,
     )
     _tell_stale(actor, proposal)
-    from glossary.tasks import suggest_links_for_terms
 
-    enqueue_ids_on_commit(suggest_links_for_terms, [term.pk])
+    enqueue_ids_on_commit("glossary.tasks.suggest_links_for_terms", [term.pk])
     announce_terms_changed([term.pk])
 
 

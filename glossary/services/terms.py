@@ -9,8 +9,8 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from catalog.errors import Conflict, NotFound
 from catalog.models import Domain
+from core.errors import Conflict, NotFound
 from glossary.content import TermContent, fold, initial_of, name_key
 from glossary.models import Glossary, KeyKind, Term, TermKey, TermVersion
 from glossary.resolve import GlossaryIndex, local_slug

@@ -14,8 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.errors import FieldError, NotFound, ValidationFailed
 from catalog.models import DataProduct, Domain
+from core.errors import FieldError, NotFound, ValidationFailed
 from governance import pending, policies, selectors
 from governance.api import serializers as s
 from governance.health import Health, config, product_health

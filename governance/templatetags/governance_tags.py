@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from django import template
 
-from catalog.actors import Actor
 from catalog.models import DataProduct, Domain
 from catalog.permissions import can_write_product
+from core.actors import Actor
 from governance import pending, selectors
 from governance.health import product_health
 

@@ -16,11 +16,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit.services import audit_record_in_transaction
-from catalog.actors import Actor
-from catalog.api.auth import BearerTokenAuthentication
-from catalog.errors import ApplicationError, FieldError, ValidationFailed
 from catalog.models import DataProduct
-from config.parsers import JSONTooDeep, load_json
+from core.actors import Actor
+from core.errors import ApplicationError, FieldError, ValidationFailed
+from core.parsers import JSONTooDeep, load_json
 from lineage import selectors
 from lineage.api import serializers as s
 from lineage.graph import get_graph
@@ -29,6 +28,7 @@ from lineage.naming import dataset_node_id, job_node_id
 from lineage.openlineage import parse_batch, parse_event
 from lineage.selectors.catalog_info import catalog_info
 from lineage.services.ingest import lineage_events_ingest
+from tokens.auth import BearerTokenAuthentication
 
 PROBLEM = OpenApiResponse(description="RFC 7807 problem+json naming each bad field by JSON Pointer.")
 BATCH_MAX = getattr(settings, "LINEAGE_BATCH_MAX_EVENTS", 1000)

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import Max, OuterRef, Q, Subquery
 
-from catalog.errors import FieldError, NotFound, ValidationFailed
+from core.errors import FieldError, NotFound, ValidationFailed
 from lineage.graph import get_graph
 from lineage.models import Dataset, DatasetField, Direction, Job, JobDataset, Run
 from lineage.naming import dataset_node_id, field_node_id, job_node_id, parse_node_id

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
-from catalog.actors import Actor
-from catalog.errors import PermissionDenied
-from catalog.models import Scope
+from core.actors import Actor, Scope
+from core.errors import PermissionDenied
 from lineage.batching import chunked, fetch, insert, insert_new, update_rows, where_in
 from lineage.models import EventKind, Job, LineageEvent, Run, RunState
 from lineage.openlineage import ParsedEvent

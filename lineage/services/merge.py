@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from lineage.models import RunState
+from lineage.openlineage import parse_time
 
 TERMINAL = frozenset({RunState.COMPLETE, RunState.FAIL, RunState.ABORT})
 _RANK: dict[str, int] = {RunState.OTHER: 0, RunState.START: 1, RunState.RUNNING: 2}
@@ -71,7 +72,5 @@ def text_of(facets: dict, facet: str, key: str, limit: int) -> str:
 
 
 def parse_facet_time(facets: dict, facet: str, key: str) -> datetime | None:
-    from lineage.openlineage import parse_time
-
     value = facets.get(facet)
     return parse_time(value.get(key)) if isinstance(value, dict) else None

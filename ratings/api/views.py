@@ -14,10 +14,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.actors import Actor
-from catalog.errors import NotFound, PermissionDenied
 from catalog.models import Domain
 from catalog.services.products import product_get
+from core.actors import Actor
+from core.errors import NotFound, PermissionDenied
 from ratings import selectors
 from ratings.api import serializers as s
 from ratings.models import Rating

@@ -11,8 +11,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from catalog.actors import Actor
 from catalog.models import DataProduct
+from core.actors import Actor
 from ratings import selectors
 from ratings.forms import RatingForm, ReasonForm, ReplyForm
 from ratings.services import RATEABLE

@@ -16,7 +16,7 @@ from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StringConstraints
 from pydantic import ValidationError as PydanticValidationError
 
-from catalog.errors import FieldError, ValidationFailed, pointer
+from core.errors import FieldError, ValidationFailed, pointer
 from slo.services import MeasurementIn, SloSpec
 
 MAX_BULK = 1000

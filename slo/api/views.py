@@ -8,9 +8,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.actors import Actor
-from catalog.errors import FieldError, NotFound, ValidationFailed
 from catalog.models import DataProduct
+from core.actors import Actor
+from core.errors import FieldError, NotFound, ValidationFailed
 from slo.api.input import MeasurementBody, SloBody, parse_measurements, parse_slo
 from slo.models import EVALUATION_FIELDS, Measurement, ServiceLevelObjective
 from slo.services import measurements_record, parse_product_ref, slo_create, slo_delete, slo_update
@@ -151,7 +151,7 @@ def _slo(pk: int) -> ServiceLevelObjective:
 
 
 class SloList(generics.GenericAPIView):
-    """Paginated like every list of the API (`page`, `page_size`; catalog.api.pagination.PagePagination)."""
+    """Paginated like every list of the API (`page`, `page_size`; core.api.pagination.PagePagination)."""
 
     serializer_class = SloOut
     queryset = ServiceLevelObjective.objects.none()

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from django import template
 
-from catalog.actors import Actor
-from catalog.charts import sparkline
 from catalog.models import DataProduct
+from core.actors import Actor
+from core.charts import sparkline
 from slo.evaluation import describe_value, humanize_seconds
 from slo.models import ServiceLevelObjective, SloKind
 from slo.permissions import can_manage_slos

@@ -7,9 +7,9 @@ from django.db import connection
 
 from access import services
 from access.models import AccessEvent, AccessRequest, Grant
-from catalog.actors import Actor
-from catalog.errors import Conflict
 from catalog.models import TeamRole
+from core.actors import Actor
+from core.errors import Conflict
 from tests.factories import MembershipFactory, UserFactory
 
 

@@ -2,7 +2,7 @@
 
 from access import services
 from access.models import AccessRequest, Grant
-from catalog.actors import Actor
+from core.actors import Actor
 
 
 def test_product_page_shows_terms_form_and_consumers(world, shop, client):

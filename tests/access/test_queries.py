@@ -6,8 +6,8 @@ from django.test.utils import CaptureQueriesContext
 
 from access import services
 from access.models import DomainAccessSettings, Grant, WebhookDelivery
-from catalog.actors import Actor
 from catalog.models import AccessMode, TeamRole
+from core.actors import Actor
 from tests.factories import MembershipFactory, OutputPortFactory, UserFactory
 
 API = "/api/v1/access"

@@ -9,9 +9,8 @@ from django.utils import timezone
 
 from access import selectors, services
 from access.models import AccessEvent, AccessRequest, DomainAccessSettings, Grant, GrantStatus
-from catalog.actors import Actor
-from catalog.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from catalog.models import Scope
+from core.actors import Actor, Scope
+from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tests.conftest import bearer_client
 
 API = "/api/v1/access"

@@ -7,8 +7,8 @@ from django.utils import timezone
 from access import deliveries, services
 from access.models import DeliveryStatus, Grant, WebhookDelivery
 from access.webhooks import sign, verify
-from catalog.actors import Actor
-from catalog.errors import PermissionDenied, ValidationFailed
+from core.actors import Actor
+from core.errors import PermissionDenied, ValidationFailed
 from tests.access.receiver import Receiver
 
 

@@ -5,8 +5,8 @@ import pytest
 
 from access import deliveries, services
 from access.models import AccessRequest, DeliveryStatus, DomainAccessSettings, Grant, WebhookDelivery
-from catalog.actors import Actor
-from catalog.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from core.actors import Actor
+from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 API = "/api/v1/access"
 
@@ -156,7 +156,7 @@ def test_redelivery_is_hidden_from_others_and_needs_an_endpoint(world, user_clie
 
 
 def test_a_descriptor_sets_the_longest_access_of_a_port(world, user_client):
-    from catalog.models import Scope
+    from core.actors import Scope
     from tests.conftest import bearer_client
 
     pipeline = bearer_client(world.team, [Scope.WRITE_PRODUCTS])

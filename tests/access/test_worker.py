@@ -9,7 +9,7 @@ from django.utils import timezone
 from access import services
 from access.models import DeliveryStatus, Grant, GrantStatus, WebhookDelivery
 from access.tasks import expire_grants
-from catalog.actors import Actor
+from core.actors import Actor
 from tests.access.receiver import Receiver
 
 WORKER_ENV = {"ACCESS_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1/32", "ACCESS_WEBHOOK_BACKOFF_SECONDS": "1"}

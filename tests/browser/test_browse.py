@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from catalog.models import ApiToken, DataContract, SlaProperty
-from catalog.models.tokens import hash_secret
+from catalog.models import DataContract, SlaProperty
 from tests.factories import OutputPortFactory, ProductFactory, SchemaFieldFactory
+from tokens.models import ApiToken, hash_secret
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,11 +5,11 @@ import threading
 import pytest
 from django.db import connection
 
-from catalog.actors import Actor
 from catalog.models import DataProduct, SchemaField
 from catalog.services.products import product_upsert_from_payload
-from catalog.services.tokens import token_create
+from core.actors import Actor
 from tests.factories import DomainFactory, TeamFactory
+from tokens.services import token_create
 
 BODY = {
     "name": "Shipments",

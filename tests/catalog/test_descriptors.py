@@ -20,8 +20,8 @@ from catalog.descriptors import (
     parse_odcs,
     parse_odps,
 )
-from catalog.errors import ValidationFailed
 from catalog.specs import ContractSpec
+from core.errors import ValidationFailed
 
 CONFORMANCE = Path(__file__).resolve().parents[3] / "shared" / "conformance"
 ODCS_FULL = CONFORMANCE / "odcs" / "bitol_full-example.odcs.yaml"

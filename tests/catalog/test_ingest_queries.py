@@ -9,12 +9,12 @@ from dataclasses import asdict
 
 import pytest
 
-from catalog.actors import Actor
 from catalog.api.product_input import parse_bulk, parse_product
 from catalog.models import DataProduct, InputPort, SchemaField
-from catalog.search.models import IndexOutbox
 from catalog.services.products import product_upsert, products_bulk_upsert
 from catalog.specs import ProductSpec, fingerprint
+from core.actors import Actor
+from search.models import IndexOutbox
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
-from catalog.models import Notification
-from catalog.services.notifications import notify
+from core.models import Notification
+from core.notifications import notify
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def test_a_rolled_back_write_announces_nothing(world, django_capture_on_commit_c
 
 
 def test_resending_the_mail_task_sends_nothing_twice(world, django_capture_on_commit_callbacks):
-    from catalog.tasks import send_notification_mails
+    from core.tasks import send_notification_mails
 
     with django_capture_on_commit_callbacks(execute=True):
         rows = notify(recipients=[world.owner], kind="test.ping", title="Once")

@@ -12,26 +12,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import (
-    ApiToken,
-    DataContract,
-    DataProduct,
-    InputPort,
-    OutputPort,
-    QualityRule,
-    Scope,
-    SlaProperty,
-    Tag,
-)
-from catalog.models.tokens import hash_secret
-from catalog.services.tokens import token_create
+from catalog.models import DataContract, DataProduct, InputPort, OutputPort, QualityRule, SlaProperty, Tag
 from catalog.templatetags.portal import markdown
+from core.actors import Scope
 from tests.factories import (
     DomainFactory,
     OutputPortFactory,
     ProductFactory,
     SchemaFieldFactory,
 )
+from tokens.models import ApiToken, hash_secret
+from tokens.services import token_create
 
 SECRET_RE = re.compile(r'<code id="token-secret" class="secret">(mp_[0-9a-f]+_[A-Za-z0-9_-]+)</code>')
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from catalog.models import Team
-from catalog.prepared import PreparedExists
+from core.prepared import PreparedExists
 from tests.factories import TeamFactory
 
 pytestmark = pytest.mark.django_db

@@ -140,7 +140,7 @@ def test_a_bad_token_is_refused(world):
 
 
 def test_a_revoked_token_is_refused(world):
-    from catalog.models import ApiToken
+    from tokens.models import ApiToken
 
     client = bearer_client(world.team, ["write:products"])
     ApiToken.objects.update(revoked_at="2020-01-01T00:00:00Z")

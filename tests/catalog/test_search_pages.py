@@ -8,10 +8,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 
-from catalog.actors import Actor
-from catalog.search import get_backend
 from catalog.services.products import product_upsert_from_payload
-from catalog.services.tokens import token_create
+from core.actors import Actor
+from search.backends import get_backend
+from tokens.services import token_create
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,9 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 
 from catalog.models import DataProduct
-from catalog.search import outbox, raw_backend
-from catalog.tasks_dispatch import enqueue_ids_on_commit, enqueue_on_commit
+from core.dispatch import enqueue_ids_on_commit, enqueue_on_commit
+from search import outbox
+from search.backends import get_backend
 
 pytestmark = pytest.mark.django_db
 
@@ -140,4 +141,4 @@ def test_a_bulk_request_evaluates_governance_once_for_all_its_products(world, te
     assert evaluate.call_args_list == [mock.call(ids)]
     assert sync.call_args_list == [mock.call(ids)]
     # and the search outbox was drained after the response too: the products are in the index
-    assert outbox.pending() == 0 and raw_backend().count() >= 5
+    assert outbox.pending() == 0 and get_backend().count() >= 5

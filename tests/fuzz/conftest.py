@@ -17,13 +17,12 @@ from django.db import close_old_connections
 from rest_framework.test import APIClient
 from schemathesis.config import SchemathesisConfig
 
-from catalog.actors import Actor
-from catalog.models import ApiToken, Scope
-from catalog.models.tokens import hash_secret
 from catalog.services.products import product_upsert_from_payload
-from catalog.services.tokens import token_create
+from core.actors import Actor, Scope
 from tests.glossary.conftest import propose
 from tests.lineage.conftest import dataset, run_event
+from tokens.models import ApiToken, hash_secret
+from tokens.services import token_create
 
 # Bounded so the whole module stays within a minute or two on a 2-core CI machine: every operation gets this
 # many generated cases per phase. FUZZ_MAX_EXAMPLES=100 for a longer hunt.

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from catalog.actors import Actor
+from core.actors import Actor
 from glossary.models import Proposal, Term
 from glossary.services.proposals import proposal_create
 from glossary.services.reviews import proposal_decide

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.models import Scope
+from core.actors import Scope
 from glossary.models import Term
 from tests.conftest import bearer_client
 from tests.glossary.conftest import approve, propose

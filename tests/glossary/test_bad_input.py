@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.errors import ApplicationError, ValidationFailed
+from core.errors import ApplicationError, ValidationFailed
 from glossary.models import Term
 from tests.glossary.conftest import approve, propose
 

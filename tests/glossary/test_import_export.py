@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from catalog.actors import Actor
-from catalog.errors import PermissionDenied, ValidationFailed
+from core.actors import Actor
+from core.errors import PermissionDenied, ValidationFailed
 from glossary.importexport import COLUMNS, export_csv, export_json
 from glossary.models import Glossary, Term, TermKey, TermVersion
 from glossary.services.imports import glossary_import
@@ -181,7 +181,7 @@ def test_the_columns_are_documented_in_the_export_header(world, rich):
 
 
 def test_the_demo_glossary_loads_once(world):
-    from glossary.demo import seed_demo_glossaries
+    from demo.glossary import seed_demo_glossaries
 
     assert seed_demo_glossaries() == 5  # sales and finance exist in this world; customer does not
     assert Term.objects.get(slug="gross-merchandise-value").same_as.get().slug == "net-revenue"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.actors import Actor
-from catalog.errors import PermissionDenied, ValidationFailed
+from core.actors import Actor
+from core.errors import PermissionDenied, ValidationFailed
 from glossary.models import LinkSuggestion, TermFieldLink, TermProductLink
 from glossary.search import expand_query, synonyms_for, term_documents
 from glossary.selectors import product_glossary
@@ -162,7 +162,7 @@ def test_search_hears_of_changed_terms_after_commit(world, make_term, orders, dj
 
 
 def test_terms_become_index_documents_for_the_search_engine(world, make_term):
-    pytest.importorskip("catalog.search.base")
+    pytest.importorskip("search.base")
     from glossary.search import GlossaryTermSource
 
     term = make_term("Churn", definition="Customers who left.\n\nMore detail.", synonyms=["Attrition"])

@@ -89,7 +89,7 @@ def test_a_term_page_shows_definition_relations_history_and_use(client, glossary
 
 
 def _actor(user):
-    from catalog.actors import Actor
+    from core.actors import Actor
 
     return Actor(user=user)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
-from catalog.actors import Actor
-from catalog.errors import Conflict, PermissionDenied, ValidationFailed
-from catalog.models import Notification, Scope, TeamRole
-from catalog.services.tokens import token_create
+from catalog.models import TeamRole
+from core.actors import Actor, Scope
+from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.models import Notification
 from glossary.models import Proposal, Term, TermVersion
 from glossary.services.proposals import (
     proposal_comment,
@@ -19,6 +19,7 @@ from glossary.services.proposals import (
 from glossary.services.reviews import proposal_decide
 from tests.factories import MembershipFactory, UserFactory
 from tests.glossary.conftest import approve, propose, reload
+from tokens.services import token_create
 
 pytestmark = pytest.mark.django_db
 

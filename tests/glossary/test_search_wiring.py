@@ -4,12 +4,13 @@ import json
 
 import pytest
 
-from catalog.actors import Actor
-from catalog.search import SearchQuery, get_backend
 from catalog.services.products import product_upsert_from_payload
+from core.actors import Actor
 from glossary.models import Term
 from glossary.services.imports import glossary_import
 from glossary.services.links import resolve_target, term_link
+from search.base import SearchQuery
+from search.outbox import caught_up_backend
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,7 @@ def ledger(world, django_capture_on_commit_callbacks):
 
 
 def titles(q: str, **filters) -> list[str]:
-    results = get_backend().search(SearchQuery(text=q, filters={k: (v,) for k, v in filters.items()}))
+    results = caught_up_backend().search(SearchQuery(text=q, filters={k: (v,) for k, v in filters.items()}))
     return [hit.title for hit in results.hits]
 
 

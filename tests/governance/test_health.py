@@ -60,7 +60,7 @@ def test_product_health_reads_the_installed_apps(good_product):
 
 
 def test_search_documents_carry_the_stored_health(good_product):
-    from catalog.search.documents import build
+    from search.documents import build
 
     services.governance_evaluate(product_ids=[good_product.pk])
     docs, _ = build("product", [good_product.pk])

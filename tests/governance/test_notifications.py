@@ -2,7 +2,8 @@
 
 import pytest
 
-from catalog.models import InputPort, LifecycleStatus, Notification
+from catalog.models import InputPort, LifecycleStatus
+from core.models import Notification
 from governance import services
 from tests.factories import OutputPortFactory, ProductFactory, SchemaFieldFactory
 

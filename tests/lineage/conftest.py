@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog.models import Scope
+from core.actors import Scope
 from tests.conftest import bearer_client
 
 CONFORMANCE = Path(__file__).resolve().parents[3] / "shared" / "conformance"

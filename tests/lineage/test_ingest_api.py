@@ -11,8 +11,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from catalog.models import Scope
-from catalog.services.tokens import token_create
+from core.actors import Scope
 from lineage.models import (
     ColumnEdge,
     Dataset,
@@ -27,6 +26,7 @@ from lineage.models import (
 from lineage.state import current_stamp
 from tests.conftest import bearer_client
 from tests.lineage.conftest import conformance, dataset, run_event
+from tokens.services import token_create
 
 pytestmark = [pytest.mark.django_db]
 

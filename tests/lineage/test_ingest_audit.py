@@ -7,11 +7,11 @@ import pytest
 from rest_framework.test import APIClient
 
 from audit.models import AuditEntry
-from catalog.models import Scope
-from catalog.services.tokens import token_create
+from core.actors import Scope
 from lineage.api import views
 from lineage.models import LineageEvent
 from tests.lineage.conftest import run_event
+from tokens.services import token_create
 
 pytestmark = pytest.mark.django_db
 

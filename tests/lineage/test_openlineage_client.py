@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from rest_framework.test import APIClient
 
-from catalog.models import Scope
-from catalog.services.tokens import token_create
+from core.actors import Scope
 from lineage.models import ColumnEdge, Dataset, DatasetSchemaVersion, JobDataset, LineageEvent, Run
+from tokens.services import token_create
 
 ol = pytest.importorskip("openlineage.client", reason="the client tests need openlineage-python (dev extra)")
 from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, RunEvent, RunState  # noqa: E402

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
-from catalog.actors import Actor
+from core.actors import Actor
 from ratings.services import rating_upsert
 from tests.factories import MembershipFactory, OutputPortFactory, ProductFactory, TeamFactory, UserFactory
 

@@ -8,9 +8,11 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from catalog.search import SearchQuery, get_backend
 from ratings import selectors
 from ratings.models import Rating
+from search.backends import get_backend
+from search.base import SearchQuery
+from search.outbox import caught_up_backend
 from tests.factories import ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -113,7 +115,7 @@ def test_the_mesh_view_puts_the_lowest_rated_domain_first(world, product, consum
 
 
 def titles(text: str) -> list[str]:
-    return [hit.title for hit in get_backend().search(SearchQuery(text=text, with_facets=False)).hits]
+    return [hit.title for hit in caught_up_backend().search(SearchQuery(text=text, with_facets=False)).hits]
 
 
 def test_a_rating_moves_the_product_in_search(world, consumers, rate, django_capture_on_commit_callbacks):
@@ -121,7 +123,7 @@ def test_a_rating_moves_the_product_in_search(world, consumers, rate, django_cap
     with django_capture_on_commit_callbacks(execute=True):
         alpha = ProductFactory(domain=world.domain, slug="alpha", name="Invoices Alpha", status="published")
         beta = ProductFactory(domain=world.domain, slug="beta", name="Invoices Beta", status="published")
-        from catalog.search import on_commit_index_products
+        from search.indexing import on_commit_index_products
 
         on_commit_index_products([alpha.pk, beta.pk])
     before = titles("invoices")
@@ -136,7 +138,7 @@ def test_a_rating_moves_the_product_in_search(world, consumers, rate, django_cap
     assert titles("invoices") == [high.name, low.name]
     assert titles("invoices") != before
     # hiding the good ratings takes their weight out of the ranking again
-    from catalog.actors import Actor
+    from core.actors import Actor
     from ratings.services import rating_moderate
 
     rated_score = scores("invoices")[high.name]
@@ -147,7 +149,7 @@ def test_a_rating_moves_the_product_in_search(world, consumers, rate, django_cap
 
 
 def scores(text: str) -> dict[str, float]:
-    return {hit.title: hit.score for hit in get_backend().search(SearchQuery(text=text, with_facets=False)).hits}
+    return {hit.title: hit.score for hit in caught_up_backend().search(SearchQuery(text=text, with_facets=False)).hits}
 
 
 def test_the_search_document_carries_visible_ratings_only(world, product, consumers, rate):
@@ -160,7 +162,7 @@ def test_the_search_document_carries_visible_ratings_only(world, product, consum
 
 
 def test_the_demo_ratings_come_from_outside_the_owning_team(world, product, consumers):
-    from ratings.demo import seed_demo_ratings
+    from demo.ratings import seed_demo_ratings
 
     consumers(8)
     written = seed_demo_ratings()

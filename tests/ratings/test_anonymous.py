@@ -28,8 +28,8 @@ def public(settings):
 @pytest.fixture
 def private(settings):
     settings.PORTAL_PUBLIC_READ = False
-    if "catalog.middleware.PortalLoginRequiredMiddleware" not in settings.MIDDLEWARE:
-        settings.MIDDLEWARE = [*settings.MIDDLEWARE, "catalog.middleware.PortalLoginRequiredMiddleware"]
+    if "core.middleware.PortalLoginRequiredMiddleware" not in settings.MIDDLEWARE:
+        settings.MIDDLEWARE = [*settings.MIDDLEWARE, "core.middleware.PortalLoginRequiredMiddleware"]
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from rest_framework.test import APIClient
 
-from catalog.models import Scope
+from core.actors import Scope
 from ratings.models import Rating
 from tests.conftest import bearer_client
 from tests.factories import ProductFactory

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog.actors import Actor
+from core.actors import Actor
 from ratings.services import rating_upsert
 from tests.factories import UserFactory
 

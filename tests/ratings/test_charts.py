@@ -6,7 +6,7 @@ import re
 
 from django.template import Context, Template
 
-from catalog.charts import bar_chart, line_chart, sparkline
+from core.charts import bar_chart, line_chart, sparkline
 
 
 def test_bar_chart_scales_bars_and_carries_a_data_table():

@@ -7,7 +7,7 @@ import time_machine
 from django.conf import settings as django_settings
 from django.core import mail
 
-from catalog.models import Notification
+from core.models import Notification
 from ratings.tasks import send_weekly_rating_digests
 from tests.factories import ProductFactory
 
@@ -45,7 +45,7 @@ def test_the_digest_summarises_the_week_for_the_owning_team(
 def test_a_quiet_week_sends_nothing(world, product, consumers, rate, django_capture_on_commit_callbacks):
     with time_machine.travel("2026-03-02 09:00Z", tick=False):
         rating = rate(consumers(1)[0], product, 4)
-        from catalog.actors import Actor
+        from core.actors import Actor
         from ratings.services import rating_reply
 
         rating_reply(actor=Actor(user=world.owner), rating=rating, body="Thanks")
@@ -79,7 +79,7 @@ def test_each_review_counts_in_one_week_only_and_a_second_run_sends_nothing(
 ):
     with time_machine.travel("2026-03-16 07:00Z", tick=False):  # at the very moment of a run
         rating = rate(consumers(1)[0], product, 2, comment="Boundary")
-        from catalog.actors import Actor
+        from core.actors import Actor
         from ratings.services import rating_reply
 
         rating_reply(actor=Actor(user=world.owner), rating=rating, body="Thanks")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from catalog.models import Notification
+from core.models import Notification
 from ratings.models import Rating, RatingModeration
 
 pytestmark = pytest.mark.django_db
@@ -193,7 +193,7 @@ def _queries(client, url: str) -> int:
     ],
 )
 def test_pages_do_not_query_per_review(world, product, consumers, rate, url):
-    from catalog.actors import Actor
+    from core.actors import Actor
     from ratings.services import rating_reply
 
     people = consumers(6)
@@ -226,7 +226,7 @@ def test_the_product_page_links_to_all_reviews_past_twenty(world, product, consu
 
 
 def test_the_feedback_inbox_puts_waiting_reviews_before_newer_answered_ones(world, product, consumers, rate):
-    from catalog.actors import Actor
+    from core.actors import Actor
     from ratings.services import rating_moderate, rating_reply
 
     old_waiting, changed, hidden, answered = consumers(4)

@@ -9,10 +9,9 @@ from django.core import mail
 from django.utils import timezone
 
 from access.services import access_request_create
-from catalog.actors import Actor
-from catalog.errors import Conflict, PermissionDenied, ValidationFailed
-from catalog.models import Notification, Scope
-from catalog.services.tokens import token_create
+from core.actors import Actor, Scope
+from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.models import Notification
 from ratings import selectors
 from ratings.models import ModerationAction, Rating, RatingModeration, RatingVersion
 from ratings.services import (
@@ -23,6 +22,7 @@ from ratings.services import (
     rating_upsert,
 )
 from tests.factories import ProductFactory
+from tokens.services import token_create
 
 pytestmark = pytest.mark.django_db
 

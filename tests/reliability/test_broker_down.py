@@ -2,7 +2,7 @@
 
 The web process is pointed at a Redis port where nothing listens (the machine's own Redis is left alone). A
 write commits its rows and its index outbox rows in one transaction; enqueueing the drain task after commit
-fails, is logged, and is not raised into the request (catalog.search._record uses a robust on_commit). The kept
+fails, is logged, and is not raised into the request (search._record uses a robust on_commit). The kept
 outbox rows are indexed by the next search (it drains first) or by the next drain a worker runs.
 """
 
@@ -15,10 +15,11 @@ import time
 import pytest
 
 from catalog.models import DataProduct
-from catalog.search import SearchQuery, raw_backend
-from catalog.search.models import IndexOutbox
-from catalog.search.tasks import drain_outbox
 from config.celery import app as celery_app
+from search.backends import get_backend
+from search.base import SearchQuery
+from search.models import IndexOutbox
+from search.tasks import drain_outbox
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -63,7 +64,7 @@ def broker_down(settings):
 
 
 def indexed(product: DataProduct) -> bool:
-    hits = raw_backend().search(SearchQuery(text="refunds ledger", with_facets=False)).hits
+    hits = get_backend().search(SearchQuery(text="refunds ledger", with_facets=False)).hits
     return any(hit.key == f"product:{product.pk}" for hit in hits)
 
 

@@ -16,7 +16,7 @@ from django.db import OperationalError, connection
 from django.test import Client
 
 from catalog.models import DataProduct, OutputPort, SchemaField
-from catalog.views_errors import RETRY_AFTER_SECONDS
+from core.http_errors import RETRY_AFTER_SECONDS
 
 pytestmark = pytest.mark.django_db
 

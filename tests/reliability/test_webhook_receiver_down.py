@@ -12,7 +12,7 @@ import pytest
 
 from access import services
 from access.models import DeliveryStatus, Grant, GrantStatus, WebhookDelivery
-from catalog.actors import Actor
+from core.actors import Actor
 from tests.access.receiver import Receiver
 
 WORKER_ENV = {"ACCESS_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1/32", "ACCESS_WEBHOOK_BACKOFF_SECONDS": "1"}

@@ -20,13 +20,14 @@ from pathlib import Path
 import pytest
 from celery import Celery
 
-from catalog.actors import Actor
-from catalog.models import DataProduct, Scope
-from catalog.search import SearchQuery, raw_backend
-from catalog.search.models import IndexOutbox
+from catalog.models import DataProduct
 from catalog.services.products import product_upsert_from_payload
-from catalog.services.tokens import token_create
+from core.actors import Actor, Scope
+from search.backends import get_backend
+from search.base import SearchQuery
+from search.models import IndexOutbox
 from tests.worker_support import database_env, redis_up
+from tokens.services import token_create
 
 # A Redis database of its own: the Redis transport keeps unacknowledged messages, and the lock that guards
 # restoring them, in keys shared by every queue of a database, so other tests' workers on database 0 could hold
@@ -152,7 +153,7 @@ def test_a_worker_killed_mid_task_gets_its_task_redelivered_and_the_index_conver
     wait_for(lambda: not IndexOutbox.objects.exists(), 60, "the redelivered task to drain the outbox")
 
     assert (gate / "attempt-2").exists(), second.text()
-    hits = raw_backend().search(SearchQuery(text="orders", with_facets=False)).hits
+    hits = get_backend().search(SearchQuery(text="orders", with_facets=False)).hits
     assert {hit.key for hit in hits} >= keys
     print(f"\nworker killed mid-task: redelivered (attempts: {len(list(gate.glob('attempt-*')))}), index converged")
     sender.close()

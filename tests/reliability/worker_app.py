@@ -16,7 +16,7 @@ HOLD_SECONDS = 60  # a held task gives up waiting after this long (the test kill
 @app.task(name="reliability.held_drain", acks_late=True, reject_on_worker_lost=True)
 def held_drain(gate: str) -> int:
     """Record the attempt, wait while `<gate>/hold` exists, then drain the index outbox like search.drain_outbox."""
-    from catalog.search import outbox
+    from search import outbox
 
     gate_dir = Path(gate)
     attempt = len(list(gate_dir.glob("attempt-*"))) + 1

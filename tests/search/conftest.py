@@ -12,7 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from catalog.models import DataContract, DataProduct, InputPort, Tag
-from catalog.search.base import SearchBackend
+from search.base import SearchBackend
 from tests.factories import DomainFactory, OutputPortFactory, ProductFactory, SchemaFieldFactory, TeamFactory
 
 
@@ -38,14 +38,14 @@ def available_backends() -> list[str]:
 
 def make_backend(name: str) -> SearchBackend:
     if name == "elasticsearch":
-        from catalog.search.elastic import ElasticBackend
+        from search.elastic import ElasticBackend
 
         return ElasticBackend(os.environ["ELASTICSEARCH_URL"], alias=f"test-search-{os.getpid()}", refresh=True)
     if name == "postgresql":
-        from catalog.search.postgres import PostgresBackend
+        from search.postgres import PostgresBackend
 
         return PostgresBackend()
-    from catalog.search.sqlite import SqliteBackend
+    from search.sqlite import SqliteBackend
 
     return SqliteBackend()
 

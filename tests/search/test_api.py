@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from search.outbox import caught_up_backend
+
 pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture
 def indexed(mesh):
-    from catalog.search import get_backend
+    from search.backends import get_backend
 
     backend = get_backend()
     backend.clear()
@@ -124,15 +126,14 @@ def test_the_search_queries_stay_few(read_only_client, indexed, django_assert_ma
 def test_page_helpers_keep_the_state_in_the_url(indexed):
     from django.http import QueryDict
 
-    from catalog.search import get_backend
-    from catalog.search.params import facet_groups, page_url, query_from_params, query_url, toggle_url
+    from search.params import facet_groups, page_url, query_from_params, query_url, toggle_url
 
     params = QueryDict("q=orders&domain=sales&page=2")
     assert toggle_url(params, "domain", "sales") == "?q=orders"
     assert toggle_url(params, "kind", "aggregate") == "?q=orders&domain=sales&kind=aggregate"
     assert page_url(params, 3) == "?q=orders&domain=sales&page=3"
     assert query_url(params, "order") == "?q=order&domain=sales"
-    groups = facet_groups(params, get_backend().search(query_from_params(QueryDict("q=orders&domain=sales"))))
+    groups = facet_groups(params, caught_up_backend().search(query_from_params(QueryDict("q=orders&domain=sales"))))
     domain = next(g for g in groups if g["name"] == "domain")
     assert domain["title"] == "Domain"
     assert {"value": "sales", "label": "Sales", "count": 4, "selected": True, "url": "?q=orders"} in domain["values"]

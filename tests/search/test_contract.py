@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.search.base import SearchQuery
+from search.base import SearchQuery
 
 pytestmark = pytest.mark.django_db
 

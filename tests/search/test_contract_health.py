@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.search import documents
-from catalog.search import elastic_query as eq
-from catalog.search.base import IndexDocument, SearchQuery
-from catalog.search.documents import ProductExtras
-from catalog.search.ranking import Weights
+from search import registry
+from search import elastic_query as eq
+from search.base import IndexDocument, SearchQuery
+from search.extensions import ProductExtras
+from search.ranking import Weights
 from tests.search.test_contract import facet, search, titles
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def healthy(backend, mesh, monkeypatch):
     def enricher(ids):
         return {pk: ProductExtras(health=by_pk[pk][0], health_band=by_pk[pk][1]) for pk in ids if pk in by_pk}
 
-    monkeypatch.setattr(documents, "_PRODUCT_ENRICHERS", [*documents._PRODUCT_ENRICHERS, enricher])
+    monkeypatch.setattr(registry, "_PRODUCT_ENRICHERS", [*registry._PRODUCT_ENRICHERS, enricher])
     backend.reindex()
     return backend
 

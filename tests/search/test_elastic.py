@@ -9,16 +9,16 @@ from types import SimpleNamespace
 import pytest
 from elasticsearch import NotFoundError
 
-from catalog.search import elastic
-from catalog.search import elastic_query as eq
-from catalog.search.base import SearchQuery
-from catalog.search.hits import engine_fragment
-from catalog.search.ranking import Weights
-from catalog.search.synonyms import Clause, expand
+from search import elastic
+from search import elastic_query as eq
+from search.base import SearchQuery
+from search.hits import engine_fragment
+from search.ranking import Weights
+from search.synonyms import Clause, expand
 
 
 def body(text="orders", **kwargs) -> dict:
-    from catalog.search.text import parse_terms
+    from search.text import parse_terms
 
     terms = parse_terms(text)
     return eq.search_body(SearchQuery(text=text, **kwargs), terms, expand(terms), Weights()).to_dict()

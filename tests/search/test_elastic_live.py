@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from catalog.search.elastic import ElasticBackend
+from search.elastic import ElasticBackend
 from tests.search.conftest import make_backend
 
 pytestmark = [

@@ -9,23 +9,19 @@ from django.core.management import call_command
 from django.db import transaction
 
 from catalog.models import DataProduct
-from catalog.search import (
-    get_backend,
-    on_commit_index_domains,
-    on_commit_index_products,
-    on_commit_index_teams,
-    on_commit_remove,
-)
-from catalog.search.base import SearchQuery
-from catalog.search.models import IndexOutbox
-from catalog.search.tasks import index_products
+from search.backends import get_backend
+from search.base import SearchQuery
+from search.indexing import on_commit_index_domains, on_commit_index_products, on_commit_index_teams, on_commit_remove
+from search.models import IndexOutbox
+from search.outbox import caught_up_backend
+from search.tasks import index_products
 from tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def titles(text, **filters):
-    results = get_backend().search(SearchQuery(text=text, filters={k: (v,) for k, v in filters.items()}))
+    results = caught_up_backend().search(SearchQuery(text=text, filters={k: (v,) for k, v in filters.items()}))
     return [hit.title for hit in results.hits]
 
 

@@ -10,16 +10,12 @@ from django.core.management import call_command
 from django.db import transaction
 
 from catalog.models import DataProduct
-from catalog.search import (
-    get_backend,
-    on_commit_index_domains,
-    on_commit_index_products,
-    on_commit_remove,
-    outbox,
-    raw_backend,
-)
-from catalog.search.base import SearchQuery
-from catalog.search.models import IndexOutbox
+from search import outbox
+from search.backends import get_backend
+from search.base import SearchQuery
+from search.indexing import on_commit_index_domains, on_commit_index_products, on_commit_remove
+from search.models import IndexOutbox
+from search.outbox import caught_up_backend
 from tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +30,7 @@ def _empty_index(db, settings):
 
 
 def titles(text, backend=None):
-    return [hit.title for hit in (backend or get_backend()).search(SearchQuery(text=text)).hits]
+    return [hit.title for hit in (backend or caught_up_backend()).search(SearchQuery(text=text)).hits]
 
 
 def write(capture, world, name, slug):
@@ -47,14 +43,14 @@ def write(capture, world, name, slug):
 def test_a_write_queues_a_row_and_a_search_indexes_it(world, django_capture_on_commit_callbacks):
     product = write(django_capture_on_commit_callbacks, world, "Churn Scores", "churn")
     assert list(IndexOutbox.objects.values_list("key", "action")) == [(f"product:{product.pk}", "index")]
-    assert raw_backend().count() == 0 and titles("churn", raw_backend()) == []  # nothing indexed by the write
+    assert get_backend().count() == 0 and titles("churn", get_backend()) == []  # nothing indexed by the write
     assert titles("churn") == ["Churn Scores"]  # the search drained first
     assert not IndexOutbox.objects.exists()
 
 
 def test_suggest_also_sees_committed_writes(world, django_capture_on_commit_callbacks):
     write(django_capture_on_commit_callbacks, world, "Churn Scores", "churn")
-    assert "Churn Scores" in [s.text for s in get_backend().suggest("chur")]
+    assert "Churn Scores" in [s.text for s in caught_up_backend().suggest("chur")]
 
 
 @pytest.fixture
@@ -73,7 +69,7 @@ def test_writes_drain_in_batches(world, django_capture_on_commit_callbacks, sett
     counts = []
     for i in range(100):
         write(django_capture_on_commit_callbacks, world, f"Batch Product {i}", f"batch-{i}")
-        counts.append((raw_backend().count(), outbox.pending()))
+        counts.append((get_backend().count(), outbox.pending()))
     # Every tenth write drains the ten pending; the nine before it leave their rows queued.
     assert counts[8] == (0, 9) and counts[9] == (10, 0) and counts[10] == (10, 1) and counts[99] == (100, 0)
     assert {indexed for indexed, _ in counts} == set(range(0, 101, 10))
@@ -85,19 +81,19 @@ def test_a_batch_of_100_is_indexed_with_few_queries(
     with django_capture_on_commit_callbacks(execute=True):
         for i in range(99):
             on_commit_index_products([ProductFactory(domain=world.domain, slug=f"p-{i}").pk])
-    assert outbox.pending() == 99 and raw_backend().count() == 0
+    assert outbox.pending() == 99 and get_backend().count() == 0
     last = ProductFactory(domain=world.domain, slug="p-last")
     with django_assert_max_num_queries(60), django_capture_on_commit_callbacks(execute=True):
         on_commit_index_products([last.pk])  # the 100th pending row: the commit drains all of them
-    assert outbox.pending() == 0 and raw_backend().count() == 100
+    assert outbox.pending() == 0 and get_backend().count() == 100
 
 
 def test_an_old_row_is_drained_by_the_next_write(world, django_capture_on_commit_callbacks, settings):
     write(django_capture_on_commit_callbacks, world, "Churn Scores", "churn")
-    assert raw_backend().count() == 0
+    assert get_backend().count() == 0
     settings.SEARCH_OUTBOX_MAX_AGE_SECONDS = 0
     write(django_capture_on_commit_callbacks, world, "Order Lines", "lines")
-    assert raw_backend().count() == 2 and outbox.pending() == 0
+    assert get_backend().count() == 2 and outbox.pending() == 0
 
 
 def test_repeated_writes_of_one_product_coalesce(world, django_capture_on_commit_callbacks):
@@ -133,7 +129,7 @@ def test_remove_entries_delete_documents(world, django_capture_on_commit_callbac
         product.delete()
         on_commit_remove([key])  # ...becomes a removal
     assert list(IndexOutbox.objects.values_list("key", "action")) == [(key, "remove")]
-    assert titles("churn") == [] and raw_backend().count() == 0
+    assert titles("churn") == [] and get_backend().count() == 0
 
 
 def test_an_index_entry_for_a_deleted_row_removes_its_document(world, django_capture_on_commit_callbacks):
@@ -159,7 +155,7 @@ def test_a_domain_entry_reindexes_its_products(world, django_capture_on_commit_c
 def test_draining_twice_is_safe(world, django_capture_on_commit_callbacks):
     write(django_capture_on_commit_callbacks, world, "Churn Scores", "churn")
     assert outbox.drain() == 1 and outbox.drain() == 0
-    assert raw_backend().count() == 1 and titles("churn") == ["Churn Scores"]
+    assert get_backend().count() == 1 and titles("churn") == ["Churn Scores"]
 
 
 def test_a_write_during_a_drain_stays_pending(world, django_capture_on_commit_callbacks):
@@ -172,25 +168,25 @@ def test_a_write_during_a_drain_stays_pending(world, django_capture_on_commit_ca
 def test_a_drain_takes_at_most_its_limit(world, django_capture_on_commit_callbacks):
     for i in range(5):
         write(django_capture_on_commit_callbacks, world, f"Limit Product {i}", f"limit-{i}")
-    assert outbox.drain(limit=3) == 3 and outbox.pending() == 2 and raw_backend().count() == 3
+    assert outbox.drain(limit=3) == 3 and outbox.pending() == 2 and get_backend().count() == 3
 
 
 def test_with_a_broker_each_commit_enqueues_one_drain(world, django_capture_on_commit_callbacks, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    with mock.patch("catalog.search.tasks.drain_outbox.delay") as delay:
+    with mock.patch("search.tasks.drain_outbox.delay") as delay:
         write(django_capture_on_commit_callbacks, world, "Churn Scores", "churn")
     delay.assert_called_once_with()
-    assert outbox.pending() == 1 and raw_backend().count() == 0
+    assert outbox.pending() == 1 and get_backend().count() == 0
 
 
 def test_reindex_command_clears_the_outbox(world, django_capture_on_commit_callbacks):
     write(django_capture_on_commit_callbacks, world, "Churn Scores", "churn")
     call_command("search_reindex", "--no-progress", stdout=StringIO())
-    assert outbox.pending() == 0 and titles("churn", raw_backend()) == ["Churn Scores"]
+    assert outbox.pending() == 0 and titles("churn", get_backend()) == ["Churn Scores"]
 
 
 def test_the_drain_task_is_registered(world, django_capture_on_commit_callbacks):
-    from catalog.search.tasks import drain_outbox
+    from search.tasks import drain_outbox
 
     write(django_capture_on_commit_callbacks, world, "Churn Scores", "churn")
     assert drain_outbox.name == "search.drain_outbox" and drain_outbox.delay().get() == 1
@@ -216,7 +212,7 @@ def test_on_sqlite_a_drain_builds_documents_before_taking_the_write_lock(world):
     with mock.patch.object(outbox, "_documents", side_effect=spy):
         assert outbox.drain() == 1
     assert built_in_transaction == [False]
-    assert outbox.pending() == 0 and titles("scores", raw_backend()) == ["Churn Scores"]
+    assert outbox.pending() == 0 and titles("scores", get_backend()) == ["Churn Scores"]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -243,4 +239,4 @@ def test_on_sqlite_a_write_during_the_build_is_not_overwritten_by_older_document
         assert outbox.drain() == 1
     assert len(calls) == 2  # the prebuilt documents were dropped and built again under the lock
     assert outbox.pending() == 0
-    assert titles("forecast", raw_backend()) == ["Churn Forecast"] and titles("scores", raw_backend()) == []
+    assert titles("forecast", get_backend()) == ["Churn Forecast"] and titles("scores", get_backend()) == []

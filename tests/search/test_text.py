@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.search.ranking import Weights, bayesian_average, rating_band, static_rank
-from catalog.search.sqlite import expression
-from catalog.search.synonyms import Clause, expand
-from catalog.search.text import Highlighter, edit_distance, fold, highlight, name_norm, parse_terms
+from search.ranking import Weights, bayesian_average, rating_band, static_rank
+from search.sqlite import expression
+from search.synonyms import Clause, expand
+from search.text import Highlighter, edit_distance, fold, highlight, name_norm, parse_terms
 
 
 @pytest.mark.parametrize(
@@ -136,7 +136,7 @@ def plain_function(phrase):
 
 
 def test_a_plain_function_can_be_the_provider(settings):
-    from catalog.search.synonyms import get_provider
+    from search.synonyms import get_provider
 
     settings.SEARCH_SYNONYM_PROVIDER = "tests.search.test_text.plain_function"
     assert get_provider().synonyms("purchase") == ["order"]

@@ -11,9 +11,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from audit.models import AuditEntry
-from catalog.models import Scope
-from catalog.services.tokens import token_create
+from core.actors import Scope
 from tests.factories import ProductFactory
+from tokens.services import token_create
 
 pytestmark = pytest.mark.django_db
 

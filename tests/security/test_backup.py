@@ -6,8 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from catalog.models import DataProduct, Scope
-from catalog.search import get_backend
+from catalog.models import DataProduct
+from core.actors import Scope
+from search.backends import get_backend
 from tests.conftest import bearer_client
 
 pytestmark = pytest.mark.django_db(transaction=True)

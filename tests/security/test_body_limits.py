@@ -7,8 +7,8 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
-from catalog.models import Scope
-from config.parsers import json_depth
+from core.actors import Scope
+from core.parsers import json_depth
 from lineage.models import LineageEvent
 from tests.conftest import bearer_client
 from tests.lineage.conftest import run_event

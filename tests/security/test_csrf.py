@@ -7,11 +7,11 @@ import pytest
 from django.test import Client
 
 from audit.models import AuditEntry
-from catalog.models import Scope
-from catalog.services.tokens import token_create
+from core.actors import Scope
 from glossary.models import Proposal
 from tests.factories import OutputPortFactory, ProductFactory
 from tests.glossary.conftest import propose
+from tokens.services import token_create
 
 pytestmark = pytest.mark.django_db
 

@@ -132,7 +132,7 @@ def test_openlineage_names_and_facet_values_render_as_text(world, owner, send_li
 
 @pytest.fixture
 def send_lineage(world):
-    from catalog.models import Scope
+    from core.actors import Scope
     from tests.conftest import bearer_client
 
     client = bearer_client(world.team, [Scope.READ, Scope.WRITE_LINEAGE])

@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from catalog.models import DataProduct, Scope
+from catalog.models import DataProduct
+from core.actors import Scope
 from tests.conftest import bearer_client
 from tests.factories import ProductFactory
 

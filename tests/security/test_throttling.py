@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from catalog.models import Scope
+from core.actors import Scope
 from tests.conftest import bearer_client
 
 pytestmark = pytest.mark.django_db

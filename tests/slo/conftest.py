@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.models import Scope
+from core.actors import Scope
 from slo.models import ServiceLevelObjective, SloKind
 from tests.conftest import bearer_client
 from tests.factories import OutputPortFactory, ProductFactory

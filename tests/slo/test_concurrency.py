@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import connection
 
-from catalog.actors import Actor
-from catalog.models import Notification, Scope
-from catalog.services.tokens import token_create
+from core.actors import Actor, Scope
+from core.models import Notification
 from slo.evaluation import slo_evaluate
 from slo.models import Incident, Measurement
 from slo.services import MeasurementIn, measurements_record
+from tokens.services import token_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

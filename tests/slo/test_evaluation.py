@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.core import mail
 
-from catalog.models import Notification
+from core.models import Notification
 from slo.evaluation import slo_evaluate
 from slo.models import Incident, Measurement, SloEvaluation
 from slo.rules import Objective, Segment, compliance, timeline, value_state

@@ -7,7 +7,7 @@ import copy
 import pytest
 import time_machine
 
-from catalog.models import Scope
+from core.actors import Scope
 from lineage.openlineage import parse_event
 from slo.lineage_feed import measurements_from_observations, observations_of
 from slo.models import Measurement

@@ -10,7 +10,7 @@ import time_machine
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from catalog.actors import Actor
+from core.actors import Actor
 from slo import evaluation
 from slo.evaluation import slo_evaluate
 from slo.models import Measurement, SloDay

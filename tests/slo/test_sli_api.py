@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import time_machine
 
-from catalog.models import Scope
+from core.actors import Scope
 from slo.models import Measurement
 from tests.conftest import bearer_client
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from catalog.models import Scope
+from core.actors import Scope
 from slo.models import Measurement, ServiceLevelObjective, SloSource
 from tests.conftest import bearer_client
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from catalog.models import Scope
+from core.actors import Scope
 
 
 class Outcome(Enum):

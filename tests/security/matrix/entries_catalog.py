@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from catalog.models import Scope
-from catalog.services.tokens import token_create
+from core.actors import Scope
+from tokens.services import token_create
 
 from .core import OK, Entry, api_read, api_write, page_read, page_write
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from catalog.models import Scope
+from core.actors import Scope
 
 from .core import OK, Entry, api_anyone, api_read, api_write, page_read, page_write
 

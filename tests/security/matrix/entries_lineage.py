@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from catalog.models import Scope
+from core.actors import Scope
 
 from .core import OK, UNAUTHORIZED, Entry, api_read, api_write, page_read
 from .scene import lineage_event

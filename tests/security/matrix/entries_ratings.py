@@ -8,7 +8,7 @@ Staff are in no team, so they may rate. Tokens read (any scope, any team) and wr
 
 from __future__ import annotations
 
-from catalog.models import Scope
+from core.actors import Scope
 
 from .core import HIDDEN, OK, Entry, api_anyone, api_read, api_write, page_read, page_write, token
 

@@ -10,7 +10,7 @@ writing teams, and staff: people are not narrowed by scopes).
 
 from __future__ import annotations
 
-from catalog.models import Scope
+from core.actors import Scope
 
 from .core import Entry, api_read, api_write, page_read, page_write
 

@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from catalog.models import Scope
-from catalog.services.tokens import token_create
+from core.actors import Scope
+from tokens.services import token_create
 
 from .core import PAGE_TOKEN, Entry
 

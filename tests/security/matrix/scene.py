@@ -12,8 +12,8 @@ from functools import cached_property
 
 from django.utils import timezone
 
-from catalog.actors import Actor
 from catalog.models import AccessMode, DataContract, LifecycleStatus
+from core.actors import Actor
 from tests.factories import OutputPortFactory, ProductFactory, SchemaFieldFactory, UserFactory
 from tests.glossary.conftest import approve, propose
 from tests.lineage.conftest import dataset, run_event

@@ -7,12 +7,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from catalog.actors import Actor
-from catalog.models import Scope
-from catalog.services.tokens import token_create
+from core.actors import Actor, Scope
 from slo.models import ServiceLevelObjective
 from slo.services import MeasurementIn, measurements_record
 from tests.factories import OutputPortFactory, ProductFactory
+from tokens.services import token_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,0 +1,85 @@
+"""OpenAPI post-processing: document the error answers every operation can give, in one place.
+
+Each view declares what is particular to it (its 2xx, and the errors it chooses to describe). Some answers come
+from the shared machinery instead and can follow any request: 401/403 from authentication and permissions, 404
+from a path naming nothing (or a page past the end of a list), 400 from the validation of parameters or a body,
+413/415 from the parsers, 503 when the database is unreachable (core.http_errors). Without them in the
+schema a client generator, or a fuzzer checking conformance, meets answers the contract never mentioned.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 7807 problem details; `errors` names each bad field by JSON Pointer and JSON path.",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "pointer": {"type": "string"},
+                    "path": {"type": "string"},
+                    "detail": {"type": "string"},
+                },
+            },
+        },
+    },
+    "required": ["type", "title", "status", "detail"],
+}
+
+DESCRIPTIONS = {
+    "400": "Invalid parameters or body (problem+json naming each bad field).",
+    "401": "No credentials, or an unknown, expired or revoked token.",
+    "403": "Authenticated, but not allowed (wrong team, missing scope).",
+    "404": "Nothing at this address, or a page past the end of the list.",
+    "409": "Conflicts with the current state (a concurrent change, a duplicate).",
+    "413": "The request body is over the size limit.",
+    "415": "The body's media type is not accepted.",
+    "503": "The database is unavailable for a moment; retry after the Retry-After seconds.",
+}
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+
+
+def _statuses(method: str, path: str, operation: dict) -> list[str]:
+    parameters = operation.get("parameters", [])
+    statuses = ["401", "403", "503"]
+    # A path naming an object, a page past the end, or a body naming a domain or product that does not exist.
+    if "{" in path or any(p.get("name") == "page" for p in parameters) or "requestBody" in operation:
+        statuses.append("404")
+    if any(p.get("in") == "query" for p in parameters) or "requestBody" in operation:
+        statuses.append("400")
+    if method in WRITE_METHODS:
+        statuses.append("409")
+    if "requestBody" in operation:
+        statuses += ["413", "415"]
+    return statuses
+
+
+def add_problem_responses(result: dict[str, Any], generator, request, public) -> dict[str, Any]:
+    """drf-spectacular POSTPROCESSING_HOOKS entry: add the shared error answers each operation lacks."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    reference = {"$ref": "#/components/schemas/Problem"}
+    for path, item in result.get("paths", {}).items():
+        for method, operation in item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            # Errors a view declared without a body (or as JSON) come from the same handler: problem+json.
+            for status, response in responses.items():
+                if status[0] in "45" and "application/problem+json" not in response.get("content", {}):
+                    response.setdefault("content", {})["application/problem+json"] = {"schema": reference}
+            for status in _statuses(method, path, operation):
+                if status not in responses:
+                    responses[status] = {
+                        "description": DESCRIPTIONS[status],
+                        "content": {"application/problem+json": {"schema": reference}},
+                    }
+    return result
