@@ -7,6 +7,7 @@ full-text search). Environment variables switch each part to its production coun
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -308,7 +309,7 @@ RATINGS_WRITES_PER_MINUTE = env_int("RATINGS_WRITES_PER_MINUTE", 10)
 
 ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from django.apps import apps
 from django.conf import settings
@@ -34,7 +35,17 @@ PART_LABELS = {
     "rating": "Consumer rating",
     "consumers": "Consumers",
 }
-DEFAULTS = {
+
+
+class _Config(TypedDict):
+    """The shape of settings.GOVERNANCE_HEALTH (any part of it may be left out there)."""
+
+    weights: dict[str, float]
+    consumers_saturation: int
+    bands: dict[str, float]
+
+
+DEFAULTS: _Config = {
     "weights": {"slo": 0.35, "governance": 0.30, "rating": 0.20, "consumers": 0.15},
     "consumers_saturation": 25,
     "bands": {"good": 80, "fair": 60},
@@ -86,8 +97,8 @@ class Health:
             {
                 "part": name,
                 "label": PART_LABELS[name],
-                "value": self.parts[name],
-                "percent": None if self.parts[name] is None else round(self.parts[name] * 100),
+                "value": (value := self.parts[name]),
+                "percent": None if value is None else round(value * 100),
                 "share": (self.weights.get(name, 0.0) / total) if total else 0.0,
             }
             for name in PARTS
@@ -125,11 +136,12 @@ def compute(inputs: Inputs, cfg: dict | None = None) -> Health:
         ),
         "consumers": None if inputs.consumers is None else consumer_part(inputs.consumers, cfg["consumers_saturation"]),
     }
-    weights = {name: float(cfg["weights"].get(name, 0.0)) for name, value in parts.items() if value is not None}
+    known = {name: value for name, value in parts.items() if value is not None}
+    weights = {name: float(cfg["weights"].get(name, 0.0)) for name in known}
     total = sum(weights.values())
     if total <= 0:
         return Health(score=None, parts=parts, weights={}, inputs=inputs)
-    score = 100.0 * sum(weights[name] * parts[name] for name in weights) / total  # type: ignore[operator]
+    score = 100.0 * sum(weights[name] * known[name] for name in weights) / total
     return Health(score=round(score, 1), parts=parts, weights=weights, inputs=inputs)
 
 
@@ -146,15 +158,15 @@ def gather_inputs(product_ids: Iterable[int], *, governance: bool = True) -> dic
             for pid, score in ProductScore.objects.filter(product_id__in=chunk).values_list("product_id", "score"):
                 out[pid].governance = score
         if apps.is_installed("slo"):
-            for pid, summary in slo_summaries(chunk).items():
+            for pid, slo_summary in slo_summaries(chunk).items():
                 if pid in out:
-                    out[pid].slo_compliance = summary.compliance_30d
-                    out[pid].slo_state = summary.state
+                    out[pid].slo_compliance = slo_summary.compliance_30d
+                    out[pid].slo_state = slo_summary.state
         if apps.is_installed("ratings"):
-            for pid, summary in rating_summaries(chunk).items():
-                if pid in out and summary.count:
-                    out[pid].rating_average = summary.average
-                    out[pid].rating_count = summary.count
+            for pid, rating_summary in rating_summaries(chunk).items():
+                if pid in out and rating_summary.count:
+                    out[pid].rating_average = rating_summary.average
+                    out[pid].rating_count = rating_summary.count
         if apps.is_installed("access"):
             counts = consumer_counts(chunk)
             for pid in chunk:

@@ -6,9 +6,10 @@ of grouped queries whatever the size of the mesh.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, TypedDict
 
 from django.apps import apps
 from django.db.models import Count, Max, Q, QuerySet, Sum
@@ -148,13 +149,22 @@ class DomainFigures:
         return health_module.band_of(self.health)
 
 
+class _Identity(TypedDict):
+    """The DomainFigures fields that name the row."""
+
+    domain_id: int
+    slug: str
+    name: str
+    url: str
+
+
 @dataclass
 class Dashboard:
     rows: list[DomainFigures]
     total: DomainFigures
 
 
-def _figures(row: dict, *, domain_id: int, slug: str, name: str, url: str) -> DomainFigures:
+def _figures(row: Mapping[str, Any], *, domain_id: int, slug: str, name: str, url: str) -> DomainFigures:
     """One row of _AGGREGATES (a domain's, or the whole mesh's) as figures."""
     n = row["n"]
     return DomainFigures(
@@ -205,7 +215,7 @@ def domain_figures(domain_ids: Iterable[int] | None = None) -> dict[int, DomainF
     rows = {row["domain_id"]: row for row in scores.values("domain_id").annotate(**_AGGREGATES).order_by()}
     figures = {}
     for d in domains.values():
-        identity = {"domain_id": d.pk, "slug": d.slug, "name": d.name, "url": d.get_absolute_url()}
+        identity: _Identity = {"domain_id": d.pk, "slug": d.slug, "name": d.name, "url": d.get_absolute_url()}
         row = rows.get(d.pk)
         figures[d.pk] = _figures(row, **identity) if row is not None else DomainFigures(**identity)
     if apps.is_installed("access"):
@@ -220,7 +230,7 @@ def mesh_dashboard() -> Dashboard:
     figures = domain_figures()
     rows = sorted(figures.values(), key=lambda f: f.name.lower())
     whole = ProductScore.objects.aggregate(**_AGGREGATES)
-    identity = {"domain_id": 0, "slug": "", "name": "Whole mesh", "url": ""}
+    identity: _Identity = {"domain_id": 0, "slug": "", "name": "Whole mesh", "url": ""}
     total = _figures(whole, **identity) if whole["n"] else DomainFigures(**identity)
     if apps.is_installed("access"):
         # Pooled over every decision of the mesh, not the median of the domains' medians.

@@ -50,11 +50,11 @@ def _domains_with_ancestors(domains: Iterable[Domain]) -> dict[int, Domain]:
     """The products' domains and their ancestors (for the domain facet), reading only the missing parents, one
     level per query: nesting is shallow, and a batch no longer reads every domain of the catalog."""
     by_id = {d.pk: d for d in domains}
-    wanted = {d.parent_id for d in by_id.values()} - set(by_id) - {None}
+    wanted = {d.parent_id for d in by_id.values() if d.parent_id is not None} - set(by_id)
     while wanted:
         found = list(Domain.objects.filter(pk__in=wanted).only("pk", "slug", "name", "parent_id"))
         by_id.update((d.pk, d) for d in found)
-        wanted = {d.parent_id for d in found} - set(by_id) - {None}
+        wanted = {d.parent_id for d in found if d.parent_id is not None} - set(by_id)
     return by_id
 
 

@@ -53,6 +53,8 @@ def measurements_prune(*, now: datetime | None = None) -> int:
         .values_list("pk", flat=True)
     ):
         keep = old.filter(slo_id=slo_id).order_by("-measured_at", "-pk").values_list("pk", flat=True).first()
+        if keep is None:  # pruned meanwhile by another run: nothing old is left for this objective
+            continue
         while True:
             with transaction.atomic():
                 batch = list(

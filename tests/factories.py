@@ -1,5 +1,8 @@
+from typing import TYPE_CHECKING, Any, TypeVar
+
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 
 from catalog.models import (
     DataProduct,
@@ -11,8 +14,27 @@ from catalog.models import (
     TeamRole,
 )
 
+M = TypeVar("M")
 
-class UserFactory(factory.django.DjangoModelFactory):
+
+class ModelFactory(factory.django.DjangoModelFactory[M]):
+    """A DjangoModelFactory that type checkers know makes an M.
+
+    factory_boy's metaclass turns `SomeFactory(...)` into `SomeFactory.create(...)`, which returns the model; a
+    type checker sees a class being instantiated and types the result as the factory. This `__new__`, declared
+    for type checkers only (nothing changes at run time), tells them what the call really returns.
+    """
+
+    class Meta:
+        abstract = True
+
+    if TYPE_CHECKING:
+
+        def __new__(cls, *args: Any, **kwargs: Any) -> M:  # type: ignore[misc]  # the model, not the factory
+            ...
+
+
+class UserFactory(ModelFactory[User]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -22,7 +44,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("pass-word-123")
 
 
-class TeamFactory(factory.django.DjangoModelFactory):
+class TeamFactory(ModelFactory[Team]):
     class Meta:
         model = Team
         django_get_or_create = ("slug",)
@@ -31,7 +53,7 @@ class TeamFactory(factory.django.DjangoModelFactory):
     name = factory.LazyAttribute(lambda t: t.slug.replace("-", " ").title())
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(ModelFactory[TeamMembership]):
     class Meta:
         model = TeamMembership
 
@@ -40,7 +62,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = TeamRole.MEMBER
 
 
-class DomainFactory(factory.django.DjangoModelFactory):
+class DomainFactory(ModelFactory[Domain]):
     class Meta:
         model = Domain
         django_get_or_create = ("slug",)
@@ -50,7 +72,7 @@ class DomainFactory(factory.django.DjangoModelFactory):
     owner_team = factory.SubFactory(TeamFactory)
 
 
-class ProductFactory(factory.django.DjangoModelFactory):
+class ProductFactory(ModelFactory[DataProduct]):
     class Meta:
         model = DataProduct
 
@@ -62,7 +84,7 @@ class ProductFactory(factory.django.DjangoModelFactory):
     status = "published"
 
 
-class OutputPortFactory(factory.django.DjangoModelFactory):
+class OutputPortFactory(ModelFactory[OutputPort]):
     class Meta:
         model = OutputPort
 
@@ -70,7 +92,7 @@ class OutputPortFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"port_{n}")
 
 
-class SchemaFieldFactory(factory.django.DjangoModelFactory):
+class SchemaFieldFactory(ModelFactory[SchemaField]):
     class Meta:
         model = SchemaField
 

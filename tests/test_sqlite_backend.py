@@ -9,15 +9,20 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+from typing import cast
 
 import pytest
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import connection as default_connection
 from django.db.backends.sqlite3 import base as django_sqlite
 
 from catalog.models import Team
 from config.sqlite import base as portal_sqlite
 from config.sqlite.base import CursorWrapper
 from tests.factories import TeamFactory
+
+# The same proxy, typed as the project's backend (which it is whenever this module is not skipped).
+connection = cast(portal_sqlite.DatabaseWrapper, default_connection)
 
 pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="tests the project's SQLite backend")
 
@@ -174,11 +179,12 @@ def test_a_second_single_write_waits_for_the_first(file_database):
     started, entered = threading.Event(), threading.Event()
     errors: list[BaseException] = []
     first = connections[DEFAULT_DB_ALIAS]
+    assert isinstance(first, portal_sqlite.DatabaseWrapper)
 
     def second_writer() -> None:
         own = connections[DEFAULT_DB_ALIAS]  # this thread's connection, with its own lock file descriptor
         try:
-            assert own is not first
+            assert isinstance(own, portal_sqlite.DatabaseWrapper) and own is not first
             started.set()
             with own.single_write():
                 entered.set()

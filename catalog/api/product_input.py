@@ -7,6 +7,7 @@ every error can name its exact place.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -110,7 +111,11 @@ def _errors(exc: PydanticValidationError, prefix: tuple[str | int, ...] = ()) ->
 
 def _cross_checks(product: ProductIn, prefix: tuple[str | int, ...]) -> list[FieldError]:
     errors: list[FieldError] = []
-    for group, ports in (("output_ports", product.output_ports), ("input_ports", product.input_ports)):
+    groups: tuple[tuple[str, Sequence[OutputPortIn | InputPortIn]], ...] = (
+        ("output_ports", product.output_ports),
+        ("input_ports", product.input_ports),
+    )
+    for group, ports in groups:
         seen: set[tuple[str, str]] = set()
         for index, port in enumerate(ports):
             if (port.name, port.version) in seen:

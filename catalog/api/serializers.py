@@ -13,6 +13,7 @@ from catalog.models import (
     QualityRule,
     SchemaField,
     SlaProperty,
+    Tag,
     Team,
 )
 
@@ -20,9 +21,12 @@ from catalog.models import (
 
 
 class DomainSerializer(serializers.ModelSerializer):
-    owner_team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    owner_team: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     # A top-level domain has none: the schema must say null is possible (found by schemathesis).
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    # The stubs see Field.parent here; the serializer's metaclass takes declared fields off the class, so no clash.
+    parent: serializers.SlugRelatedField[Domain] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="slug", read_only=True, allow_null=True
+    )
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -56,7 +60,8 @@ class FieldOutSerializer(serializers.ModelSerializer):
 class OutputPortOutSerializer(serializers.ModelSerializer):
     type = serializers.CharField(source="port_type")
     contract_id = serializers.CharField(source="contract_ref")
-    fields = FieldOutSerializer(many=True)
+    # The stubs see Serializer.fields here; the serializer's metaclass takes declared fields off the class.
+    fields = FieldOutSerializer(many=True)  # type: ignore[assignment]
 
     class Meta:
         model = OutputPort
@@ -87,9 +92,9 @@ class InputPortOutSerializer(serializers.ModelSerializer):
 
 
 class ProductListSerializer(serializers.ModelSerializer):
-    domain = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    owner_team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    domain: serializers.SlugRelatedField[Domain] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    owner_team: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    tags: serializers.SlugRelatedField[Tag] = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
     urn = serializers.CharField(read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
 
@@ -156,7 +161,7 @@ class QualityOutSerializer(serializers.ModelSerializer):
 
 class ContractSerializer(serializers.ModelSerializer):
     id = serializers.CharField(source="contract_id")
-    domain = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    domain: serializers.SlugRelatedField[Domain] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     sla_properties = SlaOutSerializer(many=True)
     quality_rules = QualityOutSerializer(many=True)
 

@@ -72,6 +72,18 @@ class _Item:
     def ref(self) -> str:
         return f"{self.domain_slug}/{self.slug}"
 
+    @property
+    def resolved_domain(self) -> Domain:
+        """The domain, once _read_before_write has found it (it raises for an unknown one)."""
+        assert self.domain is not None
+        return self.domain
+
+    @property
+    def written(self) -> DataProduct:
+        """The product, once _BatchWrite.run has applied the item to it."""
+        assert self.product is not None
+        return self.product
+
 
 def product_upsert(
     *,
@@ -89,6 +101,7 @@ def product_upsert(
     domain's owning team is used then.
     """
     slug_max = DataProduct._meta.get_field("slug").max_length
+    assert slug_max is not None  # a SlugField always has one
     if len(slug) > slug_max:
         # The URL's slug converter takes any length; SQLite would store it whole, PostgreSQL would fail with a 500.
         raise ValidationFailed([FieldError("/slug", f"At most {slug_max} characters.")])
@@ -194,7 +207,7 @@ def _read_before_write(actor: Actor, items: list[_Item], *, source_format: str, 
 
 def _stored_products(query, items: list[_Item]) -> Iterator[tuple[_Item, DataProduct]]:
     """The stored products the items name (their domains are resolved), with the item each belongs to."""
-    by_key = {(item.domain.pk, item.slug): item for item in items}
+    by_key = {(item.resolved_domain.pk, item.slug): item for item in items}
     # Over-fetches when domains and slugs cross (a/x, b/y also finds a/y): the pairs are matched below.
     query = query.filter(domain_id__in={k[0] for k in by_key}, slug__in={k[1] for k in by_key})
     for product in query:
@@ -204,7 +217,7 @@ def _stored_products(query, items: list[_Item]) -> Iterator[tuple[_Item, DataPro
 
 
 def _check_product(actor: Actor, item: _Item, product: DataProduct) -> None:
-    product.domain = item.domain  # already loaded, with its parent: the permission check needs both
+    product.domain = item.resolved_domain  # already loaded, with its parent: the permission check needs both
     try:
         ensure_can_write_product(actor, product)
     except ApplicationError as exc:
@@ -241,16 +254,16 @@ class _BatchWrite:
             if new:
                 # A product that did not exist a moment ago is inserted straight away; the unique constraint
                 # catches the rare writer that got there first.
-                DataProduct.objects.bulk_create([item.product for item in new])
+                DataProduct.objects.bulk_create([item.written for item in new])
             if changed:
                 now = timezone.now()
                 for item in changed:
-                    item.product.updated_at = now
-                DataProduct.objects.bulk_update([item.product for item in changed], [*PRODUCT_ATTRS, "updated_at"])
+                    item.written.updated_at = now
+                DataProduct.objects.bulk_update([item.written for item in changed], [*PRODUCT_ATTRS, "updated_at"])
             _set_tags(written, self.tag_ids)
             _sync_output_ports(written)
             upstream = _sync_input_ports(written)
-            announce_products_changed([*(item.product.pk for item in written), *upstream])
+            announce_products_changed([*(item.written.pk for item in written), *upstream])
 
     def _lock_existing(self, *, reread: bool) -> dict[int, DataProduct]:
         """The products to update, locked so that two writers of one product apply one after the other
@@ -260,18 +273,18 @@ class _BatchWrite:
             return {}
         query = DataProduct.objects.select_for_update().order_by()
         if not reread:
-            query = query.filter(pk__in=[item.current.pk for item in wanted])
+            query = query.filter(pk__in=[item.current.pk for item in wanted if item.current is not None])
         found: dict[int, DataProduct] = {}
         for item, product in _stored_products(query, wanted):
             if reread and item.current is None:
                 _check_product(self.actor, item, product)  # a writer we raced created it: may we replace it?
-            product.domain = item.domain
+            product.domain = item.resolved_domain
             found[item.index] = product
         return found
 
     def _apply(self, item: _Item, product: DataProduct) -> DataProduct:
         spec = item.spec
-        product.domain = item.domain
+        product.domain = item.resolved_domain
         product.name = spec.name
         product.summary = spec.summary
         product.description = spec.description
@@ -355,9 +368,9 @@ def _tag_ids(names: list[str]) -> dict[str, int]:
 
 def _set_tags(items: list[_Item], tag_ids: dict[str, int]) -> None:
     through = DataProduct.tags.through
-    wanted = {(item.product.pk, tag_ids[name]) for item in items for name in set(item.spec.tags)}
+    wanted = {(item.written.pk, tag_ids[name]) for item in items for name in set(item.spec.tags)}
     have: set[tuple[int, int]] = set()
-    updated = [item.product.pk for item in items if item.action == "updated"]
+    updated = [item.written.pk for item in items if item.action == "updated"]
     if updated:
         # New products have no tag rows yet; only updated ones are read (one query for all of them).
         rows = through.objects.filter(dataproduct_id__in=updated).values_list("pk", "dataproduct_id", "tag_id")
@@ -397,10 +410,10 @@ def _contract_fields(contract_refs: set[str]) -> dict[str, list[FieldSpec]]:
 
 def _sync_output_ports(items: list[_Item]) -> None:
     existing: dict[int, dict[tuple[str, str], OutputPort]] = {}
-    updated = [item.product.pk for item in items if item.action == "updated"]
+    updated = [item.written.pk for item in items if item.action == "updated"]
     if updated:
-        for port in OutputPort.objects.filter(product_id__in=updated).order_by():
-            existing.setdefault(port.product_id, {})[(port.name, port.version)] = port
+        for stored in OutputPort.objects.filter(product_id__in=updated).order_by():
+            existing.setdefault(stored.product_id, {})[(stored.name, stored.version)] = stored
     from_contract = _contract_fields(
         {p.contract_ref for item in items for p in item.spec.output_ports if p.contract_ref and not p.fields}
     )
@@ -411,7 +424,7 @@ def _sync_output_ports(items: list[_Item]) -> None:
     changed_ports: list[OutputPort] = []
     stale: list[int] = []
     for item in items:
-        product = item.product
+        product = item.written
         have = existing.get(product.pk, {})
         for position, spec in enumerate(item.spec.output_ports):
             port = have.get((spec.name, spec.version))
@@ -460,8 +473,8 @@ def _sync_output_ports(items: list[_Item]) -> None:
 def sync_port_fields(fields_by_port: list[tuple[OutputPort, list[FieldSpec]]], *, existing_ports: set[int]) -> None:
     current: dict[int, dict[tuple[str, str], SchemaField]] = {}
     if existing_ports:
-        for field in SchemaField.objects.filter(port_id__in=existing_ports):
-            current.setdefault(field.port_id, {})[(field.object_name, field.name)] = field
+        for stored in SchemaField.objects.filter(port_id__in=existing_ports):
+            current.setdefault(stored.port_id, {})[(stored.object_name, stored.name)] = stored
     to_create: list[dict] = []
     to_update: list[SchemaField] = []
     keep: set[int] = set()
@@ -533,10 +546,14 @@ def _insert_rows(model: type[models.Model], rows: list[dict]) -> list[int]:
             raise TypeError(f"{model.__name__}.{field.attname} has no value and no default")
     defaults = {f.attname: f.get_default() for f in columns if f.has_default()}
     quote = connection.ops.quote_name
+    # Concrete fields are those with a column (Django's own definition); the stubs type `column` as optional.
+    column_names = [f.column for f in columns if f.column is not None]
+    pk_column = meta.pk.column
+    assert pk_column is not None
     # Identifiers come from the model and are quoted; every value is a bound parameter.
-    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in columns)}) VALUES "  # noqa: S608
+    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in column_names)}) VALUES "  # noqa: S608
     row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    tail = f" RETURNING {quote(meta.pk.column)}"
+    tail = f" RETURNING {quote(pk_column)}"
     per_statement = max(1, _max_params() // len(columns))
     ids: list[int] = []
     with connection.cursor() as cursor:
@@ -548,16 +565,17 @@ def _insert_rows(model: type[models.Model], rows: list[dict]) -> list[int]:
     return ids
 
 
+def _split_ref(ref: str) -> tuple[str, str]:
+    """'domain/slug' as (domain, slug)."""
+    domain, _, slug = ref.partition("/")
+    return domain, slug
+
+
 def _resolve_sources(items: list[_Item]) -> dict[tuple[int, int], OutputPort | None]:
     """The output port each input port reads from, by (item index, input index), in two queries at most for the
     whole batch; raises ValidationFailed for a named product that does not exist."""
     by_product: dict[tuple[str, str], list[OutputPort]] = {}
-    refs = {
-        tuple(spec.source_product.partition("/")[::2])
-        for item in items
-        for spec in item.spec.input_ports
-        if spec.source_product
-    }
+    refs = {_split_ref(spec.source_product) for item in items for spec in item.spec.input_ports if spec.source_product}
     contract_refs = {
         spec.contract_ref
         for item in items
@@ -585,19 +603,19 @@ def _resolve_sources(items: list[_Item]) -> dict[tuple[int, int], OutputPort | N
             known_products |= refs & set(products.values_list("domain__slug", "slug"))
     by_contract: dict[str, OutputPort] = {}
     if contract_refs:
-        for port in OutputPort.objects.filter(contract_ref__in=contract_refs).order_by("-version", "pk"):
-            by_contract.setdefault(port.contract_ref, port)
+        for contract_port in OutputPort.objects.filter(contract_ref__in=contract_refs).order_by("-version", "pk"):
+            by_contract.setdefault(contract_port.contract_ref, contract_port)
 
     found: dict[tuple[int, int], OutputPort | None] = {}
     for item in items:
         for index, spec in enumerate(item.spec.input_ports):
-            port = None
+            source: OutputPort | None = None
             if spec.source_product:
-                key = tuple(spec.source_product.partition("/")[::2])
+                key = _split_ref(spec.source_product)
                 candidates = by_product.get(key, [])
                 if spec.source_port:
                     candidates = [p for p in candidates if p.name == spec.source_port]
-                port = candidates[0] if candidates else None
+                source = candidates[0] if candidates else None
                 # A named product must exist; its port may be published later, so only the product is checked.
                 if key not in known_products:
                     raise _at(
@@ -612,8 +630,8 @@ def _resolve_sources(items: list[_Item]) -> dict[tuple[int, int], OutputPort | N
                         ),
                     )
             elif spec.contract_ref:
-                port = by_contract.get(spec.contract_ref)
-            found[(item.index, index)] = port
+                source = by_contract.get(spec.contract_ref)
+            found[(item.index, index)] = source
     return found
 
 
@@ -621,19 +639,19 @@ def _sync_input_ports(items: list[_Item]) -> set[int]:
     """Write the input ports; answers the products they read from, before and after (their consumers changed)."""
     existing: dict[int, dict[tuple[str, str], InputPort]] = {}
     upstream: set[int] = set()
-    updated = [item.product.pk for item in items if item.action == "updated"]
+    updated = [item.written.pk for item in items if item.action == "updated"]
     if updated:
-        for port in InputPort.objects.filter(product_id__in=updated).select_related("source_port").order_by():
-            existing.setdefault(port.product_id, {})[(port.name, port.version)] = port
-            if port.source_port is not None:
-                upstream.add(port.source_port.product_id)
+        for stored in InputPort.objects.filter(product_id__in=updated).select_related("source_port").order_by():
+            existing.setdefault(stored.product_id, {})[(stored.name, stored.version)] = stored
+            if stored.source_port is not None:
+                upstream.add(stored.source_port.product_id)
     sources = _resolve_sources(items)
     kept: set[int] = set()
     to_create: list[InputPort] = []
     to_update: list[InputPort] = []
     stale: list[int] = []
     for item in items:
-        product = item.product
+        product = item.written
         have = existing.get(product.pk, {})
         for index, spec in enumerate(item.spec.input_ports):
             source = sources[(item.index, index)]

@@ -37,6 +37,7 @@ class _PortalThrottle(SimpleRateThrottle):
     def allow_request(self, request, view) -> bool:
         if self.rate is None:
             return True
+        assert self.num_requests is not None and self.duration is not None  # parse_rate gives both for a rate
         key = self.get_cache_key(request, view)
         if key is None:
             return True

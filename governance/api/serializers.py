@@ -76,7 +76,8 @@ class DomainFiguresSerializer(serializers.Serializer):
     health = serializers.FloatField(allow_null=True)
     health_band = serializers.CharField()
     governance = serializers.FloatField(allow_null=True)
-    errors = serializers.IntegerField()
+    # The stubs see Serializer.errors here; the serializer's metaclass takes declared fields off the class.
+    errors = serializers.IntegerField()  # type: ignore[assignment]
     warnings = serializers.IntegerField()
     slo_compliance = serializers.FloatField(allow_null=True, help_text="0-1 over 30 days.")
     slo_products = serializers.IntegerField()

@@ -20,7 +20,10 @@ class Receiver:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 valid = verify(
-                    receiver.secret, self.headers.get(TIMESTAMP_HEADER), body, self.headers.get(SIGNATURE_HEADER)
+                    receiver.secret,
+                    self.headers.get(TIMESTAMP_HEADER, ""),
+                    body,
+                    self.headers.get(SIGNATURE_HEADER, ""),
                 )
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 if not valid:

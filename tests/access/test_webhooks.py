@@ -1,6 +1,8 @@
 """Provisioning webhooks: the allow-list, signatures checked by a real local receiver, failures that never undo
 a decision (tasks eager here; tests/access/test_worker.py runs them on a real worker)."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
@@ -83,9 +85,9 @@ def test_failing_or_redirecting_endpoint_never_undoes_the_decision(
             )
         delivery = WebhookDelivery.objects.get()
         assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("pending", 1, 503)
-        assert delivery.next_attempt_at > timezone.now()
+        assert delivery.next_attempt_at is not None and delivery.next_attempt_at > timezone.now()
         # The sweeper resends what is due (the embedded profile has no worker to wait for the countdown).
-        assert deliveries.deliveries_due(now=delivery.next_attempt_at + timezone.timedelta(minutes=5)) == [delivery.pk]
+        assert deliveries.deliveries_due(now=delivery.next_attempt_at + timedelta(minutes=5)) == [delivery.pk]
         deliveries.webhook_attempt(delivery_id=delivery.pk)
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("failed", 2, 302)

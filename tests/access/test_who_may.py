@@ -1,6 +1,8 @@
 """Who may do what, beyond deciding: hidden requests answer 404 like missing ones, the product's deciders ask for
 nothing, and domain settings belong to the domain's owners while staff operate the delivery log."""
 
+from typing import Any
+
 import pytest
 
 from access import deliveries, services
@@ -160,7 +162,7 @@ def test_a_descriptor_sets_the_longest_access_of_a_port(world, user_client):
     from tests.conftest import bearer_client
 
     pipeline = bearer_client(world.team, [Scope.WRITE_PRODUCTS])
-    body = {"name": "Invoices", "output_ports": [{"name": "invoices", "max_access_days": 14}]}
+    body: dict[str, Any] = {"name": "Invoices", "output_ports": [{"name": "invoices", "max_access_days": 14}]}
     assert pipeline.put("/api/v1/products/sales/invoices", body, format="json").status_code in (200, 201)
     too_long = user_client(world.outsider).post(
         f"{API}/requests",

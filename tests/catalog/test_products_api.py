@@ -1,6 +1,7 @@
 """Publishing products over REST: upsert by identifier, idempotency, permissions and problem+json errors."""
 
 import copy
+from typing import Any
 
 import pytest
 
@@ -9,7 +10,7 @@ from tests.conftest import bearer_client
 
 pytestmark = pytest.mark.django_db
 
-ORDERS = {
+ORDERS: dict[str, Any] = {
     "name": "Orders",
     "summary": "Every order placed in the web shop.",
     "description": "## Orders\nOne row per order line.",

@@ -280,7 +280,8 @@ def test_a_hubs_remembered_impact_follows_new_lineage_and_new_ports(lineage_clie
 
     assert ask()["dataset_count"] == 4
     assert ask()["dataset_count"] == 4
-    assert set(get_graph().memo["impact"]) == {Dataset.objects.get(name="raw.orders").pk}  # kept for this version
+    memo = get_graph().memo["impact"]
+    assert isinstance(memo, dict) and set(memo) == {Dataset.objects.get(name="raw.orders").pk}  # kept for this version
     send(run_event("archive", [dataset("pg://db:5432", "audit.orders")], [dataset("s3://bucket", "archive/orders")]))
     assert ask()["dataset_count"] == 5
     assert ask()["product_count"] == 0

@@ -3,6 +3,8 @@ moderation, notifications, the rate limit, and bad input refused with nothing st
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import time_machine
 from django.core import mail
@@ -199,7 +201,7 @@ def test_the_owning_team_replies_and_the_author_is_told(world, product, consumer
     assert selectors.rating_summary(product).unanswered == 0
     assert Notification.objects.filter(recipient=consumer, kind="ratings.reply").exists()
     # a changed review waits for an answer again
-    with time_machine.travel(timezone.now() + timezone.timedelta(minutes=5)):
+    with time_machine.travel(timezone.now() + timedelta(minutes=5)):
         rate(consumer, product, 3, comment="Better, still late on Mondays.")
     assert selectors.rating_summary(product).unanswered == 1
 

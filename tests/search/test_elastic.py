@@ -136,9 +136,10 @@ class FakeIndices:
         self.aliases[index] = set()
 
     def get_alias(self, name):
-        found = {index: {} for index, names in self.aliases.items() if name in names}
+        found: dict[str, dict] = {index: {} for index, names in self.aliases.items() if name in names}
         if not found:
-            raise NotFoundError("missing", SimpleNamespace(status=404), {})
+            # A stand-in for elastic_transport's ApiResponseMeta: the client reads only its status.
+            raise NotFoundError("missing", SimpleNamespace(status=404), {})  # type: ignore[arg-type]
         return found
 
     def update_aliases(self, actions):

@@ -224,7 +224,7 @@ def test_on_sqlite_a_write_during_the_build_is_not_overwritten_by_older_document
     product = ProductFactory(domain=world.domain, name="Churn Scores", slug="churn")
     on_commit_index_products([product.pk])
     real = outbox._documents
-    calls = []
+    calls: list[object] = []
 
     def build_then_rename(claimed):
         built = real(claimed)

@@ -169,6 +169,6 @@ def test_depth_is_counted_outside_strings(text, depth):
 def test_anonymous_huge_bodies_are_refused_before_authentication(world, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     response = APIClient().generic(
-        "PUT", "/api/v1/products/sales/x", b"{}", content_type="application/json", CONTENT_LENGTH="10000000"
+        "PUT", "/api/v1/products/sales/x", "{}", content_type="application/json", CONTENT_LENGTH="10000000"
     )
     assert response.status_code == 413

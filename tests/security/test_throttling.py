@@ -1,6 +1,7 @@
 """Login throttling (django-axes) and API throttles (per address, person, token)."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -130,7 +131,7 @@ def test_behind_a_proxy_the_forwarded_address_counts(world, settings):
     settings.PORTAL_PUBLIC_READ = True
     settings.PORTAL_PROXY_COUNT = 1
     client = APIClient()
-    proxy = {"REMOTE_ADDR": "192.168.0.1"}
+    proxy: dict[str, Any] = {"REMOTE_ADDR": "192.168.0.1"}  # extra WSGI environ, as the test client takes it
     assert client.get("/api/v1/products", HTTP_X_FORWARDED_FOR="1.1.1.1", **proxy).status_code == 200
     assert client.get("/api/v1/products", HTTP_X_FORWARDED_FOR="2.2.2.2", **proxy).status_code == 200
     # A client cannot escape by prepending an address of its choice: only the proxy's entry is believed.

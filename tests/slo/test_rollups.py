@@ -66,9 +66,14 @@ def test_an_evaluation_reads_only_todays_measurements_once_the_past_is_rolled_up
         Measurement.objects.create(slo=slo, value=0.95, measured_at=T0 + timedelta(days=day), key=f"d{day}")
     now = T0 + timedelta(days=20, hours=6)
     evaluate_at(slo, now)  # the first evaluation reads the whole window
-    starts = []
+    starts: list[datetime] = []
     real_points = evaluation._points
-    monkeypatch.setattr(evaluation, "_points", lambda s, start, at: starts.append(start) or real_points(s, start, at))
+
+    def points(s, start, at):
+        starts.append(start)
+        return real_points(s, start, at)
+
+    monkeypatch.setattr(evaluation, "_points", points)
     evaluate_at(slo, now + timedelta(minutes=5))
     assert starts == [datetime(2025, 3, 21, tzinfo=UTC)]  # midnight today: not 30 days of measurements
 

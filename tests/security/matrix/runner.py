@@ -23,7 +23,7 @@ UNGUARDED_MODELS = {"catalog.apitoken"}
 
 
 def _guarded_tables() -> list[tuple[str, str]]:
-    tables = []
+    tables: list[tuple[str, str]] = []
     for label in GUARDED_APPS:
         try:
             config = apps.get_app_config(label)
@@ -31,7 +31,9 @@ def _guarded_tables() -> list[tuple[str, str]]:
             continue
         for model in config.get_models():
             if model._meta.label_lower not in UNGUARDED_MODELS and model._meta.managed:
-                tables.append((model._meta.db_table, model._meta.pk.column))
+                pk_column = model._meta.pk.column
+                assert pk_column is not None  # a primary key is a concrete field: it has a column
+                tables.append((model._meta.db_table, pk_column))
     return tables
 
 
@@ -59,11 +61,12 @@ def fingerprint() -> dict[str, str]:
 
 def _token_client(team, scopes, api: bool):
     issued = token_create(actor=None, team=team, name="matrix", scopes=scopes)
-    client = APIClient() if api else Client()
     if api:
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.secret}")
-    else:
-        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {issued.secret}"
+        api_client = APIClient()
+        api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.secret}")
+        return api_client
+    client = Client()
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {issued.secret}"
     return client
 
 
