@@ -36,7 +36,7 @@ CELERY_LOGLEVEL ?= INFO
 help:
 	@echo "make run               set up .venv, migrate, load the demo mesh, serve http://$(HOST):$(PORT)"
 	@echo "make test              the suite on SQLite, then on PostgreSQL ($(PG_TEST_URL)) when reachable"
-	@echo "make lint              ruff check, ruff format --check, mypy"
+	@echo "make lint              ruff check, ruff format --check, mypy, the layer check (docs/architecture.md)"
 	@echo "make bench             the benchmarks in bench/ (see bench/README.md)"
 	@echo "make migrations-check  fail when a model change has no migration"
 	@echo "make prod              production profile: gunicorn + Celery worker + beat (docs/operations.md)"
@@ -73,12 +73,14 @@ test: install
 	if [ $$status -ne 0 ]; then echo "== make test: FAILED =="; else echo "== make test: passed =="; fi; \
 	exit $$status
 
-# All three run, so one pass shows every complaint; it fails if any did.
+# All four run, so one pass shows every complaint; it fails if any did. The layer check is a test over the import
+# statements (tests/test_architecture.py): it also runs with the suite, and here so that lint alone catches it.
 lint: install
 	@status=0; \
 	echo "== ruff check =="; $(PY) -m ruff check . || status=1; \
 	echo "== ruff format --check =="; $(PY) -m ruff format --check . || status=1; \
 	echo "== mypy =="; $(PY) -m mypy . || status=1; \
+	echo "== layers =="; env -u DATABASE_URL $(PY) -m pytest -q --no-header tests/test_architecture.py || status=1; \
 	exit $$status
 
 bench: install

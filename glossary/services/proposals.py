@@ -155,7 +155,7 @@ def proposal_create(
             base_version=term.version,
             reason=reason,
             proposed_by=actor.user,
-            proposed_by_token=actor.token,
+            proposed_by_token_id=actor.token.pk if actor.token is not None else None,
             proposer_label=who(actor),
         )
         add_event(proposal, actor, EventKind.SUBMITTED, reason)

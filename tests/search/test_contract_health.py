@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from search import registry
 from search import elastic_query as eq
+from search import registry
 from search.base import IndexDocument, SearchQuery
 from search.extensions import ProductExtras
 from search.ranking import Weights
