@@ -70,7 +70,8 @@ CHECK_PRODUCTS = """
 import json
 from django.db.models import Count
 from catalog.models import DataProduct, OutputPort
-from search import SearchQuery, get_backend
+from search.base import SearchQuery
+from search.outbox import caught_up_backend
 from search.models import IndexOutbox
 
 expected = {ports!r}
@@ -81,7 +82,7 @@ for product in rows:
     if ports != expected:
         incomplete.append(product.slug)
 keys = {{f"product:{{pk}}" for pk in rows.values_list("pk", flat=True)}}
-hits = get_backend().search(SearchQuery(text="fault", with_facets=False, page_size=1000)).hits
+hits = caught_up_backend().search(SearchQuery(text="fault", with_facets=False, page_size=1000)).hits
 print(json.dumps({{
     "slugs": sorted(rows.values_list("slug", flat=True)),
     "incomplete": incomplete,

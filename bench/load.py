@@ -50,7 +50,7 @@ from _server import (
 DOMAIN = "load"
 
 SEED = """
-from catalog.actors import Actor
+from core.actors import Actor
 from catalog.models import Domain, Scope, Team
 from catalog.services.products import product_upsert_from_payload
 from catalog.services.tokens import token_create
@@ -71,7 +71,8 @@ print(issued.secret)
 VERIFY = """
 import json, os, time
 from catalog.models import DataProduct
-from search import SearchQuery, get_backend
+from search.backends import get_backend
+from search.base import SearchQuery
 from search.models import IndexOutbox
 from glossary.models import Proposal
 from lineage.models import LineageEvent
@@ -82,7 +83,7 @@ deadline = began + float(os.environ["LOAD_DRAIN_SECONDS"])
 while IndexOutbox.objects.exists() and time.monotonic() < deadline:
     time.sleep(0.5)
 out = {"drain_seconds": round(time.monotonic() - began, 1), "outbox_pending": IndexOutbox.objects.count()}
-backend = get_backend()  # not the fresh one: a search here must not drain the outbox itself
+backend = get_backend()  # reads only: a search here must not drain the outbox itself
 for kind in ("product", "lineage", "proposal"):
     out[kind] = {"acknowledged": 0, "in_database": 0, "in_index": 0, "lost": []}
 for ack in acks:

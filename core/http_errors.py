@@ -6,7 +6,7 @@ gets the API's problem+json 404 instead of the HTML page, like every other API e
 A lost database is a temporary outage, not a server bug: answer 503 with Retry-After so clients try again.
 
 Two places turn the database's connection errors into 503s:
-- the API's exception handler (catalog.api.errors) for errors raised in API views, as problem+json;
+- the API's exception handler (core.api.errors) for errors raised in API views, as problem+json;
 - `server_error`, the project's `handler500`, for everything else (pages, middleware, an API view whose error
   escaped the handler): Django calls it while the exception is being handled, so it can look at it.
 

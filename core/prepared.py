@@ -5,7 +5,7 @@ Building a queryset and compiling it costs far more Python than running a small 
 change, `PreparedExists` keeps the SQL and parameters the ORM produced the first time and runs them directly.
 Nothing about the answer is cached: every call asks the database. `PerConnection` is the shared piece: one value
 (a compiled statement, its converters) per database connection, built on first use; the token lookup
-(catalog.api.auth) and the audit insert (audit.services) keep theirs in it too.
+(tokens.auth) and the audit insert (audit.services) keep theirs in it too.
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ class RatingSummary:
 
     @property
     def histogram(self) -> list[tuple[str, int]]:
-        """(label, count) from 5 stars down to 1, ready for catalog.charts.bar_chart."""
+        """(label, count) from 5 stars down to 1, ready for core.charts.bar_chart."""
         return [(f"{s} star{'s' if s > 1 else ''}", self.distribution[s]) for s in reversed(STARS)]
 
     @property

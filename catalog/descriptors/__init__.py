@@ -1,7 +1,7 @@
 """Descriptor documents (ODCS, ODPS, DPDS; JSON or YAML) into the spec dataclasses the services write.
 
 `load_document` turns a request body into a mapping; `parse_descriptor` picks the parser by content. Both
-raise `catalog.errors.ValidationFailed` with a JSON Pointer per problem, listing every problem at once.
+raise `core.errors.ValidationFailed` with a JSON Pointer per problem, listing every problem at once.
 """
 
 from catalog.descriptors.detect import parse_descriptor

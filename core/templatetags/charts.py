@@ -1,4 +1,4 @@
-"""`{% load charts %}`: the SVG charts of catalog.charts as template tags (see that module for the details).
+"""`{% load charts %}`: the SVG charts of core.charts as template tags (see that module for the details).
 
 {% bar_chart items title="Ratings by stars" unit="ratings" %}
 {% line_chart labels series title="Average stars per week" y_min=1 y_max=5 %}

@@ -1,4 +1,4 @@
-"""catalog.charts: server-rendered SVG with text alternatives, escaped labels, and class-only styling."""
+"""core.charts: server-rendered SVG with text alternatives, escaped labels, and class-only styling."""
 
 from __future__ import annotations
 
