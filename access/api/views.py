@@ -6,7 +6,7 @@ decisions are personal (session or a person's authenticated client); pipeline to
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
@@ -15,7 +15,15 @@ from rest_framework.views import APIView
 
 from access import deliveries, selectors, services
 from access.api import serializers as s
-from access.models import AccessEvent, AccessRequest, Grant, GrantStatus, RequestStatus, WebhookDelivery
+from access.models import (
+    AccessEvent,
+    AccessRequest,
+    Grant,
+    GrantQuerySet,
+    GrantStatus,
+    RequestStatus,
+    WebhookDelivery,
+)
 from catalog.actors import Actor
 from catalog.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
 from catalog.models import Domain
@@ -211,7 +219,7 @@ class GrantList(generics.ListAPIView):
 
     def get_queryset(self):
         actor = Actor.from_request(self.request)
-        rows: QuerySet[Grant]
+        rows: GrantQuerySet
         if actor.token is not None:
             rows = Grant.objects.filter(team_id=actor.token.team_id)
         else:
@@ -223,7 +231,7 @@ class GrantList(generics.ListAPIView):
         if params.get("status"):
             rows = rows.filter(status=_status_filter(params["status"], GrantStatus.values))
         if _flag(params, "active"):
-            rows = rows & Grant.objects.active()
+            rows = rows.active()
         return rows.select_related("port", "product__domain", "user", "team").order_by("-starts_at", "-pk")
 
 
