@@ -18,11 +18,15 @@ READ_CHUNK = 64 * 1024
 _NUL_ESCAPE = re.compile("%00")
 
 
-def problem_response(status: int, title: str, detail: str, *, code: str, instance: str = "") -> HttpResponse:
-    """An RFC 7807 answer built without DRF, for refusals made before a view runs."""
+def problem_response(
+    status: int, title: str, detail: str, *, code: str, instance: str = "", extensions: dict | None = None
+) -> HttpResponse:
+    """An RFC 7807 answer built without DRF, for refusals made before a view runs and errors no view handled.
+    `extensions` are RFC 7807 extension members (the error id of a 500)."""
     body = {"type": f"/problems/{code}", "title": title, "status": status, "detail": detail}
     if instance:
         body["instance"] = instance
+    body.update(extensions or {})
     return HttpResponse(json.dumps(body), status=status, content_type="application/problem+json")
 
 

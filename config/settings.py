@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # An exception a view under /api/ did not handle answers problem+json 500 with an error id, DEBUG or not.
+    "catalog.middleware.ApiErrorMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by its backend into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

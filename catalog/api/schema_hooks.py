@@ -3,8 +3,9 @@
 Each view declares what is particular to it (its 2xx, and the errors it chooses to describe). Some answers come
 from the shared machinery instead and can follow any request: 401/403 from authentication and permissions, 404
 from a path naming nothing (or a page past the end of a list), 400 from the validation of parameters or a body,
-413/415 from the parsers, 503 when the database is unreachable (catalog.views_errors). Without them in the
-schema a client generator, or a fuzzer checking conformance, meets answers the contract never mentioned.
+413/415 from the parsers, 503 when the database is unreachable and 500 with an error id for a bug
+(catalog.views_errors). Without them in the schema a client generator, or a fuzzer checking conformance, meets
+answers the contract never mentioned.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ PROBLEM_SCHEMA = {
         "status": {"type": "integer"},
         "detail": {"type": "string"},
         "instance": {"type": "string"},
+        "error_id": {"type": "string", "description": "A 500's id; the server's log names it with the error."},
         "errors": {
             "type": "array",
             "items": {
@@ -43,6 +45,7 @@ DESCRIPTIONS = {
     "409": "Conflicts with the current state (a concurrent change, a duplicate).",
     "413": "The request body is over the size limit.",
     "415": "The body's media type is not accepted.",
+    "500": "An unexpected error on the server; `error_id` names it in the server's log.",
     "503": "The database is unavailable for a moment; retry after the Retry-After seconds.",
 }
 WRITE_METHODS = {"post", "put", "patch", "delete"}
@@ -50,7 +53,7 @@ WRITE_METHODS = {"post", "put", "patch", "delete"}
 
 def _statuses(method: str, path: str, operation: dict) -> list[str]:
     parameters = operation.get("parameters", [])
-    statuses = ["401", "403", "503"]
+    statuses = ["401", "403", "500", "503"]
     # A path naming an object, a page past the end, or a body naming a domain or product that does not exist.
     if "{" in path or any(p.get("name") == "page" for p in parameters) or "requestBody" in operation:
         statuses.append("404")

@@ -32,7 +32,7 @@ def test_optional_q_is_documented_as_optional(schema, path):
 def test_every_operation_documents_the_shared_error_answers(schema):
     for path, item in schema["paths"].items():
         for method, operation in item.items():
-            for status in ("401", "403", "503"):
+            for status in ("401", "403", "500", "503"):
                 content = operation["responses"][status]["content"]
                 assert "application/problem+json" in content, (method, path, status)
 
