@@ -91,7 +91,7 @@ class RequestList(generics.ListAPIView):
         rows = selectors.requests_visible_to(user)
         if _flag(params, "mine"):
             rows = rows.filter(requester=user)
-        if params.get("status"):
+        if "status" in params:  # `status=` too: empty is not a status (found by the person pass)
             rows = rows.filter(status=_status_filter(params["status"], RequestStatus.values))
         if params.get("product"):
             domain_slug, _, slug = params["product"].partition("/")
@@ -228,7 +228,7 @@ class GrantList(generics.ListAPIView):
         if params.get("product"):
             domain_slug, _, slug = params["product"].partition("/")
             rows = rows.filter(product__domain__slug=domain_slug, product__slug=slug)
-        if params.get("status"):
+        if "status" in params:  # `status=` too: empty is not a status (found by the person pass)
             rows = rows.filter(status=_status_filter(params["status"], GrantStatus.values))
         if _flag(params, "active"):
             rows = rows.active()

@@ -66,8 +66,24 @@ def _statuses(method: str, path: str, operation: dict) -> list[str]:
     return statuses
 
 
+def _any_of_for_any_value(node: Any) -> None:
+    """A nullable JSON field (a proposal's `base_content`, a quality rule's `threshold`) comes out of
+    drf-spectacular as `oneOf: [{}, {type: null}]`; `{}` matches null as well, so null matched twice and was
+    invalid (found by schemathesis). A `oneOf` with an anything-goes branch means `anyOf`."""
+    if isinstance(node, dict):
+        if isinstance(node.get("oneOf"), list) and {} in node["oneOf"]:
+            node["anyOf"] = node.pop("oneOf")
+        for value in node.values():
+            _any_of_for_any_value(value)
+    elif isinstance(node, list):
+        for value in node:
+            _any_of_for_any_value(value)
+
+
 def add_problem_responses(result: dict[str, Any], generator, request, public) -> dict[str, Any]:
-    """drf-spectacular POSTPROCESSING_HOOKS entry: add the shared error answers each operation lacks."""
+    """drf-spectacular POSTPROCESSING_HOOKS entry: add the shared error answers each operation lacks (and
+    mend the nullable JSON fields' `oneOf`)."""
+    _any_of_for_any_value(result)
     result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     reference = {"$ref": "#/components/schemas/Problem"}
     for path, item in result.get("paths", {}).items():
