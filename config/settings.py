@@ -229,6 +229,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "catalog.api.schema_hooks.add_problem_responses",
+        "catalog.api.schema_hooks.add_links",
     ],
 }
 

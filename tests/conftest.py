@@ -10,7 +10,7 @@ from catalog.models import Domain, Scope, Team, TeamRole
 from catalog.services.tokens import token_create
 from tests.factories import DomainFactory, MembershipFactory, TeamFactory, UserFactory
 
-pytest_plugins = ["tests.browser_support", "tests.worker_support"]
+pytest_plugins = ["tests.browser_support", "tests.worker_support", "tests.fuzz.report"]
 
 
 @pytest.fixture(autouse=True)

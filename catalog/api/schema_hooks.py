@@ -1,4 +1,5 @@
-"""OpenAPI post-processing: document the error answers every operation can give, in one place.
+"""OpenAPI post-processing: document the error answers every operation can give, in one place; and the links
+between operations that cannot be told from names (`add_links`).
 
 Each view declares what is particular to it (its 2xx, and the errors it chooses to describe). Some answers come
 from the shared machinery instead and can follow any request: 401/403 from authentication and permissions, 404
@@ -49,6 +50,29 @@ DESCRIPTIONS = {
     "503": "The database is unavailable for a moment; retry after the Retry-After seconds.",
 }
 WRITE_METHODS = {"post", "put", "patch", "delete"}
+
+# OpenAPI links: which later calls an answer's `id` names. Client generators show them, and schemathesis's
+# stateful tests follow them (tests/fuzz). Declared for what it cannot infer from names alone: a request just
+# made is decided, withdrawn or answered; a rating just written is replied to or moderated.
+_REQUEST_ACTIONS = {
+    "decide": "v1_access_requests_decision_create",
+    "withdraw": "v1_access_requests_withdraw_create",
+    "answer": "v1_access_requests_info_create",
+    "events": "v1_access_requests_events_list",
+}
+_RATING_ACTIONS = {
+    "reply": "v1_ratings_reply_update",
+    "unreply": "v1_ratings_reply_destroy",
+    "hide": "v1_ratings_hide_create",
+    "versions": "v1_ratings_versions_list",
+}
+LINKS: dict[tuple[str, str], dict[str, str]] = {
+    ("v1_access_requests_create", "201"): _REQUEST_ACTIONS,
+    ("v1_products_ratings_create", "201"): _RATING_ACTIONS,
+    ("v1_products_ratings_create", "200"): _RATING_ACTIONS,
+    ("v1_products_ratings_mine_update", "201"): _RATING_ACTIONS,
+    ("v1_products_ratings_mine_update", "200"): _RATING_ACTIONS,
+}
 
 
 def _statuses(method: str, path: str, operation: dict) -> list[str]:
@@ -101,4 +125,22 @@ def add_problem_responses(result: dict[str, Any], generator, request, public) ->
                         "description": DESCRIPTIONS[status],
                         "content": {"application/problem+json": {"schema": reference}},
                     }
+    return result
+
+
+def add_links(result: dict[str, Any], generator, request, public) -> dict[str, Any]:
+    """drf-spectacular POSTPROCESSING_HOOKS entry: the LINKS, on the answers they start from."""
+    operations = {
+        operation.get("operationId"): operation
+        for item in result.get("paths", {}).values()
+        for operation in item.values()
+    }
+    for (source, status), targets in LINKS.items():
+        response = operations.get(source, {}).get("responses", {}).get(status)
+        if response is None:
+            continue
+        links = response.setdefault("links", {})
+        for name, target in targets.items():
+            if target in operations:
+                links[name] = {"operationId": target, "parameters": {"id": "$response.body#/id"}}
     return result
