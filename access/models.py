@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import DataProduct, Domain, OutputPort, Team
+from catalog.models import DataProduct, Domain, OutputPort, Team, TeamMembership
 from core.models import TimeStampedModel
 
 
@@ -145,7 +145,10 @@ class GrantQuerySet(models.QuerySet["Grant"]):
         """Grants to the user personally or to a team the user belongs to."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(Q(user=user) | Q(team__memberships__user=user)).distinct()
+        # The teams are a subquery, not a join: each grant comes once without distinct(), so the answer can be
+        # combined with other querysets (`&`, `|`; Django refuses to combine a distinct queryset with another).
+        teams = TeamMembership.objects.filter(user=user).values("team_id")
+        return self.filter(Q(user=user) | Q(team_id__in=teams))
 
 
 class Grant(TimeStampedModel):

@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # An exception a view under /api/ did not handle answers problem+json 500 with an error id, DEBUG or not.
+    "core.middleware.ApiErrorMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by its backend into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -232,6 +234,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema_hooks.add_problem_responses",
+        "core.api.schema_hooks.add_links",
     ],
 }
 

@@ -3,12 +3,21 @@
 `page_not_found`: an address under /api/ that matches no route (a slug with characters a slug cannot have, say)
 gets the API's problem+json 404 instead of the HTML page, like every other API error.
 
+An unexpected error under /api/ (a bug) answers problem+json 500 with a short detail and an `error_id`; the same
+id is in the log line that carries the traceback, so a client's report leads to it. Pages keep the HTML page
+`templates/500.html`. Two places answer it, with `api_server_error`:
+- `core.middleware.ApiErrorMiddleware` for an exception raised in a view, whatever DEBUG says (DEBUG would
+  otherwise answer Django's debug page, which no API client can read);
+- `server_error`, the project's `handler500`, for everything else with DEBUG off (an error in a middleware).
+With DEBUG on, an error raised in a middleware, outside any view, still gets Django's debug page.
+
 A lost database is a temporary outage, not a server bug: answer 503 with Retry-After so clients try again.
 
-Two places turn the database's connection errors into 503s:
+The database's connection errors become 503s in:
 - the API's exception handler (core.api.errors) for errors raised in API views, as problem+json;
-- `server_error`, the project's `handler500`, for everything else (pages, middleware, an API view whose error
-  escaped the handler): Django calls it while the exception is being handled, so it can look at it.
+- `api_server_error` for anything else under /api/ (reached by the two ways above), as problem+json;
+- `server_error` for pages and their middleware: Django calls it while the exception is being handled, so it
+  can look at it.
 
 A write interrupted this way has rolled back with its transaction (services write inside `transaction.atomic`),
 so retrying the same request is safe: PUTs are idempotent by identifier and the other writes are refused as
@@ -17,6 +26,8 @@ duplicates or applied once.
 
 from __future__ import annotations
 
+import logging
+import secrets
 import sys
 
 from django.db import InterfaceError, OperationalError
@@ -26,6 +37,8 @@ from django.views.defaults import page_not_found as django_page_not_found
 from django.views.defaults import server_error as django_server_error
 
 from core.problems import problem_response
+
+log = logging.getLogger(__name__)
 
 # Seconds a client should wait before retrying: a database restart or fail-over takes a few.
 RETRY_AFTER_SECONDS = 5
@@ -40,15 +53,33 @@ def is_database_unavailable(exc: BaseException | None) -> bool:
 
 def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpResponse:
     exc = sys.exc_info()[1]
+    if request.path.startswith("/api/"):
+        return api_server_error(request, exc)
     if not is_database_unavailable(exc):
         return django_server_error(request, template_name)
-    if request.path.startswith("/api/"):
-        response = problem_response(503, DETAIL, code="service-unavailable", instance=request.path)
-    else:
-        # Rendered without a request context, like the 500 page: no navigation, user or database needed.
-        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    # Rendered without a request context, like the 500 page: no navigation, user or database needed.
+    response = HttpResponse(loader.get_template("503.html").render(), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+def api_server_error(request: HttpRequest, exc: BaseException | None) -> HttpResponse:
+    """The answer to an exception nothing else handled under /api/: 503 for a lost database, else a 500 naming
+    an error id that the log line with the traceback names too."""
+    if is_database_unavailable(exc):
+        log.exception("api: the database was unavailable for %s", request.path, exc_info=exc)
+        response = problem_response(503, DETAIL, code="service-unavailable", instance=request.path)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    error_id = secrets.token_hex(8)
+    log.exception("api: unexpected error %s on %s %s", error_id, request.method, request.path, exc_info=exc)
+    return problem_response(
+        500,
+        f"The request failed on the server. Quote error id {error_id} when you report it.",
+        code="server-error",
+        instance=request.path,
+        extensions={"error_id": error_id},
+    )
 
 
 def page_not_found(request: HttpRequest, exception: Exception, template_name: str = "404.html") -> HttpResponse:

@@ -12,8 +12,11 @@ import re
 
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
-from django.http import HttpResponse
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 
+from core.http_errors import api_server_error
 from core.problems import problem_response
 
 READ_CHUNK = 64 * 1024
@@ -98,8 +101,6 @@ class NulCharacterMiddleware:
                     code="not-found",
                     instance=request.path.replace("\x00", ""),
                 )
-            from django.http import Http404
-
             raise Http404("The path holds a NUL character.")
         query = request.META.get("QUERY_STRING", "")
         if "%00" in query or "\x00" in query:
@@ -117,3 +118,22 @@ class PortalLoginRequiredMiddleware(LoginRequiredMiddleware):
         if request.path.startswith(self.open_prefixes):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class ApiErrorMiddleware:
+    """An exception a view under /api/ did not handle answers problem+json 500 (or 503 for a lost database), with
+    DEBUG on or off; see core.http_errors. Django's own 4xx exceptions keep Django's handling (handler404
+    answers problem+json under /api/ already)."""
+
+    client_errors = (Http404, PermissionDenied, BadRequest, SuspiciousOperation, MultiPartParserError)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not request.path.startswith("/api/") or isinstance(exception, self.client_errors):
+            return None
+        return api_server_error(request, exception)

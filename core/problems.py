@@ -25,6 +25,7 @@ PROBLEM_TYPES = {
     413: ("payload-too-large", "Request body too large"),
     415: ("unsupported-media-type", "Unsupported media type"),
     429: ("throttled", "Too many requests"),
+    500: ("server-error", "Internal server error"),
     503: ("service-unavailable", "Service unavailable"),
 }
 
@@ -48,7 +49,9 @@ def problem_body(
     title: str | None = None,
     errors: list[FieldError] | None = None,
     instance: str = "",
+    extensions: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """The problem document; `extensions` are RFC 7807 extension members (the error id of a 500, say)."""
     default_code, default_title = PROBLEM_TYPES.get(status, ("error", "Error"))
     body: dict[str, Any] = {
         "type": f"/problems/{code or default_code}",
@@ -60,6 +63,7 @@ def problem_body(
         body["instance"] = instance
     if errors:
         body["errors"] = [{"pointer": e.path, "path": json_path(e.path), "detail": e.message} for e in errors]
+    body.update(extensions or {})
     return body
 
 
@@ -71,7 +75,8 @@ def problem_response(
     title: str | None = None,
     errors: list[FieldError] | None = None,
     instance: str = "",
+    extensions: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """The problem as a plain HttpResponse, for answers made outside DRF."""
-    body = problem_body(status, detail, code=code, title=title, errors=errors, instance=instance)
+    body = problem_body(status, detail, code=code, title=title, errors=errors, instance=instance, extensions=extensions)
     return HttpResponse(json.dumps(body), status=status, content_type="application/problem+json")

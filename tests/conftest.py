@@ -11,7 +11,7 @@ from core.actors import Scope
 from tests.factories import DomainFactory, MembershipFactory, TeamFactory, UserFactory
 from tokens.services import token_create
 
-pytest_plugins = ["tests.browser_support", "tests.worker_support"]
+pytest_plugins = ["tests.browser_support", "tests.worker_support", "tests.fuzz.report"]
 
 
 @pytest.fixture(autouse=True)

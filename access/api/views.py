@@ -6,7 +6,7 @@ decisions are personal (session or a person's authenticated client); pipeline to
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
@@ -15,7 +15,15 @@ from rest_framework.views import APIView
 
 from access import deliveries, selectors, services
 from access.api import serializers as s
-from access.models import AccessEvent, AccessRequest, Grant, GrantStatus, RequestStatus, WebhookDelivery
+from access.models import (
+    AccessEvent,
+    AccessRequest,
+    Grant,
+    GrantQuerySet,
+    GrantStatus,
+    RequestStatus,
+    WebhookDelivery,
+)
 from catalog.models import Domain
 from core.actors import Actor
 from core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
@@ -83,7 +91,7 @@ class RequestList(generics.ListAPIView):
         rows = selectors.requests_visible_to(user)
         if _flag(params, "mine"):
             rows = rows.filter(requester=user)
-        if params.get("status"):
+        if "status" in params:  # `status=` too: empty is not a status (found by the person pass)
             rows = rows.filter(status=_status_filter(params["status"], RequestStatus.values))
         if params.get("product"):
             domain_slug, _, slug = params["product"].partition("/")
@@ -211,7 +219,7 @@ class GrantList(generics.ListAPIView):
 
     def get_queryset(self):
         actor = Actor.from_request(self.request)
-        rows: QuerySet[Grant]
+        rows: GrantQuerySet
         if actor.token is not None:
             rows = Grant.objects.filter(team_id=actor.token.team_id)
         else:
@@ -220,10 +228,10 @@ class GrantList(generics.ListAPIView):
         if params.get("product"):
             domain_slug, _, slug = params["product"].partition("/")
             rows = rows.filter(product__domain__slug=domain_slug, product__slug=slug)
-        if params.get("status"):
+        if "status" in params:  # `status=` too: empty is not a status (found by the person pass)
             rows = rows.filter(status=_status_filter(params["status"], GrantStatus.values))
         if _flag(params, "active"):
-            rows = rows & Grant.objects.active()
+            rows = rows.active()
         return rows.select_related("port", "product__domain", "user", "team").order_by("-starts_at", "-pk")
 
 

@@ -148,10 +148,13 @@ class GlossaryExport(APIView):
         description="The glossary's approved and deprecated terms; importing this file again changes nothing.",
     )
     def get(self, request: Request, domain: str) -> HttpResponse:
+        fmt = request.query_params.get("format", "json")
+        if fmt not in ("json", "csv"):  # not a silent JSON for `format=` or `format=xml` (found by schemathesis)
+            raise ValidationFailed([FieldError("/format", "Send 'csv' or 'json'.")], message="Invalid parameters.")
         _, glossary = selectors.glossary_of(domain)
         if glossary is None:
             raise NotFound(f"Domain '{domain}' has no glossary yet.")
-        if request.query_params.get("format") == "csv":
+        if fmt == "csv":
             return HttpResponse(export_csv(glossary), content_type="text/csv; charset=utf-8")
         return HttpResponse(export_json(glossary), content_type="application/json")
 
