@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.actors import Actor
+from core.api.params import choice
 from core.errors import FieldError, NotFound, ValidationFailed
 from core.parsers import DepthLimitedJSONParser
 from glossary import selectors
@@ -77,12 +78,11 @@ class TermList(generics.ListAPIView):
         if glossary is None:
             return Term.objects.none()
         params = self.request.query_params
-        status_ = params.get("status", "")
         return selectors.term_list(
             glossary,
             letter=params.get("letter", "").upper()[:1],
             q=params.get("q", "")[:200],
-            status=status_ if status_ in TermStatus.values else "",
+            status=choice(params, "status", TermStatus.values),
         )
 
 
