@@ -236,8 +236,12 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery: without a broker, tasks run in-process (embedded); CELERY_BROKER_URL switches to workers.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+_BROKER_URL = env_str("CELERY_BROKER_URL")
+CELERY_TASK_ALWAYS_EAGER = not _BROKER_URL
+# Eager tasks never reach a broker, but Celery still opens a producer for them: without a URL it would be an AMQP
+# one, and kombu logs "No hostname was supplied. Reverting to default 'localhost'" on the first task. The
+# in-memory transport with its host named keeps that warning out of `make run`.
+CELERY_BROKER_URL = _BROKER_URL or "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True

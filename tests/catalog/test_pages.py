@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -207,6 +208,18 @@ def test_base_layout_has_landmarks_navigation_search_and_logout(client, world):
     assert "csrfmiddlewaretoken" in first(r'<form method="post" action="/accounts/logout/".*?</form>', page)
     assert '/static/vendor/htmx/htmx.min.js" defer' in page
     assert "<script>" not in page  # no inline scripts: a strict Content-Security-Policy comes later
+
+
+def test_every_page_links_the_site_icon_and_favicon_ico_finds_it_without_signing_in(client, world):
+    client.force_login(world.member)
+    page = text(client.get("/"))
+    assert '<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">' in page
+    assert finders.find("img/favicon.svg")
+    client.logout()
+    # Pages outside base.html (the admin, JSON in a browser tab) make the browser ask for /favicon.ico.
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == "/static/img/favicon.svg"
 
 
 def test_members_see_no_token_link_for_teams_they_do_not_own(signed_in):
