@@ -262,6 +262,7 @@ def search(request):
         next_url=page_url(params, query.page + 1) if query.page < results.pages else "",
         did_you_mean_url=query_url(params, results.did_you_mean) if results.did_you_mean else "",
         clear_filters_url="?" + cleared.urlencode() if query.filters else "",
+        selected_count=sum(len(values) for values in query.filters.values()),
     )
     return render(request, "search/search.html", context)
 

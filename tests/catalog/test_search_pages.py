@@ -351,3 +351,17 @@ def test_a_document_indexed_before_it_carried_the_rating_count_still_shows_its_s
     card = card_of(hit, "/search/")
 
     assert (card.rating, card.rating_count, card.slo_state, card.slo_label) == (4.2, None, "unknown", "No SLO data")
+
+
+def test_facets_fold_behind_a_filters_disclosure_that_counts_the_chosen_values(signed_in, catalog):
+    html = page(signed_in, q="orders")
+    assert '<details class="search-filters" data-search-filters>' in html  # closed: phones show results first
+    assert re.search(r'<summary class="filters-summary">Filters</summary>', html)
+    assert html.index('id="facets-heading"') > html.index('<details class="search-filters"')
+
+    html = page(signed_in, q="orders", kind=["aggregate", "source-aligned"], domain="sales")
+
+    assert (
+        '<summary class="filters-summary">Filters <span class="count-badge" aria-label="3 chosen">3</span></summary>'
+        in html
+    )
