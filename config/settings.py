@@ -316,9 +316,21 @@ ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # runserver's request lines keep Django's own format ("[06/Dec/2026 20:54:14] "GET / HTTP/1.1" 200").
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's default config gives "django" a console handler of its own (when DEBUG): with the root's, every
+        # line of it ("Watching for file changes with StatReloader") was printed twice by `make run`. Without one,
+        # its records reach the root's handler once (and pytest's caplog, which listens at the root).
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},  # lockouts are warnings; every sign-in is not news
     },

@@ -234,3 +234,13 @@ def test_in_process_tasks_give_celery_a_broker_address_it_does_not_warn_about(ca
 
     assert info["hostname"]
     assert not [r for r in caplog.records if "hostname" in r.getMessage()]
+
+
+def test_djangos_log_lines_are_printed_once_and_runserver_keeps_its_request_format():
+    # `make run` printed "Watching for file changes with StatReloader" twice: Django's "django" logger had a
+    # console handler of its own besides the root's.
+    assert logging.getLogger("django").handlers == []
+    assert logging.getLogger("django").propagate
+    server = logging.getLogger("django.server")
+    assert not server.propagate
+    assert "ServerFormatter" in [type(h.formatter).__name__ for h in server.handlers]
