@@ -37,16 +37,19 @@
   var filtersOpen = null;
 
   function filters() {
-    return document.querySelector("details[data-search-filters]");
+    return document.querySelector("form[data-search-form] details[data-filters]");
   }
 
-  // A browser without ::details-content cannot be made to show a closed <details>: open it on wide screens.
+  // A browser without ::details-content cannot be made to show a closed <details>: open the filters (here and
+  // on the products list) on wide screens.
   function openOnWideScreens() {
-    var details = filters();
     var supported = window.CSS && CSS.supports && CSS.supports("selector(::details-content)");
-    if (details && !supported && window.matchMedia("(min-width: 901px)").matches) {
-      details.open = true;
+    if (supported || !window.matchMedia("(min-width: 901px)").matches) {
+      return;
     }
+    document.querySelectorAll("details[data-filters]").forEach(function (details) {
+      details.open = true;
+    });
   }
 
   document.addEventListener("DOMContentLoaded", openOnWideScreens);

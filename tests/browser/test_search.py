@@ -208,6 +208,6 @@ def test_on_a_phone_the_filters_stay_open_while_boxes_are_ticked(browser, live_s
     page.wait_for_url(re.compile(r"kind=aggregate"))
 
     assert set(hit_titles(page)) == {"Order Lines", "Daily Orders by Region"}
-    assert page.locator("details[data-search-filters]").evaluate("details => details.open")
+    assert page.locator("details[data-filters]").evaluate("details => details.open")
     assert page.get_by_role("group", name="Kind").is_visible()
     context.close()

@@ -308,6 +308,15 @@ def test_products_list_filters_by_each_field(signed_in, mesh, world):
     assert product_names(signed_in.get("/products/?q=web-shop&domain=finance")) == []
 
 
+def test_products_list_folds_its_filters_behind_a_disclosure_that_counts_them(signed_in, mesh):
+    page = text(signed_in.get("/products/"))
+    assert '<details class="filters-disclosure" data-filters>' in page  # closed: on a phone the products come first
+    assert '<summary class="filters-summary">Filters</summary>' in page
+
+    page = text(signed_in.get("/products/?kind=aggregate&domain=sales"))
+    assert '<summary class="filters-summary">Filters <span class="count-badge" aria-label="2 applied">2</span>' in page
+
+
 def test_products_list_keeps_its_state_in_the_url(signed_in, mesh):
     page = text(signed_in.get("/products/?q=orders&kind=source-aligned"))
     assert re.search(r'<input type="text" name="q" value="orders"[^>]*id="id_q"', page)

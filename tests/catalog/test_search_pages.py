@@ -355,9 +355,9 @@ def test_a_document_indexed_before_it_carried_the_rating_count_still_shows_its_s
 
 def test_facets_fold_behind_a_filters_disclosure_that_counts_the_chosen_values(signed_in, catalog):
     html = page(signed_in, q="orders")
-    assert '<details class="search-filters" data-search-filters>' in html  # closed: phones show results first
+    assert '<details class="filters-disclosure search-filters" data-filters>' in html  # closed: results first
     assert re.search(r'<summary class="filters-summary">Filters</summary>', html)
-    assert html.index('id="facets-heading"') > html.index('<details class="search-filters"')
+    assert html.index('id="facets-heading"') > html.index('<details class="filters-disclosure')
 
     html = page(signed_in, q="orders", kind=["aggregate", "source-aligned"], domain="sales")
 
