@@ -36,7 +36,13 @@ def product_list(request):
     return render(
         request,
         "catalog/product_list.html",
-        {"form": form, "filters": filters, "page": page, "filtered": any(vars(filters).values())},
+        {
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "filtered": any(vars(filters).values()),
+            "applied": sum(1 for value in vars(filters).values() if value),
+        },
     )
 
 

@@ -239,8 +239,12 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery: without a broker, tasks run in-process (embedded); CELERY_BROKER_URL switches to workers.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+_BROKER_URL = env_str("CELERY_BROKER_URL")
+CELERY_TASK_ALWAYS_EAGER = not _BROKER_URL
+# Eager tasks never reach a broker, but Celery still opens a producer for them: without a URL it would be an AMQP
+# one, and kombu logs "No hostname was supplied. Reverting to default 'localhost'" on the first task. The
+# in-memory transport with its host named keeps that warning out of `make run`.
+CELERY_BROKER_URL = _BROKER_URL or "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True
@@ -315,9 +319,21 @@ ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # runserver's request lines keep Django's own format ("[06/Dec/2026 20:54:14] "GET / HTTP/1.1" 200").
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's default config gives "django" a console handler of its own (when DEBUG): with the root's, every
+        # line of it ("Watching for file changes with StatReloader") was printed twice by `make run`. Without one,
+        # its records reach the root's handler once (and pytest's caplog, which listens at the root).
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},  # lockouts are warnings; every sign-in is not news
     },

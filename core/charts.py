@@ -2,7 +2,7 @@
 
 Three builders, each answering safe HTML (a `<figure>`) to drop into a template:
 
-    bar_chart(items, *, title, description="", unit="", max_value=None, value_format="{:g}")
+    bar_chart(items, *, title, description="", unit="", max_value=None, value_format="{:g}", width=360, label_width=110)
         Horizontal bars, one per (label, value) pair in `items`, in the given order. Good for a histogram
         (5 stars ... 1 star) or a ranking (lowest-rated products).
     line_chart(labels, series, *, title, description="", unit="", y_min=None, y_max=None, value_format="{:.2f}")
@@ -113,19 +113,23 @@ def bar_chart(
     unit: str = "",
     max_value: float | None = None,
     value_format: str = "{:g}",
+    width: int = BAR_WIDTH,
+    label_width: int = BAR_LABEL,
 ) -> SafeString:
-    """Horizontal bars; the longest bar is `max_value` (default: the largest value), zero draws no bar."""
+    """Horizontal bars; the longest bar is `max_value` (default: the largest value), zero draws no bar.
+    `width` and `label_width` are in the SVG's own units: a chart meant to fill a wide column gets a wider
+    drawing (and longer bars) rather than the same one scaled up, which would enlarge its text too."""
     chart_id = _chart_id()
     items = [(str(label), float(value or 0)) for label, value in items]
     top = max_value if max_value is not None else max((v for _, v in items), default=0.0)
-    scale = (BAR_WIDTH - BAR_LABEL - BAR_VALUE) / top if top > 0 else 0.0
+    scale = (width - label_width - BAR_VALUE) / top if top > 0 else 0.0
     height = max(BAR_ROW * len(items), BAR_ROW)
     if not description:
         description = "; ".join(f"{label}: {_fmt(v, value_format, unit)}" for label, v in items) or "No data."
-    parts = [_svg_open(chart_id, BAR_WIDTH, height, "chart chart-bars"), _svg_texts(chart_id, title, description)]
+    parts = [_svg_open(chart_id, width, height, "chart chart-bars"), _svg_texts(chart_id, title, description)]
     for index, (label, value) in enumerate(items):
         y = index * BAR_ROW
-        width = max(0.0, value * scale)
+        bar = max(0.0, value * scale)
         text = _fmt(value, value_format, unit)
         parts.append(
             format_html(
@@ -135,14 +139,14 @@ def bar_chart(
                 '<text class="chart-value" x="{}" y="{}" dominant-baseline="middle">{}</text></g>',
                 label,
                 text,
-                BAR_LABEL - 6,
+                label_width - 6,
                 _n(y + BAR_ROW / 2),
                 label,
-                BAR_LABEL,
+                label_width,
                 _n(y + 3),
-                _n(width),
+                _n(bar),
                 BAR_ROW - 6,
-                _n(BAR_LABEL + width + 4),
+                _n(label_width + bar + 4),
                 _n(y + BAR_ROW / 2),
                 text,
             )

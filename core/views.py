@@ -1,9 +1,11 @@
-"""The signed-in person's inbox: what the portal told them, newest first."""
+"""The signed-in person's inbox: what the portal told them, newest first; and the site icon at /favicon.ico."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET, require_POST
 
 from core.models import Notification
@@ -29,3 +31,11 @@ def inbox_mark_read(request):
     count = notifications_mark_read(user=request.user, ids=ids)
     messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} read.")
     return redirect("inbox")
+
+
+@login_not_required
+@require_GET
+def favicon(request):
+    """Pages link static/img/favicon.svg themselves; this answers browsers and pages (the admin, the API's JSON)
+    that ask for /favicon.ico without a link. Not permanent: the static file's name may change with its hash."""
+    return HttpResponseRedirect(static("img/favicon.svg"))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TypedDict
 
 from django.apps import apps
@@ -105,14 +106,23 @@ class Health:
         ]
 
 
+def shown(score: float) -> int:
+    """The score as pages show it: a whole number, halves rounded up (as the templates' floatformat:0 does)."""
+    return int(Decimal(str(score)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def band_of(score: float | None, bands: dict | None = None) -> str:
-    """good / fair / poor by the configured thresholds; unknown without a score (also the search facet's values)."""
+    """good / fair / poor by the configured thresholds; unknown without a score (also the search facet's values).
+
+    The band is that of the score as shown: 59.6 reads "60" and is fair with the default bands, so that two
+    badges saying the same number never differ in colour."""
     if score is None:
         return "unknown"
     bands = bands or config()["bands"]
-    if score >= bands["good"]:
+    value = shown(score)
+    if value >= bands["good"]:
         return "good"
-    if score >= bands["fair"]:
+    if value >= bands["fair"]:
         return "fair"
     return "poor"
 

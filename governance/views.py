@@ -83,10 +83,18 @@ def dashboard(request):
         "governance/dashboard.html",
         {
             "board": board,
-            "health_chart": [(r.name, r.health) for r in scored if r.health is not None],
+            # Charts are drawn with the value as the table shows it (whole numbers), so a bar's label and its
+            # row's badge agree.
+            "health_chart": [(r.name, health_module.shown(r.health)) for r in scored if r.health is not None],
             "governance_chart": [(r.name, r.governance) for r in scored if r.governance is not None],
             "slo_chart": [(r.name, round(100 * r.slo_compliance, 1)) for r in scored if r.slo_compliance is not None],
+            # Why a chart has fewer bars than the table has rows: named, not left to guess.
+            "unpublished": [r.name for r in board.rows if not r.products],
+            "without_slo_data": [r.name for r in scored if r.slo_compliance is None],
+            "unrated": [r.name for r in scored if r.rating is None],
+            "scored_count": len(scored),
             "weights": health_module.config()["weights"],
+            "bands": health_module.config()["bands"],
         },
     )
 

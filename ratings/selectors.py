@@ -368,13 +368,37 @@ def feedback_inbox(user, *, unanswered_only: bool = False):
     ).order_by("-waiting", "-edited_at", "-pk")
 
 
-def search_enricher(product_ids: list[int]) -> dict:
-    """For search.documents.register_product_enricher: each product's visible ratings' sum and count."""
-    rows = (
+def _sums(product_ids: Iterable[int]):
+    """(product_id, sum of stars, count) of the products' visible ratings, rated products only: one query."""
+    return (
         Rating.objects.visible()
-        .filter(product_id__in=product_ids)
+        .filter(product_id__in=list(product_ids))
         .order_by()
         .values_list("product_id")
         .annotate(s=Sum("stars"), n=Count("pk"))
     )
-    return {pid: ProductExtras(rating_sum=float(s), rating_count=n) for pid, s, n in rows}
+
+
+@dataclass(frozen=True)
+class RatingFigures:
+    """What a list row shows of a product's ratings: the Bayesian average (0.0 when unrated) and the count."""
+
+    average: float = 0.0
+    count: int = 0
+
+
+def rating_figures(product_ids: Iterable[int]) -> dict[int, RatingFigures]:
+    """Average and count for every asked product (unrated ones too), in one query: for lists of products."""
+    ids = set(product_ids)
+    if not ids:
+        return {}
+    weights = Weights.from_settings()
+    out = dict.fromkeys(ids, RatingFigures())
+    for pid, s, n in _sums(ids):
+        out[pid] = RatingFigures(average=bayesian_average(s, n, weights), count=n)
+    return out
+
+
+def search_enricher(product_ids: list[int]) -> dict:
+    """For search.documents.register_product_enricher: each product's visible ratings' sum and count."""
+    return {pid: ProductExtras(rating_sum=float(s), rating_count=n) for pid, s, n in _sums(product_ids)}

@@ -201,6 +201,9 @@ class ProductSource:
                 "has_contract": has_contract,
                 "glossary_terms": list(extra.terms),
                 "health": extra.health,
+                # The result card's quality badges: how many ratings the average stands on, the health band.
+                "rating_count": extra.rating_count,
+                "health_band": extra.health_band or "unknown",
             },
         )
 

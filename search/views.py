@@ -51,9 +51,20 @@ class Note:
     level: str = "info"
 
 
+# A product's SLO state on its result card, as the product page's badge says it (slo/templatetags/slo_tags.py).
+SLO_LABELS = {"healthy": "SLOs met", "at_risk": "SLOs at risk", "breached": "SLO breached", "unknown": "No SLO data"}
+SLO_TITLES = {
+    "healthy": "Every service level objective is met",
+    "at_risk": "A service level objective is close to its limit",
+    "breached": "A service level objective is breached",
+    "unknown": "No service level objectives, or none measured yet",
+}
+
+
 @dataclass
 class Card:
-    """A result as the page shows it: the hit, the labels of its coded values, and its links."""
+    """A result as the page shows it: the hit, the labels of its coded values, its links, and for products the
+    quality signals the search document carries (so a results page reads nothing more per row)."""
 
     hit: SearchHit
     badge: str
@@ -64,11 +75,22 @@ class Card:
     team_url: str = ""
     parent_url: str = ""
     tags: list[tuple[str, str]] = field(default_factory=list)  # (tag, its search)
+    rating: float = 0.0  # Bayesian average, 0 when unrated
+    rating_count: int | None = None  # None: a document indexed before it carried the count
+    slo_state: str = "unknown"
+    slo_label: str = ""
+    slo_title: str = ""
+    health: float | None = None
+    health_band: str = "unknown"
+    updated_at: str = ""  # ISO 8601, as the document carries it
 
 
 def _card(hit: SearchHit, search_url: str) -> Card:
     data = hit.data or {}
     domain, team, parent = data.get("domain"), data.get("owner_team"), data.get("parent")
+    slo = str(data.get("slo_health") or "unknown")
+    if slo not in SLO_LABELS:
+        slo = "unknown"
     return Card(
         hit=hit,
         badge=TYPE_BADGES.get(hit.doc_type, hit.doc_type.replace("_", " ").capitalize()),
@@ -79,6 +101,14 @@ def _card(hit: SearchHit, search_url: str) -> Card:
         team_url=reverse("team_detail", args=[team["slug"]]) if isinstance(team, dict) else "",
         parent_url=reverse("domain_detail", args=[parent["slug"]]) if isinstance(parent, dict) else "",
         tags=[(tag, f"{search_url}?{urlencode({'tag': tag})}") for tag in data.get("tags") or []],
+        rating=float(data.get("rating") or 0.0),
+        rating_count=data["rating_count"] if isinstance(data.get("rating_count"), int) else None,
+        slo_state=slo,
+        slo_label=SLO_LABELS[slo],
+        slo_title=SLO_TITLES[slo],
+        health=data["health"] if isinstance(data.get("health"), int | float) else None,
+        health_band=data.get("health_band") or "unknown",
+        updated_at=data.get("updated_at") or "",
     )
 
 
@@ -232,6 +262,7 @@ def search(request):
         next_url=page_url(params, query.page + 1) if query.page < results.pages else "",
         did_you_mean_url=query_url(params, results.did_you_mean) if results.did_you_mean else "",
         clear_filters_url="?" + cleared.urlencode() if query.filters else "",
+        selected_count=sum(len(values) for values in query.filters.values()),
     )
     return render(request, "search/search.html", context)
 

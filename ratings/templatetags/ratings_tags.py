@@ -3,9 +3,12 @@
 {% product_reviews product %}   the Reviews section (summary, histogram, dimensions, form, reviews)
 {% rating_badge product %}      "★ 4.2 · 12 ratings" with the numbers as text (one query; not for lists)
 {% stars value %}               glyphs hidden from screen readers, "4.2 out of 5 stars" for them
+{% list_ratings products as r %}  every listed product's average and count, one query (see core's rating_stars)
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from django import template
 from django.utils.html import format_html
@@ -13,6 +16,7 @@ from django.utils.safestring import SafeString
 
 from catalog.models import DataProduct
 from core.actors import Actor
+from core.templatetags import quality
 from ratings import selectors
 from ratings.forms import RatingForm, ReasonForm, ReplyForm
 from ratings.services import RATEABLE
@@ -21,19 +25,15 @@ register = template.Library()
 REVIEWS_ON_PRODUCT_PAGE = 20
 
 
+# The glyphs are the kernel's (core/templatetags/quality.py), shared with the search page and product lists.
+register.simple_tag(quality.stars, name="stars")
+
+
 @register.simple_tag
-def stars(value: float | int | None, size: str = "") -> SafeString:
-    if not value:
-        return format_html('<span class="stars stars-none">{}</span>', "Not rated yet")
-    full = round(float(value))
-    glyphs = "★" * full + "☆" * (5 - full)
-    return format_html(
-        '<span class="stars {}"><span aria-hidden="true">{}</span><span class="visually-hidden">{} out of 5 stars'
-        "</span></span>",
-        size,
-        glyphs,
-        f"{float(value):.1f}".rstrip("0").rstrip("."),
-    )
+def list_ratings(products: Iterable[DataProduct]) -> dict[int, selectors.RatingFigures]:
+    """`{% list_ratings products as ratings %}`: every listed product's average and count in one query, for
+    `{% rating_stars ratings|item:product.pk %}` rows (the list is read once, whatever its length)."""
+    return selectors.rating_figures([p.pk for p in products])
 
 
 def _summary(product: DataProduct) -> selectors.RatingSummary:

@@ -3,11 +3,15 @@
 {% product_slos product %}   the "Service levels" section (id="slos")
 {% slo_badge product %}      the product's overall SLO state as a badge (none without objectives);
                              wrap=True puts it in a paragraph of its own; summary=... reuses one already read
+{% list_slo_summaries products as s %}  every listed product's summary in two queries, for
+                             `{% slo_badge product summary=s|item:product.pk %}` rows (`item`: core's quality tags)
 {{ slo|slo_objective }}      the objective in words ("age at most 4 d")
 {{ slo|slo_value:value }}    a value in the objective's unit ("99.70%", "3.5 h", "1,200 rows")
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from django import template
 
@@ -39,6 +43,11 @@ def product_slos(context, product: DataProduct) -> dict:
         "data": product_slos_data(product),
         "can_manage": can_manage_slos(Actor(user=user), product) if user is not None else False,
     }
+
+
+@register.simple_tag
+def list_slo_summaries(products: Iterable[DataProduct]) -> dict[int, SloSummary]:
+    return slo_summaries([p.pk for p in products])
 
 
 @register.inclusion_tag("slo/_partials/slo_badge.html")

@@ -32,12 +32,47 @@
     });
   });
 
+  // The facets fold away in a <details> on phones (static/css/portal.css shows them on wide screens whatever its
+  // state). A swap brings it back closed: keep it as the person left it, so ticking a box does not fold the list.
+  var filtersOpen = null;
+
+  function filters() {
+    return document.querySelector("form[data-search-form] details[data-filters]");
+  }
+
+  // A browser without ::details-content cannot be made to show a closed <details>: open the filters (here and
+  // on the products list) on wide screens.
+  function openOnWideScreens() {
+    var supported = window.CSS && CSS.supports && CSS.supports("selector(::details-content)");
+    if (supported || !window.matchMedia("(min-width: 901px)").matches) {
+      return;
+    }
+    document.querySelectorAll("details[data-filters]").forEach(function (details) {
+      details.open = true;
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", openOnWideScreens);
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var form = event.detail && event.detail.elt;
+    if (form && form.matches && form.matches("form[data-search-form]")) {
+      var details = filters();
+      filtersOpen = details ? details.open : null;
+    }
+  });
+
   // After a swap, say how many results there are now: a swapped-in heading is not announced by itself.
   document.addEventListener("htmx:afterSettle", function (event) {
     var form = event.detail && event.detail.elt;
     if (!form || !form.matches || !form.matches("form[data-search-form]")) {
       return;
     }
+    var details = filters();
+    if (details && filtersOpen) {
+      details.open = true;
+    }
+    openOnWideScreens();
     var heading = document.getElementById("results-heading");
     var status = document.getElementById("search-status");
     if (heading && status) {

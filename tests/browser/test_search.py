@@ -163,3 +163,51 @@ def test_the_empty_page_offers_tags_and_the_form_works_without_javascript(browse
     assert parse_qs(urlsplit(page.url).query) == {"q": ["orders"], "kind": ["aggregate"]}  # blank sort: the default
     assert set(hit_titles(page)) == {"Order Lines", "Daily Orders by Region"}
     context.close()
+
+
+def _phone(browser, live_server, *, javascript: bool):
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 390, "height": 844}, java_script_enabled=javascript
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("mia")
+    page.get_by_label("Password").fill("pass-word-123")
+    page.get_by_role("button", name="Sign in").click()
+    return context, page
+
+
+def test_on_a_phone_results_come_first_and_the_filters_open_without_javascript(browser, live_server, world, catalog):
+    context, page = _phone(browser, live_server, javascript=False)
+    page.goto("/search/?q=orders")
+
+    first_result = page.locator(".search-hit").first
+    assert first_result.bounding_box()["y"] < 844  # on the first screen, not below a column of facets
+    kind = page.get_by_role("group", name="Kind")
+    assert kind.is_hidden()
+    filters = page.locator("summary", has_text="Filters")
+    assert filters.is_visible()
+
+    filters.click()
+    assert kind.is_visible()
+    kind.get_by_role("checkbox", name=re.compile("^Aggregate")).check()
+    page.get_by_role("button", name="Apply filters").click()
+    assert set(hit_titles(page)) == {"Order Lines", "Daily Orders by Region"}
+    assert page.locator("summary", has_text="Filters").inner_text().split() == ["Filters", "1"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
+
+
+def test_on_a_phone_the_filters_stay_open_while_boxes_are_ticked(browser, live_server, world, catalog):
+    context, page = _phone(browser, live_server, javascript=True)
+    page.goto("/search/?q=orders")
+    page.locator("summary", has_text="Filters").click()
+
+    page.get_by_role("group", name="Kind").get_by_role("checkbox", name=re.compile("^Aggregate")).check()
+    page.wait_for_url(re.compile(r"kind=aggregate"))
+
+    assert set(hit_titles(page)) == {"Order Lines", "Daily Orders by Region"}
+    assert page.locator("details[data-filters]").evaluate("details => details.open")
+    assert page.get_by_role("group", name="Kind").is_visible()
+    context.close()

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,12 +15,17 @@ from django.utils import timezone
 
 from catalog.models import DataContract, DataProduct, InputPort, OutputPort, QualityRule, SlaProperty, Tag
 from catalog.templatetags.portal import markdown
-from core.actors import Scope
+from core.actors import Actor, Scope
+from core.templatetags.quality import ago_text
+from ratings.services import rating_upsert
+from search.ranking import bayesian_average
+from slo.models import ServiceLevelObjective
 from tests.factories import (
     DomainFactory,
     OutputPortFactory,
     ProductFactory,
     SchemaFieldFactory,
+    UserFactory,
 )
 from tokens.models import ApiToken, hash_secret
 from tokens.services import token_create
@@ -209,6 +215,18 @@ def test_base_layout_has_landmarks_navigation_search_and_logout(client, world):
     assert "<script>" not in page  # no inline scripts: a strict Content-Security-Policy comes later
 
 
+def test_every_page_links_the_site_icon_and_favicon_ico_finds_it_without_signing_in(client, world):
+    client.force_login(world.member)
+    page = text(client.get("/"))
+    assert '<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">' in page
+    assert finders.find("img/favicon.svg")
+    client.logout()
+    # Pages outside base.html (the admin, JSON in a browser tab) make the browser ask for /favicon.ico.
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == "/static/img/favicon.svg"
+
+
 def test_members_see_no_token_link_for_teams_they_do_not_own(signed_in):
     page = text(signed_in.get("/"))
     assert 'href="/teams/sales-team/"' in page
@@ -290,6 +308,15 @@ def test_products_list_filters_by_each_field(signed_in, mesh, world):
     assert product_names(signed_in.get("/products/?q=web-shop&domain=finance")) == []
 
 
+def test_products_list_folds_its_filters_behind_a_disclosure_that_counts_them(signed_in, mesh):
+    page = text(signed_in.get("/products/"))
+    assert '<details class="filters-disclosure" data-filters>' in page  # closed: on a phone the products come first
+    assert '<summary class="filters-summary">Filters</summary>' in page
+
+    page = text(signed_in.get("/products/?kind=aggregate&domain=sales"))
+    assert '<summary class="filters-summary">Filters <span class="count-badge" aria-label="2 applied">2</span>' in page
+
+
 def test_products_list_keeps_its_state_in_the_url(signed_in, mesh):
     page = text(signed_in.get("/products/?q=orders&kind=source-aligned"))
     assert re.search(r'<input type="text" name="q" value="orders"[^>]*id="id_q"', page)
@@ -330,6 +357,57 @@ def test_products_list_queries_do_not_grow_with_rows(signed_in, world, django_as
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = signed_in.get("/products/?q=q")
     assert len(product_names(response)) == 23
+
+
+def test_product_lists_show_stars_slo_state_and_age_without_a_query_per_row(
+    signed_in, world, django_assert_num_queries, settings
+):
+    settings.RATINGS_WRITES_PER_MINUTE = 0  # two raters rate every product here
+    raters = [UserFactory(username=f"rater{i}") for i in range(2)]
+
+    def make(n: int, start: int) -> None:
+        for i in range(start, start + n):
+            product = ProductFactory(domain=world.domain, slug=f"q-{i}", name=f"Q {i}", status="published")
+            product.tags.add(Tag.objects.get_or_create(name=f"t{i}")[0])
+            for rater, stars in zip(raters, (5, 3), strict=True):
+                rating_upsert(actor=Actor(user=rater), product=product, data={"stars": stars})
+            state = ("met", "breached", "no_data")[i % 3]
+            ServiceLevelObjective.objects.create(
+                product=product, name="fresh", kind="freshness", threshold=3600, state=state
+            )
+        ProductFactory(domain=world.domain, slug=f"plain-{start}", name=f"Q plain {start}")
+
+    make(3, 0)
+    with CaptureQueriesContext(connection) as few:
+        signed_in.get("/products/?q=q")
+    make(12, 3)
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = signed_in.get("/products/?q=q")
+    page = text(response)
+    assert len(product_names(response)) == 17
+    row = first(r'<a href="/products/sales/q-1/" class="product-name">.*?</tr>', page)
+    assert f'<span aria-hidden="true">{bayesian_average(8, 2):.1f}</span>' in row
+    assert "SLO breached" in row
+    assert re.search(r'<time datetime="[^"]+" title="[^"]+ UTC">(just now|\d+ min ago)</time>', row)
+    assert "SLOs met" in first(r'<a href="/products/sales/q-0/" class="product-name">.*?</tr>', page)
+    plain = first(r'<a href="/products/sales/plain-0/" class="product-name">.*?</tr>', page)
+    assert "Not rated yet" in plain and ">No SLOs</span>" in plain
+
+
+def test_a_products_age_reads_in_one_unit():
+    now = timezone.now()
+    assert [
+        ago_text(now - delta, now)
+        for delta in (
+            dt.timedelta(seconds=20),
+            dt.timedelta(minutes=12),
+            dt.timedelta(hours=3, minutes=59),
+            dt.timedelta(days=5),
+            dt.timedelta(days=200),
+            dt.timedelta(days=800),
+            dt.timedelta(minutes=-3),
+        )
+    ] == ["just now", "12 min ago", "3 h ago", "5 d ago", "6 mo ago", "2 y ago", "just now"]
 
 
 # Product page -----------------------------------------------------------------------------------------------

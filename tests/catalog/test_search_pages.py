@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import time_machine
 from django.urls import reverse
 
+from catalog.models import DataProduct
 from catalog.services.products import product_upsert_from_payload
 from core.actors import Actor
+from ratings.services import rating_upsert
 from search.backends import get_backend
+from search.base import SearchQuery
+from search.outbox import caught_up_backend
+from search.ranking import bayesian_average
+from search.views import _card as card_of
+from slo.models import ServiceLevelObjective
+from tests.factories import UserFactory
 from tokens.services import token_create
 
 pytestmark = pytest.mark.django_db
@@ -299,3 +309,59 @@ def test_long_facets_fold_away_and_open_when_a_folded_value_is_ticked(signed_in,
 def test_a_later_page_of_nothing_is_just_no_results(signed_in, catalog):
     html = page(signed_in, q="zebra", page="3")
     assert "Check the spelling" in html and "Go to the last page" not in html
+
+
+def _card(html: str, title: str) -> str:
+    """The <li> of the result whose name is `title`."""
+    for item in re.findall(r'<li class="search-hit.*?</li>\s*(?=<li class="search-hit|</ol>)', html, re.S):
+        if f">{title}</a>" in re.sub(r"</?mark>", "", item):
+            return item
+    raise AssertionError(f"no result {title!r}")
+
+
+def test_product_results_show_stars_slo_state_health_and_how_long_ago_they_changed(signed_in, world, catalog):
+    orders = DataProduct.objects.get(slug="orders")
+    for i, stars in enumerate((5, 4)):
+        rating_upsert(actor=Actor(user=UserFactory(username=f"rater{i}")), product=orders, data={"stars": stars})
+    ServiceLevelObjective.objects.create(product=orders, name="fresh", kind="freshness", threshold=3600, state="met")
+    get_backend().reindex()  # the objective was written past the services that announce it
+    average = bayesian_average(9, 2)
+
+    with time_machine.travel(orders.updated_at + timedelta(hours=3, minutes=20), tick=False):
+        html = page(signed_in, q="orders")
+
+    card = _card(html, "Orders")
+    assert f'<span aria-hidden="true">{average:.1f}</span>' in card
+    assert '(2<span class="visually-hidden"> ratings</span>)' in card
+    assert f"{average:.1f}".rstrip("0").rstrip(".") + " out of 5 stars" in card
+    assert (
+        '<span class="badge slo-state slo-healthy" title="Every service level objective is met">SLOs met</span>' in card
+    )
+    assert re.search(r'Updated <time datetime="[^"]+" title="\d{4}-\d\d-\d\d \d\d:\d\d UTC">3 h ago</time>', card)
+    other = _card(html, "Customer Invoices")
+    assert "Not rated yet" in other
+    assert ">No SLO data</span>" in other
+
+
+def test_a_document_indexed_before_it_carried_the_rating_count_still_shows_its_stars(signed_in, catalog):
+    hit = caught_up_backend().search(SearchQuery(text="orders")).hits[0]
+    hit.data.pop("rating_count", None)
+    hit.data["rating"] = 4.2
+
+    card = card_of(hit, "/search/")
+
+    assert (card.rating, card.rating_count, card.slo_state, card.slo_label) == (4.2, None, "unknown", "No SLO data")
+
+
+def test_facets_fold_behind_a_filters_disclosure_that_counts_the_chosen_values(signed_in, catalog):
+    html = page(signed_in, q="orders")
+    assert '<details class="filters-disclosure search-filters" data-filters>' in html  # closed: results first
+    assert re.search(r'<summary class="filters-summary">Filters</summary>', html)
+    assert html.index('id="facets-heading"') > html.index('<details class="filters-disclosure')
+
+    html = page(signed_in, q="orders", kind=["aggregate", "source-aligned"], domain="sales")
+
+    assert (
+        '<summary class="filters-summary">Filters <span class="count-badge" aria-label="3 chosen">3</span></summary>'
+        in html
+    )

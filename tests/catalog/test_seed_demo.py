@@ -1,6 +1,8 @@
+import logging
 from io import StringIO
 
 import pytest
+from django.conf import settings as settings_module
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Count
@@ -17,6 +19,8 @@ from catalog.models import (
     TeamMembership,
     TeamRole,
 )
+from config.celery import app as celery_app
+from core.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +190,57 @@ def test_scale_adds_generated_products_with_the_fields_asked_for():
 
     assert DataProduct.objects.filter(slug__startswith="gen-").count() == 400
     assert DataProduct.objects.filter(slug__startswith="gen-00201-").exists()
+
+
+def test_it_prints_one_line_about_the_notifications_it_queued_instead_of_their_mails(settings, capsys, caplog):
+    console = "django.core.mail.backends.console.EmailBackend"
+    settings.EMAIL_BACKEND = console  # as `make run` has it
+
+    output = seed()
+
+    printed = capsys.readouterr()
+    assert "Subject:" not in output + printed.out + printed.err
+    queued = Notification.objects.count()
+    people = Notification.objects.values("recipient_id").distinct().count()
+    summary = [line for line in output.splitlines() if line.startswith("Queued ")]
+    assert len(summary) == 1
+    assert summary[0].startswith(f"Queued {queued} notifications for {people} people (")
+    assert "access" in summary[0] and "slo" in summary[0]
+    # The inbox keeps them; the backend `runserver` uses is back in place.
+    assert queued > 0
+    assert settings.EMAIL_BACKEND.endswith(".console.EmailBackend")
+    # No "No hostname was supplied" from Celery's producer, nor one "mailed N notifications" line per commit.
+    noisy = [
+        r.getMessage() for r in caplog.records if r.levelno >= logging.INFO and r.name.startswith(("kombu", "core"))
+    ]
+    assert noisy == []
+
+
+def test_a_second_run_queues_nothing_and_says_nothing_about_it():
+    seed()
+
+    output = seed()
+
+    assert "Queued" not in output
+    assert "already loaded" in output
+
+
+def test_in_process_tasks_give_celery_a_broker_address_it_does_not_warn_about(caplog):
+    # Eager tasks still open a producer: with no broker URL, kombu warned "No hostname was supplied" on the first.
+    assert settings_module.CELERY_TASK_ALWAYS_EAGER
+
+    with celery_app.connection_for_write() as connection:
+        info = connection.info()
+
+    assert info["hostname"]
+    assert not [r for r in caplog.records if "hostname" in r.getMessage()]
+
+
+def test_djangos_log_lines_are_printed_once_and_runserver_keeps_its_request_format():
+    # `make run` printed "Watching for file changes with StatReloader" twice: Django's "django" logger had a
+    # console handler of its own besides the root's.
+    assert logging.getLogger("django").handlers == []
+    assert logging.getLogger("django").propagate
+    server = logging.getLogger("django.server")
+    assert not server.propagate
+    assert "ServerFormatter" in [type(h.formatter).__name__ for h in server.handlers]

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from governance import services
-from governance.models import Finding
+from governance.health import band_of
+from governance.models import Finding, ProductScore
 from tests.factories import OutputPortFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -153,3 +154,56 @@ def test_governance_pages_highlight_health_in_the_navigation(client, world, eval
     assert link.format("/mesh/", "page") in client.get(reverse("mesh_dashboard")).content.decode()
     for url in (reverse("governance_policies"), reverse("governance_policy", args=["description"])):
         assert link.format("/mesh/", "true") in client.get(url).content.decode()
+
+
+def _row(html: str, name: str) -> str:
+    start = html.index(f">{name}</a></th>")
+    return html[start : html.index("</tr>", start)]
+
+
+def test_dashboard_colours_a_health_by_the_number_it_shows(client, world, evaluated):
+    good, bad = evaluated
+    ProductScore.objects.filter(product=good).update(health=59.6)  # shown as 60: fair, not poor
+    ProductScore.objects.filter(product=bad).update(health=59.4)  # shown as 59: poor
+    client.force_login(world.member)
+
+    html = client.get(reverse("mesh_dashboard")).content.decode()
+
+    assert '<span class="badge health-fair"><span class="visually-hidden">Health </span>60</span>' in _row(
+        html, "Sales"
+    )
+    assert '<span class="badge health-poor"><span class="visually-hidden">Health </span>59</span>' in _row(
+        html, world.other_domain.name
+    )
+
+
+@pytest.mark.parametrize(
+    ("score", "band"),
+    [(59.4, "poor"), (59.5, "fair"), (59.6, "fair"), (79.49, "fair"), (79.5, "good"), (None, "unknown")],
+)
+def test_a_band_is_that_of_the_whole_number_shown(score, band):
+    assert band_of(score) == band
+
+
+def test_dashboard_says_why_domains_are_missing_from_the_slo_chart(client, world, evaluated):
+    good, _ = evaluated
+    ProductScore.objects.filter(product=good).update(slo_compliance=0.97)
+    client.force_login(world.member)
+
+    html = client.get(reverse("mesh_dashboard")).content.decode()
+
+    note = html[html.index('id="slo-chart-note"') :]
+    note = " ".join(note[: note.index("</p>")].split())
+    assert "1 of 2 domains with published products has SLO data." in note
+    assert f"1 has none ({world.other_domain.name}): none of its published products has an objective" in note
+    assert "POST /api/v1/sli" in note
+    assert 'title="No SLO measurements in the last 30 days">—</span>' in _row(html, world.other_domain.name)
+
+
+def test_dashboard_without_published_products_says_what_fills_the_charts(client, world):
+    client.force_login(world.member)
+
+    html = client.get(reverse("mesh_dashboard")).content.decode()
+
+    assert "No published product has been evaluated yet: the charts fill in once domains publish products" in html
+    assert "<svg" not in html

@@ -7,6 +7,7 @@ from demo.access import seed_demo_access
 from demo.build import Login, build_demo, catalog_has_data, demo_loaded, ensure_logins, reset_catalog
 from demo.glossary import seed_demo_glossaries
 from demo.governance import seed_demo_governance
+from demo.mail import mails_held_back
 from demo.ratings import seed_demo_ratings
 from demo.scale import ScaleReport, generate
 from demo.slo import seed_demo_slos
@@ -52,6 +53,25 @@ class Command(BaseCommand):
     def handle(
         self, *args, reset: bool, scale: int, fields_per_product: int, batch_size: int, no_index: bool, **options
     ):
+        # The demo's writes queue notifications whose mails would be printed in full by the console backend:
+        # they are held back, and one line says what was queued (demo/mail.py).
+        with mails_held_back() as held:
+            logins = self._load(
+                reset=reset,
+                scale=scale,
+                fields_per_product=fields_per_product,
+                batch_size=batch_size,
+                no_index=no_index,
+            )
+        if held.total:
+            self.stdout.write(held.line())
+        if logins:
+            self._print_logins(logins)
+
+    def _load(
+        self, *, reset: bool, scale: int, fields_per_product: int, batch_size: int, no_index: bool
+    ) -> list[Login]:
+        """Load what was asked for; answers the demo logins to print."""
         if scale < 0 or fields_per_product < 0 or batch_size < 1:
             raise CommandError("--scale and --fields-per-product must be >= 0, --batch-size >= 1.")
         if reset:
@@ -72,7 +92,7 @@ class Command(BaseCommand):
                     "products to the existing domains."
                 )
             )
-            return
+            return []
         elif catalog_has_data():
             logins = []
         else:
@@ -102,8 +122,7 @@ class Command(BaseCommand):
         if result_written and not no_index:
             # The demo is written in bulk, past the services that keep the search index fresh: index it whole.
             call_command("search_reindex", stdout=self.stdout, stderr=self.stderr)
-        if logins:
-            self._print_logins(logins)
+        return logins
 
     def _scale(self, count: int, fields_per_product: int, batch_size: int) -> None:
         self.stdout.write(

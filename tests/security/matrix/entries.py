@@ -19,6 +19,7 @@ PUBLIC_ROUTES = {
     "logout": "ends one's own session",
     "api-schema": "describes the API, not the catalog's contents",
     "api-docs": "Swagger UI over the schema",
+    "favicon": "a redirect to the site icon in static/, asked for by browsers before anyone signs in",
 }
 
 ENTRIES = [
