@@ -7,20 +7,8 @@ from django.db.models import Q
 
 from catalog.models.org import Domain
 from catalog.specs import FieldSpec
+from catalog.vocabulary import ContractFormat, ContractStatus
 from core.models import TimeStampedModel
-
-
-class ContractStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    DRAFT = "draft", "Draft"
-    ACTIVE = "active", "Active"
-    DEPRECATED = "deprecated", "Deprecated"
-    RETIRED = "retired", "Retired"
-
-
-class ContractFormat(models.TextChoices):
-    ODCS = "odcs", "ODCS"
-    DPDS = "dpds", "DPDS promises"
 
 
 class DataContract(TimeStampedModel):
