@@ -18,7 +18,7 @@ def test_column_size_is_the_models(model: str, field: str) -> None:
 
 
 def test_validation_imports_without_django_settings() -> None:
-    code = "import catalog.descriptors, catalog.api.product_input; print('ok')"
+    code = "import catalog.descriptors, catalog.api.product_input, catalog.diff; print('ok')"
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)  # noqa: S603 -- our own interpreter, fixed code
     assert done.stdout.strip() == "ok", done.stderr
