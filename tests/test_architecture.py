@@ -32,6 +32,7 @@ LAYERS: list[set[str]] = [
     {"governance"},
     {"demo"},
     {"config"},
+    {"meshportal_cli"},  # the producer CLI: runs without settings, over the REST API and the catalog's parsers
 ]
 LAYER_OF = {app: n for n, apps in enumerate(LAYERS) for app in apps}
 SKIPPED_PARTS = {"migrations", "tests", "bench", ".venv", "static", "node_modules", "__pycache__"}
