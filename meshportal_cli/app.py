@@ -14,7 +14,6 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.progress import Progress
-from rich.table import Table
 
 from meshportal_cli import __version__
 from meshportal_cli.client import AUTH, INVALID, OK, SERVER, CliError, Portal
@@ -224,11 +223,10 @@ def publish(
 
 
 def _print_results(results: list[dict[str, Any]], *, dry_run: bool) -> None:
-    table = Table("kind", "id", "would be" if dry_run else "action", "note", box=None, pad_edge=False)
+    # Plain lines rather than a table: CI logs are narrow and grepped, and ids are long.
     for result in results:
-        note = "" if result.get("attached", True) else f"standalone, in team {result.get('registry')}'s registry"
-        table.add_row(result["kind"], result["id"], result["action"], note)
-    out.print(table)
+        note = "" if result.get("attached", True) else f"  (standalone, in team {result.get('registry')}'s registry)"
+        out.print(f"{result['action']:9} {result['kind']} {result['id']}{note}", markup=False)
     counts: dict[str, int] = {}
     for result in results:
         counts[result["action"]] = counts.get(result["action"], 0) + 1
@@ -263,7 +261,7 @@ def _team_products(portal: Portal, team: str) -> list[str]:
     params: dict[str, Any] | None = {"owner_team": team, "page_size": 500}
     while url:
         page = _call(partial(portal.get, url, params))
-        found += [p["id"] for p in page["results"]]
+        found += [f"{p['domain']}/{p['slug']}" for p in page["results"]]
         url, params = page.get("next"), None  # `next` carries the query
     return found
 
