@@ -87,7 +87,7 @@ def validate(paths: Paths, format: FormatOpt = Format.text) -> None:
     documents = _read_all(paths)
     if format == Format.json:
         body = {"valid": all(d.ok for d in documents), "files": [_document_json(d) for d in documents]}
-        out.print_json(json.dumps(body))
+        _emit_json(body)
     else:
         for document in documents:
             if document.ok:
@@ -97,6 +97,11 @@ def validate(paths: Paths, format: FormatOpt = Format.text) -> None:
         bad = sum(not d.ok for d in documents)
         out.print(f"{len(documents)} file(s), {bad} invalid", markup=False)
     raise typer.Exit(INVALID if any(not d.ok for d in documents) else OK)
+
+
+def _emit_json(body: Any) -> None:
+    # Written as it is: Rich's print_json re-parses and highlights, which for a thousand results took seconds.
+    out.file.write(json.dumps(body, indent=2, default=str) + "\n")
 
 
 def _document_json(document: Document) -> dict[str, Any]:
@@ -214,7 +219,7 @@ def publish(
     sent = _publish(settings, documents, dry_run=dry_run, domain=domain, product=product, quiet=format == Format.json)
     retired = _prune(settings, sent, dry_run=dry_run, yes=yes) if prune else []
     if format == Format.json:
-        out.print_json(json.dumps({"dry_run": dry_run, "results": sent.results, "retired": retired}))
+        _emit_json({"dry_run": dry_run, "results": sent.results, "retired": retired})
     else:
         _print_results(sent.results, dry_run=dry_run)
         for identifier in retired:
@@ -280,7 +285,7 @@ def diff(
     sent = _publish(settings, documents, dry_run=True, domain=domain, product=product, quiet=True)
     breaking = any(r.get("breaking") for r in sent.results)
     if format == Format.json:
-        out.print_json(json.dumps({"breaking": breaking, "results": sent.results}))
+        _emit_json({"breaking": breaking, "results": sent.results})
     else:
         for result in sent.results:
             flag = "  BREAKING" if result.get("breaking") else ""
@@ -313,7 +318,7 @@ def whoami(ctx: typer.Context, format: FormatOpt = Format.text) -> None:
     with settings.portal() as portal:
         me = _call(partial(portal.get, "/api/v1/tokens/me"))
     if format == Format.json:
-        out.print_json(json.dumps(me))
+        _emit_json(me)
     else:
         out.print(f"{me['kind']}: {me['name']}", markup=False)
         out.print(f"portal:  {settings.url}", markup=False)

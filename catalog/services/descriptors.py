@@ -13,7 +13,7 @@ from catalog.descriptors.dpds import DpdsResult
 from catalog.descriptors.loading import load_document
 from catalog.descriptors.odps import ProductDocument
 from catalog.diff import Change, diff_contracts, diff_products
-from catalog.models import DataContract, DataProduct, Domain
+from catalog.models import DataContract, DataProduct, Domain, OutputPort
 from catalog.permissions import ensure_can_write_domain, ensure_can_write_product
 from catalog.selectors import contract_spec_stored, product_spec_stored
 from catalog.services.contracts import contract_upsert
@@ -165,10 +165,19 @@ def descriptors_bulk_import(*, actor: Actor, documents: list[Any], target: Targe
 def descriptors_preview(*, actor: Actor, documents: list[Any], target: Target | None = None) -> list[ImportOutcome]:
     """What importing the documents would do, field by field, with the same checks as the import; writes nothing."""
     parsed = _parse_many(documents, target or Target())
+    # Contracts that a product of the same request names attach to it, as they will when imported together.
+    named = {
+        port.contract_ref
+        for item in parsed
+        for product in ([item] if isinstance(item, ProductDocument) else [])
+        + ([item.product] if isinstance(item, DpdsResult) else [])
+        for port in product.spec.output_ports
+        if port.contract_ref
+    }
     outcomes = []
     for index, item in enumerate(parsed):
         try:
-            outcomes += _preview(actor, item)
+            outcomes += _preview(actor, item, named)
         except ApplicationError as exc:
             raise _at_document(index, exc) from None
     return outcomes
@@ -177,7 +186,7 @@ def descriptors_preview(*, actor: Actor, documents: list[Any], target: Target | 
 def descriptor_preview(
     *, actor: Actor, raw: bytes, content_type: str = "", target: Target | None = None
 ) -> list[ImportOutcome]:
-    return _preview(actor, _parse(raw, content_type, target or Target()))
+    return _preview(actor, _parse(raw, content_type, target or Target()), set())
 
 
 def products_preview(*, actor: Actor, items: list[tuple[str, str, ProductSpec]]) -> list[ImportOutcome]:
@@ -219,11 +228,12 @@ def _at_document(index: int, exc: ApplicationError, key: str = "documents") -> A
     return exc
 
 
-def _preview(actor: Actor, parsed) -> list[ImportOutcome]:
+def _preview(actor: Actor, parsed, named: set[str]) -> list[ImportOutcome]:
     if isinstance(parsed, ContractSpec):
-        return [_preview_contract(actor, parsed)]
+        return [_preview_contract(actor, parsed, named)]
     if isinstance(parsed, DpdsResult):
-        return [_preview_product(actor, parsed.product), *(_preview_contract(actor, c) for c in parsed.contracts)]
+        contracts = [_preview_contract(actor, c, named | {c.contract_id}) for c in parsed.contracts]
+        return [_preview_product(actor, parsed.product), *contracts]
     return [_preview_product(actor, parsed)]
 
 
@@ -249,7 +259,7 @@ def _preview_product(actor: Actor, doc: ProductDocument) -> ImportOutcome:
     return ImportOutcome("DataProduct", identifier, _verdict(product is not None, changes), url, changes=changes)
 
 
-def _preview_contract(actor: Actor, spec: ContractSpec) -> ImportOutcome:
+def _preview_contract(actor: Actor, spec: ContractSpec, named: set[str]) -> ImportOutcome:
     contract = (
         DataContract.objects.select_related("domain", "team")
         .prefetch_related("sla_properties")
@@ -259,7 +269,12 @@ def _preview_contract(actor: Actor, spec: ContractSpec) -> ImportOutcome:
     if spec.domain and not Domain.objects.filter(slug=spec.domain).exists():
         raise NotFound(f"Unknown domain '{spec.domain}'.", path="/domain")
     changes = diff_contracts(contract_spec_stored(contract) if contract else None, spec)
-    attached = bool(spec.domain) or (contract is not None and contract.domain_id is not None)
+    attached = (
+        bool(spec.domain)
+        or spec.contract_id in named
+        or (contract is not None and contract.domain_id is not None)
+        or OutputPort.objects.filter(contract_ref=spec.contract_id).exists()
+    )
     registry = ""
     if not attached:
         registry = (

@@ -114,6 +114,7 @@ def test_publish_dry_run_stores_nothing(portal: Portal):
     result = portal.run("publish", "--dry-run", str(EXAMPLE))
     assert result.exit_code == 0, result.output
     assert "Dry run: 3 created" in result.stdout
+    assert "standalone" not in result.stdout  # the product in the same run names both contracts
     assert not DataProduct.objects.exists()
     assert not DataContract.objects.exists()
 
