@@ -64,6 +64,8 @@ OPERATORS = (
 
 # Words producers use for a lifecycle stage, mapped to the standard's five. Lower-case keys.
 _STATUS_SYNONYMS = {
+    # ODCS v3.0's own full example says `status: current` (datacontract-cli's tests/fixtures/odcs_v3 copy it).
+    "current": ContractStatus.ACTIVE,
     "production": ContractStatus.ACTIVE,
     "prod": ContractStatus.ACTIVE,
     "released": ContractStatus.ACTIVE,

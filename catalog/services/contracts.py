@@ -50,10 +50,8 @@ def _domain(spec: ContractSpec, existing: DataContract | None, ports: list[Outpu
         return existing.domain
     if ports:
         return ports[0].product.domain
-    if spec.data_product:
-        raise ValidationFailed(
-            [FieldError("/domain", f"Name the domain of data product '{spec.data_product}' (or leave both out).")]
-        )
+    # A `dataProduct` without a `domain` names nothing the portal can find: the contract waits in its team's
+    # registry like any standalone one (its document keeps the name) until a port names it or ?domain= is given.
     return None
 
 

@@ -138,3 +138,23 @@ def test_whoami_names_the_tokens_team_scopes_and_domains(team_client, world):
 
 def test_whoami_without_credentials_is_401(client):
     assert client.get("/api/v1/tokens/me").status_code in (401, 403)
+
+
+def test_the_odcs_v3_0_examples_current_status_is_taken_as_active(team_client):
+    doc = yaml.safe_load(CATALOG_2.read_bytes())
+    doc["status"] = "current"  # as ODCS v3.0's full example says
+    response = post(team_client, yaml.safe_dump(doc).encode())
+    assert response.status_code == 201, response.content
+    contract = DataContract.objects.get()
+    assert contract.status == "active"
+    assert contract.document["status"] == "current"
+
+
+def test_a_contract_naming_a_product_but_no_domain_waits_in_the_registry(team_client):
+    doc = yaml.safe_load(CATALOG_2.read_bytes())
+    doc["dataProduct"] = "my quantum"  # as ODCS v3.0's full example does, with no domain
+    response = post(team_client, yaml.safe_dump(doc).encode())
+    assert response.status_code == 201, response.content
+    assert response.json()["results"][0]["attached"] is False
+    assert not DataProduct.objects.exists()
+    assert DataContract.objects.get().document["dataProduct"] == "my quantum"
