@@ -307,7 +307,7 @@ class DescriptorsBulk(APIView):
 
 
 def contract_queryset():
-    return DataContract.objects.select_related("domain").prefetch_related("sla_properties", "quality_rules")
+    return DataContract.objects.select_related("domain", "team").prefetch_related("sla_properties", "quality_rules")
 
 
 class ContractList(generics.ListAPIView):

@@ -158,3 +158,10 @@ def test_a_contract_naming_a_product_but_no_domain_waits_in_the_registry(team_cl
     assert response.json()["results"][0]["attached"] is False
     assert not DataProduct.objects.exists()
     assert DataContract.objects.get().document["dataProduct"] == "my quantum"
+
+
+def test_the_contract_api_shows_a_standalone_contracts_registry(team_client, world):
+    [result] = post(team_client, CATALOG_2.read_bytes()).json()["results"]
+    body = team_client.get(f"/api/v1/contracts/{result['id']}").json()
+    assert body["domain"] is None
+    assert body["registry"] == world.team.slug
