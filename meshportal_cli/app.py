@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from meshportal_cli import __version__
-from meshportal_cli.client import AUTH, INVALID, OK, SERVER, CliError, Portal
+from meshportal_cli.client import AUTH, INVALID, OK, SERVER, USAGE, CliError, Portal
 from meshportal_cli.files import PORTAL, Document, discover, read
 
 app = typer.Typer(
@@ -48,6 +48,9 @@ class Settings:
     token: str = ""
 
     def portal(self) -> Portal:
+        if not self.url:
+            err.print("No portal URL: pass --url or set MESHPORTAL_URL.")
+            raise typer.Exit(USAGE)
         return Portal(self.url, self.token)
 
 

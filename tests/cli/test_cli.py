@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from typer.testing import CliRunner
 
 from catalog.models import DataContract, DataProduct, LifecycleStatus
 from lineage.models import LineageEvent
+from meshportal_cli.app import app
 from tests.cli.conftest import CONFORMANCE, EXAMPLE, ROOT, Portal
 from tests.conftest import bearer_client
 from tests.factories import DomainFactory, ProductFactory
@@ -252,6 +254,12 @@ def test_whoami(portal: Portal):
 
 def test_whoami_without_a_token_exits_3(portal: Portal):
     assert portal.run("whoami", token="").exit_code == 3
+
+
+def test_no_portal_url_is_a_usage_error(portal: Portal):
+    result = CliRunner().invoke(app, ["--token", portal.token, "diff", str(EXAMPLE)], env={"MESHPORTAL_URL": ""})
+    assert result.exit_code == 2
+    assert "No portal URL" in result.stderr
 
 
 def test_an_unreachable_portal_exits_4(portal: Portal):
