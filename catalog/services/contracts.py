@@ -35,8 +35,8 @@ class ContractResult:
 
     @property
     def attached(self) -> bool:
-        """False for a standalone contract: stored in its team's registry, honoured by no port yet."""
-        return bool(self.products)
+        """False for a standalone contract: in its team's registry, in no domain and honoured by no port yet."""
+        return bool(self.products) or self.contract.domain_id is not None
 
 
 def _domain(spec: ContractSpec, existing: DataContract | None, ports: list[OutputPort]) -> Domain | None:

@@ -165,3 +165,11 @@ def test_the_contract_api_shows_a_standalone_contracts_registry(team_client, wor
     body = team_client.get(f"/api/v1/contracts/{result['id']}").json()
     assert body["domain"] is None
     assert body["registry"] == world.team.slug
+
+
+def test_a_contract_naming_only_a_domain_is_in_that_domain_not_standalone(team_client, world):
+    doc = yaml.safe_load(CATALOG_2.read_bytes())
+    doc["domain"] = world.domain.slug
+    [result] = post(team_client, yaml.safe_dump(doc).encode()).json()["results"]
+    assert result["attached"] is True and "registry" not in result
+    assert DataContract.objects.get().domain == world.domain
