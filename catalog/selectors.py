@@ -16,10 +16,12 @@ from catalog.models import (
     LifecycleStatus,
     OutputPort,
     SchemaField,
+    SchemaSource,
     Team,
     TeamMembership,
     TeamRole,
 )
+from catalog.specs import ContractSpec, FieldSpec, InputPortSpec, OutputPortSpec, ProductSpec, SlaSpec
 
 RECENT_PRODUCTS = 8
 _ROLE_ORDER: dict[str, int] = {TeamRole.OWNER: 0, TeamRole.STEWARD: 1, TeamRole.MEMBER: 2}
@@ -304,3 +306,84 @@ def user_memberships(user) -> list[TeamMembership]:
     if not user.is_authenticated:
         return []
     return list(TeamMembership.objects.filter(user=user).select_related("team").order_by("team__name"))
+
+
+# Stored versions, as specs (for catalog.diff) ----------------------------------------------------------------
+
+
+def product_spec_stored(product: DataProduct) -> ProductSpec:
+    """The product as stored, in the shape the parsers give, so a new document can be compared with it."""
+    ports = OutputPort.objects.filter(product=product).prefetch_related("fields").order_by("position", "name")
+    domain_owner = product.domain.owner_team_id
+    return ProductSpec(
+        name=product.name,
+        summary=product.summary,
+        description=product.description,
+        kind=product.kind,
+        status=product.status,
+        version=product.version,
+        tags=sorted(product.tags.values_list("name", flat=True)),
+        owner_team="" if product.owner_team_id == domain_owner else product.owner_team.slug,
+        external_id=product.external_id,
+        output_ports=[
+            OutputPortSpec(
+                name=port.name,
+                version=port.version,
+                description=port.description,
+                port_type=port.port_type,
+                location=port.location,
+                format=port.format,
+                access_mode=port.access_mode,
+                contract_ref=port.contract_ref,
+                # Fields a port took from its contract are compared on the contract, not here.
+                fields=[]
+                if port.schema_source == SchemaSource.CONTRACT
+                else [
+                    FieldSpec(
+                        name=f.name,
+                        data_type=f.data_type,
+                        description=f.description,
+                        nullable=f.nullable,
+                        primary_key=f.primary_key,
+                        classification=f.classification,
+                        object_name=f.object_name,
+                    )
+                    for f in port.fields.all()
+                ],
+                max_access_days=port.max_access_days,
+            )
+            for port in ports
+        ],
+        input_ports=[
+            InputPortSpec(
+                name=p.name,
+                version=p.version,
+                description=p.description,
+                source_product=p.source_product_ref,
+                source_port=p.source_port_ref,
+                external_source=p.external_source,
+                contract_ref=p.contract_ref,
+            )
+            for p in InputPort.objects.filter(product=product).order_by("position", "name")
+        ],
+    )
+
+
+def contract_spec_stored(contract: DataContract) -> ContractSpec:
+    """The contract as stored: its terms, the fields of its schema and its SLA properties."""
+    return ContractSpec(
+        contract_id=contract.contract_id,
+        version=contract.version,
+        status=contract.status,
+        name=contract.name,
+        api_version=contract.api_version,
+        source_format=contract.source_format,
+        domain=contract.domain.slug if contract.domain is not None else "",
+        data_product=str(contract.document.get("dataProduct", "") or ""),
+        purpose=contract.purpose,
+        fields=contract.field_specs(),
+        sla=[
+            SlaSpec(name=s.name, value=s.value, value_ext=s.value_ext, unit=s.unit, element=s.element, driver=s.driver)
+            for s in contract.sla_properties.all()
+        ],
+    )

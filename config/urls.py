@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/audit", include("audit.api.urls")),
+    path("api/v1/tokens/", include("tokens.api.urls")),
     path("api/v1/glossary/", include("glossary.api.urls")),
     path("api/v1/", include("lineage.api.urls")),
     path("api/v1/access/", include("access.api.urls")),

@@ -161,7 +161,16 @@ class QualityOutSerializer(serializers.ModelSerializer):
 
 class ContractSerializer(serializers.ModelSerializer):
     id = serializers.CharField(source="contract_id")
-    domain: serializers.SlugRelatedField[Domain] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    domain: serializers.SlugRelatedField[Domain] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True, help_text="None for a standalone contract."
+    )
+    registry: serializers.SlugRelatedField[Team] = serializers.SlugRelatedField(
+        source="team",
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,
+        help_text="The team whose contract registry holds a standalone contract.",
+    )
     sla_properties = SlaOutSerializer(many=True)
     quality_rules = QualityOutSerializer(many=True)
 
@@ -175,6 +184,7 @@ class ContractSerializer(serializers.ModelSerializer):
             "api_version",
             "source_format",
             "domain",
+            "registry",
             "purpose",
             "sla_properties",
             "quality_rules",

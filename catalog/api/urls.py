@@ -16,6 +16,7 @@ v1 = [
     path(f"products/{SLUG}", views.ProductDetail.as_view(), name="api-product"),
     path(f"products/{SLUG}/retire", views.ProductRetire.as_view(), name="api-product-retire"),
     path("descriptors", views.Descriptors.as_view(), name="api-descriptors"),
+    path("descriptors/bulk", views.DescriptorsBulk.as_view(), name="api-descriptors-bulk"),
     path("contracts", views.ContractList.as_view(), name="api-contracts"),
     path("contracts/<str:contract_id>", views.ContractDetail.as_view(), name="api-contract"),
 ]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,7 +16,14 @@ from rest_framework.views import APIView
 from catalog.api import serializers as s
 from catalog.api.product_input import BulkIn, ProductIn, parse_bulk, parse_product
 from catalog.models import DataContract, DataProduct, Domain, OutputPort, SchemaField, Team
-from catalog.services.descriptors import descriptor_import
+from catalog.services.descriptors import (
+    Target,
+    descriptor_import,
+    descriptor_preview,
+    descriptors_bulk_import,
+    descriptors_preview,
+    products_preview,
+)
 from catalog.services.products import (
     UpsertResult,
     product_delete,
@@ -24,9 +33,38 @@ from catalog.services.products import (
     products_bulk_upsert,
 )
 from core.actors import Actor
-from core.errors import NotFound
+from core.errors import FieldError, NotFound, ValidationFailed
 
 PROBLEM = OpenApiResponse(description="RFC 7807 problem+json naming each bad field by JSON Pointer.")
+DRY_RUN = OpenApiParameter(
+    "dry_run",
+    bool,
+    description="Store nothing; answer what would be created, changed (field by field, each change marked "
+    "breaking or not) or left alone.",
+)
+TARGET = [
+    OpenApiParameter("domain", str, description="The domain the documents go to, over what they say."),
+    OpenApiParameter("product", str, description="The data product a contract attaches to (with domain)."),
+]
+
+
+def _dry_run(request: Request) -> bool:
+    value = request.query_params.get("dry_run", "").lower()
+    if value in ("", "0", "false", "no"):
+        return False
+    if value in ("1", "true", "yes"):
+        return True
+    raise ValidationFailed([FieldError("/dry_run", f"must be true or false, not {value!r}")])
+
+
+def _target(request: Request) -> Target:
+    return Target(domain=request.query_params.get("domain", ""), product=request.query_params.get("product", ""))
+
+
+def _outcomes_response(outcomes, *, dry_run: bool) -> Response:
+    body = {"dry_run": dry_run, "results": [o.as_dict(dry_run=dry_run) for o in outcomes]}
+    created = not dry_run and any(o.action == "created" for o in outcomes)
+    return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class DomainFilter(django_filters.FilterSet):
@@ -172,9 +210,28 @@ OUTCOMES = inline_serializer(
                 "id": serializers.CharField(),
                 "action": serializers.ChoiceField(["created", "updated", "unchanged"]),
                 "url": serializers.CharField(),
+                "attached": serializers.BooleanField(
+                    required=False, help_text="Contracts: False when stored unattached in a team's registry."
+                ),
+                "registry": serializers.CharField(required=False, help_text="The team of a standalone contract."),
+                "detail": serializers.CharField(required=False),
+                "breaking": serializers.BooleanField(required=False, help_text="Dry runs: a change breaks consumers."),
+                "changes": inline_serializer(
+                    "Change",
+                    {
+                        "path": serializers.CharField(),
+                        "before": serializers.JSONField(),
+                        "after": serializers.JSONField(),
+                        "breaking": serializers.BooleanField(),
+                        "reason": serializers.CharField(),
+                    },
+                    many=True,
+                    required=False,
+                ),
             },
             many=True,
-        )
+        ),
+        "dry_run": serializers.BooleanField(required=False),
     },
 )
 
@@ -184,9 +241,13 @@ class ProductBulk(APIView):
         request=BulkIn,
         responses={200: OUTCOMES, 201: OUTCOMES, 400: PROBLEM, 403: PROBLEM},
         description="Upsert up to 500 products in one transaction: all are stored, or none.",
+        parameters=[DRY_RUN],
     )
     def post(self, request: Request) -> Response:
         items = parse_bulk(request.data)
+        if _dry_run(request):
+            outcomes = products_preview(actor=Actor.from_request(request), items=items)
+            return _outcomes_response(outcomes, dry_run=True)
         results = products_bulk_upsert(actor=Actor.from_request(request), items=items)
         body = {
             "results": [
@@ -210,7 +271,9 @@ class Descriptors(APIView):
     @extend_schema(
         request={"application/yaml": OpenApiTypes.STR, "application/json": OpenApiTypes.OBJECT},
         responses={200: OUTCOMES, 201: OUTCOMES, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM, 413: PROBLEM},
-        description="Import an ODPS data product, an ODCS v3 data contract or a DPDS descriptor (YAML or JSON).",
+        description="Import an ODPS data product, an ODCS v3 data contract or a DPDS descriptor (YAML or JSON). "
+        "A contract that names no domain, sent with a token, is kept unattached in the token team's registry.",
+        parameters=[DRY_RUN, *TARGET],
         examples=[
             OpenApiExample(
                 "ODCS", value="apiVersion: v3.1.0\nkind: DataContract\nid: ...", media_type="application/yaml"
@@ -218,16 +281,33 @@ class Descriptors(APIView):
         ],
     )
     def post(self, request: Request) -> Response:
-        outcomes = descriptor_import(
-            actor=Actor.from_request(request), raw=request.body, content_type=request.content_type or ""
-        )
-        body = {"results": [{"kind": o.kind, "id": o.identifier, "action": o.action, "url": o.url} for o in outcomes]}
-        created = any(o.action == "created" for o in outcomes)
-        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        actor, target, dry_run = Actor.from_request(request), _target(request), _dry_run(request)
+        write = descriptor_preview if dry_run else descriptor_import
+        outcomes = write(actor=actor, raw=request.body, content_type=request.content_type or "", target=target)
+        return _outcomes_response(outcomes, dry_run=dry_run)
+
+
+class DescriptorsBulk(APIView):
+    @extend_schema(
+        request=inline_serializer(
+            "DescriptorsBulkIn", {"documents": serializers.ListField(child=serializers.DictField())}
+        ),
+        responses={200: OUTCOMES, 201: OUTCOMES, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM, 413: PROBLEM},
+        parameters=[DRY_RUN, *TARGET],
+        description="Import up to 500 descriptor documents (ODPS, ODCS, DPDS, as JSON) in one transaction: all are "
+        "stored, or none. Refusals point into the document: /documents/{index}/...",
+    )
+    def post(self, request: Request) -> Response:
+        if not isinstance(request.data, dict):
+            raise ValidationFailed([FieldError("", "The body must be an object with a `documents` list.")])
+        actor, target, dry_run = Actor.from_request(request), _target(request), _dry_run(request)
+        documents: Any = request.data.get("documents")
+        write = descriptors_preview if dry_run else descriptors_bulk_import
+        return _outcomes_response(write(actor=actor, documents=documents, target=target), dry_run=dry_run)
 
 
 def contract_queryset():
-    return DataContract.objects.select_related("domain").prefetch_related("sla_properties", "quality_rules")
+    return DataContract.objects.select_related("domain", "team").prefetch_related("sla_properties", "quality_rules")
 
 
 class ContractList(generics.ListAPIView):

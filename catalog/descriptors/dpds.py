@@ -33,8 +33,8 @@ from catalog.descriptors.odps import (
     product_slug,
     summary_of,
 )
-from catalog.models import ContractStatus, LifecycleStatus, PortType
 from catalog.specs import ContractSpec, InputPortSpec, OutputPortSpec, ProductSpec, SlaSpec
+from catalog.vocabulary import ContractStatus, LifecycleStatus, PortType
 
 DPDS_VERSION = re.compile(r"^1(\.\d+){0,2}(-[0-9A-Za-z.-]+)?$")
 

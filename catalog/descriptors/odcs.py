@@ -14,52 +14,37 @@ from typing import Any
 from django.utils.text import slugify
 
 from catalog.descriptors.loading import Path, Reader, check_tree
-from catalog.models import (
-    ContractStatus,
-    DataContract,
-    Domain,
-    OutputPort,
-    PortType,
-    QualityRule,
-    SchemaField,
-    SlaProperty,
-)
 from catalog.specs import ContractSpec, FieldSpec, QualityRuleSpec, SlaSpec
+from catalog.vocabulary import ContractStatus, PortType, column_size
 
-
-def column_size(model: Any, name: str) -> int:
-    """A CharField's max_length, so that a value the parsers accept is one the database can hold."""
-    return int(model._meta.get_field(name).max_length)
-
-
-CONTRACT_ID_MAX = column_size(DataContract, "contract_id")
-CONTRACT_NAME_MAX = column_size(DataContract, "name")
-VERSION_MAX = column_size(DataContract, "version")
-API_VERSION_MAX = column_size(DataContract, "api_version")
-DOMAIN_SLUG_MAX = column_size(Domain, "slug")
-FIELD_NAME_MAX = column_size(SchemaField, "name")
-OBJECT_NAME_MAX = column_size(SchemaField, "object_name")
-DATA_TYPE_MAX = column_size(SchemaField, "data_type")
-CLASSIFICATION_MAX = column_size(SchemaField, "classification")
-LOCATION_MAX = column_size(OutputPort, "location")
-FORMAT_MAX = column_size(OutputPort, "format")
+CONTRACT_ID_MAX = column_size("DataContract", "contract_id")
+CONTRACT_NAME_MAX = column_size("DataContract", "name")
+VERSION_MAX = column_size("DataContract", "version")
+API_VERSION_MAX = column_size("DataContract", "api_version")
+DOMAIN_SLUG_MAX = column_size("Domain", "slug")
+FIELD_NAME_MAX = column_size("SchemaField", "name")
+OBJECT_NAME_MAX = column_size("SchemaField", "object_name")
+DATA_TYPE_MAX = column_size("SchemaField", "data_type")
+CLASSIFICATION_MAX = column_size("SchemaField", "classification")
+LOCATION_MAX = column_size("OutputPort", "location")
+FORMAT_MAX = column_size("OutputPort", "format")
 SLA_LIMITS = {
-    "property": column_size(SlaProperty, "name"),
-    "value": column_size(SlaProperty, "value"),
-    "valueExt": column_size(SlaProperty, "value_ext"),
-    "unit": column_size(SlaProperty, "unit"),
-    "element": column_size(SlaProperty, "element"),
-    "driver": column_size(SlaProperty, "driver"),
+    "property": column_size("SlaProperty", "name"),
+    "value": column_size("SlaProperty", "value"),
+    "valueExt": column_size("SlaProperty", "value_ext"),
+    "unit": column_size("SlaProperty", "unit"),
+    "element": column_size("SlaProperty", "element"),
+    "driver": column_size("SlaProperty", "driver"),
 }
 RULE_LIMITS = {
-    "name": column_size(QualityRule, "name"),
-    "type": column_size(QualityRule, "rule_type"),
-    "metric": column_size(QualityRule, "metric"),
-    "dimension": column_size(QualityRule, "dimension"),
-    "severity": column_size(QualityRule, "severity"),
-    "schedule": column_size(QualityRule, "schedule"),
+    "name": column_size("QualityRule", "name"),
+    "type": column_size("QualityRule", "rule_type"),
+    "metric": column_size("QualityRule", "metric"),
+    "dimension": column_size("QualityRule", "dimension"),
+    "severity": column_size("QualityRule", "severity"),
+    "schedule": column_size("QualityRule", "schedule"),
 }
-ELEMENT_MAX = column_size(QualityRule, "element")
+ELEMENT_MAX = column_size("QualityRule", "element")
 
 API_VERSION = re.compile(r"^v3\.\d+(\.\d+)?$")
 
@@ -79,6 +64,8 @@ OPERATORS = (
 
 # Words producers use for a lifecycle stage, mapped to the standard's five. Lower-case keys.
 _STATUS_SYNONYMS = {
+    # ODCS v3.0's own full example says `status: current` (datacontract-cli's tests/fixtures/odcs_v3 copy it).
+    "current": ContractStatus.ACTIVE,
     "production": ContractStatus.ACTIVE,
     "prod": ContractStatus.ACTIVE,
     "released": ContractStatus.ACTIVE,

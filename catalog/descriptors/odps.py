@@ -11,33 +11,23 @@ from django.utils.text import slugify
 from catalog.descriptors.loading import Path, Reader, check_tree
 from catalog.descriptors.odcs import (
     CONTRACT_ID_MAX,
-    column_size,
     contract_status_from,
     domain_slug,
     port_type_from,
 )
-from catalog.models import (
-    ContractStatus,
-    DataProduct,
-    InputPort,
-    LifecycleStatus,
-    OutputPort,
-    PortType,
-    Tag,
-    Team,
-)
 from catalog.specs import InputPortSpec, OutputPortSpec, ProductSpec
+from catalog.vocabulary import ContractStatus, LifecycleStatus, PortType, column_size
 
-PRODUCT_NAME_MAX = column_size(DataProduct, "name")
-PRODUCT_SLUG_MAX = column_size(DataProduct, "slug")
-SUMMARY_MAX = column_size(DataProduct, "summary")
-PRODUCT_VERSION_MAX = column_size(DataProduct, "version")
-EXTERNAL_ID_MAX = column_size(DataProduct, "external_id")
-TAG_MAX = column_size(Tag, "name")
-TEAM_SLUG_MAX = column_size(Team, "slug")
-PORT_NAME_MAX = column_size(OutputPort, "name")
-PORT_VERSION_MAX = column_size(OutputPort, "version")
-INPUT_PORT_NAME_MAX = column_size(InputPort, "name")
+PRODUCT_NAME_MAX = column_size("DataProduct", "name")
+PRODUCT_SLUG_MAX = column_size("DataProduct", "slug")
+SUMMARY_MAX = column_size("DataProduct", "summary")
+PRODUCT_VERSION_MAX = column_size("DataProduct", "version")
+EXTERNAL_ID_MAX = column_size("DataProduct", "external_id")
+TAG_MAX = column_size("Tag", "name")
+TEAM_SLUG_MAX = column_size("Team", "slug")
+PORT_NAME_MAX = column_size("OutputPort", "name")
+PORT_VERSION_MAX = column_size("OutputPort", "version")
+INPUT_PORT_NAME_MAX = column_size("InputPort", "name")
 
 API_VERSION = re.compile(r"^v(1\.\d+\.\d+|0\.9(\.\d+)?)$")
 

@@ -1,18 +1,16 @@
-from catalog.models.contracts import ContractFormat, ContractStatus, DataContract, QualityRule, SlaProperty
+from catalog.models.contracts import DataContract, QualityRule, SlaProperty
 from catalog.models.org import Domain, Team, TeamMembership, TeamRole
-from catalog.models.products import (
+from catalog.models.products import DataProduct, InputPort, OutputPort, SchemaField, Tag
+from catalog.vocabulary import (
     AccessMode,
     Classification,
-    DataProduct,
+    ContractFormat,
+    ContractStatus,
     DescriptorFormat,
-    InputPort,
     LifecycleStatus,
-    OutputPort,
     PortType,
     ProductKind,
-    SchemaField,
     SchemaSource,
-    Tag,
 )
 
 __all__ = [

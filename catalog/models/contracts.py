@@ -5,22 +5,10 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from catalog.models.org import Domain
+from catalog.models.org import Domain, Team
 from catalog.specs import FieldSpec
+from catalog.vocabulary import ContractFormat, ContractStatus
 from core.models import TimeStampedModel
-
-
-class ContractStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    DRAFT = "draft", "Draft"
-    ACTIVE = "active", "Active"
-    DEPRECATED = "deprecated", "Deprecated"
-    RETIRED = "retired", "Retired"
-
-
-class ContractFormat(models.TextChoices):
-    ODCS = "odcs", "ODCS"
-    DPDS = "dpds", "DPDS promises"
 
 
 class DataContract(TimeStampedModel):
@@ -31,6 +19,14 @@ class DataContract(TimeStampedModel):
     api_version = models.CharField(max_length=20, blank=True)
     source_format = models.CharField(max_length=10, choices=ContractFormat.choices, default=ContractFormat.ODCS)
     domain = models.ForeignKey(Domain, on_delete=models.PROTECT, null=True, blank=True, related_name="contracts")
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contracts",
+        help_text="The team whose registry holds the contract while it names no domain (a standalone contract).",
+    )
     purpose = models.TextField(blank=True)
     document = models.JSONField(default=dict, help_text="The contract as published.")
     schema_fields = models.JSONField(

@@ -11,26 +11,15 @@ from django.db.models import Q
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 from catalog.models.org import Domain, Team
+from catalog.vocabulary import (
+    AccessMode,
+    DescriptorFormat,
+    LifecycleStatus,
+    PortType,
+    ProductKind,
+    SchemaSource,
+)
 from core.models import TimeStampedModel
-
-
-class ProductKind(models.TextChoices):
-    SOURCE_ALIGNED = "source-aligned", "Source-aligned"
-    AGGREGATE = "aggregate", "Aggregate"
-    CONSUMER_ALIGNED = "consumer-aligned", "Consumer-aligned"
-
-
-class LifecycleStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
-    DEPRECATED = "deprecated", "Deprecated"
-    RETIRED = "retired", "Retired"
-
-
-class DescriptorFormat(models.TextChoices):
-    PORTAL = "portal", "Portal JSON"
-    ODPS = "odps", "ODPS"
-    DPDS = "dpds", "DPDS"
 
 
 class Tag(models.Model):
@@ -129,25 +118,6 @@ def _product_url_parts(script_prefix: str, urlconf: str) -> tuple[str, str, str]
     return head, middle, tail
 
 
-class PortType(models.TextChoices):
-    TABLE = "table", "Table"
-    VIEW = "view", "View"
-    TOPIC = "topic", "Topic"
-    FILE = "file", "File"
-    API = "api", "API"
-    OTHER = "other", "Other"
-
-
-class AccessMode(models.TextChoices):
-    OPEN = "open", "Open"
-    ON_REQUEST = "on_request", "On request"
-
-
-class SchemaSource(models.TextChoices):
-    DECLARED = "declared", "Declared with the port"
-    CONTRACT = "contract", "Taken from the port's data contract"
-
-
 class OutputPort(TimeStampedModel):
     product = models.ForeignKey(DataProduct, on_delete=models.CASCADE, related_name="output_ports")
     name = models.CharField(max_length=120)
@@ -188,14 +158,6 @@ class OutputPort(TimeStampedModel):
     @property
     def label(self) -> str:
         return f"{self.name} v{self.version}" if self.version else self.name
-
-
-class Classification(models.TextChoices):
-    PUBLIC = "public", "Public"
-    INTERNAL = "internal", "Internal"
-    CONFIDENTIAL = "confidential", "Confidential"
-    RESTRICTED = "restricted", "Restricted"
-    PII = "pii", "Personal data (PII)"
 
 
 class SchemaField(models.Model):

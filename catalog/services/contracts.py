@@ -17,13 +17,14 @@ from catalog.models import (
     QualityRule,
     SchemaSource,
     SlaProperty,
+    Team,
 )
 from catalog.permissions import ensure_can_write_domain, ensure_can_write_product
 from catalog.services.products import sync_port_fields
 from catalog.signals import announce_products_changed
 from catalog.specs import ContractSpec
-from core.actors import Actor
-from core.errors import FieldError, NotFound, ValidationFailed
+from core.actors import Actor, Scope
+from core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,14 @@ class ContractResult:
     action: str  # "created" | "updated" | "unchanged"
     products: list[DataProduct]
 
+    @property
+    def attached(self) -> bool:
+        """False for a standalone contract: in its team's registry, in no domain and honoured by no port yet."""
+        return bool(self.products) or self.contract.domain_id is not None
 
-def _domain(spec: ContractSpec, existing: DataContract | None, ports: list[OutputPort]) -> Domain:
+
+def _domain(spec: ContractSpec, existing: DataContract | None, ports: list[OutputPort]) -> Domain | None:
+    """The domain the contract belongs to, or None for a standalone contract (no domain named or known)."""
     if spec.domain:
         domain = Domain.objects.select_related("owner_team", "parent").filter(slug=spec.domain).first()
         if domain is None:
@@ -43,15 +50,38 @@ def _domain(spec: ContractSpec, existing: DataContract | None, ports: list[Outpu
         return existing.domain
     if ports:
         return ports[0].product.domain
-    raise ValidationFailed(
-        [
-            FieldError(
-                "/domain",
-                "Name the contract's `domain` (and `dataProduct`), or publish a product whose "
-                "output port gives this contract's id as its contractId first.",
+    # A `dataProduct` without a `domain` names nothing the portal can find: the contract waits in its team's
+    # registry like any standalone one (its document keeps the name) until a port names it or ?domain= is given.
+    return None
+
+
+def _registry_team(actor: Actor, existing: DataContract | None) -> Team:
+    """The team whose registry keeps a standalone contract: the one that stored it, else the writer's team."""
+    if existing is not None and existing.team is not None:
+        team = existing.team
+    elif actor.token is not None:
+        team = actor.token.team
+    else:
+        teams = sorted(actor.team_ids)
+        if len(teams) != 1:
+            raise ValidationFailed(
+                [
+                    FieldError(
+                        "/domain",
+                        "Name the contract's `domain` (and `dataProduct`), or send it with a team's token: a "
+                        "contract without them is kept in that team's contract registry.",
+                    )
+                ]
             )
-        ]
-    )
+        team = Team.objects.get(pk=teams[0])
+    if not actor.has_scope(Scope.WRITE_PRODUCTS):
+        raise PermissionDenied(f"The {actor.label} lacks the '{Scope.WRITE_PRODUCTS}' scope.")
+    if not (actor.is_staff or team.pk in actor.team_ids):
+        raise PermissionDenied(
+            f"Contract '{existing.contract_id if existing else ''}' is in team '{team.slug}'s registry; "
+            f"the {actor.label} may not change it."
+        )
+    return team
 
 
 def _find_or_create_product(actor: Actor, domain: Domain, spec: ContractSpec) -> DataProduct:
@@ -106,7 +136,7 @@ def contract_upsert(*, actor: Actor, spec: ContractSpec) -> ContractResult:
     with transaction.atomic():
         existing = (
             DataContract.objects.select_for_update(of=("self",))
-            .select_related("domain")
+            .select_related("domain", "team")
             .filter(contract_id=spec.contract_id)
             .first()
         )
@@ -116,7 +146,11 @@ def contract_upsert(*, actor: Actor, spec: ContractSpec) -> ContractResult:
             )
         )
         domain = _domain(spec, existing, ports)
-        ensure_can_write_domain(actor, domain)
+        if domain is not None:
+            ensure_can_write_domain(actor, domain)
+            team = existing.team if existing is not None else None
+        else:
+            team = _registry_team(actor, existing)
         for port in ports:
             ensure_can_write_product(actor, port.product)
 
@@ -131,6 +165,7 @@ def contract_upsert(*, actor: Actor, spec: ContractSpec) -> ContractResult:
         contract.api_version = spec.api_version
         contract.source_format = spec.source_format
         contract.domain = domain
+        contract.team = team
         contract.purpose = spec.purpose
         contract.document = spec.document
         contract.schema_fields = [asdict(f) for f in spec.fields]
@@ -138,7 +173,7 @@ def contract_upsert(*, actor: Actor, spec: ContractSpec) -> ContractResult:
         contract.save()
         _replace_terms(contract, spec, fresh=existing is None)
 
-        if not ports and spec.data_product:
+        if not ports and spec.data_product and domain is not None:
             product = _find_or_create_product(actor, domain, spec)
             ports = [_port_for_contract(product, spec)]
         following = [p for p in ports if p.schema_source == SchemaSource.CONTRACT]

@@ -69,6 +69,7 @@ def test_odps_then_odcs_show_together_and_resending_changes_nothing(team_client,
         "id": ODCS_ID,
         "action": "created",
         "url": f"/api/v1/contracts/{ODCS_ID}",
+        "attached": True,
     }
     port = OutputPort.objects.get(name="rawtransactions", version="1.0.0")
     assert port.schema_source == "contract"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import yaml
+
 from core.actors import Scope
 from tokens.services import token_create
 
@@ -75,6 +77,8 @@ ENTRIES = [
         body=lambda s: {"products": [{"domain": "sales", "slug": "returns", "name": "Returns"}]},
     ),
     Entry("api-descriptors", "POST", api_write(W), body=lambda s: ODPS, content_type="application/yaml"),
+    Entry("api-descriptors-bulk", "POST", api_write(W), body=lambda s: {"documents": [yaml.safe_load(ODPS)]}),
+    Entry("api-tokens-me", "GET", api_read()),
     Entry("api-contracts", "GET", api_read(), kwargs=needs_contract),
     Entry("api-contract", "GET", api_read(), kwargs=lambda s: {"contract_id": s.contract.contract_id}),
     Entry("api-search", "GET", api_read(), query="q=orders"),

@@ -1,0 +1,3 @@
+from meshportal_cli.app import main
+
+main()
