@@ -74,15 +74,16 @@ class TermList(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no URL kwargs
             return self.queryset
+        params = self.request.query_params
+        status_ = choice(params, "status", TermStatus.values)  # refused even where the domain has no glossary
         _, glossary = selectors.glossary_of(self.kwargs["domain"])
         if glossary is None:
             return Term.objects.none()
-        params = self.request.query_params
         return selectors.term_list(
             glossary,
             letter=params.get("letter", "").upper()[:1],
             q=params.get("q", "")[:200],
-            status=choice(params, "status", TermStatus.values),
+            status=status_,
         )
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from access import services
+from catalog.models import Domain
 from core.actors import Actor
 from tests.factories import OutputPortFactory, ProductFactory
 from tests.glossary.conftest import propose
@@ -125,3 +126,13 @@ def test_a_person_lists_active_grants(world, user_client):
         response = user_client(person).get("/api/v1/access/grants", {"active": "true"})
         assert response.status_code == 200
         assert [g["port"] for g in response.json()["results"]] == ["orders_table"]
+
+
+@pytest.mark.parametrize("domain", ["sales", "insights"])  # with a glossary, and a domain without one
+def test_glossary_terms_refuse_an_empty_or_unknown_status(world, domain, team_client):
+    Domain.objects.get_or_create(slug="insights", defaults={"name": "Insights", "owner_team": world.team})
+    for value in ("", "nonsense"):
+        response = team_client.get(f"/api/v1/glossary/domains/{domain}/terms?status={value}")
+        assert response.status_code == 400, response.content
+        assert response["Content-Type"] == "application/problem+json"
+        assert response.json()["errors"][0]["pointer"] == "/status"
