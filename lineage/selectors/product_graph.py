@@ -1,0 +1,226 @@
+"""The product graph of the mesh: one edge per (producer, consumer), labelled declared, observed or both.
+
+- **declared**: the consumer has an input port whose `source_port` is one of the producer's output ports
+  (what the domains say they read);
+- **observed**: data flows from a dataset mapped to one of the producer's output ports, through jobs and unmapped
+  datasets, to a dataset mapped to one of the consumer's (what the pipelines report with OpenLineage). The walk
+  stops at the first mapped datasets, so a chain A -> B -> C gives A->B and B->C, not A->C.
+
+Both halves are worked out once and kept with the process's graph: the observed half per graph version and port
+change (`graph.memo`), the declared half per catalog change (the input ports are part of the catalog stamp), the
+merged graph until either changes. Everything that walks products (the product lineage API, the product page,
+the mesh map, product impact, the governance policies on lineage) reads this one graph.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from catalog.models import InputPort
+from core.errors import FieldError, ValidationFailed
+from lineage.graph import LineageGraph
+
+VIA_EXAMPLES = 5  # dataset pairs kept per observed edge, to show how the data flows
+JOBS_KEPT = 20  # writing jobs kept per observed edge: governance asks the database when they last ran
+WALK_LIMIT = 100_000  # nodes one walk may visit, so one odd dataset cannot stall a request
+KINDS = ("all", "declared", "observed")
+
+
+@dataclass(slots=True)
+class ObservedLink:
+    via: list[tuple[int, int]] = field(default_factory=list)  # (upstream dataset, downstream dataset) examples
+    source_ports: set[int] = field(default_factory=set)  # the producer's output ports the data left by
+    target_ports: set[int] = field(default_factory=set)  # the consumer's output ports it arrived at
+    jobs: set[int] = field(default_factory=set)  # jobs writing the consumer's datasets on these paths (by id)
+
+
+@dataclass(slots=True)
+class ProductEdge:
+    declared: tuple[tuple[int, int], ...] = ()  # (input port id, source output port id)
+    observed: ObservedLink | None = None
+
+    @property
+    def kind(self) -> str:
+        if self.declared and self.observed is not None:
+            return "both"
+        return "declared" if self.declared else "observed"
+
+    def is_a(self, kind: str) -> bool:
+        if kind == "declared":
+            return bool(self.declared)
+        if kind == "observed":
+            return self.observed is not None
+        return True
+
+
+@dataclass
+class MeshGraph:
+    succ: dict[int, dict[int, ProductEdge]] = field(default_factory=lambda: defaultdict(dict))
+    pred: dict[int, dict[int, ProductEdge]] = field(default_factory=lambda: defaultdict(dict))
+    mapped_products: set[int] = field(default_factory=set)  # products with a port that maps a dataset
+
+    def __contains__(self, product_id: int) -> bool:
+        return product_id in self.succ or product_id in self.pred
+
+    def edge(self, u: int, v: int) -> ProductEdge | None:
+        return self.succ.get(u, {}).get(v)
+
+    def edge_count(self) -> int:
+        return sum(len(out) for out in self.succ.values())
+
+    def _add(self, u: int, v: int) -> ProductEdge:
+        edge = self.succ[u].get(v)
+        if edge is None:
+            edge = self.succ[u][v] = self.pred[v][u] = ProductEdge()
+        return edge
+
+    def within(self, start: int, depth: int, *, kind: str = "all", up: bool = True, down: bool = True,
+               limit: int | None = None) -> tuple[dict[int, int], bool]:  # fmt: skip
+        """Products at most `depth` hops upstream and/or downstream of `start` over edges of `kind` -> their
+        distance, nearest first; at most `limit` of them (the second value tells when some were left out)."""
+        found = {start: 0}
+        truncated = False
+        for adjacency, wanted in ((self.succ, down), (self.pred, up)):
+            if not wanted:
+                continue
+            frontier, distance = [start], 0
+            seen = {start}
+            while frontier and distance < depth:
+                distance += 1
+                following = []
+                for node in frontier:
+                    for other, edge in adjacency.get(node, {}).items():
+                        if other in seen or not edge.is_a(kind):
+                            continue
+                        seen.add(other)
+                        following.append(other)
+                        if other not in found or found[other] > distance:
+                            found[other] = distance
+                frontier = following
+        if limit is not None and len(found) > limit:
+            kept = sorted(found.items(), key=lambda item: (item[1], item[0]))[:limit]
+            found, truncated = dict(kept), True
+        return found, truncated
+
+    def edges_among(self, nodes: set[int] | dict[int, int], *, kind: str = "all") -> list[tuple[int, int, ProductEdge]]:
+        succ = self.succ
+        return [
+            (u, v, edge) for u in nodes if u in succ for v, edge in succ[u].items() if v in nodes and edge.is_a(kind)
+        ]
+
+    def descendants(self, start: int, *, kind: str = "all") -> set[int]:
+        reached: set[int] = set()
+        frontier = [start]
+        while frontier:
+            following = []
+            for node in frontier:
+                for other, edge in self.succ.get(node, {}).items():
+                    if other not in reached and other != start and edge.is_a(kind):
+                        reached.add(other)
+                        following.append(other)
+            frontier = following
+        return reached
+
+
+def observed_links(graph: LineageGraph) -> dict[tuple[int, int], ObservedLink]:
+    """(producer, consumer) -> how the pipelines connect them. Call with graph.lock held.
+
+    Walks downstream from every mapped dataset over the dataset projection, not upstream: most datasets feed
+    little, while nearly every late table has thousands of ancestors, so the downstream walks are the short ones.
+    """
+    cached = graph.memo.get("observed_products")
+    if isinstance(cached, dict):
+        return cached
+    down, g_pred = graph.down, graph.g._pred
+    dense, dense_ids = graph.dense, graph.dense_ids
+    mapped = dict(graph.mapped_dense())
+    product_of, matches = graph.ports.product_of, graph.port_matches
+    links: dict[tuple[int, int], ObservedLink] = {}
+    for start_index, start in mapped.items():
+        start_ports = [m.port_id for m in matches[start]]
+        sources = {product_of[p] for p in start_ports}
+        seen, frontier = {start_index}, [start_index]
+        while frontier and len(seen) < WALK_LIMIT:
+            following = []
+            for node in frontier:
+                for index in down[node]:
+                    if index in seen:
+                        continue
+                    seen.add(index)
+                    target = mapped.get(index)
+                    if target is None:
+                        following.append(index)
+                        continue
+                    # The first mapped dataset: the walk stops here. The jobs writing it from what this walk
+                    # reached are the ones whose runs say how recently the edge was observed.
+                    target_id = dense_ids[index]
+                    writers = [
+                        job
+                        for job in g_pred.get(target_id, ())
+                        if any(dense.get(i) in seen for i in g_pred.get(job, ()))
+                    ]
+                    for match in matches[target]:
+                        consumer = product_of[match.port_id]
+                        for source in sources - {consumer}:
+                            link = links.get((source, consumer))
+                            if link is None:
+                                link = links[(source, consumer)] = ObservedLink()
+                            if len(link.via) < VIA_EXAMPLES:
+                                link.via.append((start, target))
+                            link.source_ports.update(p for p in start_ports if product_of[p] == source)
+                            link.target_ports.add(match.port_id)
+                            for job in writers:
+                                if len(link.jobs) >= JOBS_KEPT:
+                                    break
+                                link.jobs.add(-job)
+            frontier = following
+    graph.memo["observed_products"] = links
+    return links
+
+
+def declared_links(graph: LineageGraph) -> dict[tuple[int, int], list[tuple[int, int]]]:
+    """(producer, consumer) -> [(input port id, source output port id)], from the input ports. Kept until the
+    catalog changes (one query over the resolved input ports). Call with graph.lock held."""
+    # Kept by the catalog stamp alone, not in catalog_memo: that is dropped on every lineage change too, and the
+    # input ports do not change with lineage.
+    stamp, cached = graph.declared_memo
+    if stamp == graph.catalog_stamp and cached is not None:
+        return cached
+    links: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    rows = (
+        InputPort.objects.filter(source_port__isnull=False)
+        .order_by()
+        .values_list("id", "product_id", "source_port_id", "source_port__product_id")
+    )
+    for input_id, consumer, port_id, producer in rows.iterator(chunk_size=20_000):
+        if producer != consumer:
+            links[(producer, consumer)].append((input_id, port_id))
+    result = dict(links)
+    graph.declared_memo = (graph.catalog_stamp, result)
+    return result
+
+
+def mesh_graph(graph: LineageGraph) -> MeshGraph:
+    """The merged product graph of the whole mesh. Call with graph.lock held."""
+    cached = graph.catalog_memo.get("mesh")
+    if isinstance(cached, MeshGraph):
+        return cached
+    mesh = MeshGraph()
+    for (u, v), ports in declared_links(graph).items():
+        mesh._add(u, v).declared = tuple(ports)
+    for (u, v), link in observed_links(graph).items():
+        mesh._add(u, v).observed = link
+    mesh.mapped_products = {graph.ports.product_of[p] for p, ds in graph.datasets_of_port.items() if ds}
+    graph.catalog_memo["mesh"] = mesh
+    return mesh
+
+
+def check_kind(raw: str | None) -> str:
+    """`kind` as the API and pages take it; raises ValidationFailed naming the parameter."""
+    kind = (raw or "all").strip().lower()
+    if kind not in KINDS:
+        raise ValidationFailed(
+            [FieldError("kind", "One of all, declared, observed.")], message="The query has invalid parameters."
+        )
+    return kind
