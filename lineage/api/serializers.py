@@ -80,7 +80,7 @@ _PRODUCT = {
 _EDGE: dict[str, serializers.Field] = {
     "from": serializers.CharField(),
     "to": serializers.CharField(),
-    "kind": serializers.ChoiceField(["declared", "observed", "both"]),
+    "kind": serializers.CharField(help_text="declared, observed or both"),
     "declared": serializers.BooleanField(),
     "observed": serializers.BooleanField(),
     "ports": serializers.ListField(child=serializers.DictField(), help_text="Declared: input and output port."),
@@ -102,7 +102,7 @@ PRODUCT_GRAPH = inline_serializer(
             },
             many=True,
         ),
-        "kind": serializers.ChoiceField(["all", "declared", "observed"]),
+        "kind": serializers.CharField(help_text="The edges asked for: all, declared or observed."),
         "truncated": serializers.BooleanField(),
         "edges": inline_serializer(
             "ProductLineageEdge",
@@ -119,7 +119,7 @@ PRODUCT_GRAPH = inline_serializer(
 MESH_GRAPH = inline_serializer(
     "MeshLineage",
     {
-        "kind": serializers.ChoiceField(["all", "declared", "observed"]),
+        "kind": serializers.CharField(help_text="The edges asked for: all, declared or observed."),
         "truncated": serializers.BooleanField(),
         "domains": serializers.ListField(child=serializers.DictField(), help_text="id, name, x, y (box origin)."),
         "nodes": inline_serializer(

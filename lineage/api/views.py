@@ -253,6 +253,7 @@ class ProductLineage(APIView):
 
 class MeshLineage(APIView):
     @extend_schema(
+        operation_id="lineage_mesh",
         parameters=[s.KIND, s.DOMAIN, s.MINE, s.PRODUCT_MAX_NODES],
         responses={200: s.MESH_GRAPH, 400: PROBLEM, 404: PROBLEM},
         description="The product graph of the whole mesh (products with at least one edge of `kind`), or of one "
