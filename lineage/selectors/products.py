@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from catalog.models import DataProduct, Domain, InputPort, OutputPort
 from lineage.graph import get_graph
 from lineage.naming import dataset_node_id
-from lineage.selectors.nodes import dataset_rows
+from lineage.selectors.nodes import dataset_names, dataset_rows
 from lineage.selectors.product_graph import MeshGraph, ProductEdge, mesh_graph
 
 NEIGHBOURHOOD_LIMIT = 500  # products one neighbourhood answer holds by default, nearest kept
@@ -41,8 +41,18 @@ def _products(ids) -> dict[int, DataProduct]:
     return {p.pk: p for p in DataProduct.objects.filter(id__in=ids).select_related("domain", "owner_team")}
 
 
+def _port_names(graph, edges: list[tuple[int, int, ProductEdge]], *, examples: bool) -> dict[int, str]:
+    """The names the graph holds of the output ports these edges name (ports with a location). Call with the
+    graph's lock held."""
+    wanted = {p for _, _, e in edges for _, p in e.declared}
+    if examples:
+        wanted |= {p for _, _, e in edges if e.observed for p in (*e.observed.source_ports, *e.observed.target_ports)}
+    name_of = graph.ports.name_of
+    return {p: name_of[p] for p in wanted if p in name_of}
+
+
 class _EdgeWriter:
-    """Turns edges into API dicts, reading the port and dataset names of all of them in three queries."""
+    """Turns edges into API dicts, reading the port and dataset names of all of them in three queries at most."""
 
     def __init__(self, edges: list[tuple[int, int, ProductEdge]], port_names: dict[int, str], *, examples: bool):
         self.examples = examples
@@ -53,7 +63,7 @@ class _EdgeWriter:
                 p for _, _, e in edges if e.observed for p in (*e.observed.source_ports, *e.observed.target_ports)
             }
         output_ids -= set(port_names)
-        self.outputs = dict(port_names)
+        self.outputs = port_names
         if output_ids:
             for pk, name, version in OutputPort.objects.filter(id__in=output_ids).values_list("id", "name", "version"):
                 self.outputs[pk] = f"{name} v{version}" if version else name
@@ -63,7 +73,7 @@ class _EdgeWriter:
         datasets = (
             {d for _, _, e in edges if e.observed for pair in e.observed.via for d in pair} if examples else set()
         )
-        self.names = {pk: dataset_node_id(d.namespace, d.name) for pk, d in dataset_rows(datasets).items()}
+        self.names = {pk: dataset_node_id(ns, name) for pk, (ns, name) in dataset_names(datasets).items()}
 
     def __call__(self, source: str, target: str, edge: ProductEdge) -> dict:
         out: dict = {
@@ -108,7 +118,7 @@ def product_lineage(
             product.pk, depth, kind=kind, up=direction != "downstream", down=direction != "upstream", limit=limit
         )
         edges = mesh.edges_among(found, kind=kind)
-        port_names = dict(graph.ports.name_of)
+        port_names = _port_names(graph, edges, examples=True)
     rows = _products(found)
     write = _EdgeWriter(edges, port_names, examples=True)
     return {
@@ -173,7 +183,7 @@ def mesh_map(
     rows = _products(ids)
     with graph.lock:
         edges = mesh.edges_among(set(rows), kind=kind)
-        port_names = dict(graph.ports.name_of)
+        port_names = _port_names(graph, edges, examples=False)
     write = _EdgeWriter(edges, port_names, examples=False)
     positions, origins = _layout(list(rows.values()))
     domains = {p.domain.slug: p.domain.name for p in rows.values()}
