@@ -219,10 +219,17 @@ class ProductLink:
     declared: bool  # declared as an input port
     observed: bool  # seen in the reported lineage
     input_ports: list[str] = field(default_factory=list)  # the declared input ports' names
+    # Both products have datasets in the reported lineage, so a declared read could have been seen: only then is
+    # a declared-only link a disagreement rather than lineage nobody reports.
+    observable: bool = False
 
     @property
     def kind(self) -> str:
         return "both" if self.declared and self.observed else ("declared" if self.declared else "observed")
+
+    @property
+    def disagrees(self) -> bool:
+        return self.kind == "observed" or (self.kind == "declared" and self.observable)
 
 
 @dataclass
@@ -240,7 +247,7 @@ class ProductLineageSummary:
 
     @property
     def differences(self) -> int:
-        return sum(1 for link in (*self.inputs, *self.consumers) if link.kind != "both")
+        return sum(1 for link in (*self.inputs, *self.consumers) if link.disagrees)
 
 
 def product_lineage_summary(product: DataProduct) -> ProductLineageSummary:
@@ -252,6 +259,7 @@ def product_lineage_summary(product: DataProduct) -> ProductLineageSummary:
         mapped = {pk: list(graph.datasets_of_port.get(pk, ())) for pk in ports}
         upstream = dict(mesh.pred.get(product.pk, {}))
         downstream = dict(mesh.succ.get(product.pk, {}))
+        in_lineage = {p for p in (product.pk, *upstream, *downstream) if p in mesh.mapped_products}
     neighbours = _products({*upstream, *downstream})
     input_ids = {i for e in (*upstream.values(), *downstream.values()) for i, _ in e.declared}
     input_names = (
@@ -272,6 +280,7 @@ def product_lineage_summary(product: DataProduct) -> ProductLineageSummary:
             declared=bool(edge.declared),
             observed=edge.observed is not None,
             input_ports=sorted(input_names.get(i, "") for i, _ in edge.declared),
+            observable=product.pk in in_lineage and other in in_lineage,
         )
 
     summary = ProductLineageSummary(reports_lineage=any(mapped.values()))

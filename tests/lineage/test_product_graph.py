@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.template import Context, Template
 from rest_framework.test import APIClient
 
 from catalog.models import InputPort
 from lineage.graph import get_graph
-from lineage.selectors import product_impact
+from lineage.selectors import product_impact, product_lineage_summary
 from tests.factories import DomainFactory, OutputPortFactory, ProductFactory, TeamFactory
 from tests.lineage.conftest import dataset, run_event
 
@@ -176,3 +177,20 @@ def test_product_lineage_costs_the_same_queries_whatever_its_size(lineage_client
     assert len(body["edges"]) == n
     with django_assert_num_queries(4):  # token, freshness, the rows shown, input port names
         lineage_client.get("/api/v1/lineage/products")
+
+
+def test_the_product_page_marks_each_link_and_counts_real_disagreements(products, send):
+    summary = product_lineage_summary(products["orders"])
+    assert [(link.product.slug, link.kind, link.disagrees) for link in summary.consumers] == [
+        ("churn", "observed", True),
+        ("forecast", "declared", False),  # no lineage is reported for forecast: nothing could be seen
+        ("revenue", "both", False),
+    ]
+    assert summary.differences == 1
+    send(run_event("build_forecast", [dataset(WH, "finance.bookings")], [dataset(WH, "finance.forecast")]))
+    summary = product_lineage_summary(products["orders"])
+    assert summary.differences == 2
+    html = Template("{% load lineage_tags %}{% product_lineage product %}").render(
+        Context({"product": products["forecast"]})
+    )
+    assert "Declared, not observed" in html and "input port orders-feed" in html
