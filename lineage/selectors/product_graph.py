@@ -27,12 +27,14 @@ WALK_LIMIT = 100_000  # nodes one walk may visit, so one odd dataset cannot stal
 KINDS = ("all", "declared", "observed")
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class ObservedLink:
-    via: list[tuple[int, int]] = field(default_factory=list)  # (upstream dataset, downstream dataset) examples
-    source_ports: set[int] = field(default_factory=set)  # the producer's output ports the data left by
-    target_ports: set[int] = field(default_factory=set)  # the consumer's output ports it arrived at
-    jobs: set[int] = field(default_factory=set)  # jobs writing the consumer's datasets on these paths (by id)
+    """Tuples, not lists or sets: most edges have one of each, and 300k edges x four containers add up."""
+
+    via: tuple[tuple[int, int], ...]  # (upstream dataset, downstream dataset) examples
+    source_ports: tuple[int, ...]  # the producer's output ports the data left by
+    target_ports: tuple[int, ...]  # the consumer's output ports it arrived at
+    jobs: tuple[int, ...]  # jobs writing the consumer's datasets on these paths (by id)
 
 
 @dataclass(slots=True)
@@ -136,7 +138,8 @@ def observed_links(graph: LineageGraph) -> dict[tuple[int, int], ObservedLink]:
     dense, dense_ids = graph.dense, graph.dense_ids
     mapped = dict(graph.mapped_dense())
     product_of, matches = graph.ports.product_of, graph.port_matches
-    links: dict[tuple[int, int], ObservedLink] = {}
+    # (producer, consumer) -> [via, source ports, target ports, jobs] while walking; frozen at the end
+    found: dict[tuple[int, int], tuple[list, set, set, set]] = {}
     for start_index, start in mapped.items():
         start_ports = [m.port_id for m in matches[start]]
         sources = {product_of[p] for p in start_ports}
@@ -163,18 +166,24 @@ def observed_links(graph: LineageGraph) -> dict[tuple[int, int], ObservedLink]:
                     for match in matches[target]:
                         consumer = product_of[match.port_id]
                         for source in sources - {consumer}:
-                            link = links.get((source, consumer))
+                            link = found.get((source, consumer))
                             if link is None:
-                                link = links[(source, consumer)] = ObservedLink()
-                            if len(link.via) < VIA_EXAMPLES:
-                                link.via.append((start, target))
-                            link.source_ports.update(p for p in start_ports if product_of[p] == source)
-                            link.target_ports.add(match.port_id)
+                                link = found[(source, consumer)] = ([], set(), set(), set())
+                            via, source_ports, target_ports, jobs = link
+                            if len(via) < VIA_EXAMPLES:
+                                via.append((start, target))
+                            source_ports.update(p for p in start_ports if product_of[p] == source)
+                            target_ports.add(match.port_id)
                             for job in writers:
-                                if len(link.jobs) >= JOBS_KEPT:
+                                if len(jobs) >= JOBS_KEPT:
                                     break
-                                link.jobs.add(-job)
+                                jobs.add(-job)
             frontier = following
+    links = {
+        pair: ObservedLink(tuple(via), tuple(sorted(src)), tuple(sorted(dst)), tuple(sorted(jobs)))
+        for pair, (via, src, dst, jobs) in found.items()
+    }
+    del found
     graph.memo["observed_products"] = links
     return links
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from django.urls import reverse
 
 from catalog.models import DataProduct, Domain, InputPort, OutputPort
 from lineage.graph import get_graph
@@ -22,14 +25,51 @@ MESH_LIMIT = 10_000  # products the mesh map draws at most
 CELL_X, CELL_Y, DOMAIN_GAP = 190, 70, 120
 
 
-def _product_summary(product: DataProduct) -> dict:
+@dataclass(slots=True)
+class _Row:
+    """The columns a product graph answer shows of a product: plain values, no model instance (a neighbourhood
+    or a map of thousands of products would spend most of its time building and converting them)."""
+
+    pk: int
+    slug: str
+    name: str
+    status: str
+    kind: str
+    domain: str
+    domain_name: str
+    owner_team: str
+    url: str = ""
+
+    @property
+    def identifier(self) -> str:
+        return f"{self.domain}/{self.slug}"
+
+
+def _rows(ids) -> dict[int, _Row]:
+    if not ids:
+        return {}
+    # The product page's path with placeholders, reversed once per answer instead of once per product.
+    template = reverse("product_detail", args=["zq0domain0qz", "zq0product0qz"])
+    rows = {}
+    for values in (
+        DataProduct.objects.filter(id__in=ids)
+        .order_by()
+        .values_list("id", "slug", "name", "status", "kind", "domain__slug", "domain__name", "owner_team__slug")
+    ):
+        row = _Row(*values)
+        row.url = template.replace("zq0domain0qz", quote(row.domain)).replace("zq0product0qz", quote(row.slug))
+        rows[row.pk] = row
+    return rows
+
+
+def _product_summary(product: _Row) -> dict:
     return {
         "id": product.identifier,
         "name": product.name,
-        "url": product.get_absolute_url(),
-        "domain": product.domain.slug,
-        "domain_name": product.domain.name,
-        "owner_team": product.owner_team.slug,
+        "url": product.url,
+        "domain": product.domain,
+        "domain_name": product.domain_name,
+        "owner_team": product.owner_team,
         "status": product.status,
         "kind": product.kind,
     }
@@ -119,7 +159,7 @@ def product_lineage(
         )
         edges = mesh.edges_among(found, kind=kind)
         port_names = _port_names(graph, edges, examples=True)
-    rows = _products(found)
+    rows = _rows(found)
     write = _EdgeWriter(edges, port_names, examples=True)
     return {
         "product": product.identifier,
@@ -132,12 +172,12 @@ def product_lineage(
     }
 
 
-def _layout(rows: list[DataProduct]) -> tuple[dict[int, tuple[int, int]], dict[str, tuple[int, int]]]:
+def _layout(rows: list[_Row]) -> tuple[dict[int, tuple[int, int]], dict[str, tuple[int, int]]]:
     """Positions for the mesh map: one box per domain (in a near-square grid of boxes), products in rows inside.
     Computed here so that the browser draws 10k products without running a layout."""
-    by_domain: dict[str, list[DataProduct]] = defaultdict(list)
+    by_domain: dict[str, list[_Row]] = defaultdict(list)
     for p in rows:
-        by_domain[p.domain.slug].append(p)
+        by_domain[p.domain].append(p)
     domains = sorted(by_domain)
     per_row = max(1, round(len(domains) ** 0.5))
     widest = max((len(v) for v in by_domain.values()), default=1)
@@ -180,13 +220,13 @@ def mesh_map(
         # The most connected first: what a bounded map leaves out is the long tail of lone products.
         with graph.lock:
             ids = set(sorted(ids, key=lambda p: (-len(mesh.succ.get(p, ())) - len(mesh.pred.get(p, ())), p))[:limit])
-    rows = _products(ids)
+    rows = _rows(ids)
     with graph.lock:
         edges = mesh.edges_among(set(rows), kind=kind)
         port_names = _port_names(graph, edges, examples=False)
     write = _EdgeWriter(edges, port_names, examples=False)
     positions, origins = _layout(list(rows.values()))
-    domains = {p.domain.slug: p.domain.name for p in rows.values()}
+    domains = {p.domain: p.domain_name for p in rows.values()}
     return {
         "kind": kind,
         "truncated": truncated,
@@ -196,7 +236,7 @@ def mesh_map(
         ],
         "nodes": [
             {**_product_summary(rows[p]), "x": positions[p][0], "y": positions[p][1]}
-            for p in sorted(rows, key=lambda p: (rows[p].domain.slug, rows[p].name))
+            for p in sorted(rows, key=lambda p: (rows[p].domain, rows[p].name))
         ],
         "edges": [write(rows[u].identifier, rows[v].identifier, edge) for u, v, edge in edges],
     }
