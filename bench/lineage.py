@@ -325,7 +325,7 @@ def http_product_reads(client: Client, sample: list[tuple[str, int]], domain: st
 
     typical, busy, hub = (identifier for identifier, _ in sample)
     base = "/api/v1/lineage/products/"
-    figures = {}
+    figures: dict[str, tuple[list[float], int, int, float | None]] = {}
     for label, path in (
         ("depth 1, typical product", f"{base}{typical}"),
         ("depth 2, typical product", f"{base}{typical}?depth=2"),
@@ -861,6 +861,7 @@ def main() -> None:
               f"{raw['hub_reach']:,} datasets, the typical dataset {raw['typical_reach']:,}; in-process closure of "
               f"the hub p95 {pct(raw['graph_hub_ms'], 0.95):.2f} ms")  # fmt: skip
         warm = "off" if args.no_warm_up else "on"
+        assert first_ms is not None  # measured whenever the reads are
         print(f"first request once the server answers: {first_ms / 1000:.2f} s (graph warm-up at worker "
               f"start {warm})")  # fmt: skip
         print(f"reads over HTTP ({args.requests} requests each on one keep-alive connection; {server_shape}):")
