@@ -103,7 +103,7 @@ class LineageGraph:
         self.ports_stamp: tuple | None = None
         self.catalog_stamp: tuple | None = None
         self.full_builds = 0
-        self.declared_memo: tuple[tuple | None, dict | None] = (None, None)  # (catalog stamp, declared edges)
+        self.declared_memo: tuple[tuple | None, list | None] = (None, None)  # (catalog stamp, declared edges)
         self._reset()
 
     def _reset(self) -> None:

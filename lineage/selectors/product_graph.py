@@ -125,14 +125,14 @@ class MeshGraph:
         return reached
 
 
-def observed_links(graph: LineageGraph) -> dict[tuple[int, int], ObservedLink]:
-    """(producer, consumer) -> how the pipelines connect them. Call with graph.lock held.
+def observed_links(graph: LineageGraph) -> list[tuple[int, int, ObservedLink]]:
+    """(producer, consumer, how the pipelines connect them). Call with graph.lock held.
 
     Walks downstream from every mapped dataset over the dataset projection, not upstream: most datasets feed
     little, while nearly every late table has thousands of ancestors, so the downstream walks are the short ones.
     """
     cached = graph.memo.get("observed_products")
-    if isinstance(cached, dict):
+    if isinstance(cached, list):
         return cached
     down, g_pred = graph.down, graph.g._pred
     dense, dense_ids = graph.dense, graph.dense_ids
@@ -179,33 +179,37 @@ def observed_links(graph: LineageGraph) -> dict[tuple[int, int], ObservedLink]:
                                     break
                                 jobs.add(-job)
             frontier = following
-    links = {
-        pair: ObservedLink(tuple(via), tuple(sorted(src)), tuple(sorted(dst)), tuple(sorted(jobs)))
-        for pair, (via, src, dst, jobs) in found.items()
-    }
+    # A flat list, not the dict: kept beside the merged graph, and 200k pair keys cost more than the links.
+    links = [
+        (u, v, ObservedLink(tuple(via), tuple(sorted(src)), tuple(sorted(dst)), tuple(sorted(jobs))))
+        for (u, v), (via, src, dst, jobs) in found.items()
+    ]
     del found
     graph.memo["observed_products"] = links
     return links
 
 
-def declared_links(graph: LineageGraph) -> dict[tuple[int, int], list[tuple[int, int]]]:
-    """(producer, consumer) -> [(input port id, source output port id)], from the input ports. Kept until the
-    catalog changes (one query over the resolved input ports). Call with graph.lock held."""
+def declared_links(graph: LineageGraph) -> list[tuple[int, int, int, int]]:
+    """(producer, consumer, input port id, source output port id) of every resolved input port. Kept until the
+    catalog changes (one query). Call with graph.lock held."""
     # Kept by the catalog stamp alone, not in catalog_memo: that is dropped on every lineage change too, and the
     # input ports do not change with lineage.
     stamp, cached = graph.declared_memo
     if stamp == graph.catalog_stamp and cached is not None:
         return cached
-    links: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     rows = (
         InputPort.objects.filter(source_port__isnull=False)
         .order_by()
         .values_list("id", "product_id", "source_port_id", "source_port__product_id")
     )
-    for input_id, consumer, port_id, producer in rows.iterator(chunk_size=20_000):
-        if producer != consumer:
-            links[(producer, consumer)].append((input_id, port_id))
-    result = dict(links)
+    # One int object per product: the database hands out a fresh one per row, and the graph keeps them all.
+    same: dict[int, int] = {}
+    one = same.setdefault
+    result = [
+        (one(producer, producer), one(consumer, consumer), input_id, port_id)
+        for input_id, consumer, port_id, producer in rows.iterator(chunk_size=20_000)
+        if producer != consumer
+    ]
     graph.declared_memo = (graph.catalog_stamp, result)
     return result
 
@@ -216,9 +220,10 @@ def mesh_graph(graph: LineageGraph) -> MeshGraph:
     if isinstance(cached, MeshGraph):
         return cached
     mesh = MeshGraph()
-    for (u, v), ports in declared_links(graph).items():
-        mesh._add(u, v).declared = tuple(ports)
-    for (u, v), link in observed_links(graph).items():
+    for u, v, input_id, port_id in declared_links(graph):
+        edge = mesh._add(u, v)
+        edge.declared = (*edge.declared, (input_id, port_id))
+    for u, v, link in observed_links(graph):
         mesh._add(u, v).observed = link
     mesh.mapped_products = {graph.ports.product_of[p] for p, ds in graph.datasets_of_port.items() if ds}
     graph.catalog_memo["mesh"] = mesh
