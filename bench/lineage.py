@@ -288,9 +288,7 @@ def product_graph_figures(requests: int, sample: list[tuple[str, int]]) -> dict:
         mesh_graph(graph)
     build = time.perf_counter() - started
     # Again under tracemalloc, for the memory it holds (tracemalloc slows allocation down: not timed).
-    graph.memo.pop("observed_products", None)
-    graph.catalog_memo.pop("mesh", None)
-    graph.declared_memo = (None, None)
+    graph.product_state, graph.remapped = None, True
     gc.collect()
     tracemalloc.start()
     with graph.lock:

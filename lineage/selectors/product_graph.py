@@ -6,15 +6,17 @@
   datasets, to a dataset mapped to one of the consumer's (what the pipelines report with OpenLineage). The walk
   stops at the first mapped datasets, so a chain A -> B -> C gives A->B and B->C, not A->C.
 
-Both halves are worked out once and kept with the process's graph: the observed half per graph version and port
-change (`graph.memo`), the declared half per catalog change (the input ports are part of the catalog stamp), the
-merged graph until either changes. Everything that walks products (the product lineage API, the product page,
-the mesh map, product impact, the governance policies on lineage) reads this one graph.
+The graph is built once per process (and generation of the lineage graph) and kept up to date from what
+changes: new lineage re-walks from the mapped datasets upstream of the datasets the new edges touch; a catalog
+change (the input ports are part of the catalog stamp) re-reads the declared edges; a change of ports rebuilds.
+Everything that walks products (the product lineage API, the product page, the mesh map, product impact, the
+governance policies on lineage) reads this one graph.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from catalog.models import InputPort
@@ -61,6 +63,7 @@ class MeshGraph:
     succ: dict[int, dict[int, ProductEdge]] = field(default_factory=lambda: defaultdict(dict))
     pred: dict[int, dict[int, ProductEdge]] = field(default_factory=lambda: defaultdict(dict))
     mapped_products: set[int] = field(default_factory=set)  # products with a port that maps a dataset
+    full_builds: int = 0
 
     def __contains__(self, product_id: int) -> bool:
         return product_id in self.succ or product_id in self.pred
@@ -125,22 +128,22 @@ class MeshGraph:
         return reached
 
 
-def observed_links(graph: LineageGraph) -> list[tuple[int, int, ObservedLink]]:
-    """(producer, consumer, how the pipelines connect them). Call with graph.lock held.
+Walk = dict[tuple[int, int], tuple[list, set, set, set]]  # (producer, consumer) -> via, ports out, ports in, jobs
 
-    Walks downstream from every mapped dataset over the dataset projection, not upstream: most datasets feed
-    little, while nearly every late table has thousands of ancestors, so the downstream walks are the short ones.
-    """
-    cached = graph.memo.get("observed_products")
-    if isinstance(cached, list):
-        return cached
+
+def _walk(graph: LineageGraph, starts: Iterable[int]) -> Walk:
+    """Walk downstream from each mapped dataset in `starts` over the dataset projection, to the first mapped
+    datasets. Downstream, not upstream: most datasets feed little, while nearly every late table has thousands of
+    ancestors, so the downstream walks are the short ones."""
     down, g_pred = graph.down, graph.g._pred
     dense, dense_ids = graph.dense, graph.dense_ids
     mapped = dict(graph.mapped_dense())
     product_of, matches = graph.ports.product_of, graph.port_matches
-    # (producer, consumer) -> [via, source ports, target ports, jobs] while walking; frozen at the end
-    found: dict[tuple[int, int], tuple[list, set, set, set]] = {}
-    for start_index, start in mapped.items():
+    found: Walk = {}
+    for start in starts:
+        start_index = dense.get(start)
+        if start_index is None or start not in matches:
+            continue
         start_ports = [m.port_id for m in matches[start]]
         sources = {product_of[p] for p in start_ports}
         seen, frontier = {start_index}, [start_index]
@@ -179,24 +182,47 @@ def observed_links(graph: LineageGraph) -> list[tuple[int, int, ObservedLink]]:
                                     break
                                 jobs.add(-job)
             frontier = following
-    # A flat list, not the dict: kept beside the merged graph, and 200k pair keys cost more than the links.
-    links = [
-        (u, v, ObservedLink(tuple(via), tuple(sorted(src)), tuple(sorted(dst)), tuple(sorted(jobs))))
-        for (u, v), (via, src, dst, jobs) in found.items()
-    ]
-    del found
-    graph.memo["observed_products"] = links
-    return links
+    return found
+
+
+def _observe(mesh: MeshGraph, found: Walk) -> None:
+    """Add what walks found to the mesh's observed edges (a union: between generations edges are only added)."""
+    for (u, v), (via, src, dst, jobs) in found.items():
+        edge = mesh._add(u, v)
+        old = edge.observed
+        if old is not None:
+            via = [*old.via, *(pair for pair in via if pair not in old.via)][:VIA_EXAMPLES]
+            src, dst = src | set(old.source_ports), dst | set(old.target_ports)
+            jobs = set(sorted(set(old.jobs) | jobs)[:JOBS_KEPT])
+        edge.observed = ObservedLink(tuple(via), tuple(sorted(src)), tuple(sorted(dst)), tuple(sorted(jobs)))
+
+
+def _affected_starts(graph: LineageGraph, touched: set[int]) -> set[int] | None:
+    """The mapped datasets whose walks pass through `touched` datasets: upstream of them over unmapped datasets.
+    None when that is too much to be worth it (the caller rebuilds)."""
+    mapped, pred = graph.port_matches, graph.g._pred
+    starts: set[int] = set()
+    seen = set(touched)
+    frontier = list(touched)
+    while frontier:
+        following = []
+        for dataset in frontier:
+            if dataset in mapped:
+                starts.add(dataset)
+                continue  # a walk from further up stops here
+            for job in pred.get(dataset, ()):
+                for upstream in pred.get(job, ()):
+                    if upstream not in seen:
+                        seen.add(upstream)
+                        following.append(upstream)
+        if len(seen) > WALK_LIMIT:
+            return None
+        frontier = following
+    return starts
 
 
 def declared_links(graph: LineageGraph) -> list[tuple[int, int, int, int]]:
-    """(producer, consumer, input port id, source output port id) of every resolved input port. Kept until the
-    catalog changes (one query). Call with graph.lock held."""
-    # Kept by the catalog stamp alone, not in catalog_memo: that is dropped on every lineage change too, and the
-    # input ports do not change with lineage.
-    stamp, cached = graph.declared_memo
-    if stamp == graph.catalog_stamp and cached is not None:
-        return cached
+    """(producer, consumer, input port id, source output port id) of every resolved input port (one query)."""
     rows = (
         InputPort.objects.filter(source_port__isnull=False)
         .order_by()
@@ -205,28 +231,62 @@ def declared_links(graph: LineageGraph) -> list[tuple[int, int, int, int]]:
     # One int object per product: the database hands out a fresh one per row, and the graph keeps them all.
     same: dict[int, int] = {}
     one = same.setdefault
-    result = [
+    return [
         (one(producer, producer), one(consumer, consumer), input_id, port_id)
         for input_id, consumer, port_id, producer in rows.iterator(chunk_size=20_000)
         if producer != consumer
     ]
-    graph.declared_memo = (graph.catalog_stamp, result)
-    return result
 
 
-def mesh_graph(graph: LineageGraph) -> MeshGraph:
-    """The merged product graph of the whole mesh. Call with graph.lock held."""
-    cached = graph.catalog_memo.get("mesh")
-    if isinstance(cached, MeshGraph):
-        return cached
-    mesh = MeshGraph()
+def _declare(graph: LineageGraph, mesh: MeshGraph) -> None:
+    """Set every edge's declared ports from the input ports, dropping edges left with neither kind."""
+    for u, out in mesh.succ.items():
+        for v, edge in list(out.items()):
+            if not edge.declared:
+                continue
+            if edge.observed is None:
+                del out[v]
+                del mesh.pred[v][u]
+            else:
+                edge.declared = ()
     for u, v, input_id, port_id in declared_links(graph):
         edge = mesh._add(u, v)
         edge.declared = (*edge.declared, (input_id, port_id))
-    for u, v, link in observed_links(graph):
-        mesh._add(u, v).observed = link
-    mesh.mapped_products = {graph.ports.product_of[p] for p, ds in graph.datasets_of_port.items() if ds}
-    graph.catalog_memo["mesh"] = mesh
+
+
+@dataclass
+class _State:
+    generation: int | None
+    catalog_stamp: tuple | None
+    mesh: MeshGraph
+
+
+def mesh_graph(graph: LineageGraph) -> MeshGraph:
+    """The merged product graph of the whole mesh, brought up to date. Call with graph.lock held.
+
+    Built once per process and generation of the lineage graph; then new lineage re-walks only from the mapped
+    datasets upstream of what the new edges touch, and a catalog change re-reads the declared edges. A change of
+    the ports, or of the ports a known dataset maps to, rebuilds it (walks that stopped there would change)."""
+    state = graph.product_state
+    if not isinstance(state, _State) or graph.remapped or state.generation != graph.generation:
+        mesh = MeshGraph()
+        _observe(mesh, _walk(graph, graph.port_matches))
+        _declare(graph, mesh)
+        mesh.full_builds = getattr(state, "mesh", mesh).full_builds + 1 if isinstance(state, _State) else 1
+    else:
+        mesh = state.mesh
+        if graph.touched:
+            starts = _affected_starts(graph, graph.touched)
+            if starts is None:
+                graph.remapped, graph.touched = True, set()
+                return mesh_graph(graph)
+            _observe(mesh, _walk(graph, starts))
+        if state.catalog_stamp != graph.catalog_stamp:
+            _declare(graph, mesh)
+    if graph.touched or not isinstance(state, _State) or mesh is not state.mesh:
+        mesh.mapped_products = {graph.ports.product_of[p] for p, ds in graph.datasets_of_port.items() if ds}
+    graph.touched, graph.remapped = set(), False
+    graph.product_state = _State(graph.generation, graph.catalog_stamp, mesh)
     return mesh
 
 

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from catalog.models import InputPort
 from lineage.graph import get_graph
-from lineage.selectors import product_impact, product_lineage_summary
+from lineage.selectors import mesh_graph, product_impact, product_lineage_summary
 from tests.factories import DomainFactory, OutputPortFactory, ProductFactory, TeamFactory
 from tests.lineage.conftest import dataset, run_event
 
@@ -194,3 +194,57 @@ def test_the_product_page_marks_each_link_and_counts_real_disagreements(products
         Context({"product": products["forecast"]})
     )
     assert "Declared, not observed" in html and "input port orders-feed" in html
+
+
+def full_builds() -> int:
+    graph = get_graph()
+    with graph.lock:
+        return mesh_graph(graph).full_builds
+
+
+def _edges(mesh) -> dict:
+    return {
+        (u, v): (e.kind, e.declared, e.observed and (e.observed.via, e.observed.source_ports, e.observed.target_ports))
+        for u, out in mesh.succ.items()
+        for v, e in out.items()
+    }
+
+
+def test_new_lineage_updates_the_product_graph_without_a_rebuild(lineage_client, products, send):
+    lineage_client.get("/api/v1/lineage/products/sales/orders")
+    builds = full_builds()
+    # forecast's pipeline now reads orders through a staging table: its declared edge becomes both.
+    send(run_event("stage_forecast", [dataset(WH, "sales.orders")], [dataset(WH, "tmp.forecast_stage")]))
+    send(run_event("build_forecast", [dataset(WH, "tmp.forecast_stage")], [dataset(WH, "finance.forecast")]))
+    edges = edges_of(lineage_client.get("/api/v1/lineage/products/sales/orders").json())
+    assert edges[("sales/orders", "finance/forecast")]["kind"] == "both"
+    assert edges[("sales/orders", "finance/forecast")]["via"] == [
+        {"from": f"dataset:{WH}:sales.orders", "to": f"dataset:{WH}:finance.forecast"}
+    ]
+    graph = get_graph()
+    with graph.lock:
+        incremental = _edges(mesh_graph(graph))
+        assert mesh_graph(graph).full_builds == builds
+        graph.remapped = True  # the same graph built from scratch
+        rebuilt = _edges(mesh_graph(graph))
+    assert incremental == rebuilt
+
+
+def test_a_port_that_moves_rebuilds_the_product_graph(lineage_client, products):
+    lineage_client.get("/api/v1/lineage/products/sales/orders")
+    builds = full_builds()
+    port = products["churn"].output_ports.get()
+    port.location = f"{WH}/elsewhere.churn"
+    port.save()
+    edges = edges_of(lineage_client.get("/api/v1/lineage/products/sales/orders").json())
+    assert ("sales/orders", "sales/churn") not in edges
+    assert full_builds() == builds + 1
+
+
+def test_a_removed_input_port_removes_its_declared_edge(lineage_client, products):
+    lineage_client.get("/api/v1/lineage/products/sales/orders")
+    InputPort.objects.filter(product=products["forecast"]).delete()
+    InputPort.objects.filter(product=products["revenue"]).delete()
+    edges = edges_of(lineage_client.get("/api/v1/lineage/products/sales/orders").json())
+    assert ("sales/orders", "finance/forecast") not in edges
+    assert edges[("sales/orders", "finance/revenue")]["kind"] == "observed"
