@@ -85,13 +85,14 @@ class _PortIndex:
 _STATE, _PORT = LineageState._meta.db_table, OutputPort._meta.db_table
 _PRODUCT, _TEAM, _INPUT = DataProduct._meta.db_table, Team._meta.db_table, InputPort._meta.db_table
 # One round trip tells whether anything the graph or its catalog facts depend on changed. Table names come
-# from the models, never from input.
+# from the models, never from input. Deletes are counted by lineage.receivers (LineageState).
 _FRESHNESS_SQL = (
     f"SELECT (SELECT generation FROM {_STATE} WHERE id = 1), (SELECT version FROM {_STATE} WHERE id = 1), "  # noqa: S608
-    f"(SELECT COUNT(*) FROM {_PORT}), (SELECT MAX(id) FROM {_PORT}), (SELECT MAX(updated_at) FROM {_PORT}), "
-    f"(SELECT COUNT(*) FROM {_PRODUCT}), (SELECT MAX(updated_at) FROM {_PRODUCT}), "
-    f"(SELECT COUNT(*) FROM {_TEAM}), (SELECT MAX(updated_at) FROM {_TEAM}), "
-    f"(SELECT COUNT(*) FROM {_INPUT}), (SELECT MAX(id) FROM {_INPUT}), (SELECT MAX(updated_at) FROM {_INPUT})"
+    f"(SELECT port_deletions FROM {_STATE} WHERE id = 1), (SELECT catalog_deletions FROM {_STATE} WHERE id = 1), "
+    f"(SELECT MAX(id) FROM {_PORT}), (SELECT MAX(updated_at) FROM {_PORT}), "
+    f"(SELECT MAX(id) FROM {_PRODUCT}), (SELECT MAX(updated_at) FROM {_PRODUCT}), "
+    f"(SELECT MAX(id) FROM {_TEAM}), (SELECT MAX(updated_at) FROM {_TEAM}), "
+    f"(SELECT MAX(id) FROM {_INPUT}), (SELECT MAX(updated_at) FROM {_INPUT})"
 )
 
 
@@ -129,7 +130,10 @@ class LineageGraph:
         with connection.cursor() as cursor:
             cursor.execute(_FRESHNESS_SQL)
             row = cursor.fetchone()
-        generation, version, ports, catalog = row[0] or 0, row[1] or 0, tuple(row[2:5]), tuple(row[5:])
+        # Inserts move a MAX(id), writes a MAX(updated_at) (indexed), deletes the deletion counter: no COUNT(*),
+        # which scans the table (2-3 ms each at 100k rows on SQLite).
+        generation, version = row[0] or 0, row[1] or 0
+        ports, catalog = (row[2] or 0, *row[4:6]), (row[3] or 0, *row[6:])
         with self.lock:
             if catalog != self.catalog_stamp:
                 self.catalog_memo = {}

@@ -248,3 +248,11 @@ def test_a_removed_input_port_removes_its_declared_edge(lineage_client, products
     edges = edges_of(lineage_client.get("/api/v1/lineage/products/sales/orders").json())
     assert ("sales/orders", "finance/forecast") not in edges
     assert edges[("sales/orders", "finance/revenue")]["kind"] == "observed"
+
+
+def test_a_deleted_product_leaves_the_product_graph(lineage_client, products):
+    lineage_client.get("/api/v1/lineage/products/sales/orders")
+    products["forecast"].delete()  # its input port goes with it (counted by lineage.receivers)
+    edges = edges_of(lineage_client.get("/api/v1/lineage/products/sales/orders").json())
+    assert ("sales/orders", "finance/forecast") not in edges
+    assert ("sales/orders", "finance/revenue") in edges
