@@ -244,6 +244,10 @@ def build_product_world(n_products: int, n_edges: int, n_domains: int, seed: int
         LineageState.objects.create(id=1, version=1, generation=1)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            # The rows above were written with their ids: move the sequences past them, for the ingest that follows.
+            for model in (Dataset, Job):
+                table = model._meta.db_table
+                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")  # noqa: S608
             cursor.execute("ANALYZE")
     token = token_create(actor=None, team=teams[0], name="bench", scopes=[Scope.READ])
     out_degree: dict[int, int] = {}
