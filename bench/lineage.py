@@ -54,9 +54,12 @@ def pct(values: list[float], q: float) -> float:
 
 
 def setup_django(tmp: Path) -> None:
-    # DEBUG off as in production: with it on, Django logs every query and DRF renders debug details. SQLite always:
-    # a DATABASE_URL left in the environment would point the bench at another database.
+    # DEBUG off as in production: with it on, Django logs every query and DRF renders debug details. SQLite unless
+    # --database-url (product case only) says otherwise: a DATABASE_URL left in the environment would point the
+    # bench at another database.
     os.environ.pop("DATABASE_URL", None)
+    if os.environ.get("BENCH_DATABASE_URL"):
+        os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
     os.environ.update(
         DJANGO_SETTINGS_MODULE="config.settings",
         SQLITE_PATH=str(tmp / "bench.sqlite3"),
@@ -161,6 +164,306 @@ def build_world(n_datasets: int, n_edges: int, skew: float, seed: int = 5) -> di
         "secret": token.secret,
         "inputs_of": inputs_of,
     }
+
+
+# ------------------------------------------------------------------------------------------------ product graph
+def build_product_world(n_products: int, n_edges: int, n_domains: int, seed: int = 7) -> dict:
+    """The product graph case: `n_products` products in `n_domains` domains, each with one output port mapping
+    one dataset, and `n_edges` distinct product edges, a third each declared only (an input port), observed
+    only (a job reading the producer's dataset and writing the consumer's) and both. Producers come before
+    their consumers in id order (a mesh is mostly layered), picked with a mild power law so some products have
+    many consumers."""
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from catalog.models import DataProduct, Domain, InputPort, OutputPort, Team
+    from core.actors import Scope
+    from lineage.models import Dataset, Job, JobDataset, LineageState
+    from tokens.services import token_create
+
+    if connection.vendor == "postgresql":
+        reset_schema()
+    call_command("migrate", verbosity=0)
+    rng = random.Random(seed)
+    started = time.perf_counter()
+    when = "2026-11-30 00:00:00+00:00"
+    with transaction.atomic():
+        teams = Team.objects.bulk_create(Team(slug=f"team-{d}", name=f"Team {d}") for d in range(n_domains))
+        domains = Domain.objects.bulk_create(
+            Domain(slug=f"domain-{d}", name=f"Domain {d}", owner_team=teams[d]) for d in range(n_domains)
+        )
+        products = DataProduct.objects.bulk_create(
+            (
+                DataProduct(domain=domains[i % n_domains], slug=f"p{i}", name=f"Product {i}",
+                            owner_team=teams[i % n_domains], status="published")
+                for i in range(n_products)
+            ),
+            batch_size=5000,
+        )  # fmt: skip
+        ports = OutputPort.objects.bulk_create(
+            (OutputPort(product=p, name="data", location=f"postgres://wh:5432/mesh.table_{i}") for i, p in
+             enumerate(products)),
+            batch_size=5000,
+        )  # fmt: skip
+        pairs: set[tuple[int, int]] = set()
+        while len(pairs) < n_edges:
+            consumer = rng.randrange(1, n_products)
+            producer = int(consumer * rng.random() ** 1.5)
+            if producer != consumer:
+                pairs.add((producer, consumer))
+        ordered = sorted(pairs)
+        rng.shuffle(ordered)
+        third = len(ordered) // 3
+        # [0, third) declared only, [third, 2 third) both, [2 third, end) observed only
+        declared, observed = ordered[: 2 * third], ordered[third:]
+        InputPort.objects.bulk_create(
+            (InputPort(product=products[c], name=f"in-{p}", source_port=ports[p]) for p, c in declared),
+            batch_size=5000,
+        )
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {Dataset._meta.db_table} (id, namespace, name, description, source_name, source_uri, "  # noqa: S608
+                "lifecycle_state, fields, schema_fingerprint, facets, facet_times, graph_version, created_at, "
+                "updated_at) VALUES (%s, %s, %s, '', '', '', '', '[]', '', '{}', '{}', 1, %s, %s)",
+                [(i + 1, "postgres://wh:5432", f"mesh.table_{i}", when, when) for i in range(n_products)],
+            )
+            cursor.executemany(
+                f"INSERT INTO {Job._meta.db_table} (id, namespace, name, description, job_type, processing_type, "  # noqa: S608
+                "integration, location, facets, facet_times, created_at, updated_at) "
+                "VALUES (%s, 'airflow', %s, '', '', '', '', '', '{}', '{}', %s, %s)",
+                [(j + 1, f"feed_{p}_to_{c}", when, when) for j, (p, c) in enumerate(observed)],
+            )
+            rows = []
+            for j, (p, c) in enumerate(observed):
+                rows += [(p + 1, j + 1, "in", when, when), (c + 1, j + 1, "out", when, when)]
+            cursor.executemany(
+                f"INSERT INTO {JobDataset._meta.db_table} (dataset_id, job_id, direction, first_seen_at, "  # noqa: S608
+                "last_seen_at, graph_version) VALUES (%s, %s, %s, %s, %s, 1)",
+                rows,
+            )
+        LineageState.objects.create(id=1, version=1, generation=1)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # The rows above were written with their ids: move the sequences past them, for the ingest that follows.
+            for model in (Dataset, Job):
+                table = model._meta.db_table
+                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")  # noqa: S608
+            cursor.execute("ANALYZE")
+    token = token_create(actor=None, team=teams[0], name="bench", scopes=[Scope.READ])
+    out_degree: dict[int, int] = {}
+    for p, _ in pairs:
+        out_degree[p] = out_degree.get(p, 0) + 1
+    # Typical: the median product among those that feed something, asked about by its identifier.
+    feeding = sorted(out_degree, key=lambda p: (out_degree[p], p))
+    sample = [feeding[int(len(feeding) * q)] for q in (0.5, 0.9, 0.99)]
+    return {
+        "seconds": time.perf_counter() - started,
+        "secret": token.secret,
+        "edges": len(pairs),
+        "declared": len(declared),
+        "observed": len(observed),
+        "sample": [(f"domain-{p % n_domains}/p{p}", out_degree[p]) for p in sample],
+        "domain": "domain-1",
+    }
+
+
+def reset_schema() -> None:
+    """PostgreSQL: start from an empty public schema (the bench's own database, named by --database-url)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP SCHEMA public CASCADE")
+        cursor.execute("CREATE SCHEMA public")
+
+
+def product_graph_figures(requests: int, sample: list[tuple[str, int]]) -> dict:
+    """In this process: the lineage graph, then the merged product graph (time and memory), then the selector
+    alone for the neighbourhood reads (no HTTP, no serialisation to JSON)."""
+    from catalog.models import DataProduct
+    from lineage.graph import get_graph
+    from lineage.selectors import product_lineage
+    from lineage.selectors.product_graph import mesh_graph
+
+    started = time.perf_counter()
+    graph = get_graph()
+    lineage_s = time.perf_counter() - started
+    started = time.perf_counter()
+    with graph.lock:
+        mesh_graph(graph)
+    build = time.perf_counter() - started
+    # Again under tracemalloc, for the memory it holds (tracemalloc slows allocation down: not timed).
+    graph.product_state, graph.remapped = None, True
+    gc.collect()
+    tracemalloc.start()
+    with graph.lock:
+        mesh = mesh_graph(graph)
+    memory = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    domain, slug = sample[0][0].split("/")
+    product = DataProduct.objects.select_related("domain", "owner_team").get(domain__slug=domain, slug=slug)
+    update_s = updates_after_build(product)
+    times = []
+    for _ in range(requests):
+        t = time.perf_counter()
+        product_lineage(product, depth=2)
+        times.append((time.perf_counter() - t) * 1000)
+    kinds: dict[str, int] = {}
+    for out in mesh.succ.values():
+        for edge in out.values():
+            kinds[edge.kind] = kinds.get(edge.kind, 0) + 1
+    return {"lineage_s": lineage_s, "build_s": build, "memory_mb": memory / 1e6, "kinds": kinds,
+            "selector_depth2_ms": times, "update_s": update_s}  # fmt: skip
+
+
+def updates_after_build(product) -> dict:
+    """What the next product read pays after a change: one OpenLineage event that adds an observed edge (the
+    product graph re-walks from what it touches), and one new input port (the declared edges are read again)."""
+    from catalog.models import DataProduct, InputPort, OutputPort
+    from lineage.graph import get_graph
+    from lineage.openlineage import parse_event
+    from lineage.selectors.product_graph import mesh_graph
+    from lineage.services.ingest import lineage_events_ingest
+
+    def next_read() -> float:
+        started = time.perf_counter()
+        graph = get_graph()
+        with graph.lock:
+            mesh_graph(graph)
+        return time.perf_counter() - started
+
+    consumer = DataProduct.objects.exclude(pk=product.pk).order_by("-pk").first()
+    assert consumer is not None
+    event = {
+        "eventType": "COMPLETE",
+        "eventTime": "2026-12-01T00:00:00Z",
+        "run": {"runId": str(uuid.uuid4())},
+        "job": {"namespace": "airflow", "name": "bench_new_feed"},
+        "inputs": [{"namespace": "postgres://wh:5432", "name": f"mesh.table_{product.slug[1:]}"}],
+        "outputs": [{"namespace": "postgres://wh:5432", "name": f"mesh.table_{consumer.slug[1:]}"}],
+        "producer": "bench",
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+    }
+    lineage_events_ingest(actor=None, events=[parse_event(event)])
+    after_event = next_read()
+    InputPort.objects.create(product=consumer, name="bench-new-input", source_port=OutputPort.objects.filter(
+        product=product).first())  # fmt: skip
+    after_input = next_read()
+    return {"event": after_event, "input port": after_input}
+
+
+def http_product_reads(client: Client, sample: list[tuple[str, int]], domain: str, requests: int) -> dict:
+    def timed(path: str) -> tuple[list[float], dict]:
+        status, body, _ = client.call("GET", path)  # the first call of a path fills memos: not counted
+        assert status == 200, body[:300]
+        out = []
+        for _ in range(requests):
+            status, body, ms = client.call("GET", path)
+            assert status == 200, body[:300]
+            out.append(ms)
+        return out, json.loads(body)
+
+    typical, busy, hub = (identifier for identifier, _ in sample)
+    base = "/api/v1/lineage/products/"
+    figures: dict[str, tuple[list[float], int, int, float | None]] = {}
+    for label, path in (
+        ("depth 1, typical product", f"{base}{typical}"),
+        ("depth 2, typical product", f"{base}{typical}?depth=2"),
+        ("depth 2 declared only, typical", f"{base}{typical}?depth=2&kind=declared"),
+        ("depth 1, a product at p90 consumers", f"{base}{busy}"),
+        ("depth 1, a product at p99 consumers", f"{base}{hub}"),
+        ("downstream depth 3, typical", f"{base}{typical}?depth=3&direction=downstream"),
+    ):
+        times, body = timed(path)
+        figures[label] = (times, len(body["nodes"]), len(body["edges"]), 25.0)
+    # The mesh map of one domain (its products and their neighbours) and of the whole mesh (bounded at 10k):
+    # page loads, fewer of them.
+    for label, path, target in (
+        ("mesh map of one domain", f"/api/v1/lineage/products?domain={domain}", None),
+        ("mesh map, bounded at 10k products", "/api/v1/lineage/products", None),
+    ):
+        times, body = timed_few(client, path, max(5, requests // 20))
+        figures[label] = (times, len(body["nodes"]), len(body["edges"]), target)
+    return figures
+
+
+def timed_few(client: Client, path: str, n: int) -> tuple[list[float], dict]:
+    client.call("GET", path)
+    out, body = [], b""
+    for _ in range(n):
+        status, body, ms = client.call("GET", path)
+        assert status == 200, body[:300]
+        out.append(ms)
+    return out, json.loads(body)
+
+
+def run_products(args) -> None:
+    if args.database_url:
+        os.environ["BENCH_DATABASE_URL"] = args.database_url
+    with tempfile.TemporaryDirectory(prefix="bench-lineage-products-") as name:
+        tmp = Path(name)
+        setup_django(tmp)
+        world = build_product_world(args.products, args.product_edges, args.domains)
+        print(f"world: {args.products:,} products in {args.domains} domains, {world['edges']:,} product edges "
+              f"({world['declared']:,} declared as input ports, {world['observed']:,} observed through as many jobs), "
+              f"in {world['seconds']:.1f} s; load average {os.getloadavg()[0]:.2f}")  # fmt: skip
+        inproc = product_graph_figures(args.requests, world["sample"])
+        port = free_port()
+        (tmp / "ready").mkdir()
+        env = dict(os.environ, BENCH_CONN_MAX_AGE=str(args.conn_max_age if args.conn_max_age is not None else 60))
+        server = subprocess.Popen(  # noqa: S603 -- this script, on a loopback port
+            [sys.executable, __file__, "--serve", str(port), "--dir", str(tmp), "--workers", str(args.workers)],
+            cwd=ROOT,
+            env=env,
+        )
+        try:
+            wait_up(port, time.time() + 60)
+            wait_ready(tmp / "ready", args.workers, time.time() + 600)
+            client = Client(port, world["secret"])
+            started = time.perf_counter()
+            status, body, _ = client.call("GET", f"/api/v1/lineage/products/{world['sample'][0][0]}")
+            assert status == 200, body[:300]
+            first_s = time.perf_counter() - started
+            # Every worker builds its own product graph on first use: one call per worker before timing (the
+            # kernel spreads new connections over the workers' sockets).
+            for _ in range(4 * args.workers):
+                Client(port, world["secret"]).call("GET", f"/api/v1/lineage/products/{world['sample'][0][0]}")
+            reads = http_product_reads(client, world["sample"], world["domain"], args.requests)
+            rss = sum(rss_mb(child) for child in process_tree(server.pid)[1:])
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    kinds = ", ".join(f"{n:,} {kind}" for kind, n in sorted(inproc["kinds"].items()))
+    print(f"product graph: lineage graph {inproc['lineage_s']:.1f} s, then the merged product graph "
+          f"{inproc['build_s']:.2f} s, {inproc['memory_mb']:.0f} MB (tracemalloc):\n  {kinds}")  # fmt: skip
+    updates = ", ".join(f"after a new {what} {seconds:.2f} s" for what, seconds in inproc["update_s"].items())
+    print(f"  the next product read brings the product graph up to date: {updates}")
+    print(f"  selector alone, depth 2 of the typical product: p50 {pct(inproc['selector_depth2_ms'], 0.5):.2f} "
+          f"p95 {pct(inproc['selector_depth2_ms'], 0.95):.2f} ms")  # fmt: skip
+    print(f"  first product read over HTTP (the worker builds its product graph): {first_s:.2f} s; "
+          f"server workers' resident memory after the run: {rss:.0f} MB")  # fmt: skip
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        reset_schema()
+    database = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
+    print(f"reads over HTTP ({args.requests} requests each on one keep-alive connection; gunicorn {args.workers} "
+          f"workers, {database}):")  # fmt: skip
+    for label, (times, nodes, edges, target) in reads.items():
+        p95 = pct(times, 0.95)
+        verdict = f"(target {target:g}: {'ok' if p95 <= target else 'OVER'})" if target else "(page load)"
+        print(f"  {label:<38} {nodes:>6,} products {edges:>6,} edges  p50 {pct(times, 0.5):7.2f}  "
+              f"p95 {p95:7.2f} ms {verdict}")  # fmt: skip
+    print(f"load average at the end {os.getloadavg()[0]:.2f}")
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 # ------------------------------------------------------------------------------------------------ raw graph
@@ -496,9 +799,18 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=("all", "reads", "ingest"),
+        choices=("all", "reads", "ingest", "products"),
         default="all",
-        help="run only the graph and read figures, or only ingestion (e.g. --only ingest --datasets 20000)",
+        help="run only the graph and read figures, or only ingestion (e.g. --only ingest --datasets 20000), or "
+        "the product graph case (its own world: --products, --product-edges, --domains)",
+    )
+    parser.add_argument("--products", type=int, default=100_000, help="products of the product graph case")
+    parser.add_argument("--product-edges", type=int, default=300_000, help="its product edges")
+    parser.add_argument("--domains", type=int, default=100, help="its domains")
+    parser.add_argument(
+        "--database-url",
+        help="the product case on PostgreSQL: a database of the bench's own, emptied before and after "
+        "(e.g. postgres://root@127.0.0.1:5432/bench)",
     )
     parser.add_argument(
         "--no-warm-up", action="store_true", help="leave out the gunicorn hook that builds each worker's graph at start"
@@ -509,6 +821,9 @@ def main() -> None:
     if args.serve:
         setup_django(Path(args.dir))
         serve(args.serve, args.workers, args.threads, warm_up=not args.no_warm_up, ready_dir=Path(args.dir) / "ready")
+        return
+    if args.only == "products":
+        run_products(args)
         return
 
     with tempfile.TemporaryDirectory(prefix="bench-lineage-") as name:
@@ -587,6 +902,7 @@ def main() -> None:
               f"{raw['hub_reach']:,} datasets, the typical dataset {raw['typical_reach']:,}; in-process closure of "
               f"the hub p95 {pct(raw['graph_hub_ms'], 0.95):.2f} ms")  # fmt: skip
         warm = "off" if args.no_warm_up else "on"
+        assert first_ms is not None  # measured whenever the reads are
         print(f"first request once the server answers: {first_ms / 1000:.2f} s (graph warm-up at worker "
               f"start {warm})")  # fmt: skip
         print(f"reads over HTTP ({args.requests} requests each on one keep-alive connection; {server_shape}):")

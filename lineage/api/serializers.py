@@ -20,6 +20,12 @@ DEPTH = OpenApiParameter("depth", int, description="How far to go (0-20).")
 PRODUCT_DEPTH = OpenApiParameter("depth", int, description="Product hops (0-20, default 1).")
 DIRECTION = OpenApiParameter("direction", str, enum=["both", "upstream", "downstream"], description="Default both.")
 MAX_NODES = OpenApiParameter("maxNodes", int, description="At most this many nodes (1-5000, default 1000).")
+PRODUCT_MAX_NODES = OpenApiParameter("maxNodes", int, description="At most this many products (1-10000).")
+KIND = OpenApiParameter(
+    "kind", str, enum=["all", "declared", "observed"], description="Which product edges: default all."
+)
+DOMAIN = OpenApiParameter("domain", str, description="A domain's slug: its products and their neighbours.")
+MINE = OpenApiParameter("mine", bool, description="The products of the caller's teams and their neighbours.")
 WITH_DOWNSTREAM = OpenApiParameter("withDownstream", bool, description="Also follow the columns downstream.")
 SAMPLE = OpenApiParameter("sample", int, description="How many affected datasets to list, nearest first (default 50).")
 
@@ -71,6 +77,14 @@ _PRODUCT = {
     "name": serializers.CharField(),
     "url": serializers.CharField(),
 }
+_EDGE: dict[str, serializers.Field] = {
+    "from": serializers.CharField(),
+    "to": serializers.CharField(),
+    "kind": serializers.CharField(help_text="declared, observed or both"),
+    "declared": serializers.BooleanField(),
+    "observed": serializers.BooleanField(),
+    "ports": serializers.ListField(child=serializers.DictField(), help_text="Declared: input and output port."),
+}
 PRODUCT_GRAPH = inline_serializer(
     "ProductLineage",
     {
@@ -82,20 +96,47 @@ PRODUCT_GRAPH = inline_serializer(
                 "domain": serializers.CharField(),
                 "owner_team": serializers.CharField(),
                 "status": serializers.CharField(),
+                "domain_name": serializers.CharField(),
                 "kind": serializers.CharField(),
                 "distance": serializers.IntegerField(),
             },
             many=True,
         ),
+        "kind": serializers.CharField(help_text="The edges asked for: all, declared or observed."),
+        "truncated": serializers.BooleanField(),
         "edges": inline_serializer(
             "ProductLineageEdge",
             {
-                "from": serializers.CharField(),
-                "to": serializers.CharField(),
-                "via": serializers.ListField(child=serializers.DictField()),
+                **_EDGE,
+                "observed_ports": serializers.DictField(allow_null=True, help_text="Output port names, from / to."),
+                "via": serializers.ListField(child=serializers.DictField(), help_text="Example dataset pairs."),
             },
             many=True,
         ),
+    },
+)
+
+MESH_GRAPH = inline_serializer(
+    "MeshLineage",
+    {
+        "kind": serializers.CharField(help_text="The edges asked for: all, declared or observed."),
+        "truncated": serializers.BooleanField(),
+        "domains": serializers.ListField(child=serializers.DictField(), help_text="id, name, x, y (box origin)."),
+        "nodes": inline_serializer(
+            "MeshLineageNode",
+            {
+                **_PRODUCT,
+                "domain": serializers.CharField(),
+                "domain_name": serializers.CharField(),
+                "owner_team": serializers.CharField(),
+                "status": serializers.CharField(),
+                "kind": serializers.CharField(),
+                "x": serializers.IntegerField(),
+                "y": serializers.IntegerField(),
+            },
+            many=True,
+        ),
+        "edges": inline_serializer("MeshLineageEdge", _EDGE, many=True),
     },
 )
 

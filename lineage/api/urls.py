@@ -13,6 +13,7 @@ urlpatterns = [
     path("lineage/impact", views.LineageImpact.as_view(), name="api-lineage-impact"),
     path("lineage/path", views.LineagePath.as_view(), name="api-lineage-path"),
     path("lineage/search", views.LineageSearch.as_view(), name="api-lineage-search"),
+    path("lineage/products", views.MeshLineage.as_view(), name="api-lineage-mesh"),
     path(f"lineage/products/{PRODUCT}", views.ProductLineage.as_view(), name="api-lineage-product"),
     path(f"lineage/products/{PRODUCT}/impact", views.ProductImpact.as_view(), name="api-lineage-product-impact"),
     path("column-lineage", views.ColumnLineage.as_view(), name="api-column-lineage"),

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit.services import audit_record_in_transaction
-from catalog.models import DataProduct
+from catalog.models import DataProduct, Domain
 from core.actors import Actor
 from core.errors import ApplicationError, FieldError, ValidationFailed
 from core.parsers import JSONTooDeep, load_json
@@ -26,6 +26,7 @@ from lineage.graph import get_graph
 from lineage.models import Dataset, Job
 from lineage.naming import dataset_node_id, job_node_id
 from lineage.openlineage import parse_batch, parse_event
+from lineage.selectors import products as product_selectors
 from lineage.selectors.catalog_info import catalog_info
 from lineage.services.ingest import lineage_events_ingest
 from tokens.auth import BearerTokenAuthentication
@@ -233,24 +234,63 @@ def _product(domain: str, slug: str) -> DataProduct:
 
 class ProductLineage(APIView):
     @extend_schema(
-        parameters=[s.PRODUCT_DEPTH],
-        responses={200: s.PRODUCT_GRAPH, 404: PROBLEM},
-        description="Product-level lineage derived from datasets mapped to output ports: which products feed "
-        "this one and which it feeds, up to `depth` hops (default 1), with example dataset pairs for each edge.",
+        parameters=[s.PRODUCT_DEPTH, s.KIND, s.DIRECTION, s.PRODUCT_MAX_NODES],
+        responses={200: s.PRODUCT_GRAPH, 400: PROBLEM, 404: PROBLEM},
+        description="Product-level lineage: which products feed this one and which it feeds, up to `depth` hops "
+        "(default 1), across domains. Each edge is `declared` (an input port on one of the producer's output "
+        "ports), `observed` (OpenLineage shows data flowing between datasets mapped to their ports) or `both`; "
+        "`kind` keeps only declared or observed edges. Edges carry their input and output ports and, when "
+        "observed, example dataset pairs. At most `maxNodes` products, nearest first (`truncated` says so).",
     )
     def get(self, request: Request, domain: str, slug: str) -> Response:
         depth = selectors.check_depth(request.query_params.get("depth"), 1)
-        return Response(selectors.product_lineage(_product(domain, slug), depth=depth))
+        kind = selectors.check_kind(request.query_params.get("kind"))
+        direction = _direction(request)
+        limit = _bounded_int(request, "maxNodes", product_selectors.NEIGHBOURHOOD_LIMIT, 1, 10_000)
+        product = _product(domain, slug)
+        return Response(selectors.product_lineage(product, depth=depth, kind=kind, direction=direction, limit=limit))
+
+
+class MeshLineage(APIView):
+    @extend_schema(
+        operation_id="lineage_mesh",
+        parameters=[s.KIND, s.DOMAIN, s.MINE, s.PRODUCT_MAX_NODES],
+        responses={200: s.MESH_GRAPH, 400: PROBLEM, 404: PROBLEM},
+        description="The product graph of the whole mesh (products with at least one edge of `kind`), or of one "
+        "`domain`'s products, or (`mine=true`) of the products the signed-in person's teams own, each with their "
+        "direct neighbours. Domains come as groups and every product with a position for drawing. At most "
+        "`maxNodes` products (default and most 10,000), the most connected kept.",
+    )
+    def get(self, request: Request) -> Response:
+        kind = selectors.check_kind(request.query_params.get("kind"))
+        limit = _bounded_int(request, "maxNodes", product_selectors.MESH_LIMIT, 1, product_selectors.MESH_LIMIT)
+        domain = None
+        if request.query_params.get("domain"):
+            domain = get_object_or_404(Domain, slug=request.query_params["domain"])
+        team_ids = None
+        if request.query_params.get("mine", "").lower() in ("1", "true", "yes"):
+            team_ids = Actor.from_request(request).team_ids
+        return Response(selectors.mesh_map(kind=kind, domain=domain, team_ids=team_ids, limit=limit))
+
+
+def _direction(request: Request) -> str:
+    direction = request.query_params.get("direction", "both")
+    if direction not in ("both", "upstream", "downstream"):
+        raise _query_error("direction", "One of both, upstream, downstream.")
+    return direction
 
 
 class ProductImpact(APIView):
     @extend_schema(
-        responses={200: s.PRODUCT_IMPACT, 404: PROBLEM},
-        description="Every product downstream of this one, with its owning team and known consumers.",
+        parameters=[s.KIND],
+        responses={200: s.PRODUCT_IMPACT, 400: PROBLEM, 404: PROBLEM},
+        description="Every product downstream of this one over declared and observed edges (or only one `kind`), "
+        "with its owning team and known consumers.",
     )
     def get(self, request: Request, domain: str, slug: str) -> Response:
+        kind = selectors.check_kind(request.query_params.get("kind"))
         product = _product(domain, slug)
-        affected = selectors.product_impact(product)
+        affected = selectors.product_impact(product, kind=kind)
         graph = get_graph()
         with graph.lock:
             consumers = selectors.consumers_of({p.pk for p in affected} | {product.pk}, catalog_info(graph))

@@ -10,14 +10,17 @@ from lineage.selectors.impact import (
     register_consumer_source,
 )
 from lineage.selectors.nodes import MAX_DEPTH, GraphAnswer, Node, check_depth, lineage_graph, resolve_node
+from lineage.selectors.product_graph import KINDS, check_kind, mesh_graph
 from lineage.selectors.products import (
     ProductLineageSummary,
+    mesh_map,
     product_impact,
     product_lineage,
     product_lineage_summary,
 )
 
 __all__ = [
+    "KINDS",
     "MAX_DEPTH",
     "Consumer",
     "GraphAnswer",
@@ -26,11 +29,14 @@ __all__ = [
     "ProductLineageSummary",
     "access_grant_consumers",
     "check_depth",
+    "check_kind",
     "column_impact_fields",
     "column_lineage",
     "consumers_of",
     "impact_of",
     "lineage_graph",
+    "mesh_graph",
+    "mesh_map",
     "product_impact",
     "product_lineage",
     "product_lineage_summary",

@@ -18,10 +18,14 @@
   var directionSelect = document.getElementById("lineage-direction");
   var depthSelect = document.getElementById("lineage-depth");
   var columnsToggle = document.getElementById("lineage-columns");
+  var kindSelect = document.getElementById("lineage-kind");
+  var domainSelect = document.getElementById("lineage-domain");
+  var LIST_LIMIT = 500; // buttons listed beside the canvas; a 10k-product map lists the first ones and says so
 
   var info = new Map(); // element id -> {kind, label, data}
   var state = {
     view: config.view || "dataset",
+    kind: config.kind || "all",
     center: config.nodeId,
     product: config.product,
     selected: null,
@@ -88,6 +92,28 @@
         },
       },
       { selector: "edge[kind = 'column']", style: { "line-style": "dashed", "line-color": "#b0653a", "target-arrow-color": "#b0653a" } },
+      // Product edges: declared by an input port only (dashed blue), observed in lineage only (dotted orange), both.
+      { selector: "edge[kind = 'declared']", style: { "line-style": "dashed", "line-color": "#1f5fbf", "target-arrow-color": "#1f5fbf" } },
+      { selector: "edge[kind = 'observed']", style: { "line-style": "dotted", width: 2.5, "line-color": "#c2410c", "target-arrow-color": "#c2410c" } },
+      { selector: "edge[kind = 'both']", style: { width: 2.5, "line-color": "#2f7d32", "target-arrow-color": "#2f7d32" } },
+      {
+        // Domains on the mesh map: the boxes their products are drawn in.
+        selector: "node[kind = 'domain']",
+        style: {
+          shape: "round-rectangle",
+          "background-color": "#f2f5f9",
+          "background-opacity": 0.6,
+          "border-color": "#9aa8b6",
+          "border-width": 1,
+          "font-size": 14,
+          "font-weight": "bold",
+          "text-valign": "top",
+          "text-halign": "center",
+          padding: 18,
+        },
+      },
+      { selector: "node[kind = 'product']", style: { "min-zoomed-font-size": 7 } },
+      { selector: "edge.faded", style: { opacity: 0.15 } },
     ],
   });
 
@@ -127,10 +153,10 @@
     cy.add(element);
   }
 
-  function addEdge(source, target, kind) {
+  function addEdge(source, target, kind, data) {
     var id = "edge|" + source + "|" + target;
     if (cy.getElementById(id).empty() && cy.getElementById(source).nonempty() && cy.getElementById(target).nonempty()) {
-      cy.add({ group: "edges", data: { id: id, source: source, target: target, kind: kind || "flow" } });
+      cy.add({ group: "edges", data: { id: id, source: source, target: target, kind: kind || "flow", info: data || null } });
     }
   }
 
@@ -166,25 +192,83 @@
       addNode("product:" + product.id, "product", product.name, product);
     });
     answer.edges.forEach(function (edge) {
-      addEdge("product:" + edge.from, "product:" + edge.to);
+      addEdge("product:" + edge.from, "product:" + edge.to, edge.kind, edge);
     });
+    container.dataset.truncated = String(!!answer.truncated);
+  }
+
+  // The mesh map: domains as boxes, products at the positions the server worked out (no layout to run in the
+  // browser, so 10k products draw in about the time it takes to add them).
+  function addMesh(answer) {
+    var elements = [];
+    answer.domains.forEach(function (domain) {
+      info.set("domain:" + domain.id, { kind: "domain", label: domain.name, data: domain });
+      elements.push({ group: "nodes", data: { id: "domain:" + domain.id, kind: "domain", label: domain.name } });
+    });
+    answer.nodes.forEach(function (product) {
+      var id = "product:" + product.id;
+      info.set(id, { kind: "product", label: product.name, data: product });
+      elements.push({
+        group: "nodes",
+        data: { id: id, kind: "product", label: product.name, parent: "domain:" + product.domain },
+        position: { x: product.x, y: product.y },
+      });
+    });
+    answer.edges.forEach(function (edge) {
+      elements.push({
+        group: "edges",
+        data: {
+          id: "edge|product:" + edge.from + "|product:" + edge.to,
+          source: "product:" + edge.from,
+          target: "product:" + edge.to,
+          kind: edge.kind,
+          info: edge,
+        },
+      });
+    });
+    cy.add(elements);
+    container.dataset.truncated = String(!!answer.truncated);
+    if (answer.truncated) {
+      say("The map is bounded: it shows the " + answer.nodes.length + " most connected products.");
+    }
   }
 
   function layout() {
+    if (state.view === "mesh") {
+      cy.layout({ name: "preset", fit: true, padding: 24 }).run();
+      return;
+    }
     cy.layout({ name: "dagre", rankDir: "LR", nodeSep: 18, rankSep: 45, animate: false, fit: true, padding: 24 }).run();
+  }
+
+  function centreId() {
+    if (state.view === "dataset") {
+      return state.center;
+    }
+    return state.product ? "product:" + state.product : "";
   }
 
   function finish() {
     cy.nodes().removeClass("center");
-    var center = state.view === "product" ? "product:" + state.product : state.center;
-    cy.getElementById(center).addClass("center");
+    var center = centreId();
+    if (center) {
+      cy.getElementById(center).addClass("center");
+    }
+    container.dataset.center = center;
     layout();
     renderList();
     container.dataset.state = "ready";
     container.dataset.view = state.view;
     container.dataset.nodeCount = String(cy.nodes().length);
     container.dataset.edgeCount = String(cy.edges().length);
-    say(cy.nodes().length + " nodes and " + cy.edges().length + " edges shown.");
+    var products = cy.nodes("[kind = 'product']").length;
+    if (state.view === "mesh") {
+      if (container.dataset.truncated !== "true") {
+        say(products + " products and " + cy.edges().length + " links shown.");
+      }
+    } else {
+      say(cy.nodes().length + " nodes and " + cy.edges().length + " edges shown.");
+    }
   }
 
   function fail(error) {
@@ -206,6 +290,9 @@
 
   function loadDatasets() {
     reset();
+    if (!state.center) {
+      return Promise.reject(new Error("Find a dataset or job above to draw the lineage around it."));
+    }
     var requests = [getJSON(graphUrl(state.center, depthSelect.value)).then(function (body) { addLineage(body.graph); })];
     return Promise.all(requests).then(function () {
       return columnsToggle.checked ? loadColumns(state.center) : null;
@@ -226,13 +313,47 @@
     if (!state.product) {
       return Promise.reject(new Error("This dataset is not mapped to a data product's output port."));
     }
-    var url = config.api.products + state.product + "?" + query({ depth: depthSelect.value });
-    return getJSON(url).then(addProducts);
+    var params = { depth: depthSelect.value, kind: state.kind, direction: directionSelect.value };
+    return getJSON(config.api.products + state.product + "?" + query(params)).then(addProducts);
+  }
+
+  function loadMesh() {
+    reset();
+    var params = { kind: state.kind };
+    var domain = domainSelect ? domainSelect.value : "";
+    if (domain === "mine") {
+      params.mine = "true";
+    } else if (domain) {
+      params.domain = domain;
+    }
+    return getJSON(config.api.mesh + "?" + query(params)).then(addMesh);
   }
 
   function load() {
-    var work = state.view === "product" ? loadProducts() : loadDatasets();
+    var work = state.view === "product" ? loadProducts() : state.view === "mesh" ? loadMesh() : loadDatasets();
+    syncControls();
     return work.then(finish, fail);
+  }
+
+  // Which controls mean something in the current view.
+  function syncControls() {
+    columnsToggle.disabled = state.view !== "dataset";
+    if (kindSelect) {
+      kindSelect.disabled = state.view === "dataset";
+    }
+    if (domainSelect) {
+      domainSelect.disabled = state.view !== "mesh";
+    }
+    depthSelect.disabled = state.view === "mesh";
+    directionSelect.disabled = state.view === "mesh";
+    viewSelect.value = state.view;
+  }
+
+  // Re-centre on a product: its neighbourhood, declared and observed, as deep as the depth control says.
+  function centreOn(productId) {
+    state.view = "product";
+    state.product = productId;
+    return load();
   }
 
   function expand(nodeId) {
@@ -300,13 +421,40 @@
       actions.append(link("Impact of a change", config.pages.impact + "?" + query({ nodeId: id })));
     }
     if (entry.kind === "product") {
+      if (data.domain_name) {
+        var domainLine = document.createElement("p");
+        domainLine.className = "muted";
+        domainLine.textContent = "Domain: " + data.domain_name;
+        details.append(domainLine);
+      }
+      details.append(edgeSummary(id));
       actions.append(link("Product page", data.url));
-      actions.append(button("Product lineage from here", function () {
-        state.product = data.id;
-        load();
-      }));
+      actions.append(button("Centre on " + entry.label, function () { centreOn(data.id); }));
+      if (state.view !== "mesh" && viewSelect.querySelector("option[value='mesh']")) {
+        actions.append(button("Back to the mesh map", function () {
+          state.view = "mesh";
+          load();
+        }));
+      }
     }
     details.append(actions);
+  }
+
+  // How a product is linked in what is drawn: declared, observed or both, in and out.
+  function edgeSummary(id) {
+    var node = cy.getElementById(id);
+    var counts = { declared: 0, observed: 0, both: 0 };
+    node.connectedEdges().forEach(function (edge) {
+      var kind = edge.data("kind");
+      if (kind in counts) {
+        counts[kind] += 1;
+      }
+    });
+    var p = document.createElement("p");
+    p.className = "lineage-edge-summary";
+    p.textContent = counts.both + " declared and observed, " + counts.declared + " declared only, " +
+      counts.observed + " observed only";
+    return p;
   }
 
   function renderList() {
@@ -316,10 +464,18 @@
         items.push({ id: id, entry: entry });
       }
     });
+    items = items.filter(function (item) { return item.entry.kind !== "domain"; });
     items.sort(function (a, b) {
       return (a.entry.kind + a.entry.label).localeCompare(b.entry.kind + b.entry.label);
     });
     list.replaceChildren();
+    if (items.length > LIST_LIMIT) {
+      var more = document.createElement("li");
+      more.className = "muted";
+      more.textContent = "The first " + LIST_LIMIT + " of " + items.length + "; filter by domain to list the rest.";
+      items = items.slice(0, LIST_LIMIT);
+      list.append(more);
+    }
     items.forEach(function (item) {
       var li = document.createElement("li");
       var b = document.createElement("button");
@@ -343,12 +499,17 @@
     var entry = info.get(event.target.id());
     if (entry && (entry.kind === "dataset" || entry.kind === "job")) {
       expand(event.target.id());
+    } else if (entry && entry.kind === "product") {
+      centreOn(entry.data.id);
     }
   });
 
   // The product view starts from the product of the selected node, else of the centre, else of any node shown.
   function productOf(id) {
     var entry = id && info.get(id);
+    if (entry && entry.kind === "product") {
+      return entry.data.id;
+    }
     var products = entry && entry.data.products;
     return products && products.length ? products[0].id : "";
   }
@@ -366,9 +527,18 @@
     if (state.view === "product" && !state.product) {
       state.product = productOf(state.selected) || productOf(state.center) || anyProduct();
     }
-    columnsToggle.disabled = state.view === "product";
     load();
   });
+  if (kindSelect) {
+    kindSelect.value = state.kind;
+    kindSelect.addEventListener("change", function () {
+      state.kind = kindSelect.value;
+      load();
+    });
+  }
+  if (domainSelect) {
+    domainSelect.addEventListener("change", load);
+  }
   directionSelect.addEventListener("change", load);
   depthSelect.addEventListener("change", load);
   columnsToggle.addEventListener("change", function () {
@@ -394,6 +564,5 @@
   });
 
   controls.hidden = false;
-  columnsToggle.disabled = state.view === "product";
   load();
 })();

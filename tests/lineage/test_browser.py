@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from catalog.models import InputPort
 from lineage.openlineage import parse_event
 from lineage.services.ingest import lineage_events_ingest
 from tests.factories import OutputPortFactory, ProductFactory
@@ -102,12 +103,15 @@ def test_explore_expand_and_switch_to_products(page, sign_in, mesh):
     expect(nodes.locator(".kind-field").first).to_be_attached()
     assert nodes.get_by_role("button", name="amount field").is_visible()
 
-    # The product view starts from the selected dataset's product.
+    # The product view starts from the selected dataset's product, and follows the direction too.
     nodes.get_by_role("button", name="sales.orders dataset").click()
     page.get_by_label("View").select_option("product")
     expect(page.locator("#lineage-cy")).to_have_attribute("data-view", "product")
     wait_ready(page)
     assert nodes.get_by_role("button", name="Orders product").is_visible()
+    assert nodes.get_by_role("button", name="Revenue product").count() == 0  # downstream of orders
+    page.get_by_label("Direction").select_option("both")
+    wait_ready(page)
     assert nodes.get_by_role("button", name="Revenue product").is_visible()
 
 
@@ -133,3 +137,65 @@ def test_the_impact_page(page, sign_in, mesh):
     products = page.get_by_role("region", name="Affected data products")
     assert products.get_by_role("link", name="Revenue").is_visible()
     assert page.get_by_role("region", name="Teams to tell").get_by_role("link", name="Finance Team").is_visible()
+
+
+@pytest.fixture
+def declared(world, mesh):
+    """A consumer that only declares its input on revenue: a declared-only link beside the observed one."""
+    _orders, revenue = mesh
+    board = ProductFactory(domain=world.other_domain, slug="board", name="Board pack")
+    InputPort.objects.create(product=board, name="revenue-in", source_port=revenue.output_ports.get())
+    return board
+
+
+def edge_count(page) -> int:
+    return int(page.locator("#lineage-cy").get_attribute("data-edge-count"))
+
+
+def test_the_lineage_page_opens_on_the_mesh_map_and_recentres(page, sign_in, mesh, declared):
+    sign_in("mia")
+    page.goto("/lineage/")
+    wait_ready(page)
+    canvas = page.locator("#lineage-cy")
+    assert canvas.get_attribute("data-view") == "mesh"
+    assert page.locator("#lineage-cy canvas").count() > 0
+    # Three products in two domain boxes, one observed and one declared link.
+    assert node_count(page) == 5 and edge_count(page) == 2
+    nodes = page.locator("#lineage-node-list")
+    for name in ("Orders", "Revenue", "Board Pack"):
+        assert nodes.get_by_role("button", name=f"{name} product").is_visible()
+    assert "3 products and 2 links shown." in page.locator("#lineage-status").inner_text()
+
+    page.locator("#lineage-kind").select_option("declared")
+    wait_ready(page)
+    assert edge_count(page) == 1 and nodes.get_by_role("button", name="Orders product").count() == 0
+
+    page.locator("#lineage-kind").select_option("all")
+    wait_ready(page)
+    page.locator("#lineage-domain").select_option("sales")
+    wait_ready(page)
+    assert {"Orders product", "Revenue product"} == {
+        b.inner_text().replace("\n", " ").strip() for b in nodes.get_by_role("button").all()
+    }
+
+    # Re-centre on a product: the graph becomes its neighbourhood, centred on it.
+    page.locator("#lineage-domain").select_option("")
+    wait_ready(page)
+    nodes.get_by_role("button", name="Revenue product").click()
+    details = page.locator("#lineage-details")
+    assert "1 declared and observed" not in details.inner_text()
+    assert "0 declared and observed, 1 declared only, 1 observed only" in details.inner_text()
+    details.get_by_role("button", name="Centre on Revenue").click()
+    expect(canvas).to_have_attribute("data-center", "product:finance/revenue")
+    wait_ready(page)
+    assert canvas.get_attribute("data-view") == "product"
+    assert node_count(page) == 3
+    nodes.get_by_role("button", name="Board Pack product").click()
+    details.get_by_role("button", name="Centre on Board Pack").click()
+    expect(canvas).to_have_attribute("data-center", "product:finance/board")
+    wait_ready(page)
+    assert node_count(page) == 3  # depth 2 reaches orders through revenue, across domains
+    details.get_by_role("button", name="Back to the mesh map").click()
+    expect(canvas).to_have_attribute("data-view", "mesh")
+    wait_ready(page)
+    assert canvas.get_attribute("data-view") == "mesh" and node_count(page) == 5

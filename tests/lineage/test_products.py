@@ -126,8 +126,8 @@ def test_the_product_page_summary_tells_discovered_from_declared_inputs(mesh):
     _orders, revenue, board = mesh
     InputPort.objects.create(product=board, name="revenue-in", source_port=revenue.output_ports.get())
     summary = product_lineage_summary(revenue)
-    assert [(link.product.slug, link.declared) for link in summary.inputs] == [("orders", False)]
-    assert [(link.product.slug, link.declared) for link in summary.consumers] == [("board", True)]
+    assert [(link.product.slug, link.kind) for link in summary.inputs] == [("orders", "observed")]
+    assert [(link.product.slug, link.kind) for link in summary.consumers] == [("board", "both")]
     assert summary.port_datasets == {"revenue": ["dataset:postgres://wh:5432:finance.revenue"]}
 
 
@@ -137,8 +137,8 @@ def test_the_template_tag_renders_the_product_section(mesh, django_assert_max_nu
     with django_assert_max_num_queries(7):
         html = Template("{% load lineage_tags %}{% product_lineage product %}").render(Context({"product": revenue}))
     assert 'id="lineage"' in html
-    assert "Discovered inputs" in html
-    assert "Orders" in html and "Not declared as an input port" in html
+    assert "Inputs" in html
+    assert "Orders" in html and "Observed, not declared" in html
     assert "Board pack" in html
     assert "/lineage/products/finance/revenue/" in html
 

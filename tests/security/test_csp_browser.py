@@ -54,6 +54,7 @@ PAGES = [
     "/search/?q=orders",
     "/products/sales/orders/",
     "/lineage/?nodeId=dataset:pg://wh:sales.orders",
+    "/lineage/",  # the mesh map of products
     "/glossary/",
     "/glossary/domains/sales/terms/churn-rate/",
     "/api/docs/",
@@ -92,6 +93,16 @@ def test_the_lineage_graph_draws_under_the_policy(mesh, watched, sign_in):
     sign_in("olivia")
     page.goto("/lineage/?nodeId=dataset:pg://wh:sales.orders")
     page.locator("#lineage-cy[data-state='ready'], #lineage-cy canvas").first.wait_for()
+    assert page.evaluate("window.__cspViolations") == []
+    assert problems == []
+
+
+def test_the_mesh_map_draws_under_the_policy(mesh, watched, sign_in):
+    page, problems = watched
+    sign_in("olivia")
+    page.goto("/lineage/")
+    page.locator("#lineage-cy[data-state='ready'][data-view='mesh']").wait_for()
+    assert page.locator("#lineage-cy canvas").count() > 0
     assert page.evaluate("window.__cspViolations") == []
     assert problems == []
 

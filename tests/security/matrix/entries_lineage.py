@@ -40,6 +40,7 @@ ENTRIES = [
         query=lambda s: (node(s), "from=dataset:warehouse:raw_orders&to=dataset:warehouse:orders")[1],
     ),
     Entry("api-lineage-search", "GET", api_read(), query="q=orders"),
+    Entry("api-lineage-mesh", "GET", api_read()),
     Entry("api-lineage-product", "GET", api_read(), kwargs=product),
     Entry("api-lineage-product-impact", "GET", api_read(), kwargs=product),
     Entry("api-column-lineage", "GET", api_read(), query=node),

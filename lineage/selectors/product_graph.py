@@ -1,0 +1,300 @@
+"""The product graph of the mesh: one edge per (producer, consumer), labelled declared, observed or both.
+
+- **declared**: the consumer has an input port whose `source_port` is one of the producer's output ports
+  (what the domains say they read);
+- **observed**: data flows from a dataset mapped to one of the producer's output ports, through jobs and unmapped
+  datasets, to a dataset mapped to one of the consumer's (what the pipelines report with OpenLineage). The walk
+  stops at the first mapped datasets, so a chain A -> B -> C gives A->B and B->C, not A->C.
+
+The graph is built once per process (and generation of the lineage graph) and kept up to date from what
+changes: new lineage re-walks from the mapped datasets upstream of the datasets the new edges touch; a catalog
+change (the input ports are part of the catalog stamp) re-reads the declared edges; a change of ports rebuilds.
+Everything that walks products (the product lineage API, the product page, the mesh map, product impact, the
+governance policies on lineage) reads this one graph.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from catalog.models import InputPort
+from core.errors import FieldError, ValidationFailed
+from lineage.graph import LineageGraph
+
+VIA_EXAMPLES = 5  # dataset pairs kept per observed edge, to show how the data flows
+JOBS_KEPT = 20  # writing jobs kept per observed edge: governance asks the database when they last ran
+WALK_LIMIT = 100_000  # nodes one walk may visit, so one odd dataset cannot stall a request
+KINDS = ("all", "declared", "observed")
+
+
+@dataclass(slots=True, frozen=True)
+class ObservedLink:
+    """Tuples, not lists or sets: most edges have one of each, and 300k edges x four containers add up."""
+
+    via: tuple[tuple[int, int], ...]  # (upstream dataset, downstream dataset) examples
+    source_ports: tuple[int, ...]  # the producer's output ports the data left by
+    target_ports: tuple[int, ...]  # the consumer's output ports it arrived at
+    jobs: tuple[int, ...]  # jobs writing the consumer's datasets on these paths (by id)
+
+
+@dataclass(slots=True)
+class ProductEdge:
+    declared: tuple[tuple[int, int], ...] = ()  # (input port id, source output port id)
+    observed: ObservedLink | None = None
+
+    @property
+    def kind(self) -> str:
+        if self.declared and self.observed is not None:
+            return "both"
+        return "declared" if self.declared else "observed"
+
+    def is_a(self, kind: str) -> bool:
+        if kind == "declared":
+            return bool(self.declared)
+        if kind == "observed":
+            return self.observed is not None
+        return True
+
+
+@dataclass
+class MeshGraph:
+    succ: dict[int, dict[int, ProductEdge]] = field(default_factory=lambda: defaultdict(dict))
+    pred: dict[int, dict[int, ProductEdge]] = field(default_factory=lambda: defaultdict(dict))
+    mapped_products: set[int] = field(default_factory=set)  # products with a port that maps a dataset
+    full_builds: int = 0
+
+    def __contains__(self, product_id: int) -> bool:
+        return product_id in self.succ or product_id in self.pred
+
+    def edge(self, u: int, v: int) -> ProductEdge | None:
+        return self.succ.get(u, {}).get(v)
+
+    def edge_count(self) -> int:
+        return sum(len(out) for out in self.succ.values())
+
+    def _add(self, u: int, v: int) -> ProductEdge:
+        edge = self.succ[u].get(v)
+        if edge is None:
+            edge = self.succ[u][v] = self.pred[v][u] = ProductEdge()
+        return edge
+
+    def within(self, start: int, depth: int, *, kind: str = "all", up: bool = True, down: bool = True,
+               limit: int | None = None) -> tuple[dict[int, int], bool]:  # fmt: skip
+        """Products at most `depth` hops upstream and/or downstream of `start` over edges of `kind` -> their
+        distance, nearest first; at most `limit` of them (the second value tells when some were left out)."""
+        found = {start: 0}
+        truncated = False
+        for adjacency, wanted in ((self.succ, down), (self.pred, up)):
+            if not wanted:
+                continue
+            frontier, distance = [start], 0
+            seen = {start}
+            while frontier and distance < depth:
+                distance += 1
+                following = []
+                for node in frontier:
+                    for other, edge in adjacency.get(node, {}).items():
+                        if other in seen or not edge.is_a(kind):
+                            continue
+                        seen.add(other)
+                        following.append(other)
+                        if other not in found or found[other] > distance:
+                            found[other] = distance
+                frontier = following
+        if limit is not None and len(found) > limit:
+            kept = sorted(found.items(), key=lambda item: (item[1], item[0]))[:limit]
+            found, truncated = dict(kept), True
+        return found, truncated
+
+    def edges_among(self, nodes: set[int] | dict[int, int], *, kind: str = "all") -> list[tuple[int, int, ProductEdge]]:
+        succ = self.succ
+        return [
+            (u, v, edge) for u in nodes if u in succ for v, edge in succ[u].items() if v in nodes and edge.is_a(kind)
+        ]
+
+    def descendants(self, start: int, *, kind: str = "all") -> set[int]:
+        reached: set[int] = set()
+        frontier = [start]
+        while frontier:
+            following = []
+            for node in frontier:
+                for other, edge in self.succ.get(node, {}).items():
+                    if other not in reached and other != start and edge.is_a(kind):
+                        reached.add(other)
+                        following.append(other)
+            frontier = following
+        return reached
+
+
+Walk = dict[tuple[int, int], tuple[list, set, set, set]]  # (producer, consumer) -> via, ports out, ports in, jobs
+
+
+def _walk(graph: LineageGraph, starts: Iterable[int]) -> Walk:
+    """Walk downstream from each mapped dataset in `starts` over the dataset projection, to the first mapped
+    datasets. Downstream, not upstream: most datasets feed little, while nearly every late table has thousands of
+    ancestors, so the downstream walks are the short ones."""
+    down, g_pred = graph.down, graph.g._pred
+    dense, dense_ids = graph.dense, graph.dense_ids
+    mapped = dict(graph.mapped_dense())
+    product_of, matches = graph.ports.product_of, graph.port_matches
+    found: Walk = {}
+    for start in starts:
+        start_index = dense.get(start)
+        if start_index is None or start not in matches:
+            continue
+        start_ports = [m.port_id for m in matches[start]]
+        sources = {product_of[p] for p in start_ports}
+        seen, frontier = {start_index}, [start_index]
+        while frontier and len(seen) < WALK_LIMIT:
+            following = []
+            for node in frontier:
+                for index in down[node]:
+                    if index in seen:
+                        continue
+                    seen.add(index)
+                    target = mapped.get(index)
+                    if target is None:
+                        following.append(index)
+                        continue
+                    # The first mapped dataset: the walk stops here. The jobs writing it from what this walk
+                    # reached are the ones whose runs say how recently the edge was observed.
+                    target_id = dense_ids[index]
+                    writers = [
+                        job
+                        for job in g_pred.get(target_id, ())
+                        if any(dense.get(i) in seen for i in g_pred.get(job, ()))
+                    ]
+                    for match in matches[target]:
+                        consumer = product_of[match.port_id]
+                        for source in sources - {consumer}:
+                            link = found.get((source, consumer))
+                            if link is None:
+                                link = found[(source, consumer)] = ([], set(), set(), set())
+                            via, source_ports, target_ports, jobs = link
+                            if len(via) < VIA_EXAMPLES:
+                                via.append((start, target))
+                            source_ports.update(p for p in start_ports if product_of[p] == source)
+                            target_ports.add(match.port_id)
+                            for job in writers:
+                                if len(jobs) >= JOBS_KEPT:
+                                    break
+                                jobs.add(-job)
+            frontier = following
+    return found
+
+
+def _observe(mesh: MeshGraph, found: Walk) -> None:
+    """Add what walks found to the mesh's observed edges (a union: between generations edges are only added)."""
+    for (u, v), (via, src, dst, jobs) in found.items():
+        edge = mesh._add(u, v)
+        old = edge.observed
+        if old is not None:
+            via = [*old.via, *(pair for pair in via if pair not in old.via)][:VIA_EXAMPLES]
+            src, dst = src | set(old.source_ports), dst | set(old.target_ports)
+            jobs = set(sorted(set(old.jobs) | jobs)[:JOBS_KEPT])
+        edge.observed = ObservedLink(tuple(via), tuple(sorted(src)), tuple(sorted(dst)), tuple(sorted(jobs)))
+
+
+def _affected_starts(graph: LineageGraph, touched: set[int]) -> set[int] | None:
+    """The mapped datasets whose walks pass through `touched` datasets: upstream of them over unmapped datasets.
+    None when that is too much to be worth it (the caller rebuilds)."""
+    mapped, pred = graph.port_matches, graph.g._pred
+    starts: set[int] = set()
+    seen = set(touched)
+    frontier = list(touched)
+    while frontier:
+        following = []
+        for dataset in frontier:
+            if dataset in mapped:
+                starts.add(dataset)
+                continue  # a walk from further up stops here
+            for job in pred.get(dataset, ()):
+                for upstream in pred.get(job, ()):
+                    if upstream not in seen:
+                        seen.add(upstream)
+                        following.append(upstream)
+        if len(seen) > WALK_LIMIT:
+            return None
+        frontier = following
+    return starts
+
+
+def declared_links(graph: LineageGraph) -> list[tuple[int, int, int, int]]:
+    """(producer, consumer, input port id, source output port id) of every resolved input port (one query)."""
+    rows = (
+        InputPort.objects.filter(source_port__isnull=False)
+        .order_by()
+        .values_list("id", "product_id", "source_port_id", "source_port__product_id")
+    )
+    # One int object per product: the database hands out a fresh one per row, and the graph keeps them all.
+    same: dict[int, int] = {}
+    one = same.setdefault
+    return [
+        (one(producer, producer), one(consumer, consumer), input_id, port_id)
+        for input_id, consumer, port_id, producer in rows.iterator(chunk_size=20_000)
+        if producer != consumer
+    ]
+
+
+def _declare(graph: LineageGraph, mesh: MeshGraph) -> None:
+    """Set every edge's declared ports from the input ports, dropping edges left with neither kind."""
+    for u, out in mesh.succ.items():
+        for v, edge in list(out.items()):
+            if not edge.declared:
+                continue
+            if edge.observed is None:
+                del out[v]
+                del mesh.pred[v][u]
+            else:
+                edge.declared = ()
+    for u, v, input_id, port_id in declared_links(graph):
+        edge = mesh._add(u, v)
+        edge.declared = (*edge.declared, (input_id, port_id))
+
+
+@dataclass
+class _State:
+    generation: int | None
+    catalog_stamp: tuple | None
+    mesh: MeshGraph
+
+
+def mesh_graph(graph: LineageGraph) -> MeshGraph:
+    """The merged product graph of the whole mesh, brought up to date. Call with graph.lock held.
+
+    Built once per process and generation of the lineage graph; then new lineage re-walks only from the mapped
+    datasets upstream of what the new edges touch, and a catalog change re-reads the declared edges. A change of
+    the ports, or of the ports a known dataset maps to, rebuilds it (walks that stopped there would change)."""
+    state = graph.product_state
+    if not isinstance(state, _State) or graph.remapped or state.generation != graph.generation:
+        mesh = MeshGraph()
+        _observe(mesh, _walk(graph, graph.port_matches))
+        _declare(graph, mesh)
+        mesh.full_builds = getattr(state, "mesh", mesh).full_builds + 1 if isinstance(state, _State) else 1
+    else:
+        mesh = state.mesh
+        if graph.touched:
+            starts = _affected_starts(graph, graph.touched)
+            if starts is None:
+                graph.remapped, graph.touched = True, set()
+                return mesh_graph(graph)
+            _observe(mesh, _walk(graph, starts))
+        if state.catalog_stamp != graph.catalog_stamp:
+            _declare(graph, mesh)
+    if graph.touched or not isinstance(state, _State) or mesh is not state.mesh:
+        mesh.mapped_products = {graph.ports.product_of[p] for p, ds in graph.datasets_of_port.items() if ds}
+    graph.touched, graph.remapped = set(), False
+    graph.product_state = _State(graph.generation, graph.catalog_stamp, mesh)
+    return mesh
+
+
+def check_kind(raw: str | None) -> str:
+    """`kind` as the API and pages take it; raises ValidationFailed naming the parameter."""
+    kind = (raw or "all").strip().lower()
+    if kind not in KINDS:
+        raise ValidationFailed(
+            [FieldError("kind", "One of all, declared, observed.")], message="The query has invalid parameters."
+        )
+    return kind
