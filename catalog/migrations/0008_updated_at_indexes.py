@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0006_tokens_and_notifications_moved'),
+        ('catalog', '0007_contract_team'),
     ]
 
     operations = [
