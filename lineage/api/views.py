@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from audit.services import audit_record_in_transaction
 from catalog.models import DataProduct, Domain
 from core.actors import Actor
+from core.api.params import flag
 from core.errors import ApplicationError, FieldError, ValidationFailed
 from core.parsers import JSONTooDeep, load_json
 from lineage import selectors
@@ -268,7 +269,7 @@ class MeshLineage(APIView):
         if request.query_params.get("domain"):
             domain = get_object_or_404(Domain, slug=request.query_params["domain"])
         team_ids = None
-        if request.query_params.get("mine", "").lower() in ("1", "true", "yes"):
+        if flag(request.query_params, "mine"):
             team_ids = Actor.from_request(request).team_ids
         return Response(selectors.mesh_map(kind=kind, domain=domain, team_ids=team_ids, limit=limit))
 

@@ -35,7 +35,6 @@
     container: container,
     minZoom: 0.05,
     maxZoom: 4,
-    wheelSensitivity: 0.3,
     style: [
       {
         selector: "node",

@@ -136,3 +136,11 @@ def test_glossary_terms_refuse_an_empty_or_unknown_status(world, domain, team_cl
         assert response.status_code == 400, response.content
         assert response["Content-Type"] == "application/problem+json"
         assert response.json()["errors"][0]["pointer"] == "/status"
+
+
+def test_the_mesh_map_refuses_a_mine_that_is_not_yes_or_no(team_client):
+    """Found by the token pass once the mesh map endpoint existed: `mine=null` was read as "no"."""
+    response = team_client.get("/api/v1/lineage/products?mine=null")
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][0]["pointer"] == "/mine"
+    assert team_client.get("/api/v1/lineage/products?mine=true").status_code == 200
