@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TypedDict
 
-from django.apps import apps
 from django.conf import settings
 
 from access.selectors import consumer_counts
@@ -167,20 +166,17 @@ def gather_inputs(product_ids: Iterable[int], *, governance: bool = True) -> dic
         if governance:
             for pid, score in ProductScore.objects.filter(product_id__in=chunk).values_list("product_id", "score"):
                 out[pid].governance = score
-        if apps.is_installed("slo"):
-            for pid, slo_summary in slo_summaries(chunk).items():
-                if pid in out:
-                    out[pid].slo_compliance = slo_summary.compliance_30d
-                    out[pid].slo_state = slo_summary.state
-        if apps.is_installed("ratings"):
-            for pid, rating_summary in rating_summaries(chunk).items():
-                if pid in out and rating_summary.count:
-                    out[pid].rating_average = rating_summary.average
-                    out[pid].rating_count = rating_summary.count
-        if apps.is_installed("access"):
-            counts = consumer_counts(chunk)
-            for pid in chunk:
-                out[pid].consumers = int(counts.get(pid, 0))
+        for pid, slo_summary in slo_summaries(chunk).items():
+            if pid in out:
+                out[pid].slo_compliance = slo_summary.compliance_30d
+                out[pid].slo_state = slo_summary.state
+        for pid, rating_summary in rating_summaries(chunk).items():
+            if pid in out and rating_summary.count:
+                out[pid].rating_average = rating_summary.average
+                out[pid].rating_count = rating_summary.count
+        counts = consumer_counts(chunk)
+        for pid in chunk:
+            out[pid].consumers = int(counts.get(pid, 0))
     return out
 
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypedDict
 
-from django.apps import apps
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from access.selectors import decision_hours_median, decision_hours_median_by_domain
@@ -218,10 +217,9 @@ def domain_figures(domain_ids: Iterable[int] | None = None) -> dict[int, DomainF
         identity: _Identity = {"domain_id": d.pk, "slug": d.slug, "name": d.name, "url": d.get_absolute_url()}
         row = rows.get(d.pk)
         figures[d.pk] = _figures(row, **identity) if row is not None else DomainFigures(**identity)
-    if apps.is_installed("access"):
-        for domain_id, hours in decision_hours_median_by_domain(list(domains)).items():
-            if domain_id in figures:
-                figures[domain_id].access_hours = hours
+    for domain_id, hours in decision_hours_median_by_domain(list(domains)).items():
+        if domain_id in figures:
+            figures[domain_id].access_hours = hours
     return figures
 
 
@@ -232,9 +230,8 @@ def mesh_dashboard() -> Dashboard:
     whole = ProductScore.objects.aggregate(**_AGGREGATES)
     identity: _Identity = {"domain_id": 0, "slug": "", "name": "Whole mesh", "url": ""}
     total = _figures(whole, **identity) if whole["n"] else DomainFigures(**identity)
-    if apps.is_installed("access"):
-        # Pooled over every decision of the mesh, not the median of the domains' medians.
-        total.access_hours = decision_hours_median()
+    # Pooled over every decision of the mesh, not the median of the domains' medians.
+    total.access_hours = decision_hours_median()
     return Dashboard(rows=rows, total=total)
 
 
