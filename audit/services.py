@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from audit.models import AuditEntry, Channel
 from core.actors import TokenPrincipal
+from core.api_paths import is_api_path
 from core.client_ip import client_ip
 from core.prepared import PerConnection
 from tokens.models import ApiToken
@@ -54,7 +55,7 @@ def _entry_fields(*, request, status_code: int, client_ip: str | None, at: datet
         "username": "",
         "token_key_id": "",
         "team_slug": "",
-        "channel": Channel.API if request.path.startswith("/api/") else Channel.PAGE,
+        "channel": Channel.API if is_api_path(request.path) else Channel.PAGE,
         "method": request.method,
         "path": request.path[:1000],
         "route": (match.view_name if match is not None else "")[:200],

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from core.health import healthz
 from governance.api import urls as governance_api
+from lineage.marquez import urls as marquez_urls
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -14,6 +15,8 @@ urlpatterns = [
     path("api/v1/tokens/", include("tokens.api.urls")),
     path("api/v1/glossary/", include("glossary.api.urls")),
     path("api/v1/", include("lineage.api.urls")),
+    path("api/v1/", include(marquez_urls.shared)),
+    path("marquez/api/v1/", include("lineage.marquez.urls")),
     path("api/v1/access/", include("access.api.urls")),
     path("api/v1/", include("ratings.api.urls")),
     path("api/v1/", include("slo.api.urls")),

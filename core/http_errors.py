@@ -36,6 +36,7 @@ from django.template import loader
 from django.views.defaults import page_not_found as django_page_not_found
 from django.views.defaults import server_error as django_server_error
 
+from core.api_paths import is_api_path
 from core.problems import problem_response
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ def is_database_unavailable(exc: BaseException | None) -> bool:
 
 def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpResponse:
     exc = sys.exc_info()[1]
-    if request.path.startswith("/api/"):
+    if is_api_path(request.path):
         return api_server_error(request, exc)
     if not is_database_unavailable(exc):
         return django_server_error(request, template_name)
@@ -83,6 +84,6 @@ def api_server_error(request: HttpRequest, exc: BaseException | None) -> HttpRes
 
 
 def page_not_found(request: HttpRequest, exception: Exception, template_name: str = "404.html") -> HttpResponse:
-    if not request.path.startswith("/api/"):
+    if not is_api_path(request.path):
         return django_page_not_found(request, exception, template_name)
     return problem_response(404, "No API endpoint or object at this address.", code="not-found", instance=request.path)

@@ -16,6 +16,7 @@ from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOpera
 from django.http import Http404, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 
+from core.api_paths import is_api_path
 from core.http_errors import api_server_error
 from core.problems import problem_response
 
@@ -94,7 +95,7 @@ class NulCharacterMiddleware:
 
     def __call__(self, request):
         if "\x00" in request.path:
-            if request.path.startswith("/api/"):
+            if is_api_path(request.path):
                 return problem_response(
                     404,
                     "No such resource: the path holds a NUL character.",
@@ -112,10 +113,10 @@ class NulCharacterMiddleware:
 class PortalLoginRequiredMiddleware(LoginRequiredMiddleware):
     """Pages need a signed-in person; the API authenticates itself (tokens or session) and answers 401."""
 
-    open_prefixes = ("/api/", "/static/", "/healthz")
+    open_prefixes = ("/static/", "/healthz")
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if request.path.startswith(self.open_prefixes):
+        if is_api_path(request.path) or request.path.startswith(self.open_prefixes):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
 
@@ -134,6 +135,6 @@ class ApiErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not request.path.startswith("/api/") or isinstance(exception, self.client_errors):
+        if not is_api_path(request.path) or isinstance(exception, self.client_errors):
             return None
         return api_server_error(request, exception)

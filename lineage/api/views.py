@@ -103,6 +103,7 @@ def _ingest(request: Request, events: list) -> Response:
 
 class Lineage(_TokenWritesSessionReads):
     parser_classes: list = []
+    default_depth = 2
 
     @extend_schema(
         operation_id="lineage_ingest",
@@ -129,7 +130,7 @@ class Lineage(_TokenWritesSessionReads):
     )
     def get(self, request: Request) -> Response:
         node = selectors.resolve_node(request.query_params.get("nodeId", ""))
-        depth = selectors.check_depth(request.query_params.get("depth"), 2)
+        depth = selectors.check_depth(request.query_params.get("depth"), self.default_depth)
         direction = request.query_params.get("direction", "both")
         if direction not in ("both", "upstream", "downstream"):
             raise _query_error("direction", "One of both, upstream, downstream.")

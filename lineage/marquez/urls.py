@@ -1,0 +1,32 @@
+"""Marquez's read API. Mounted whole at /marquez/api/v1/ (point a Marquez client at `<portal>/marquez`), and the
+paths the portal does not use for something else also at /api/v1/ (docs/lineage.md, compatibility table).
+
+`/api/v1/search` is the portal's product search and `/api/v1/lineage` answers with the portal's default depth, so
+only the /marquez/ mount serves Marquez's search and defaults there.
+"""
+
+from django.urls import path
+
+from lineage.api import views as lineage_views
+from lineage.marquez import views
+
+shared = [
+    path("namespaces", views.Namespaces.as_view(), name="marquez-namespaces"),
+    path("namespaces/<path:rest>", views.NamespacePaths.as_view(), name="marquez-namespace-paths"),
+    path("jobs/runs/<uuid:run_id>", views.RunDetail.as_view(), name="marquez-run"),
+    path("jobs/runs/<uuid:run_id>/facets", views.RunFacets.as_view(), name="marquez-run-facets"),
+    path("sources", views.Sources.as_view(), name="marquez-sources"),
+    path("sources/<path:name>", views.SourceDetail.as_view(), name="marquez-source"),
+    path("tags", views.Tags.as_view(), name="marquez-tags"),
+    path("events/lineage", views.LineageEvents.as_view(), name="marquez-events"),
+    # marquez-python's list_events() asks for /events and /events/{namespace}.
+    path("events", views.LineageEvents.as_view(), name="marquez-events-client"),
+    path("events/<path:namespace>", views.LineageEvents.as_view(), name="marquez-events-namespace"),
+]
+
+urlpatterns = [
+    *shared,
+    path("search", views.Search.as_view(), name="marquez-search"),
+    path("lineage", views.Lineage.as_view(), name="marquez-lineage"),
+    path("column-lineage", lineage_views.ColumnLineage.as_view(), name="marquez-column-lineage"),
+]
