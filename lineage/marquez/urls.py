@@ -7,7 +7,6 @@ only the /marquez/ mount serves Marquez's search and defaults there.
 
 from django.urls import path
 
-from lineage.api import views as lineage_views
 from lineage.marquez import views
 
 shared = [
@@ -28,5 +27,5 @@ urlpatterns = [
     *shared,
     path("search", views.Search.as_view(), name="marquez-search"),
     path("lineage", views.Lineage.as_view(), name="marquez-lineage"),
-    path("column-lineage", lineage_views.ColumnLineage.as_view(), name="marquez-column-lineage"),
+    path("column-lineage", views.ColumnLineage.as_view(), name="marquez-column-lineage"),
 ]

@@ -196,7 +196,28 @@ class Search(MarquezView):
         return Response({"totalCount": page.total, "results": page.items})
 
 
+def _without_nulls(value):
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
 class Lineage(lineage_views.Lineage):
-    """Marquez's `/lineage`: the same ingestion and graph, with Marquez's default depth (20)."""
+    """Marquez's `/lineage`: the same ingestion and graph, with Marquez's default depth (20) and, as everywhere
+    under this prefix, unknown optional values left out rather than null."""
 
     default_depth = 20
+
+    def get(self, request: Request) -> Response:
+        response = super().get(request)
+        response.data["graph"] = [_without_nulls(node) for node in response.data["graph"]]
+        return response
+
+
+class ColumnLineage(lineage_views.ColumnLineage):
+    def get(self, request: Request) -> Response:
+        response = super().get(request)
+        response.data["graph"] = [_without_nulls(node) for node in response.data["graph"]]
+        return response

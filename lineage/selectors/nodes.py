@@ -14,6 +14,7 @@ from django.db.models import Max, OuterRef, Q, Subquery
 
 from core.errors import FieldError, NotFound, ValidationFailed
 from lineage.graph import get_graph
+from lineage.marquez.shapes import RUN_STATES
 from lineage.models import Dataset, DatasetField, Direction, Job, JobDataset, Run
 from lineage.naming import dataset_node_id, field_node_id, job_node_id, parse_node_id
 from lineage.selectors.catalog_info import catalog_info, port_summary
@@ -164,7 +165,7 @@ def run_data(run: Run | None) -> dict[str, Any] | None:
         "updatedAt": _iso(run.updated_at),
         "nominalStartTime": _iso(run.nominal_start),
         "nominalEndTime": _iso(run.nominal_end),
-        "state": run.state,
+        "state": RUN_STATES.get(run.state, "NEW"),  # Marquez's names: COMPLETED, FAILED, ...
         "startedAt": _iso(run.started_at),
         "endedAt": _iso(run.ended_at),
         "durationMs": int(duration.total_seconds() * 1000) if duration is not None else None,

@@ -43,7 +43,7 @@ def test_the_graph_has_marquezs_shape(lineage_client, chain):
     job = next(n for n in response.json()["graph"] if n["id"] == "job:pipelines:clean")
     assert job["type"] == "JOB"
     assert job["data"]["inputs"] == [{"namespace": "pg://db:5432", "name": "raw.orders"}]
-    assert job["data"]["latestRun"]["state"] == "COMPLETE"
+    assert job["data"]["latestRun"]["state"] == "COMPLETED"
 
 
 def test_depth_counts_jobs_away(lineage_client, chain):

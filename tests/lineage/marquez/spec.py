@@ -23,7 +23,14 @@ def _drop_empty_types(node: object) -> object:
 
 @cache
 def _components() -> dict:
-    return _drop_empty_types(yaml.safe_load(SPEC.read_text())["components"])  # type: ignore[return-value]
+    components: dict = _drop_empty_types(yaml.safe_load(SPEC.read_text())["components"])  # type: ignore[assignment]
+    # GraphNode.data names a discriminator `type` mapped from DATASET/JOB, but those are the node's type; the data's
+    # own `type` is DB_TABLE, BATCH, ... (in Marquez's answers too), so the mapping cannot resolve. The node's
+    # data is checked against Dataset or Job by the node's type instead (`assert_valid` below).
+    data = components["schemas"]["GraphNode"]["properties"]["data"]
+    data.pop("discriminator", None)
+    data["anyOf"] = data.pop("oneOf")
+    return components
 
 
 def problems(instance: object, schema: str) -> list[str]:
@@ -35,4 +42,8 @@ def problems(instance: object, schema: str) -> list[str]:
 
 def assert_valid(instance: object, schema: str) -> None:
     found = problems(instance, schema)
+    if schema == "LineageGraph" and isinstance(instance, dict):
+        for node in instance.get("graph", []):
+            kind = "Dataset" if node.get("type") == "DATASET" else "Job"
+            found += [f"{node.get('id')}: {p}" for p in problems(node.get("data"), kind)]
     assert not found, f"not a valid Marquez {schema}:\n" + "\n".join(found[:20])
