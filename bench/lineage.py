@@ -18,6 +18,7 @@ loopback port, waits until every worker has built its graph, and prints:
     .venv/bin/python bench/lineage.py --skew 6              # one table feeding two thirds of the mesh
     .venv/bin/python bench/lineage.py --datasets 20000 --requests 50   # a quick look
     .venv/bin/python bench/lineage.py --only ingest --datasets 20000 --threads 4   # ingestion only, 4 threads
+    .venv/bin/python bench/lineage.py --only marquez        # Marquez's listing endpoints at 100k datasets
 
 Loopback only; it stops by itself and removes its temp dir. The issue's targets are printed with each figure.
 """
@@ -635,6 +636,51 @@ def http_reads(client: Client, raw: dict, per_layer: int, requests: int) -> dict
     }
 
 
+def marquez_reads(client: Client, db: Path, n_datasets: int, per_layer: int, requests: int) -> list[tuple]:
+    """Marquez's listing endpoints, each next to the raw SQL that reads the same rows (sqlite3 on the same file)."""
+    from urllib.parse import quote
+
+    wh = quote("postgres://wh:5432", safe="")
+    deep = n_datasets // 2
+    name = table(deep, per_layer)
+    cases = [
+        ("namespaces", "/api/v1/namespaces",
+         "SELECT namespace, min(created_at), max(updated_at) FROM lineage_dataset GROUP BY namespace "
+         "UNION ALL SELECT namespace, min(created_at), max(updated_at) FROM lineage_job GROUP BY namespace"),
+        ("datasets, first page of 100", f"/api/v1/namespaces/{wh}/datasets?limit=100",
+         "SELECT * FROM lineage_dataset WHERE namespace = 'postgres://wh:5432' ORDER BY name LIMIT 100"),
+        (f"datasets, page at offset {deep:,}", f"/api/v1/namespaces/{wh}/datasets?limit=100&offset={deep}",
+         f"SELECT * FROM lineage_dataset WHERE namespace = 'postgres://wh:5432' ORDER BY name LIMIT 100 OFFSET {deep}"),  # noqa: S608
+        ("jobs, first page of 100", "/api/v1/namespaces/airflow/jobs?limit=100",
+         "SELECT * FROM lineage_job WHERE namespace = 'airflow' ORDER BY name LIMIT 100"),
+        ("one dataset", f"/api/v1/namespaces/{wh}/datasets/{quote(name, safe='')}",
+         f"SELECT * FROM lineage_dataset WHERE namespace = 'postgres://wh:5432' AND name = '{name}'"),  # noqa: S608
+        ("dataset versions", f"/api/v1/namespaces/{wh}/datasets/{quote(name, safe='')}/versions",
+         f"SELECT * FROM lineage_datasetschemaversion WHERE dataset_id = {deep}"),  # noqa: S608
+        ("events, newest 100", "/api/v1/events/lineage?limit=100",
+         "SELECT payload FROM lineage_lineageevent ORDER BY event_time DESC LIMIT 100"),
+        ("search (Marquez's)", "/marquez/api/v1/search?q=table_4242",
+         "SELECT namespace, name FROM lineage_dataset WHERE name LIKE '%table_4242%' ORDER BY name LIMIT 10"),
+    ]  # fmt: skip
+    out = []
+    raw = sqlite3.connect(db)
+    for label, path, sql in cases:
+        client.call("GET", path)
+        http_ms = []
+        for _ in range(requests):
+            status, body, ms = client.call("GET", path)
+            assert status == 200, body[:300]
+            http_ms.append(ms)
+        raw_ms = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            raw.execute(sql).fetchall()
+            raw_ms.append((time.perf_counter() - started) * 1000)
+        out.append((label, http_ms, raw_ms))
+    raw.close()
+    return out
+
+
 def first_read(client: Client, raw: dict, per_layer: int) -> float:
     """The hub's impact, asked as soon as the server answers /healthz: it waits for the graph warm-up (or, without
     it, builds the graph)."""
@@ -799,10 +845,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=("all", "reads", "ingest", "products"),
+        choices=("all", "reads", "ingest", "products", "marquez"),
         default="all",
         help="run only the graph and read figures, or only ingestion (e.g. --only ingest --datasets 20000), or "
-        "the product graph case (its own world: --products, --product-edges, --domains)",
+        "the product graph case (its own world: --products, --product-edges, --domains), or Marquez's listing "
+        "endpoints (--only marquez)",
     )
     parser.add_argument("--products", type=int, default=100_000, help="products of the product graph case")
     parser.add_argument("--product-edges", type=int, default=300_000, help="its product edges")
@@ -833,7 +880,7 @@ def main() -> None:
         print(f"world: {args.datasets:,} datasets, {args.datasets:,} jobs, {world['edges']:,} edges, "
               f"{PRODUCTS:,} products, skew {args.skew:g}, in {world['seconds']:.1f} s; "
               f"load average {os.getloadavg()[0]:.2f}")  # fmt: skip
-        raw = raw_graph_figures(args.requests) if args.only != "ingest" else None
+        raw = raw_graph_figures(args.requests) if args.only not in ("ingest", "marquez") else None
         port = free_port()
         (tmp / "ready").mkdir()
         env = dict(os.environ, BENCH_CONN_MAX_AGE=str(args.conn_max_age)) if args.conn_max_age is not None else None
@@ -861,6 +908,11 @@ def main() -> None:
             # Timing starts once every worker listens and has its graph (a one-off cost per worker start).
             wait_ready(tmp / "ready", args.workers, time.time() + 300)
             reads = http_reads(client, raw, per_layer, args.requests) if raw is not None else None
+            marquez = (
+                marquez_reads(client, tmp / "bench.sqlite3", args.datasets, per_layer, args.requests)
+                if args.only in ("all", "marquez")
+                else None
+            )
             ingest = (
                 http_ingest(
                     server.pid,
@@ -874,7 +926,7 @@ def main() -> None:
                     args.batches,
                     500,
                 )
-                if args.only != "reads"
+                if args.only not in ("reads", "marquez")
                 else None
             )
         finally:
@@ -909,6 +961,13 @@ def main() -> None:
         row("impact, worst hub", reads["hub"], raw["nx_hub_ms"], 25)
         row("impact, typical dataset", reads["typical"], raw["nx_typical_ms"], 5)
         row("depth-3 view, typical dataset", reads["depth3"], raw["nx_depth3_ms"], 25)
+    if marquez is not None:
+        print(f"Marquez's read API over HTTP ({args.requests} requests each; {server_shape}):")
+        for label, http_ms, raw_ms in marquez:
+            p95, raw95 = pct(http_ms, 0.95), pct(raw_ms, 0.95)
+            verdict = "ok" if p95 <= 50 else "OVER"
+            print(f"  {label:<34} p50 {pct(http_ms, 0.5):6.2f}  p95 {p95:6.2f} ms  (target 50: {verdict})"
+                  f"   raw SQL p95 {raw95:6.2f} ms, x{p95 / max(raw95, 0.001):.1f}")  # fmt: skip
     if ingest is not None and floor is not None:
         print(f"ingestion on SQLite ({server_shape}):")
         for key, label, target in (

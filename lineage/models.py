@@ -78,6 +78,8 @@ class LineageEvent(models.Model):
         indexes = [
             # A run's page lists the events that built it.
             models.Index(fields=["run_uuid"], name="lineage_event_run_idx"),
+            # Marquez's GET /events/lineage pages through events by event time, newest or oldest first.
+            models.Index(fields=["event_time"], name="lineage_event_time_idx"),
         ]
 
     def __str__(self) -> str:
@@ -100,6 +102,11 @@ class Job(models.Model):
     class Meta:
         ordering = ["namespace", "name"]
         constraints = [models.UniqueConstraint(fields=["namespace", "name"], name="lineage_job_unique_name")]
+        indexes = [
+            # Marquez's namespaces answer: when each namespace was first and last written, one look-up each.
+            models.Index(fields=["namespace", "created_at"], name="lineage_job_ns_created_idx"),
+            models.Index(fields=["namespace", "updated_at"], name="lineage_job_ns_updated_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.namespace}:{self.name}"
@@ -165,6 +172,8 @@ class Dataset(models.Model):
         indexes = [
             # Each process's graph reads the datasets added since the version it holds.
             models.Index(fields=["graph_version"], name="lineage_dataset_version_idx"),
+            models.Index(fields=["namespace", "created_at"], name="lineage_dataset_ns_created_idx"),
+            models.Index(fields=["namespace", "updated_at"], name="lineage_dataset_ns_updated_idx"),
         ]
 
     def __str__(self) -> str:

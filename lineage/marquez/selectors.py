@@ -6,12 +6,15 @@ with `limit` and `offset`; `totalCount` is counted with the same filter.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Lookup, Max, Min, Q, QuerySet
+from django.db.models.fields import CharField
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from catalog.models import Tag
 from core.errors import NotFound
@@ -34,27 +37,59 @@ class Page:
 # Namespaces ------------------------------------------------------------------------------------------------------
 
 
-def _namespace_rows(name: str | None = None) -> dict[str, tuple[datetime | None, datetime | None]]:
-    found: dict[str, tuple[datetime | None, datetime | None]] = {}
-    for model in (Dataset, Job):
-        rows = model.objects.order_by()
-        if name is not None:
-            rows = rows.filter(namespace=name)
-        for ns, first, last in (
-            rows.values("namespace")
-            .annotate(a=Min("created_at"), b=Max("updated_at"))
-            .values_list("namespace", "a", "b")
-        ):
-            old = found.get(ns)
-            found[ns] = (min(first, old[0]), max(last, old[1])) if old and old[0] and old[1] else (first, last)
-    return found
+def _distinct_namespaces() -> list[str]:
+    """Every namespace of a dataset or job, by a skip scan of the (namespace, ...) indexes: one index look-up per
+    namespace, not a pass over every dataset (a GROUP BY reads all 100k rows)."""
+    found: set[str] = set()
+    with connection.cursor() as cursor:
+        for model in (Dataset, Job):
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(
+                f"WITH RECURSIVE ns(n) AS (SELECT MIN(namespace) FROM {table} UNION ALL "  # noqa: S608 -- model tables
+                f"SELECT (SELECT MIN(namespace) FROM {table} WHERE namespace > ns.n) FROM ns WHERE ns.n IS NOT NULL) "
+                "SELECT n FROM ns WHERE n IS NOT NULL"
+            )
+            found.update(row[0] for row in cursor.fetchall())
+    return sorted(found)
+
+
+def _when(value) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = parse_datetime(str(value))  # SQLite hands raw queries their text
+    return timezone.make_aware(parsed, UTC) if parsed is not None and timezone.is_naive(parsed) else parsed
+
+
+def _namespace_times(names: list[str]) -> dict[str, tuple[datetime | None, datetime | None]]:
+    """First creation and last update of each namespace over its datasets and jobs: four index look-ups each, all
+    in one statement."""
+    if not names:
+        return {}
+    d = connection.ops.quote_name(Dataset._meta.db_table)
+    j = connection.ops.quote_name(Job._meta.db_table)
+    one = (
+        "SELECT CAST(%s AS VARCHAR(500)), "
+        f"(SELECT MIN(created_at) FROM {d} WHERE namespace = %s), "  # noqa: S608 -- model tables
+        f"(SELECT MAX(updated_at) FROM {d} WHERE namespace = %s), "
+        f"(SELECT MIN(created_at) FROM {j} WHERE namespace = %s), "
+        f"(SELECT MAX(updated_at) FROM {j} WHERE namespace = %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join([one] * len(names)), [n for n in names for _ in range(5)])
+        rows = cursor.fetchall()
+    out = {}
+    for name, *times in rows:
+        created = [t for t in map(_when, (times[0], times[2])) if t is not None]
+        updated = [t for t in map(_when, (times[1], times[3])) if t is not None]
+        out[name] = (min(created, default=None), max(updated, default=None))
+    return out
 
 
 def namespaces(*, limit: int, offset: int) -> Page:
-    rows = _namespace_rows()
-    names = sorted(rows)
+    names = _distinct_namespaces()
     page = names[offset : offset + limit]
-    return Page([shapes.namespace(n, *rows[n]) for n in page], len(names))
+    times = _namespace_times(page)
+    return Page([shapes.namespace(n, *times[n]) for n in page], len(names))
 
 
 def namespace_exists(name: str) -> bool:
@@ -62,10 +97,9 @@ def namespace_exists(name: str) -> bool:
 
 
 def namespace_detail(name: str) -> dict[str, Any]:
-    rows = _namespace_rows(name)
-    if name not in rows:
+    if not namespace_exists(name):
         raise NotFound(f"Namespace '{name}' not found.", path="namespace")
-    return shapes.namespace(name, *rows[name])
+    return shapes.namespace(name, *_namespace_times([name])[name])
 
 
 def _require_namespace(name: str) -> None:
@@ -427,9 +461,26 @@ def events(
     return Page(list(rows.values_list("payload", flat=True)[offset : offset + limit]), rows.count())
 
 
-def like_regex(pattern: str) -> str:
-    """Marquez's `q` is an SQL LIKE pattern (`%` any run, `_` one character), matched anywhere in the name."""
-    return "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
+@CharField.register_lookup
+class MarquezLike(Lookup):
+    """`name__marquez_like=q`: Marquez's search, an SQL LIKE pattern (`%` any run, `_` one character) matched
+    anywhere in the name, ignoring case (ILIKE on PostgreSQL; SQLite's LIKE ignores ASCII case)."""
+
+    lookup_name = "marquez_like"
+    operator = "LIKE"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} {self.operator} {rhs}", [*lhs_params, *rhs_params]
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} ILIKE {rhs}", [*lhs_params, *rhs_params]
+
+    def get_db_prep_lookup(self, value, connection):
+        return "%s", [f"%{value}%"]
 
 
 def search(
@@ -442,7 +493,7 @@ def search(
     before: datetime | None,
     after: datetime | None,
 ) -> Page:
-    match = Q(name__iregex=like_regex(q)) if ("%" in q or "_" in q) else Q(name__icontains=q)
+    match = Q(name__marquez_like=q)
     if namespace:
         match &= Q(namespace=namespace)
     if before is not None:

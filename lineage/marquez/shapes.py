@@ -19,13 +19,13 @@ from lineage.models import Dataset, Job, Run, RunState
 from lineage.naming import dataset_node_id, job_node_id
 
 # OpenLineage's event types as Marquez reports a run's state.
-RUN_STATES = {
-    RunState.START: "RUNNING",
-    RunState.RUNNING: "RUNNING",
-    RunState.COMPLETE: "COMPLETED",
-    RunState.FAIL: "FAILED",
-    RunState.ABORT: "ABORTED",
-    RunState.OTHER: "NEW",
+RUN_STATES: dict[str, str] = {
+    RunState.START.value: "RUNNING",
+    RunState.RUNNING.value: "RUNNING",
+    RunState.COMPLETE.value: "COMPLETED",
+    RunState.FAIL.value: "FAILED",
+    RunState.ABORT.value: "ABORTED",
+    RunState.OTHER.value: "NEW",
 }
 VERSION_SPACE = uuid.UUID("6b0f5bd4-3f39-4b51-9d0e-4d8c2a2f6d11")
 

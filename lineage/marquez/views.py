@@ -6,7 +6,7 @@ written for either shape read them.
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -59,7 +59,7 @@ def _when(request: Request, name: str, *, date_only: bool = False) -> datetime |
         value = datetime.combine(day, time.min) if day else None
     if value is None:
         raise _bad(name, "An ISO 8601 date (YYYY-MM-DD) or date-time." if not date_only else "A date, YYYY-MM-DD.")
-    return value if timezone.is_aware(value) else timezone.make_aware(value, timezone.UTC)
+    return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
 
 
 class MarquezView(APIView):
