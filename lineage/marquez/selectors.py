@@ -68,8 +68,8 @@ def _namespace_times(names: list[str]) -> dict[str, tuple[datetime | None, datet
     d = connection.ops.quote_name(Dataset._meta.db_table)
     j = connection.ops.quote_name(Job._meta.db_table)
     one = (
-        "SELECT CAST(%s AS VARCHAR(500)), "
-        f"(SELECT MIN(created_at) FROM {d} WHERE namespace = %s), "  # noqa: S608 -- model tables
+        "SELECT CAST(%s AS VARCHAR(500)), "  # noqa: S608 -- the tables are the models' own
+        f"(SELECT MIN(created_at) FROM {d} WHERE namespace = %s), "
         f"(SELECT MAX(updated_at) FROM {d} WHERE namespace = %s), "
         f"(SELECT MIN(created_at) FROM {j} WHERE namespace = %s), "
         f"(SELECT MAX(updated_at) FROM {j} WHERE namespace = %s)"
