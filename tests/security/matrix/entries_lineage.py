@@ -66,7 +66,9 @@ ENTRIES = [
     Entry("api-marquez-namespace-paths", "GET", api_read(), kwargs=namespace_path("")),
     Entry("api-marquez-namespace-paths", "GET", api_read(), kwargs=namespace_path("/datasets"), note="datasets"),
     Entry("api-marquez-namespace-paths", "GET", api_read(), kwargs=namespace_path("/datasets/orders"), note="dataset"),
-    Entry("api-marquez-namespace-paths", "GET", api_read(), kwargs=namespace_path("/jobs/load_orders/runs"), note="runs"),
+    Entry(
+        "api-marquez-namespace-paths", "GET", api_read(), kwargs=namespace_path("/jobs/load_orders/runs"), note="runs"
+    ),
     Entry("api-marquez-run", "GET", api_read(), kwargs=run_id),
     Entry("api-marquez-run-facets", "GET", api_read(), kwargs=run_id, query="type=run"),
     Entry("api-marquez-sources", "GET", api_read()),
