@@ -154,7 +154,8 @@ def _dataset_dicts(rows: list[Dataset]) -> list[dict[str, Any]]:
 def datasets(namespace: str, *, limit: int, offset: int) -> Page:
     _require_namespace(namespace)
     rows = Dataset.objects.filter(namespace=namespace).order_by("name")
-    return Page(_dataset_dicts(list(rows[offset : offset + limit])), rows.count())
+    page = rows.defer("facet_times", "graph_version")[offset : offset + limit]
+    return Page(_dataset_dicts(list(page)), rows.count())
 
 
 def dataset_detail(namespace: str, name: str) -> dict[str, Any]:
