@@ -231,6 +231,7 @@ SPECTACULAR_SETTINGS = {
     # Request bodies validated by pydantic models carry JSON Schema nulls; OpenAPI 3.1 is JSON Schema, 3.0 is not.
     "OAS_VERSION": "3.1.0",
     # The error answers every operation can give (401/403/404/400/503...) are documented once, by this hook.
+    "PREPROCESSING_HOOKS": ["core.api.schema_hooks.skip_mirrors"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema_hooks.add_problem_responses",

@@ -19,8 +19,8 @@ shared = [
     path("tags", views.Tags.as_view(), name="api-marquez-tags"),
     path("events/lineage", views.LineageEvents.as_view(), name="api-marquez-events"),
     # marquez-python's list_events() asks for /events and /events/{namespace}.
-    path("events", views.LineageEvents.as_view(), name="api-marquez-events-client"),
-    path("events/<path:namespace>", views.LineageEvents.as_view(), name="api-marquez-events-namespace"),
+    path("events", views.LineageEventsForClient.as_view(), name="api-marquez-events-client"),
+    path("events/<path:namespace>", views.LineageEventsForClient.as_view(), name="api-marquez-events-namespace"),
 ]
 
 urlpatterns = [

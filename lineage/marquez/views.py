@@ -171,6 +171,15 @@ class LineageEvents(MarquezView):
         return _listing("events", page)
 
 
+class LineageEventsForClient(LineageEvents):
+    """`/events` and `/events/{namespace}`, the paths marquez-python's list_events() asks for; left out of the
+    schema, where `/events/lineage` describes them."""
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request, namespace: str = "") -> Response:
+        return super().get(request, namespace)
+
+
 class Search(MarquezView):
     @extend_schema(operation_id="marquez_search", responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
