@@ -11,7 +11,7 @@ from datetime import UTC, datetime, time
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,6 +21,10 @@ from lineage.api import views as lineage_views
 from lineage.marquez import routing, selectors
 from lineage.models import Dataset, Job
 
+PROBLEM = lineage_views.PROBLEM
+LIMIT = OpenApiParameter("limit", int, description="How many to answer (default 100, at most 1,000).")
+OFFSET = OpenApiParameter("offset", int, description="How many to skip (default 0).")
+PAGED = {"parameters": [LIMIT, OFFSET], "responses": {200: OpenApiTypes.OBJECT, 400: PROBLEM, 404: PROBLEM}}
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 SEARCH_LIMIT = 10
@@ -52,11 +56,14 @@ def _when(request: Request, name: str, *, date_only: bool = False) -> datetime |
     if not raw:
         return None
     value: datetime | None = None
-    if not date_only:
-        value = parse_datetime(raw)
-    if value is None:
-        day = parse_date(raw)
-        value = datetime.combine(day, time.min) if day else None
+    try:  # the parsers raise ValueError for a well-formed but impossible date (2025-02-30)
+        if not date_only:
+            value = parse_datetime(raw)
+        if value is None:
+            day = parse_date(raw)
+            value = datetime.combine(day, time.min) if day else None
+    except ValueError:
+        value = None
     if value is None:
         raise _bad(name, "An ISO 8601 date (YYYY-MM-DD) or date-time." if not date_only else "A date, YYYY-MM-DD.")
     return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
@@ -76,7 +83,7 @@ def _listing(key: str, page: selectors.Page) -> Response:
 
 
 class Namespaces(MarquezView):
-    @extend_schema(operation_id="marquez_namespaces", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="marquez_namespaces", **PAGED)
     def get(self, request: Request) -> Response:
         """Every namespace that holds a dataset or a job, by name, with `limit`/`offset` paging."""
         return _listing("namespaces", selectors.namespaces(**_paging(request)))
@@ -92,7 +99,7 @@ def _named_exists(route: routing.Route) -> bool:
 class NamespacePaths(MarquezView):
     """/namespaces/{namespace}[/datasets[/{dataset}[/versions[/{version}]]] | /jobs[/{job}[/versions...|/runs]]]"""
 
-    @extend_schema(operation_id="marquez_namespace_paths", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="marquez_namespace_paths", **PAGED)
     def get(self, request: Request, rest: str) -> Response:
         route = routing.resolve(rest, namespace_exists=selectors.namespace_exists, named_exists=_named_exists)
         ns, name, version = route.namespace, route.name, route.version
@@ -120,13 +127,17 @@ class NamespacePaths(MarquezView):
 
 
 class RunDetail(MarquezView):
-    @extend_schema(operation_id="marquez_run", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="marquez_run", responses={200: OpenApiTypes.OBJECT, 404: PROBLEM})
     def get(self, request: Request, run_id) -> Response:
         return Response(selectors.run_detail(str(run_id)))
 
 
 class RunFacets(MarquezView):
-    @extend_schema(operation_id="marquez_run_facets", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        operation_id="marquez_run_facets",
+        parameters=[OpenApiParameter("type", str, enum=["run", "job"], required=True)],
+        responses={200: OpenApiTypes.OBJECT, 400: PROBLEM, 404: PROBLEM},
+    )
     def get(self, request: Request, run_id) -> Response:
         kind = request.query_params.get("type", "")
         if kind not in ("run", "job"):
@@ -135,27 +146,38 @@ class RunFacets(MarquezView):
 
 
 class Sources(MarquezView):
-    @extend_schema(operation_id="marquez_sources", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="marquez_sources", **PAGED)
     def get(self, request: Request) -> Response:
         """The data sources datasets named in their dataSource facet."""
         return _listing("sources", selectors.sources(**_paging(request)))
 
 
 class SourceDetail(MarquezView):
-    @extend_schema(operation_id="marquez_source", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="marquez_source", responses={200: OpenApiTypes.OBJECT, 404: PROBLEM})
     def get(self, request: Request, name: str) -> Response:
         return Response(selectors.source_detail(name))
 
 
 class Tags(MarquezView):
-    @extend_schema(operation_id="marquez_tags", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="marquez_tags", **PAGED)
     def get(self, request: Request) -> Response:
         """The catalog's product tags."""
         return _listing("tags", selectors.tags(**_paging(request)))
 
 
 class LineageEvents(MarquezView):
-    @extend_schema(operation_id="marquez_lineage_events", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        operation_id="marquez_lineage_events",
+        parameters=[
+            LIMIT,
+            OFFSET,
+            OpenApiParameter("sortDirection", str, enum=["asc", "desc"]),
+            OpenApiParameter("before", OpenApiTypes.DATETIME),
+            OpenApiParameter("after", OpenApiTypes.DATETIME),
+            OpenApiParameter("namespace", str),
+        ],
+        responses={200: OpenApiTypes.OBJECT, 400: PROBLEM},
+    )
     def get(self, request: Request, namespace: str = "") -> Response:
         """The OpenLineage events received, as sent, newest first unless `sortDirection=asc`."""
         direction = request.query_params.get("sortDirection", "desc").lower()
@@ -181,7 +203,19 @@ class LineageEventsForClient(LineageEvents):
 
 
 class Search(MarquezView):
-    @extend_schema(operation_id="marquez_search", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        operation_id="marquez_search",
+        parameters=[
+            OpenApiParameter("q", str, required=True),
+            OpenApiParameter("filter", str, enum=["dataset", "job"]),
+            OpenApiParameter("sort", str, enum=["name", "updated_at"]),
+            LIMIT,
+            OpenApiParameter("namespace", str),
+            OpenApiParameter("before", OpenApiTypes.DATE),
+            OpenApiParameter("after", OpenApiTypes.DATE),
+        ],
+        responses={200: OpenApiTypes.OBJECT, 400: PROBLEM},
+    )
     def get(self, request: Request) -> Response:
         """Datasets and jobs whose name matches `q` (a LIKE pattern: `%` any run, `_` one character)."""
         q = request.query_params.get("q", "").strip()
