@@ -589,8 +589,17 @@ class Client:
 
     def call(self, method: str, path: str, body: bytes | None = None, **headers: str) -> tuple[int, bytes, float]:
         started = time.perf_counter()
-        self.conn.request(method, path, body=body, headers={**self.headers, **headers})
-        response = self.conn.getresponse()
+        try:
+            self.conn.request(method, path, body=body, headers={**self.headers, **headers})
+            response = self.conn.getresponse()
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            # The server closed a keep-alive connection left idle (while the workers built their graphs): once
+            # more on a new one, timed from there.
+            self.conn.close()
+            self.conn = http.client.HTTPConnection(self.conn.host, self.conn.port, timeout=60)
+            started = time.perf_counter()
+            self.conn.request(method, path, body=body, headers={**self.headers, **headers})
+            response = self.conn.getresponse()
         data = response.read()
         return response.status, data, (time.perf_counter() - started) * 1000
 
