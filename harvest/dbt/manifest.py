@@ -25,6 +25,7 @@ class Column:
     description: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
     primary_key: bool = False
+    not_null: bool = False  # a not_null constraint (enforced by the table), not a not_null test
 
 
 @dataclass
@@ -154,6 +155,7 @@ def _columns(raw: dict) -> list[Column]:
                 description=_text(column.get("description")),
                 meta=meta,
                 primary_key=is_pk,
+                not_null=any(isinstance(c, dict) and c.get("type") == "not_null" for c in col_constraints),
             )
         )
     return out

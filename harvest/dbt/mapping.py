@@ -134,14 +134,15 @@ def classification(meta: dict[str, Any]) -> str:
     return ""
 
 
-def fields_of(node: Node, tests: list[Test]) -> list[FieldSpec]:
-    not_null = {t.column.lower() for t in tests if t.test_name == "not_null" and t.column}
+def fields_of(node: Node) -> list[FieldSpec]:
+    """Columns as fields. Required only where the table enforces it (a not_null or primary_key constraint of a
+    dbt model contract); a not_null *test* is a quality rule of the contract, not a property of the table."""
     return [
         FieldSpec(
             name=c.name[:200],
             data_type=c.data_type[:100],
             description=c.description,
-            nullable=c.name.lower() not in not_null and not c.primary_key,
+            nullable=not (c.not_null or c.primary_key),
             primary_key=c.primary_key,
             classification=classification(c.meta),
         )

@@ -154,7 +154,7 @@ def _port_spec(target: ModelTarget, namespace: str, adapter: str, tests: list[Te
         port_type="view" if node.materialized == "view" else "table",
         location=f"{namespace}/{node.relation}"[:500],
         format=adapter[:60],
-        fields=fields_of(node, tests),
+        fields=fields_of(node),
     )
 
 

@@ -51,8 +51,8 @@ def test_the_jaffle_shop_manifest_harvests_into_products_ports_fields_and_lineag
     port = OutputPort.objects.get(product=orders, name="orders")
     assert port.location == "duckdb://jaffle_shop/jaffle_shop.main.orders"
     assert [f.name for f in port.fields.all()][:3] == ["order_id", "customer_id", "order_date"]
-    # not_null tests make a field required; dbt tests become the contract's quality rules.
-    assert SchemaField.objects.get(port=port, name="order_id").nullable is False
+    # A not_null test is a quality rule of the contract (the table does not enforce it): the field stays nullable.
+    assert SchemaField.objects.get(port=port, name="order_id").nullable is True
     contract = DataContract.objects.get(contract_id=port.contract_ref)
     metrics = sorted(QualityRule.objects.filter(contract=contract).values_list("metric", flat=True))
     assert "nullValues" in metrics and "duplicateValues" in metrics and "invalidValues" in metrics
