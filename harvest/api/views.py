@@ -3,6 +3,8 @@ SQL connections' on-demand runs. Pipelines call it with a team's token."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -42,14 +44,16 @@ def _json_part(value, name: str):
 def _files(request: Request) -> DbtFiles:
     content_type = (request.content_type or "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":
-        parts = {name: request.FILES.get(name) or request.data.get(name) for name in PARTS}
+        form: Any = request.data  # a QueryDict for multipart bodies
+        parts = {name: request.FILES.get(name) or form.get(name) for name in PARTS}
         if parts["manifest"] is None:
             raise ValidationFailed([FieldError("/manifest", "Required: the manifest.json part.")])
         return DbtFiles(**{name: _json_part(value, name) for name, value in parts.items()})
     body = _json_part(request.body, "manifest")
     # The manifest itself, or {"manifest": ..., "catalog": ..., "run_results": ..., "mapping": ...}.
     if isinstance(body, dict) and "manifest" in body and "nodes" not in body:
-        return DbtFiles(**{name: body.get(name) for name in PARTS})
+        wrapped: dict = body
+        return DbtFiles(**{name: wrapped.get(name) for name in PARTS})
     return DbtFiles(manifest=body)
 
 

@@ -130,9 +130,13 @@ def schema_version(manifest: dict) -> int:
     return version
 
 
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
 def _columns(raw: dict) -> list[Column]:
     out = []
-    constraints = raw.get("constraints") if isinstance(raw.get("constraints"), list) else []
+    constraints = _list(raw.get("constraints"))
     pk_columns: set[str] = set()
     for item in constraints:
         if isinstance(item, dict) and item.get("type") == "primary_key":
@@ -142,7 +146,7 @@ def _columns(raw: dict) -> list[Column]:
             continue
         name = _text(column.get("name")) or str(key)
         meta = {**_dict(column.get("meta")), **_dict(_dict(column.get("config")).get("meta"))}
-        col_constraints = column.get("constraints") if isinstance(column.get("constraints"), list) else []
+        col_constraints = _list(column.get("constraints"))
         is_pk = (
             name in pk_columns
             or bool(meta.get("primary_key"))
@@ -256,7 +260,7 @@ def apply_catalog(project: Project, catalog: Any) -> None:
         if node is None or not isinstance(entry, dict):
             continue
         built = [c for c in _dict(entry.get("columns")).values() if isinstance(c, dict) and c.get("name")]
-        built.sort(key=lambda c: c.get("index") if isinstance(c.get("index"), int) else 0)
+        built.sort(key=lambda c: c["index"] if isinstance(c.get("index"), int) else 0)
         declared = {c.name.lower(): c for c in node.columns}
         ordered: list[Column] = []
         for item in built:

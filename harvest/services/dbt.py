@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -386,7 +387,7 @@ def _test_outcomes(
         return
     test_ids = {t.unique_id: t for ts in tests_of.values() for t in ts}
     outcomes: dict[str, list[bool]] = defaultdict(list)
-    when = {}
+    when: dict[str, datetime] = {}
     for result in project.results:
         test = test_ids.get(result.unique_id)
         if test is None or result.status not in ("pass", "fail", "warn", "error"):
