@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, func, inspect, select, table, text
 from sqlalchemy.engine import URL, Engine
-from sqlalchemy.exc import NoSuchTableError
+from sqlalchemy.engine.reflection import ObjectKind
 
 CONNECT_TIMEOUT = 10
 
@@ -50,10 +50,6 @@ class ObservedTable:
     modified: datetime | None = None
 
 
-class TableMissing(Exception):
-    pass
-
-
 def open_engine(url: URL) -> Engine:
     args: dict[str, Any] = {}
     backend = url.get_backend_name()
@@ -68,20 +64,8 @@ def check(engine: Engine) -> None:
         conn.execute(text("SELECT 1"))
 
 
-def read_table(engine: Engine, ref: TableRef, *, measure: bool) -> ObservedTable:
-    inspector = inspect(engine)
-    try:
-        raw = inspector.get_columns(ref.name, schema=ref.schema)
-    except NoSuchTableError:
-        raise TableMissing(f"table or view {ref.label} not found") from None
-    # Some dialects answer an empty list for a missing table rather than raising.
-    if not raw and not (inspector.has_table(ref.name, schema=ref.schema) or ref.name in _views(inspector, ref.schema)):
-        raise TableMissing(f"table or view {ref.label} not found")
-    try:
-        pk = set(inspector.get_pk_constraint(ref.name, schema=ref.schema).get("constrained_columns") or [])
-    except NotImplementedError:
-        pk = set()
-    observed = ObservedTable(
+def _observed(ref: TableRef, raw: list, pk: set[str]) -> ObservedTable:
+    return ObservedTable(
         ref,
         [
             ObservedColumn(
@@ -94,13 +78,34 @@ def read_table(engine: Engine, ref: TableRef, *, measure: bool) -> ObservedTable
             for c in raw
         ],
     )
+
+
+def read_tables(engine: Engine, refs: list[TableRef], *, measure: bool) -> dict[TableRef, ObservedTable | None]:
+    """Every table at once, a few catalog queries per schema (SQLAlchemy's multi-table reflection), not per table;
+    None for a table or view that is not there."""
+    inspector = inspect(engine)
+    by_schema: dict[str | None, list[TableRef]] = {}
+    for ref in refs:
+        by_schema.setdefault(ref.schema, []).append(ref)
+    out: dict[TableRef, ObservedTable | None] = {}
+    for schema, wanted in by_schema.items():
+        names = sorted({r.name for r in wanted})
+        columns = inspector.get_multi_columns(schema=schema, filter_names=names, kind=ObjectKind.ANY)
+        pks = inspector.get_multi_pk_constraint(schema=schema, filter_names=names, kind=ObjectKind.ANY)
+        # Keys carry the schema as the dialect reports it (None for the default one): match on the table name.
+        columns_by_name = {key[1]: value for key, value in columns.items()}
+        pk_by_name = {key[1]: set(value.get("constrained_columns") or []) for key, value in pks.items()}
+        for ref in wanted:
+            raw = columns_by_name.get(ref.name)
+            out[ref] = None if raw is None else _observed(ref, raw, pk_by_name.get(ref.name, set()))
     if measure:
         with engine.connect() as conn:
-            observed.rows = int(
-                conn.execute(select(func.count()).select_from(table(ref.name, schema=ref.schema))).scalar_one()
-            )
-            observed.modified = _modified(conn, engine.dialect.name, ref)
-    return observed
+            for ref, table_seen in out.items():
+                if table_seen is not None:
+                    count = select(func.count()).select_from(table(ref.name, schema=ref.schema))
+                    table_seen.rows = int(conn.execute(count).scalar_one())
+                    table_seen.modified = _modified(conn, engine.dialect.name, ref)
+    return out
 
 
 def _views(inspector, schema: str | None) -> list[str]:

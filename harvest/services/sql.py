@@ -148,39 +148,41 @@ def _harvest_ports(engine, connection: Connection, run: HarvestRun, summary: Sum
     ):
         open_drift[port_id].add((kind, column))
     now = timezone.now()
+    refs: dict[int, live.TableRef] = {}
     for port in ports:
         ref, why_not = table_ref(port.location, connection.url)
-        label = f"{port.product.identifier}:{port.label}"
         if ref is None:
-            summary.add("table", label, "skipped", why_not)
+            summary.add("table", f"{port.product.identifier}:{port.label}", "skipped", why_not)
+        else:
+            refs[port.pk] = ref
+    tables = live.read_tables(engine, sorted(set(refs.values()), key=lambda r: r.label), measure=connection.measure)
+    changed: list[ObservedSchema] = []
+    for port in ports:
+        ref = refs.get(port.pk)
+        if ref is None:
             continue
-        try:
-            table = live.read_table(engine, ref, measure=connection.measure)
-        except live.TableMissing as exc:
-            found = differences(declared[port.pk], None)
-            _drift(port, found, open_drift[port.pk], run)
-            summary.add("table", label, "failed", str(exc))
-            summary.errors.append(f"{label}: {exc}; the port's fields are kept")
-            continue
-        except SQLAlchemyError as exc:
-            summary.add("table", label, "failed", _error_text(exc))
-            summary.errors.append(f"{label}: {_error_text(exc)}")
+        label = f"{port.product.identifier}:{port.label}"
+        table = tables.get(ref)
+        if table is None:
+            _drift(port, differences(declared[port.pk], None), open_drift[port.pk], run)
+            summary.add("table", label, "failed", f"table or view {ref.label} not found")
+            summary.errors.append(f"{label}: table or view {ref.label} not found; the port's fields are kept")
             continue
         columns = [c.as_dict() for c in table.columns]
         fp = fingerprint(columns)
         before = observed_before.get(port.pk)
         if before is None or before.fingerprint != fp or before.table != ref.label:
-            with transaction.atomic():
-                ObservedSchema.objects.update_or_create(
+            changed.append(
+                ObservedSchema(
+                    pk=before.pk if before is not None else None,
                     port=port,
-                    defaults={
-                        "connection": connection,
-                        "table": ref.label,
-                        "columns": columns,
-                        "fingerprint": fp,
-                        "observed_at": now,
-                    },
+                    connection=connection,
+                    table=ref.label,
+                    columns=columns,
+                    fingerprint=fp,
+                    observed_at=now,
                 )
+            )
             action = "created" if before is None else "changed"
         else:
             action = "unchanged"
@@ -195,6 +197,22 @@ def _harvest_ports(engine, connection: Connection, run: HarvestRun, summary: Sum
             key = f"harvest:{run.pk}:{port.pk}"
             record_table_stats(port=port, rows=table.rows, modified=table.modified, at=now, key=key)
         summary.add("table", label, action, reason)
+    _save_observed(changed)
+
+
+def _save_observed(rows: list[ObservedSchema]) -> None:
+    """What changed since the last harvest, in one transaction and two bulk statements."""
+    if not rows:
+        return
+    with transaction.atomic():
+        new = [r for r in rows if r.pk is None]
+        old = [r for r in rows if r.pk is not None]
+        if new:
+            ObservedSchema.objects.bulk_create(new, batch_size=500)
+        if old:
+            ObservedSchema.objects.bulk_update(
+                old, ["connection", "table", "columns", "fingerprint", "observed_at"], batch_size=500
+            )
 
 
 def _drift(port: OutputPort, found, open_keys: set[tuple[str, str]], run: HarvestRun) -> tuple[int, int]:
