@@ -24,6 +24,7 @@ from catalog.services.contracts import contract_upsert
 from catalog.services.products import product_retire, product_upsert
 from catalog.specs import ContractSpec, OutputPortSpec, ProductSpec, fingerprint
 from core.actors import Actor
+from core.dispatch import deferred
 from core.errors import ApplicationError, FieldError, NotFound, ValidationFailed
 from harvest.dbt import events as ol
 from harvest.dbt.manifest import Project, Test, apply_catalog, apply_run_results, read_manifest
@@ -105,7 +106,10 @@ def harvest_dbt(
     run = run_start(kind=HarvestKind.DBT, domain=domain, actor=actor)
     summary = Summary()
     try:
-        _harvest(actor, lineage_actor, domain, project, mapping, ns, summary, retire_removed, progress)
+        # Every product, contract and objective written commits on its own; what they hand to tasks (search,
+        # governance, SLO sync) runs once at the end, merged, as after a web request.
+        with deferred():
+            _harvest(actor, lineage_actor, domain, project, mapping, ns, summary, retire_removed, progress)
     except ApplicationError as exc:
         run_finish(run=run, summary=summary, error=exc.message)
         raise
@@ -252,11 +256,9 @@ def _write_products(
             written[slug] = product
             progress("products", done, total)
             continue
-        product = _write_product(actor, domain, project, slug, targets, ports, owner, product, tests_of, summary)
-        if owner_reason:
-            summary.add("owner", f"{domain.slug}/{slug}", "skipped", owner_reason + "; the domain's team owns it")
-        written[slug] = product
+        # One transaction per product: its upsert, its contracts and the bookkeeping commit together.
         with transaction.atomic():
+            product = _write_product(actor, domain, project, slug, targets, ports, owner, product, tests_of, summary)
             for target in targets:
                 HarvestedModel.objects.update_or_create(
                     domain=domain,
@@ -269,6 +271,9 @@ def _write_products(
                         "removed_at": None,
                     },
                 )
+        if owner_reason:
+            summary.add("owner", f"{domain.slug}/{slug}", "skipped", owner_reason + "; the domain's team owns it")
+        written[slug] = product
         progress("products", done, total)
     return written
 

@@ -19,6 +19,7 @@ from catalog.models import Domain, LifecycleStatus, OutputPort, SchemaField
 from catalog.permissions import ensure_can_write_domain
 from catalog.specs import fingerprint
 from core.actors import Actor
+from core.dispatch import deferred
 from core.errors import Conflict, FieldError, ValidationFailed
 from harvest import inspect as live
 from harvest.drift import Declared, Observed, differences
@@ -124,7 +125,8 @@ def harvest_connection(*, actor: Actor, connection: Connection) -> HarvestRun:
             return run_finish(
                 run=run, summary=summary, error=f"Cannot connect to {url.render_as_string()}: {_error_text(exc)}"
             )
-        _harvest_ports(engine, connection, run, summary)
+        with deferred():  # the drift's announcements: governance and search run once, at the end
+            _harvest_ports(engine, connection, run, summary)
     except Exception as exc:  # whatever broke, the run says so and the catalog keeps its data
         return run_finish(run=run, summary=summary, error=f"{type(exc).__name__}: {_error_text(exc)}")
     finally:
