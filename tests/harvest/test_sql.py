@@ -266,3 +266,31 @@ def test_the_run_api_needs_the_domains_token(world, tmp_path):
     assert answer.status_code == 200 and answer.json()["status"] == "ok"
     theirs = bearer_client(world.other_team, [Scope.WRITE_PRODUCTS])
     assert theirs.post("/api/v1/harvest/connections/sales/app/run").status_code == 403
+
+
+def test_the_connections_page_reads_a_fixed_number_of_queries(world, client, tmp_path):
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.owner)
+    url = reverse("harvest_connections", args=["sales"])
+
+    def add(n: int) -> None:
+        path = tmp_path / f"db{n}.sqlite3"
+        sqlite3.connect(path).close()
+        made = connection_create(
+            actor=Actor(user=world.owner), domain=world.domain, name=f"c{n}", url=f"sqlite:///{path}"
+        )
+        harvest_connection(actor=Actor(user=world.owner), connection=made)
+
+    def queries() -> int:
+        with CaptureQueriesContext(db) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    add(0)
+    add(1)
+    few = queries()
+    for n in range(2, 7):
+        add(n)
+    assert queries() == few
