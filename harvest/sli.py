@@ -1,8 +1,9 @@
 """What harvests measure, as SLIs through the slo app: dbt test pass rates, and row counts and last-modified times
 read from live tables.
 
-The dbt objective is created once per port that has test results (a custom objective, pass rate at least 100%
-unless the owners change it); row counts and ages only feed the volume and freshness objectives the owners defined.
+The dbt objective is created once per product whose models have test results (a custom objective, pass rate at
+least 100% unless the owners change it); row counts and ages only feed the volume and freshness objectives the
+owners defined.
 """
 
 from __future__ import annotations
@@ -19,41 +20,35 @@ from slo.services import SloSpec, measurements_record_system, slo_create
 TEST_METRIC = "dbt_test_pass_rate"
 
 
-def _slo_name(port: str) -> str:
-    return f"dbt tests: {port}"[:120]
+SLO_NAME = "dbt tests"
 
 
 def ensure_test_slos(
-    *, actor: Actor, ports: list[tuple[DataProduct, str]], summary: Summary
-) -> dict[tuple[int, str], ServiceLevelObjective]:
-    """The pass-rate objective of each (product, port name), created when missing."""
-    names = {_slo_name(port) for _, port in ports}
+    *, actor: Actor, products: list[DataProduct], summary: Summary
+) -> dict[int, ServiceLevelObjective]:
+    """The pass-rate objective of each product (over the tests of all its dbt models), created when missing."""
     found = {
-        (s.product_id, s.name): s
-        for s in ServiceLevelObjective.objects.filter(product_id__in={p.pk for p, _ in ports}, name__in=names)
+        s.product_id: s
+        for s in ServiceLevelObjective.objects.filter(product_id__in={p.pk for p in products}, name=SLO_NAME)
     }
-    out: dict[tuple[int, str], ServiceLevelObjective] = {}
-    for product, port in ports:
-        slo = found.get((product.pk, _slo_name(port)))
-        if slo is None:
-            spec = SloSpec(
-                name=_slo_name(port),
-                kind=SloKind.CUSTOM,
-                metric=TEST_METRIC,
-                comparator=Comparator.GTE,
-                threshold=1.0,
-                port=port,
-                description="Share of the port's dbt tests that passed in the last harvested run.",
-            )
-            try:
-                slo = slo_create(actor=actor, product=product, spec=spec)
-            except ApplicationError as exc:
-                summary.add("slo", f"{product.identifier}:{port}", "skipped", exc.message)
-                continue
-            found[(product.pk, slo.name)] = slo
-            summary.add("slo", f"{product.identifier}:{slo.name}", "created")
-        out[(product.pk, port)] = slo
-    return out
+    for product in products:
+        if product.pk in found:
+            continue
+        spec = SloSpec(
+            name=SLO_NAME,
+            kind=SloKind.CUSTOM,
+            metric=TEST_METRIC,
+            comparator=Comparator.GTE,
+            threshold=1.0,
+            description="Share of the dbt tests on the product's models that passed in the last harvested run.",
+        )
+        try:
+            found[product.pk] = slo_create(actor=actor, product=product, spec=spec)
+        except ApplicationError as exc:
+            summary.add("slo", product.identifier, "skipped", exc.message)
+            continue
+        summary.add("slo", f"{product.identifier}:{SLO_NAME}", "created")
+    return found
 
 
 def record_pass_rates(*, rows: list[tuple[ServiceLevelObjective, float, datetime, str, str]]) -> int:

@@ -53,13 +53,15 @@ def dataset_ref(node: Node, namespace: str, *, with_facets: bool) -> dict[str, A
     return ref
 
 
-def _io(project: Project, node: Node, namespace: str) -> tuple[list[dict], list[dict]]:
+def _io(project: Project, node: Node, namespace: str, *, facets: bool = True) -> tuple[list[dict], list[dict]]:
+    """Inputs and outputs of a node's job; sources carry their schema (no job of theirs does), outputs theirs
+    unless `facets` is off (a run's events: the job event has said it already)."""
     inputs = [
-        dataset_ref(project.nodes[uid], namespace, with_facets=project.nodes[uid].resource_type == "source")
+        dataset_ref(project.nodes[uid], namespace, with_facets=facets and project.nodes[uid].resource_type == "source")
         for uid in sorted(set(node.depends_on))
         if uid in project.nodes
     ]
-    return inputs, [dataset_ref(node, namespace, with_facets=True)]
+    return inputs, [dataset_ref(node, namespace, with_facets=facets)]
 
 
 def job_name(node: Node) -> str:
@@ -109,7 +111,7 @@ def run_events(project: Project, namespace: str) -> list[dict[str, Any]]:
         state = RUN_STATES.get(result.status)
         if node is None or node.resource_type not in DATASET_TYPES or state is None or result.completed_at is None:
             continue
-        inputs, outputs = _io(project, node, namespace)
+        inputs, outputs = _io(project, node, namespace, facets=False)
         run = {"runId": run_uuid(project, result.unique_id)}
         job = {"namespace": namespace, "name": job_name(node)}
         if result.started_at is not None:
@@ -122,7 +124,7 @@ def run_events(project: Project, namespace: str) -> list[dict[str, Any]]:
                     "run": run,
                     "job": job,
                     "inputs": inputs,
-                    "outputs": [{"namespace": o["namespace"], "name": o["name"]} for o in outputs],
+                    "outputs": outputs,
                 }
             )
         events.append(

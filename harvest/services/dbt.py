@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -163,24 +163,32 @@ def _port_spec(target: ModelTarget, namespace: str, adapter: str, tests: list[Te
     )
 
 
-def _contract_id(domain: Domain, product: str, target: ModelTarget) -> str:
-    version = f".v{target.node.version}" if target.node.version else ""
-    return f"{CONTRACT_PREFIX}{domain.slug}.{product}.{target.port}{version}"[:200]
+def _contract_id(domain: Domain, product: str) -> str:
+    return f"{CONTRACT_PREFIX}{domain.slug}.{product}"[:200]
 
 
-def _contract_spec(domain: Domain, product: str, target: ModelTarget, port: OutputPortSpec, tests: list[Test]):
+def _contract_spec(domain: Domain, product: str, parts: list[tuple[ModelTarget, OutputPortSpec, list[Test]]]):
+    """One contract for the product's dbt ports: each port a schema object (its fields' object name), each test
+    a quality rule on `port.column`."""
+    fields, quality = [], []
+    for target, port, tests in parts:
+        label = f"{port.name}.v{port.version}" if port.version else port.name
+        fields += [replace(f, object_name=label[:200]) for f in port.fields]
+        quality += [
+            replace(q, element=label + q.element[len(target.node.name) :]) for q in quality_rules(target.node, tests)
+        ]
     return ContractSpec(
-        contract_id=_contract_id(domain, product, target),
-        version=target.node.version or "1.0.0",
+        contract_id=_contract_id(domain, product),
+        version="1.0.0",
         status=ContractStatus.ACTIVE,
-        name=f"{target.port} (dbt)"[:200],
+        name=f"{product} (dbt)"[:200],
         api_version="v3.0.2",
         source_format="odcs",
         domain=domain.slug,
-        purpose=target.node.description,
-        fields=port.fields,
-        quality=quality_rules(target.node, tests),
-        document={"harvestedFrom": "dbt", "uniqueId": target.node.unique_id},
+        purpose="Harvested from dbt: the schema and tests of the product's models.",
+        fields=fields,
+        quality=quality,
+        document={"harvestedFrom": "dbt", "models": sorted(t.node.unique_id for t, _, _ in parts)},
     )
 
 
@@ -300,12 +308,12 @@ def _write_product(
         spec.owner_team = owner
     stored = {(p.name, p.version): p for p in spec.output_ports}
     port_actions: list[tuple[str, str, str]] = []
-    contracts: list[ContractSpec] = []
+    own_contract = _contract_id(domain, slug)
+    parts: list[tuple[ModelTarget, OutputPortSpec, list[Test]]] = []
     for target in targets:
         wanted = ports[target.node.unique_id]
         key = (wanted.name, wanted.version)
         have = stored.get(key)
-        own_contract = _contract_id(domain, slug, target)
         if have is not None:
             wanted.access_mode, wanted.max_access_days = have.access_mode, have.max_access_days
             if have.contract_ref and have.contract_ref != own_contract:
@@ -319,7 +327,7 @@ def _write_product(
                 )
         if not wanted.contract_ref:
             wanted.contract_ref = own_contract
-            contracts.append(_contract_spec(domain, slug, target, wanted, tests_of[target.node.unique_id]))
+            parts.append((target, wanted, tests_of[target.node.unique_id]))
         action = "created" if have is None else ("unchanged" if asdict(have) == asdict(wanted) else "changed")
         port_actions.append((f"{ref}:{wanted.name}", action, target.node.unique_id))
         stored[key] = wanted
@@ -328,7 +336,8 @@ def _write_product(
     summary.add("product", ref, "changed" if result.action == "updated" else result.action)
     for port_ref, action, uid in port_actions:
         summary.add("port", port_ref, action, f"from {uid}")
-    for contract in contracts:
+    if parts:
+        contract = _contract_spec(domain, slug, parts)
         outcome = contract_upsert(actor=actor, spec=contract)
         summary.add("contract", contract.contract_id, "changed" if outcome.action == "updated" else outcome.action)
     # Contract writes reset nothing on the product, but re-read its fingerprint for the bookkeeping.
@@ -400,19 +409,24 @@ def _test_outcomes(
         outcomes[test.attached_node].append(result.status == "pass")
         if result.completed_at is not None:
             when[test.attached_node] = max(when.get(test.attached_node, result.completed_at), result.completed_at)
-    wanted = [(products[t.product], t.port, t.node.unique_id) for t in targets if t.node.unique_id in outcomes]
-    if not wanted:
+    by_product: dict[str, list[bool]] = defaultdict(list)
+    latest: dict[str, datetime] = {}
+    for target in targets:
+        uid = target.node.unique_id
+        if uid in outcomes:
+            by_product[target.product] += outcomes[uid]
+            if uid in when:
+                latest[target.product] = max(latest.get(target.product, when[uid]), when[uid])
+    if not by_product:
         return
-    slos = ensure_test_slos(actor=actor, ports=[(p, port) for p, port, _ in wanted], summary=summary)
+    slos = ensure_test_slos(actor=actor, products=[products[slug] for slug in sorted(by_product)], summary=summary)
     at_default = project.results_generated_at or project.generated_at
     rows = []
-    for product, port, uid in wanted:
-        slo = slos.get((product.pk, port))
+    for slug, passed in sorted(by_product.items()):
+        slo = slos.get(products[slug].pk)
         if slo is None:
             continue
-        passed = outcomes[uid]
-        rows.append(
-            (slo, sum(passed) / len(passed), when.get(uid, at_default), f"dbt:{project.results_invocation}:{uid}", uid)
-        )
+        key = f"dbt:{project.results_invocation}:{slug}"
+        rows.append((slo, sum(passed) / len(passed), latest.get(slug, at_default), key, f"{len(passed)} dbt tests"))
     new = record_pass_rates(rows=rows)
     summary.add("measurements", TEST_METRIC, "created" if new else "unchanged", f"{new} of {len(rows)} pass rates new")

@@ -118,7 +118,7 @@ def test_run_results_become_runs_and_test_pass_rates(pipeline):
     }
     body = pipeline.post(URL, {"manifest": manifest, "run_results": results}, format="json").json()
     assert Run.objects.filter(job__name="model.jaffle_shop.orders", state="COMPLETE").count() == 1
-    slo = ServiceLevelObjective.objects.get(product__slug="orders", port__name="orders")
+    slo = ServiceLevelObjective.objects.get(product__slug="orders", name="dbt tests")
     measured = Measurement.objects.get(slo=slo)
     assert measured.value == pytest.approx((len(tests) - 1) / len(tests))
     assert any(i["kind"] == "measurements" and i["action"] == "created" for i in body["items"])

@@ -128,12 +128,18 @@ def test_a_real_dbt_build_harvests_and_its_tables_drift(world, built):
     customers = DataProduct.objects.get(domain=world.domain, slug="customers")
     assert SchemaField.objects.get(port__product=customers, name="email").classification == "pii"
     assert customers.owner_team == world.team
-    assert QualityRule.objects.filter(contract__contract_id=port.contract_ref).count() == 4
+    rules = QualityRule.objects.filter(contract__contract_id=port.contract_ref)
+    assert sorted(rules.values_list("element", flat=True)) == [
+        "orders_table.customer_id",
+        "orders_table.order_id",
+        "orders_table.order_id",
+        "orders_table.status",
+    ]
     # Lineage: stg_orders reads the source, orders reads stg_orders and customers; each model ran once.
     assert Dataset.objects.filter(name=f"{dsn['dbname']}.{schema}.app_orders").exists()
     assert Run.objects.filter(job__name="model.shop.orders", state="COMPLETE").count() == 1
     # 3 of the 4 tests on orders pass (the accepted_values test finds the cancelled order).
-    assert Measurement.objects.get(slo__port=port).value == pytest.approx(0.75)
+    assert Measurement.objects.get(slo__product=orders, slo__name="dbt tests").value == pytest.approx(0.75)
 
     second = _post(client, built)
     assert second["counts"]["created"] == 0 and second["counts"]["changed"] == 0, second
