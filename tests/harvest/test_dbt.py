@@ -9,6 +9,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from catalog.models import DataContract, DataProduct, LifecycleStatus, OutputPort, QualityRule, SchemaField
@@ -129,8 +130,6 @@ def test_run_results_become_runs_and_test_pass_rates(pipeline):
 
 def test_multipart_parts_are_read(pipeline):
     manifest = json.dumps(jaffle(orders={"data_product": "orders"})).encode()
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     answer = pipeline.post(URL, {"manifest": SimpleUploadedFile("manifest.json", manifest)}, format="multipart")
     assert answer.status_code == 200, answer.content
     assert DataProduct.objects.filter(slug="orders").exists()

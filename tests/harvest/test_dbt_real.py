@@ -18,6 +18,7 @@ import psycopg
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 
 from catalog.models import DataProduct, OutputPort, QualityRule, SchemaField
 from core.actors import Actor, Scope
@@ -165,8 +166,6 @@ def test_a_real_dbt_build_harvests_and_its_tables_drift(world, built):
 
 
 def _page(world, product) -> str:
-    from django.test import Client
-
     client = Client()
     client.force_login(world.member)
     answer = client.get(product.get_absolute_url())

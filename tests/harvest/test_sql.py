@@ -1,6 +1,8 @@
-"""SQL harvests against live databases: PostgreSQL (127.0.0.1:5432, database wt15), MariaDB (127.0.0.1:3306,
-database wt15) and SQLite (a file). Each test makes its own schema, database or file and removes it; drift opens
-and resolves with the table, the owners are told, governance finds it, and a failing connection loses nothing."""
+"""SQL harvests against live databases: PostgreSQL (127.0.0.1:5432, a schema of its own in database `postgres`, or
+HARVEST_TEST_PG_DB), MariaDB (127.0.0.1:3306 root, a table of its own in database `harvest_test`, or
+HARVEST_TEST_MARIADB_DB) and SQLite (a file). Each test removes what it made; skipped, saying so, where a server is
+not there. Drift opens and resolves with the table, the owners are told, governance finds it, and a failing
+connection loses nothing."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ import psycopg
 import pymysql
 import pytest
 from django.core.management import call_command
+from django.db import connection as db
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import LifecycleStatus, SchemaField
@@ -28,9 +32,9 @@ from slo.models import Measurement, SloKind
 from slo.services import SloSpec, slo_create
 from tests.conftest import bearer_client
 
-PG = {"host": "127.0.0.1", "port": 5432, "user": "root", "dbname": os.environ.get("HARVEST_TEST_PG_DB", "wt15")}
+PG = {"host": "127.0.0.1", "port": 5432, "user": "root", "dbname": os.environ.get("HARVEST_TEST_PG_DB", "postgres")}
 MARIA = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
-MARIA_DB = os.environ.get("HARVEST_TEST_MARIADB_DB", "wt15")
+MARIA_DB = os.environ.get("HARVEST_TEST_MARIADB_DB", "harvest_test")
 
 FIELDS = [
     FieldSpec("id", "integer", nullable=False, primary_key=True, classification="internal", description="Id."),
@@ -269,9 +273,6 @@ def test_the_run_api_needs_the_domains_token(world, tmp_path):
 
 
 def test_the_connections_page_reads_a_fixed_number_of_queries(world, client, tmp_path):
-    from django.db import connection as db
-    from django.test.utils import CaptureQueriesContext
-
     client.force_login(world.owner)
     url = reverse("harvest_connections", args=["sales"])
 
