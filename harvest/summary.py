@@ -13,6 +13,7 @@ ACTIONS = ("created", "changed", "unchanged", "skipped", "removed", "retired", "
 class Summary:
     items: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    marks: dict[str, str] = field(default_factory=dict)  # kept on the run, for the next harvest to compare with
 
     def add(self, kind: str, ref: str, action: str, reason: str = "") -> None:
         item = {"kind": kind, "ref": ref, "action": action}

@@ -29,7 +29,7 @@ from core.errors import ApplicationError, FieldError, NotFound, ValidationFailed
 from harvest.dbt import events as ol
 from harvest.dbt.manifest import Project, Test, apply_catalog, apply_run_results, read_manifest
 from harvest.dbt.mapping import ModelTarget, fields_of, group_teams, map_models, quality_rules, read_mapping
-from harvest.models import Connection, HarvestedModel, HarvestKind, HarvestRun
+from harvest.models import Connection, HarvestedModel, HarvestKind, HarvestRun, RunStatus
 from harvest.secrets import host_port
 from harvest.services.runs import run_finish, run_start
 from harvest.sli import TEST_METRIC, ensure_test_slos, record_pass_rates
@@ -143,7 +143,7 @@ def _harvest(
         by_product[target.product].append(target)
     products = _write_products(actor, domain, project, namespace, by_product, tests_of, summary, progress)
     _removed(actor, domain, {t.node.unique_id for t in mapped.targets}, retire_removed, summary)
-    _lineage(lineage_actor, project, namespace, summary, progress)
+    _lineage(lineage_actor, domain, project, namespace, summary, progress)
     _test_outcomes(actor, project, mapped.targets, products, tests_of, summary)
 
 
@@ -375,7 +375,22 @@ def _removed(actor: Actor, domain: Domain, seen: set[str], retire: bool, summary
 # Lineage and test outcomes ---------------------------------------------------------------------------------
 
 
-def _lineage(actor: Actor | None, project: Project, namespace: str, summary: Summary, progress: Progress) -> None:
+def _lineage(
+    actor: Actor | None, domain: Domain, project: Project, namespace: str, summary: Summary, progress: Progress
+) -> None:
+    # dbt gives every invocation its own id, and the events are built from the files alone: files a finished
+    # harvest of this domain already sent give the same events, which the lineage app would only drop as replays.
+    key = f"{namespace}|{project.invocation_id}|{project.generated_at.isoformat()}|{project.results_invocation}"
+    summary.marks["lineage_key"] = key
+    sent = (
+        HarvestRun.objects.filter(domain=domain, kind=HarvestKind.DBT, summary__lineage_key=key)
+        .exclude(status__in=[RunStatus.RUNNING, RunStatus.FAILED])
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if sent is not None:
+        summary.add("lineage", namespace, "unchanged", f"the same files as harvest run {sent}")
+        return
     raw = ol.job_events(project, namespace) + ol.run_events(project, namespace)
     parsed = [parse_event(event) for event in raw]
     stored = 0

@@ -29,7 +29,7 @@ def run_finish(*, run: HarvestRun, summary: Summary, error: str = "") -> Harvest
         run.status = RunStatus.OK
     run.finished_at = timezone.now()
     run.counts = summary.counts()
-    run.summary = {"items": summary.items[:5000], "errors": errors[:200]}
+    run.summary = {"items": summary.items[:5000], "errors": errors[:200], **summary.marks}
     run.error = "\n".join(errors)[:10_000]
     with transaction.atomic():
         run.save(update_fields=["status", "finished_at", "counts", "summary", "error"])
