@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 FAMILIES = {
     "integer": {
@@ -77,6 +78,7 @@ FAMILIES = {
 _FAMILY_OF = {name: family for family, names in FAMILIES.items() for name in names}
 
 
+@lru_cache(maxsize=4096)  # asked twice per column per harvest; the same few types repeat
 def type_family(data_type: str) -> str:
     """The family of a type as databases and contracts write it ("VARCHAR(40)" -> text); the bare type if unknown."""
     bare = re.sub(r"\(.*?\)", "", data_type.strip().lower())

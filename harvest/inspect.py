@@ -64,13 +64,21 @@ def check(engine: Engine) -> None:
         conn.execute(text("SELECT 1"))
 
 
-def _observed(ref: TableRef, raw: list, pk: set[str]) -> ObservedTable:
+def _type_name(value: Any, dialect: Any) -> str:
+    # Compiled with the engine's dialect: str() would build a default dialect for every column.
+    try:
+        return str(value.compile(dialect=dialect))
+    except Exception:  # a type the dialect cannot render (NullType): its generic name
+        return str(value)
+
+
+def _observed(ref: TableRef, raw: list, pk: set[str], dialect: Any) -> ObservedTable:
     return ObservedTable(
         ref,
         [
             ObservedColumn(
                 name=str(c["name"]),
-                data_type=str(c["type"]),
+                data_type=_type_name(c["type"], dialect),
                 nullable=bool(c.get("nullable", True)) and c["name"] not in pk,
                 primary_key=c["name"] in pk,
                 comment=str(c.get("comment") or ""),
@@ -97,7 +105,7 @@ def read_tables(engine: Engine, refs: list[TableRef], *, measure: bool) -> dict[
         pk_by_name = {key[1]: set(value.get("constrained_columns") or []) for key, value in pks.items()}
         for ref in wanted:
             raw = columns_by_name.get(ref.name)
-            out[ref] = None if raw is None else _observed(ref, raw, pk_by_name.get(ref.name, set()))
+            out[ref] = None if raw is None else _observed(ref, raw, pk_by_name.get(ref.name, set()), engine.dialect)
     if measure:
         with engine.connect() as conn:
             for ref, table_seen in out.items():
