@@ -137,9 +137,7 @@ def bench_sql(pg_url: str, tables: int, columns: int) -> None:
     from catalog.services.products import products_bulk_upsert
     from catalog.specs import FieldSpec, OutputPortSpec, ProductSpec
     from harvest.actors import platform_actor
-    from harvest.services.sql import connection_create
-
-    harvest_connection = _sql.harvest_connection
+    from harvest.services.sql import connection_create, harvest_connection
 
     info = psycopg.conninfo.conninfo_to_dict(pg_url)
     schema = f"bench_{uuid.uuid4().hex[:8]}"
