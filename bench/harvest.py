@@ -136,7 +136,6 @@ def bench_dbt(models: int, columns: int) -> None:
 def bench_sql(pg_url: str, tables: int, columns: int) -> None:
     from catalog.services.products import products_bulk_upsert
     from catalog.specs import FieldSpec, OutputPortSpec, ProductSpec
-    from core.dispatch import deferred
     from harvest.actors import platform_actor
     from harvest.services.sql import connection_create, harvest_connection
 
