@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import uuid
+from typing import Any
 
 import psycopg
 import pymysql
@@ -32,8 +33,13 @@ from slo.models import Measurement, SloKind
 from slo.services import SloSpec, slo_create
 from tests.conftest import bearer_client
 
-PG = {"host": "127.0.0.1", "port": 5432, "user": "root", "dbname": os.environ.get("HARVEST_TEST_PG_DB", "postgres")}
-MARIA = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
+PG: dict[str, Any] = {
+    "host": "127.0.0.1",
+    "port": 5432,
+    "user": "root",
+    "dbname": os.environ.get("HARVEST_TEST_PG_DB", "postgres"),
+}
+MARIA: dict[str, Any] = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
 MARIA_DB = os.environ.get("HARVEST_TEST_MARIADB_DB", "harvest_test")
 
 FIELDS = [
