@@ -142,7 +142,7 @@ def _harvest(
     for target in mapped.targets:
         by_product[target.product].append(target)
     products = _write_products(actor, domain, project, namespace, by_product, tests_of, summary, progress)
-    _removed(actor, domain, {t.node.unique_id for t in mapped.targets}, retire_removed, summary)
+    _removed(actor, domain, project.name, {t.node.unique_id for t in mapped.targets}, retire_removed, summary)
     _lineage(lineage_actor, domain, project, namespace, summary, progress)
     _test_outcomes(actor, project, mapped.targets, products, tests_of, summary)
 
@@ -344,9 +344,10 @@ def _write_product(
     return DataProduct.objects.select_related("domain__parent", "owner_team").get(pk=result.product.pk)
 
 
-def _removed(actor: Actor, domain: Domain, seen: set[str], retire: bool, summary: Summary) -> None:
+def _removed(actor: Actor, domain: Domain, project: str, seen: set[str], retire: bool, summary: Summary) -> None:
+    # Only this project's models: a domain may harvest several dbt projects, each its own manifest.
     gone = list(
-        HarvestedModel.objects.filter(domain=domain, removed_at__isnull=True)
+        HarvestedModel.objects.filter(domain=domain, removed_at__isnull=True, unique_id__startswith=f"model.{project}.")
         .exclude(unique_id__in=seen)
         .select_related("product__domain__parent", "product__owner_team")
     )

@@ -164,3 +164,13 @@ def test_the_command_harvests_with_progress(world, tmp_path):
     assert "created" in out.getvalue()
     assert "products" in err.getvalue() and "1/1" in err.getvalue()
     assert DataProduct.objects.filter(slug="orders").exists()
+
+
+def test_another_projects_harvest_does_not_remove_this_ones_models(pipeline):
+    pipeline.post(URL, jaffle(orders={"data_product": "orders"}), format="json")
+    other = copy.deepcopy(VERSIONED)
+    for node in other["nodes"].values():
+        node["meta"] = {"data_product": "mart"}
+    body = pipeline.post(URL, other, format="json").json()
+    assert not [i for i in body["items"] if i["action"] == "removed"]
+    assert HarvestedModel.objects.filter(removed_at__isnull=True).count() == 4
