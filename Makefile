@@ -31,7 +31,13 @@ GUNICORN_TIMEOUT ?= 60
 CELERY_CONCURRENCY ?= 2
 CELERY_LOGLEVEL ?= INFO
 
-.PHONY: help install run test lint bench migrations-check prod vendor
+# The dbt tool venv for the harvest tests (tests/harvest/test_dbt_real.py): dbt's pins clash with the portal's, so it
+# lives apart under .tools/ (git-ignored). Rebuilt when the pins below change.
+DBT_VENV := .tools/dbt
+DBT_PINS := dbt-core==1.10.15 dbt-postgres==1.10.2
+DBT_STAMP := $(DBT_VENV)/.pins
+
+.PHONY: help install run test lint bench migrations-check prod vendor dbt-venv
 
 help:
 	@echo "make run               set up .venv, migrate, load the demo mesh, serve http://$(HOST):$(PORT)"
@@ -41,6 +47,7 @@ help:
 	@echo "make migrations-check  fail when a model change has no migration"
 	@echo "make prod              production profile: gunicorn + Celery worker + beat (docs/operations.md)"
 	@echo "make vendor            refresh the vendored front-end files under static/vendor/"
+	@echo "make dbt-venv          the dbt tool venv under $(DBT_VENV) for the harvest tests (make test builds it)"
 
 install:
 	@test -x $(PY) || { echo "Creating $(VENV)"; python3 -m venv $(VENV); }
@@ -57,7 +64,15 @@ run: install
 
 # Both passes run even when the first fails, so one `make test` shows everything; it fails if either did.
 # pytest's exit code 5 means "no tests selected", which a marker filter may legitimately produce.
-test: install
+dbt-venv:
+	@if [ "$$(cat $(DBT_STAMP) 2>/dev/null)" != "$(DBT_PINS)" ]; then \
+		echo "Creating $(DBT_VENV) with $(DBT_PINS)"; \
+		python3 -m venv $(DBT_VENV) && $(DBT_VENV)/bin/pip install --disable-pip-version-check --quiet $(DBT_PINS) \
+			&& echo "$(DBT_PINS)" > $(DBT_STAMP) \
+			|| echo "make dbt-venv: could not install dbt (offline?); tests/harvest/test_dbt_real.py will skip"; \
+	fi
+
+test: install dbt-venv
 	@status=0; \
 	echo "== make test: SQLite pass (markers: $(SQLITE_MARKERS)) =="; \
 	env -u DATABASE_URL $(PY) -m pytest $(XDIST) -m "$(SQLITE_MARKERS)" $(PYTEST_ARGS); \

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "slo",
     "access",
     "ratings",
+    "harvest",
     "governance",
     "demo",
 ]
@@ -272,6 +273,10 @@ CELERY_BEAT_SCHEDULE["slo-evaluate-all"] = {"task": "slo.tasks.evaluate_all_slos
 # Raw SLI measurements are kept this many days (at least 32; compliance reads daily rollups), pruned daily.
 PORTAL_SLO_MEASUREMENT_RETENTION_DAYS = env_int("PORTAL_SLO_MEASUREMENT_RETENTION_DAYS", 45)
 CELERY_BEAT_SCHEDULE["slo-prune-measurements"] = {"task": "slo.tasks.prune_measurements", "schedule": 86400.0}
+
+# ---- Harvesting (harvest/, docs/harvest.md) ---------------------------------------------------------------
+# Each SQL connection's own schedule decides when it is due; beat only looks every few minutes.
+CELERY_BEAT_SCHEDULE["harvest-due"] = {"task": "harvest.tasks.harvest_due_connections", "schedule": 300.0}
 
 # ---- Access requests and grants (access/, docs/access.md) ----------------------------------------------------
 # Grants expire on schedule; holders are told once, ACCESS_REMIND_DAYS before; lost webhook tasks are resent.

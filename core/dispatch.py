@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from celery import Task, current_app
@@ -166,6 +167,21 @@ def _request_finished(**kwargs) -> None:
         _run(queue)
         queue = _queue()
     _local.queue = None
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Outside a web request (a management command, a scheduled harvest): collect the work the block's commits
+    hand to tasks and run it once the block ends, merged as after a response. Inside a request, or with a broker,
+    it changes nothing."""
+    if _queue() is not None or not eager():
+        yield
+        return
+    _request_started()
+    try:
+        yield
+    finally:
+        _request_finished()
 
 
 request_started.connect(_request_started, dispatch_uid="core.dispatch.request_started")

@@ -38,6 +38,7 @@ from catalog.models import (
 )
 from glossary.models import TermFieldLink, TermProductLink
 from governance.models import Severity
+from harvest.selectors import open_drift_by_product
 from lineage.selectors.reads import ProductReads, product_reads
 from slo.selectors import slo_summaries
 
@@ -177,6 +178,11 @@ class Batch:
         # The SLO app's summaries are the agreed interface; a product with any SLO has slo_count > 0.
 
         return {pid for pid, summary in slo_summaries(self.ids).items() if summary.slo_count}
+
+    @cached_property
+    def drift(self) -> dict[int, list[tuple[str, str, str, bool]]]:
+        """product id -> open schema drift of its ports [(port label, kind, column, breaking)] (harvest)."""
+        return open_drift_by_product(self.ids)
 
     @cached_property
     def lineage_reads(self) -> ProductReads:
@@ -477,6 +483,37 @@ def check_observed_reads_have_access(batch: Batch) -> dict[int, str | None]:
     return _each(batch, failing)
 
 
+_DRIFT_WORDS = {
+    "table_missing": "table missing",
+    "missing_column": "missing column",
+    "new_column": "new column",
+    "type_changed": "type changed",
+    "nullability_changed": "nulls allowed",
+}
+
+
+def _drift_check(batch: Batch, breaking: bool, lead: str) -> dict[int, str | None]:
+    drift = batch.drift
+
+    def failing(p: DataProduct) -> str | None:
+        mine = [
+            f"{port}: {_DRIFT_WORDS.get(kind, kind)}{' ' + column if column else ''}"
+            for port, kind, column, is_breaking in drift.get(p.pk, [])
+            if is_breaking == breaking
+        ]
+        return f"{lead}: {_names(mine)}." if mine else None
+
+    return _each(batch, failing)
+
+
+def check_schema_drift_breaking(batch: Batch) -> dict[int, str | None]:
+    return _drift_check(batch, True, "The live table breaks the port's contract")
+
+
+def check_schema_drift(batch: Batch) -> dict[int, str | None]:
+    return _drift_check(batch, False, "The live table has columns the port does not declare")
+
+
 def check_version(batch: Batch) -> dict[int, str | None]:
     return _each(batch, lambda p: None if p.version.strip() else "The product has no version.")
 
@@ -610,6 +647,28 @@ REGISTRY: tuple[Policy, ...] = (
         "the port is meant for everyone, make it open.",
         check=check_observed_reads_have_access,
         requires_app="access",
+    ),
+    Policy(
+        id="schema-drift-breaking",
+        title="Live tables keep their contract",
+        severity=Severity.ERROR,
+        rationale="A port whose table lost a column, changed a column's type or lets nulls into a required column "
+        "breaks every consumer that reads it: its contract is violated.",
+        how_to_fix="Restore the table (add the column back, change its type back) or, if the change is meant, "
+        "publish the port's new schema and contract (a new major version) and tell its consumers; the next harvest "
+        "of the connection resolves the finding (docs/harvest.md).",
+        check=check_schema_drift_breaking,
+        requires_app="harvest",
+    ),
+    Policy(
+        id="schema-drift",
+        title="Live tables match their declared schema",
+        severity=Severity.WARNING,
+        rationale="Columns the table has and the port does not declare are invisible to consumers and unclassified.",
+        how_to_fix="Declare the listed columns on the port (with type, description and classification), or drop "
+        "them from the table; the next harvest resolves the finding.",
+        check=check_schema_drift,
+        requires_app="harvest",
     ),
     Policy(
         id="version",

@@ -30,6 +30,8 @@ lineage_app = typer.Typer(help="OpenLineage events.", no_args_is_help=True)
 sli_app = typer.Typer(help="SLI measurements.", no_args_is_help=True)
 app.add_typer(lineage_app, name="lineage")
 app.add_typer(sli_app, name="sli")
+harvest_app = typer.Typer(help="Harvest metadata from where it lives (dbt projects).", no_args_is_help=True)
+app.add_typer(harvest_app, name="harvest")
 
 out = Console(soft_wrap=True, highlight=False)
 err = Console(stderr=True, soft_wrap=True, highlight=False)
@@ -366,6 +368,50 @@ def sli_push(ctx: typer.Context, source: FileArg) -> None:
     with settings.portal() as portal:
         answer = _call(partial(portal.post, "/api/v1/sli", body))
     out.print(_summary(answer), markup=False)
+    raise typer.Exit(OK)
+
+
+DBT_FILES = {"manifest": "manifest.json", "catalog": "catalog.json", "run_results": "run_results.json"}
+
+
+@harvest_app.command("dbt")
+def harvest_dbt(
+    ctx: typer.Context,
+    domain: Annotated[str, typer.Option(help="The domain the products are harvested into.")],
+    target: Annotated[Path, typer.Argument(help="dbt's target/ directory.")] = Path("target"),
+    mapping: Annotated[Path | None, typer.Option(help="A mapping file (JSON): models to products and ports.")] = None,
+    namespace: Annotated[str, typer.Option(help="OpenLineage namespace of the datasets.")] = "",
+    connection: Annotated[str, typer.Option(help="A connection of the domain naming the database host.")] = "",
+    retire_removed: Annotated[bool, typer.Option(help="Retire products whose dbt models are all gone.")] = False,
+    format: FormatOpt = Format.text,
+) -> None:
+    """Send a dbt project's manifest.json (and catalog.json, run_results.json when there) to the portal."""
+    settings: Settings = ctx.obj
+    body: dict[str, Any] = {}
+    for key, name in DBT_FILES.items():
+        path = target / name
+        if path.exists():
+            body[key] = _read_json(str(path))
+    if "manifest" not in body:
+        err.print(f"No {target / 'manifest.json'}: run dbt (build, run or compile) first.", markup=False)
+        raise typer.Exit(USAGE)
+    if mapping is not None:
+        body["mapping"] = _read_json(str(mapping))
+    params = {"domain": domain, "namespace": namespace, "connection": connection}
+    params = {k: v for k, v in params.items() if v}
+    if retire_removed:
+        params["retire_removed"] = "true"
+    with settings.portal() as portal:
+        answer = _call(partial(portal.post, "/api/v1/harvest/dbt", body, params))
+    if format == Format.json:
+        _emit_json(answer)
+        raise typer.Exit(OK)
+    counts = ", ".join(f"{n} {action}" for action, n in answer["counts"].items() if n)
+    out.print(f"harvest run {answer['run']} of {answer['project']} into {domain}: {counts}", markup=False)
+    for item in answer["items"]:
+        if item["action"] != "unchanged":
+            reason = f" ({item['reason']})" if item.get("reason") else ""
+            out.print(f"  {item['action']:<9} {item['kind']:<12} {item['ref']}{reason}", markup=False)
     raise typer.Exit(OK)
 
 

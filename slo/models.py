@@ -45,6 +45,7 @@ class MeasurementSource(models.TextChoices):
     API = "api", "Pushed by a pipeline"
     OPENLINEAGE = "openlineage", "OpenLineage event"
     DEMO = "demo", "Demo data"
+    HARVEST = "harvest", "Harvested (dbt run results, live tables)"
 
 
 # Custom objectives with this metric are fed by OpenLineage dataQualityAssertions (share of assertions passed).

@@ -29,6 +29,7 @@ LAYERS: list[set[str]] = [
     {"audit", "backup"},
     {"lineage", "glossary", "access"},
     {"slo", "ratings"},
+    {"harvest"},  # new layer: dbt and SQL harvesting, schema drift (reads slo, lineage, catalog)
     {"governance"},
     {"demo"},
     {"config"},

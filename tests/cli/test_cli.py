@@ -290,3 +290,18 @@ def test_sli_push_of_an_unknown_objective_is_refused(portal: Portal):
     result = portal.run("sli", "push", "-", input=json.dumps({"slo": 999999, "value": 1}))
     assert result.exit_code == 1
     assert "404" in result.stderr
+
+
+def test_harvest_dbt_sends_a_target_directory(portal: Portal, tmp_path):
+    manifest = json.loads((CONFORMANCE / "dbt" / "dccli_manifest_empty_columns.json").read_text())
+    manifest["nodes"]["model.jaffle_shop.orders"]["config"]["meta"] = {"data_product": "orders"}
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / "manifest.json").write_text(json.dumps(manifest))
+    result = portal.run("harvest", "dbt", "--domain", "sales", str(target))
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "created" in result.output and "sales/orders" in result.output
+    again = portal.run("harvest", "dbt", "--domain", "sales", str(target), "--format", "json")
+    assert json.loads(again.stdout)["counts"]["created"] == 0
+    missing = portal.run("harvest", "dbt", "--domain", "sales", str(tmp_path / "nowhere"))
+    assert missing.exit_code == 2 and "manifest.json" in missing.stderr
