@@ -33,6 +33,7 @@ from catalog.services.products import (
     products_bulk_upsert,
 )
 from core.actors import Actor
+from core.api.params import flag
 from core.errors import FieldError, NotFound, ValidationFailed
 
 PROBLEM = OpenApiResponse(description="RFC 7807 problem+json naming each bad field by JSON Pointer.")
@@ -45,6 +46,16 @@ DRY_RUN = OpenApiParameter(
 TARGET = [
     OpenApiParameter("domain", str, description="The domain the documents go to, over what they say."),
     OpenApiParameter("product", str, description="The data product a contract attaches to (with domain)."),
+    OpenApiParameter(
+        "create_domain",
+        bool,
+        description="A DPDS descriptor's unknown info.domain is created under `parent` (staff or a platform team's "
+        "token); without it the answer is a 404 naming the domain.",
+    ),
+    OpenApiParameter("parent", str, description="The parent domain of a domain created by create_domain."),
+    OpenApiParameter(
+        "descriptor", str, description="In a zip: the path of the descriptor, when several are at its top."
+    ),
 ]
 
 
@@ -58,7 +69,28 @@ def _dry_run(request: Request) -> bool:
 
 
 def _target(request: Request) -> Target:
-    return Target(domain=request.query_params.get("domain", ""), product=request.query_params.get("product", ""))
+    params = request.query_params
+    return Target(
+        domain=params.get("domain", ""),
+        product=params.get("product", ""),
+        create_domain=flag(params, "create_domain"),
+        parent=params.get("parent", ""),
+        descriptor=params.get("descriptor", ""),
+    )
+
+
+def _uploaded(request: Request) -> tuple[bytes, str, dict[str, bytes]]:
+    """The descriptor and the files sent with it: the body itself, or the parts of a multipart upload (the
+    descriptor in part `descriptor`, every other file under the path its references use)."""
+    if not (request.content_type or "").startswith("multipart/form-data"):
+        return request.body, request.content_type or "", {}
+    # Django parses the parts itself; DRF's parsers are off for this view.
+    parts = request._request.FILES
+    if "descriptor" not in parts:
+        raise ValidationFailed([FieldError("/descriptor", "send the descriptor as the multipart part `descriptor`")])
+    files = {name: parts[name].read() for name in parts if name != "descriptor"}
+    main = parts["descriptor"]
+    return main.read(), main.content_type or "", files
 
 
 def _outcomes_response(outcomes, *, dry_run: bool) -> Response:
@@ -269,10 +301,17 @@ class Descriptors(APIView):
     parser_classes: list = []
 
     @extend_schema(
-        request={"application/yaml": OpenApiTypes.STR, "application/json": OpenApiTypes.OBJECT},
+        request={
+            "application/yaml": OpenApiTypes.STR,
+            "application/json": OpenApiTypes.OBJECT,
+            "application/zip": OpenApiTypes.BINARY,
+            "multipart/form-data": OpenApiTypes.OBJECT,
+        },
         responses={200: OUTCOMES, 201: OUTCOMES, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM, 413: PROBLEM},
-        description="Import an ODPS data product, an ODCS v3 data contract or a DPDS descriptor (YAML or JSON). "
-        "A contract that names no domain, sent with a token, is kept unattached in the token team's registry.",
+        description="Import an ODPS data product, an ODCS v3 or Data Contract Specification contract, or a DPDS "
+        "descriptor (YAML or JSON); a zip, or a multipart upload (part `descriptor` plus one part per referenced "
+        "file, named by its path), carries the files its $refs name. A contract that names no domain, sent with "
+        "a token, is kept unattached in the token team's registry.",
         parameters=[DRY_RUN, *TARGET],
         examples=[
             OpenApiExample(
@@ -282,8 +321,9 @@ class Descriptors(APIView):
     )
     def post(self, request: Request) -> Response:
         actor, target, dry_run = Actor.from_request(request), _target(request), _dry_run(request)
+        raw, content_type, files = _uploaded(request)
         write = descriptor_preview if dry_run else descriptor_import
-        outcomes = write(actor=actor, raw=request.body, content_type=request.content_type or "", target=target)
+        outcomes = write(actor=actor, raw=raw, content_type=content_type, target=target, files=files)
         return _outcomes_response(outcomes, dry_run=dry_run)
 
 
