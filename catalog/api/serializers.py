@@ -175,7 +175,7 @@ class SchemaPropertyOutSerializer(serializers.Serializer):
     name = serializers.CharField(help_text="Dotted for nested properties: `address.city`.")
     type = serializers.CharField(help_text="The logical type as the contract writes it.")
     physical_type = serializers.CharField()
-    required = serializers.BooleanField()
+    required = serializers.BooleanField()  # type: ignore[assignment]  # the property's, not Field.required
     unique = serializers.BooleanField()
     primary_key = serializers.BooleanField()
     classification = serializers.CharField()

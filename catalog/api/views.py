@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import django_filters
+import yaml
 from django.db.models import Prefetch
+from django.http import HttpResponse, HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.api import serializers as s
 from catalog.api.product_input import BulkIn, ProductIn, parse_bulk, parse_product
+from catalog.descriptors.export import to_dcs, to_odcs
 from catalog.models import DataContract, DataProduct, Domain, OutputPort, SchemaField, Team
+from catalog.selectors import contract_spec_exported
 from catalog.services.descriptors import (
     Target,
     descriptor_import,
@@ -88,8 +94,13 @@ def _uploaded(request: Request) -> tuple[bytes, str, dict[str, bytes]]:
     parts = request._request.FILES
     if "descriptor" not in parts:
         raise ValidationFailed([FieldError("/descriptor", "send the descriptor as the multipart part `descriptor`")])
-    files = {name: parts[name].read() for name in parts if name != "descriptor"}
-    main = parts["descriptor"]
+    files: dict[str, bytes] = {}
+    for name in parts:
+        upload = parts.get(name)
+        if upload is not None and name != "descriptor":
+            files[name] = upload.read()
+    main = parts.get("descriptor")
+    assert main is not None
     return main.read(), main.content_type or "", files
 
 
@@ -358,10 +369,44 @@ class ContractList(generics.ListAPIView):
         return contract_queryset().order_by("contract_id")
 
 
+class _FormatIsNotARenderer(DefaultContentNegotiation):
+    """`?format=odcs|dcs` names the standard to write the contract in, not a DRF renderer."""
+
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)  # type: ignore[assignment]
+
+
+EXPORTS = {"odcs": to_odcs, "dcs": to_dcs}
+
+
 class ContractDetail(generics.RetrieveAPIView):
     serializer_class = s.ContractSerializer
     lookup_field = "contract_id"
     lookup_url_kwarg = "contract_id"
+    content_negotiation_class = _FormatIsNotARenderer
 
     def get_queryset(self):
         return contract_queryset()
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "format",
+                str,
+                enum=list(EXPORTS),
+                description="Write the contract out as an ODCS v3.1.0 or a Data Contract Specification 1.2.1 "
+                "document (YAML when the Accept header asks for application/yaml), from what the portal parsed.",
+            )
+        ],
+        responses={200: s.ContractSerializer, 400: PROBLEM, 404: PROBLEM},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
+        wanted = request.query_params.get("format", "")
+        if not wanted:
+            return super().get(request, *args, **kwargs)
+        if wanted not in EXPORTS:
+            raise ValidationFailed([FieldError("/format", f"must be one of {', '.join(EXPORTS)}, not {wanted!r}")])
+        document = EXPORTS[wanted](contract_spec_exported(self.get_object()))
+        if "yaml" in request.headers.get("Accept", ""):
+            text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+            return HttpResponse(text, content_type="application/yaml; charset=utf-8")
+        return Response(document)
