@@ -147,6 +147,7 @@ def _resolved_port(r: Reader, resolver: Resolver, port: dict[str, Any], at: Path
     if problems:
         r.fail(at, problems[0])
         return port
+    port = _port_in_descriptor(port, kind=str(at[1]))
     parts = {}
     for key in _PORT_PARTS:
         if isinstance(port.get(key), dict):
@@ -159,6 +160,19 @@ def _resolved_port(r: Reader, resolver: Resolver, port: dict[str, Any], at: Path
         # The API definition only tells the port's type; a reference to it that leads nowhere is no refusal.
         parts["promises"] = {**promises, "api": resolver.inline(promises["api"], lambda why: None)}
     return {**port, **parts}
+
+
+def _port_in_descriptor(port: dict[str, Any], *, kind: str) -> dict[str, Any]:
+    """The DPDS example's `ports/trip-events-oport.json` is a whole descriptor around its one port, not the port:
+    read the port inside (the reference's own keys still win)."""
+    if "dataProductDescriptor" not in port:
+        return port
+    components = port.get("interfaceComponents")
+    inner = components.get(kind) if isinstance(components, dict) else None
+    if not (isinstance(inner, list) and len(inner) == 1 and isinstance(inner[0], dict)):
+        return port
+    wrapper = {"dataProductDescriptor", "info", "interfaceComponents", "internalComponents", "components", "tags"}
+    return {**inner[0], **{k: v for k, v in port.items() if k not in wrapper}}
 
 
 def _unresolved(value: dict[str, Any]) -> bool:

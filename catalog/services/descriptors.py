@@ -69,7 +69,7 @@ class Target:
     descriptor: str = ""
 
 
-def _product_slug(domain: str, slug: str, external_id: str) -> str:
+def _product_slug(domain: str, slug: str, external_id: str, id_pointer: str = "/id") -> str:
     """A product imported before keeps its slug even if its name changed since."""
     if external_id:
         known = (
@@ -83,13 +83,17 @@ def _product_slug(domain: str, slug: str, external_id: str) -> str:
         if clash is not None:
             raise Conflict(
                 f"Product '{domain}/{slug}' already exists with id '{clash.external_id}', not '{external_id}'.",
-                path="/id",
+                path=id_pointer,
             )
     return slug
 
 
+def _id_pointer(doc: ProductDocument) -> str:
+    return "/info/fullyQualifiedName" if doc.source_format == "dpds" else "/id"
+
+
 def _import_product(actor: Actor, doc) -> ImportOutcome:
-    slug = _product_slug(doc.domain, doc.slug, doc.spec.external_id)
+    slug = _product_slug(doc.domain, doc.slug, doc.spec.external_id, _id_pointer(doc))
     result = product_upsert(
         actor=actor,
         domain_slug=doc.domain,
@@ -293,7 +297,7 @@ def _preview_product(actor: Actor, doc: ProductDocument) -> ImportOutcome:
     domain = Domain.objects.select_related("owner_team", "parent").filter(slug=doc.domain).first()
     if domain is None:
         raise NotFound(f"Unknown domain '{doc.domain}'.", path="/domain")
-    slug = _product_slug(doc.domain, doc.slug, doc.spec.external_id)
+    slug = _product_slug(doc.domain, doc.slug, doc.spec.external_id, _id_pointer(doc))
     product = DataProduct.objects.select_related("domain", "owner_team").filter(domain=domain, slug=slug).first()
     if product is None:
         ensure_can_write_domain(actor, domain)
