@@ -374,6 +374,12 @@ class _FormatIsNotARenderer(DefaultContentNegotiation):
 
     settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)  # type: ignore[assignment]
 
+    def select_renderer(self, request, renderers, format_suffix=None):
+        # An export asked for in YAML is written by the view itself, which no renderer here offers.
+        if request.query_params.get("format") in EXPORTS and "yaml" in request.headers.get("Accept", ""):
+            return renderers[0], renderers[0].media_type
+        return super().select_renderer(request, renderers, format_suffix)
+
 
 EXPORTS = {"odcs": to_odcs, "dcs": to_dcs}
 

@@ -89,9 +89,24 @@ class DataContract(TimeStampedModel):
             )
         return list(objects.values())
 
+    def schema_display(self) -> list[dict]:
+        """The schema for the page: each relationship's ends as text (a composite key's columns joined)."""
+        shown = []
+        for obj in self.schema():
+            relationships = [
+                {**rel, "from_text": _ends(rel.get("from")), "to_text": _ends(rel.get("to"))}
+                for rel in obj.get("relationships", [])
+            ]
+            shown.append({**obj, "relationships": relationships})
+        return shown
+
     def field_specs(self) -> list[FieldSpec]:
         """The fields of the contract's schema, as the ports that follow it take them."""
         return [FieldSpec(**item) for item in self.schema_fields]
+
+
+def _ends(value: object) -> str:
+    return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value or "")
 
 
 class SlaProperty(models.Model):
