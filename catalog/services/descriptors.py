@@ -122,12 +122,12 @@ def _import_contract(actor: Actor, spec) -> ImportOutcome:
     )
 
 
-def _dpds_domain(actor: Actor, parsed: DpdsResult, target: Target) -> None:
+def _dpds_domain(actor: Actor, parsed: DpdsResult, target: Target, *, create: bool = True) -> None:
     """An unknown info.domain is a 404 naming it, or, when asked for, a domain created under `target.parent`."""
     slug = parsed.product.domain
     if not slug or Domain.objects.filter(slug=slug).exists():
         return
-    if target.create_domain and not target.domain:
+    if create and target.create_domain and not target.domain:
         domain_create_for_descriptor(actor=actor, slug=slug, name=parsed.domain_name, parent_slug=target.parent)
         return
     written = f" (info.domain {parsed.domain_name!r})" if parsed.domain_name and parsed.domain_name != slug else ""
@@ -282,6 +282,8 @@ def _preview(actor: Actor, parsed, named: set[str]) -> list[ImportOutcome]:
     if isinstance(parsed, ContractSpec):
         return [_preview_contract(actor, parsed, named)]
     if isinstance(parsed, DpdsResult):
+        # A dry run creates no domain: an unknown one is the same 404 as without ?create_domain.
+        _dpds_domain(actor, parsed, Target(), create=False)
         contracts = [_preview_contract(actor, c, named | {c.contract_id}) for c in parsed.contracts]
         return [_preview_product(actor, parsed.product), *contracts]
     return [_preview_product(actor, parsed)]
@@ -340,4 +342,5 @@ def _preview_contract(actor: Actor, spec: ContractSpec, named: set[str]) -> Impo
         attached=attached,
         registry=registry,
         changes=changes,
+        warnings=spec.warnings,
     )
