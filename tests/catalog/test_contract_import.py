@@ -324,3 +324,13 @@ def test_the_product_page_shows_the_contract_schema(team_client, client, world):
     assert "<code>customer_email_address</code>" in page
     assert "<code>line_items.order_id</code> → <code>orders.order_id</code>" in page
     assert "?format=dcs" in page
+
+
+def test_the_bulk_endpoint_takes_dcs_documents_with_the_others(team_client):
+    documents = [
+        load_document(ORDERS_LATEST.read_bytes()),
+        load_document((CORPUS / "open-data-contract-standard/examples/all/full-example.odcs.yaml").read_bytes()),
+    ]
+    response = team_client.post("/api/v1/descriptors/bulk?domain=sales", {"documents": documents}, format="json")
+    assert response.status_code == 201, response.content
+    assert sorted(DataContract.objects.values_list("source_format", flat=True)) == ["dcs", "odcs"]
