@@ -40,6 +40,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
 from django.views.defaults import page_not_found as django_page_not_found
 from django.views.defaults import server_error as django_server_error
 
@@ -95,6 +96,8 @@ def page_not_found(request: HttpRequest, exception: Exception, template_name: st
     return problem_response(404, "No API endpoint or object at this address.", code="not-found", instance=request.path)
 
 
+# Exempt from CSRF: it changes nothing, and a POST without a CSRF cookie must get this 404, not Django's HTML 403.
+@csrf_exempt
 def api_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     """The catch-all route under /api/: nothing is served here, whatever the method."""
     detail = "No API endpoint or object at this address."

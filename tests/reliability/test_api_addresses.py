@@ -129,3 +129,11 @@ def test_every_route_refuses_a_method_it_does_not_take_with_a_problem_405(settin
         _assert_problem(response, 405)
         checked += 1
     assert checked > 20
+
+
+def test_a_post_without_csrf_cookie_to_an_unknown_address_is_a_problem_404(debug, world):
+    # A signed-in session without the CSRF cookie: the answer is still the API's 404, not Django's HTML 403.
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(world.member)
+    response = client.post("/api/v1/access/deliveries/not-a-number/redeliver")
+    _assert_problem(response, 404)
