@@ -21,7 +21,7 @@ from catalog.models import (
     TeamMembership,
     TeamRole,
 )
-from catalog.specs import ContractSpec, FieldSpec, InputPortSpec, OutputPortSpec, ProductSpec, SlaSpec
+from catalog.specs import ContractSpec, FieldSpec, InputPortSpec, OutputPortSpec, ProductSpec, QualityRuleSpec, SlaSpec
 
 RECENT_PRODUCTS = 8
 _ROLE_ORDER: dict[str, int] = {TeamRole.OWNER: 0, TeamRole.STEWARD: 1, TeamRole.MEMBER: 2}
@@ -386,4 +386,30 @@ def contract_spec_stored(contract: DataContract) -> ContractSpec:
             SlaSpec(name=s.name, value=s.value, value_ext=s.value_ext, unit=s.unit, element=s.element, driver=s.driver)
             for s in contract.sla_properties.all()
         ],
+        status_as_written=contract.status_as_written,
+        objects=contract.schema(),
+        servers=contract.servers,
     )
+
+
+def contract_spec_exported(contract: DataContract) -> ContractSpec:
+    """The contract as stored with its quality rules and document too, for writing it out (?format=)."""
+    spec = contract_spec_stored(contract)
+    spec.quality = [
+        QualityRuleSpec(
+            element=q.element,
+            name=q.name,
+            rule_type=q.rule_type,
+            metric=q.metric,
+            dimension=q.dimension,
+            description=q.description,
+            severity=q.severity,
+            operator=q.operator,
+            threshold=q.threshold,
+            schedule=q.schedule,
+            definition=q.definition,
+        )
+        for q in contract.quality_rules.all()
+    ]
+    spec.document = contract.document
+    return spec

@@ -111,6 +111,14 @@ class ContractSpec:
     sla: list[SlaSpec] = field(default_factory=list)
     quality: list[QualityRuleSpec] = field(default_factory=list)
     document: dict = field(default_factory=dict)
+    status_as_written: str = ""  # the document's own status word; `status` is its place in the lifecycle
+    # The schema as the contract API serves it: objects with their properties and relationships
+    # (catalog.descriptors.schema builds them), and the servers as written, minus nothing.
+    objects: list[dict] = field(default_factory=list)
+    servers: list[dict] = field(default_factory=list)
+    # What was read leniently (an unknown status taken as draft, a $ref that could not be followed): said in
+    # the answer, not a refusal.
+    warnings: list[str] = field(default_factory=list)
 
     def fingerprint(self) -> str:
         return fingerprint(asdict(self))

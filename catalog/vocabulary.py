@@ -20,6 +20,7 @@ class ContractStatus(models.TextChoices):
 
 class ContractFormat(models.TextChoices):
     ODCS = "odcs", "ODCS"
+    DCS = "dcs", "Data Contract Specification"
     DPDS = "dpds", "DPDS promises"
 
 
@@ -75,6 +76,7 @@ COLUMN_SIZES: dict[tuple[str, str], int] = {
     ("DataContract", "name"): 200,
     ("DataContract", "version"): 40,
     ("DataContract", "api_version"): 20,
+    ("DataContract", "status_as_written"): 100,
     ("Domain", "slug"): 80,
     ("SchemaField", "name"): 200,
     ("SchemaField", "object_name"): 200,

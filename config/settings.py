@@ -181,6 +181,8 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 
 # Requests larger than this are refused before they are parsed (413 on the API).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("PORTAL_MAX_BODY_BYTES", 5 * 1024 * 1024)
+# Teams that run the platform: their tokens may create a domain a descriptor names (`?create_domain=true`).
+PORTAL_PLATFORM_TEAMS = env_list("PORTAL_PLATFORM_TEAMS", [])
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from core.health import healthz
+from core.http_errors import api_not_found
 from governance.api import urls as governance_api
 from lineage.marquez import urls as marquez_urls
 
@@ -25,6 +26,9 @@ urlpatterns = [
     path("api/v1/health/", include(governance_api.health_patterns)),
     path("api/v1/", include("search.api_urls")),
     path("api/", include("catalog.api.urls")),
+    # Last under /api/: every address the API does not serve answers problem+json 404, DEBUG on or off.
+    re_path(r"^api/(?P<rest>.*)$", api_not_found, name="api-not-found"),
+    re_path(r"^marquez/api/(?P<rest>.*)$", api_not_found, name="api-marquez-not-found"),
     path("lineage/", include("lineage.urls")),
     path("glossary/", include("glossary.urls")),
     path("slo/", include("slo.urls")),

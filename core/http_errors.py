@@ -1,7 +1,13 @@
 """The project's error handlers (handler404, handler500), for what the views' own handling cannot see.
 
-`page_not_found`: an address under /api/ that matches no route (a slug with characters a slug cannot have, say)
-gets the API's problem+json 404 instead of the HTML page, like every other API error.
+An address under /api/ that matches no route (a slug with characters a slug cannot have, a path nobody serves,
+a missing trailing slash) gets the API's problem+json 404, like every other API error. Django calls handler404
+only with DEBUG off (with DEBUG on it answers its own HTML page, and the embedded profile runs with DEBUG on),
+so the answer cannot live in handler404 alone: `api_not_found` is the last route under /api/ (config/urls.py)
+and answers every address the API's routes leave, DEBUG on or off. Because that route matches, Django's
+APPEND_SLASH never redirects under /api/ (a redirected POST would lose its body); the 404 names the address
+with the slash when that one exists. `page_not_found` still answers problem+json under /api/ for an Http404
+that reaches it some other way.
 
 An unexpected error under /api/ (a bug) answers problem+json 500 with a short detail and an `error_id`; the same
 id is in the log line that carries the traceback, so a client's report leads to it. Pages keep the HTML page
@@ -33,6 +39,8 @@ import sys
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
+from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
 from django.views.defaults import page_not_found as django_page_not_found
 from django.views.defaults import server_error as django_server_error
 
@@ -87,3 +95,18 @@ def page_not_found(request: HttpRequest, exception: Exception, template_name: st
     if not is_api_path(request.path):
         return django_page_not_found(request, exception, template_name)
     return problem_response(404, "No API endpoint or object at this address.", code="not-found", instance=request.path)
+
+
+# Exempt from CSRF: it changes nothing, and a POST without a CSRF cookie must get this 404, not Django's HTML 403.
+@csrf_exempt
+def api_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """The catch-all route under /api/: nothing is served here, whatever the method."""
+    detail = "No API endpoint or object at this address."
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(request.path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_not_found:
+            detail += f" Did you mean {request.path}/ (with the trailing slash)?"
+    return problem_response(404, detail, code="not-found", instance=request.path)

@@ -123,8 +123,8 @@ class PortalLoginRequiredMiddleware(LoginRequiredMiddleware):
 
 class ApiErrorMiddleware:
     """An exception a view under /api/ did not handle answers problem+json 500 (or 503 for a lost database), with
-    DEBUG on or off; see core.http_errors. Django's own 4xx exceptions keep Django's handling (handler404
-    answers problem+json under /api/ already)."""
+    DEBUG on or off; see core.http_errors. An Http404 a view raises answers problem+json 404, DEBUG on or off;
+    Django's other 4xx exceptions keep Django's handling."""
 
     client_errors = (Http404, PermissionDenied, BadRequest, SuspiciousOperation, MultiPartParserError)
 
@@ -135,6 +135,13 @@ class ApiErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not is_api_path(request.path) or isinstance(exception, self.client_errors):
+        if not is_api_path(request.path):
+            return None
+        if isinstance(exception, Http404):
+            # With DEBUG on Django would answer its HTML page, not handler404.
+            return problem_response(
+                404, "No API endpoint or object at this address.", code="not-found", instance=request.path
+            )
+        if isinstance(exception, self.client_errors):
             return None
         return api_server_error(request, exception)

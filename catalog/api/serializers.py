@@ -159,8 +159,45 @@ class QualityOutSerializer(serializers.ModelSerializer):
         ]
 
 
+class RelationshipOutSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    # `from` and `to` are `object.property`, or lists of them for a composite key.
+    from_ = serializers.JSONField(source="from")
+    to = serializers.JSONField()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["from"] = data.pop("from_")
+        return data
+
+
+class SchemaPropertyOutSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="Dotted for nested properties: `address.city`.")
+    type = serializers.CharField(help_text="The logical type as the contract writes it.")
+    physical_type = serializers.CharField()
+    required = serializers.BooleanField()  # type: ignore[assignment]  # the property's, not Field.required
+    unique = serializers.BooleanField()
+    primary_key = serializers.BooleanField()
+    classification = serializers.CharField()
+    description = serializers.CharField()
+
+
+class SchemaObjectOutSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    physical_name = serializers.CharField()
+    type = serializers.CharField(help_text="table, view, topic, object... as written.")
+    description = serializers.CharField()
+    properties = SchemaPropertyOutSerializer(many=True)
+    relationships = RelationshipOutSerializer(many=True)
+
+
 class ContractSerializer(serializers.ModelSerializer):
     id = serializers.CharField(source="contract_id")
+    status_as_written = serializers.CharField(
+        help_text="The document's own status word; `status` is its place in the portal's lifecycle."
+    )
+    schema = SchemaObjectOutSerializer(many=True, help_text="The objects the contract describes.")
+    servers = serializers.ListField(child=serializers.DictField(), help_text="The servers, as the contract names them.")
     domain: serializers.SlugRelatedField[Domain] = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, allow_null=True, help_text="None for a standalone contract."
     )
@@ -181,11 +218,14 @@ class ContractSerializer(serializers.ModelSerializer):
             "name",
             "version",
             "status",
+            "status_as_written",
             "api_version",
             "source_format",
             "domain",
             "registry",
             "purpose",
+            "schema",
+            "servers",
             "sla_properties",
             "quality_rules",
             "document",

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import django_filters
+import yaml
 from django.db.models import Prefetch
+from django.http import HttpResponse, HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.api import serializers as s
 from catalog.api.product_input import BulkIn, ProductIn, parse_bulk, parse_product
+from catalog.descriptors.export import to_dcs, to_odcs
 from catalog.models import DataContract, DataProduct, Domain, OutputPort, SchemaField, Team
+from catalog.selectors import contract_spec_exported
 from catalog.services.descriptors import (
     Target,
     descriptor_import,
@@ -33,6 +39,7 @@ from catalog.services.products import (
     products_bulk_upsert,
 )
 from core.actors import Actor
+from core.api.params import flag
 from core.errors import FieldError, NotFound, ValidationFailed
 
 PROBLEM = OpenApiResponse(description="RFC 7807 problem+json naming each bad field by JSON Pointer.")
@@ -45,6 +52,16 @@ DRY_RUN = OpenApiParameter(
 TARGET = [
     OpenApiParameter("domain", str, description="The domain the documents go to, over what they say."),
     OpenApiParameter("product", str, description="The data product a contract attaches to (with domain)."),
+    OpenApiParameter(
+        "create_domain",
+        bool,
+        description="A DPDS descriptor's unknown info.domain is created under `parent` (staff or a platform team's "
+        "token); without it the answer is a 404 naming the domain.",
+    ),
+    OpenApiParameter("parent", str, description="The parent domain of a domain created by create_domain."),
+    OpenApiParameter(
+        "descriptor", str, description="In a zip: the path of the descriptor, when several are at its top."
+    ),
 ]
 
 
@@ -58,7 +75,33 @@ def _dry_run(request: Request) -> bool:
 
 
 def _target(request: Request) -> Target:
-    return Target(domain=request.query_params.get("domain", ""), product=request.query_params.get("product", ""))
+    params = request.query_params
+    return Target(
+        domain=params.get("domain", ""),
+        product=params.get("product", ""),
+        create_domain=flag(params, "create_domain"),
+        parent=params.get("parent", ""),
+        descriptor=params.get("descriptor", ""),
+    )
+
+
+def _uploaded(request: Request) -> tuple[bytes, str, dict[str, bytes]]:
+    """The descriptor and the files sent with it: the body itself, or the parts of a multipart upload (the
+    descriptor in part `descriptor`, every other file under the path its references use)."""
+    if not (request.content_type or "").startswith("multipart/form-data"):
+        return request.body, request.content_type or "", {}
+    # Django parses the parts itself; DRF's parsers are off for this view.
+    parts = request._request.FILES
+    if "descriptor" not in parts:
+        raise ValidationFailed([FieldError("/descriptor", "send the descriptor as the multipart part `descriptor`")])
+    files: dict[str, bytes] = {}
+    for name in parts:
+        upload = parts.get(name)
+        if upload is not None and name != "descriptor":
+            files[name] = upload.read()
+    main = parts.get("descriptor")
+    assert main is not None
+    return main.read(), main.content_type or "", files
 
 
 def _outcomes_response(outcomes, *, dry_run: bool) -> Response:
@@ -269,10 +312,17 @@ class Descriptors(APIView):
     parser_classes: list = []
 
     @extend_schema(
-        request={"application/yaml": OpenApiTypes.STR, "application/json": OpenApiTypes.OBJECT},
+        request={
+            "application/yaml": OpenApiTypes.STR,
+            "application/json": OpenApiTypes.OBJECT,
+            "application/zip": OpenApiTypes.BINARY,
+            "multipart/form-data": OpenApiTypes.OBJECT,
+        },
         responses={200: OUTCOMES, 201: OUTCOMES, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM, 413: PROBLEM},
-        description="Import an ODPS data product, an ODCS v3 data contract or a DPDS descriptor (YAML or JSON). "
-        "A contract that names no domain, sent with a token, is kept unattached in the token team's registry.",
+        description="Import an ODPS data product, an ODCS v3 or Data Contract Specification contract, or a DPDS "
+        "descriptor (YAML or JSON); a zip, or a multipart upload (part `descriptor` plus one part per referenced "
+        "file, named by its path), carries the files its $refs name. A contract that names no domain, sent with "
+        "a token, is kept unattached in the token team's registry.",
         parameters=[DRY_RUN, *TARGET],
         examples=[
             OpenApiExample(
@@ -282,8 +332,9 @@ class Descriptors(APIView):
     )
     def post(self, request: Request) -> Response:
         actor, target, dry_run = Actor.from_request(request), _target(request), _dry_run(request)
+        raw, content_type, files = _uploaded(request)
         write = descriptor_preview if dry_run else descriptor_import
-        outcomes = write(actor=actor, raw=request.body, content_type=request.content_type or "", target=target)
+        outcomes = write(actor=actor, raw=raw, content_type=content_type, target=target, files=files)
         return _outcomes_response(outcomes, dry_run=dry_run)
 
 
@@ -318,10 +369,50 @@ class ContractList(generics.ListAPIView):
         return contract_queryset().order_by("contract_id")
 
 
+class _FormatIsNotARenderer(DefaultContentNegotiation):
+    """`?format=odcs|dcs` names the standard to write the contract in, not a DRF renderer."""
+
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)  # type: ignore[assignment]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        # An export asked for in YAML is written by the view itself, which no renderer here offers.
+        if request.query_params.get("format") in EXPORTS and "yaml" in request.headers.get("Accept", ""):
+            return renderers[0], renderers[0].media_type
+        return super().select_renderer(request, renderers, format_suffix)
+
+
+EXPORTS = {"odcs": to_odcs, "dcs": to_dcs}
+
+
 class ContractDetail(generics.RetrieveAPIView):
     serializer_class = s.ContractSerializer
     lookup_field = "contract_id"
     lookup_url_kwarg = "contract_id"
+    content_negotiation_class = _FormatIsNotARenderer
 
     def get_queryset(self):
         return contract_queryset()
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "format",
+                str,
+                enum=list(EXPORTS),
+                description="Write the contract out as an ODCS v3.1.0 or a Data Contract Specification 1.2.1 "
+                "document (YAML when the Accept header asks for application/yaml), from what the portal parsed.",
+            )
+        ],
+        responses={200: s.ContractSerializer, 400: PROBLEM, 404: PROBLEM},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
+        wanted = request.query_params.get("format", "")
+        if not wanted:
+            return super().get(request, *args, **kwargs)
+        if wanted not in EXPORTS:
+            raise ValidationFailed([FieldError("/format", f"must be one of {', '.join(EXPORTS)}, not {wanted!r}")])
+        document = EXPORTS[wanted](contract_spec_exported(self.get_object()))
+        if "yaml" in request.headers.get("Accept", ""):
+            text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+            return HttpResponse(text, content_type="application/yaml; charset=utf-8")
+        return Response(document)

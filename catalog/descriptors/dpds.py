@@ -1,8 +1,10 @@
 """Open Data Mesh DPDS 1.x descriptors into a product plus one contract per port that promises service levels.
 
-Read leniently: published DPDS examples carry typos (`expectatctions`, `serviceType` for `servicesType`) and
-unknown keys, and none of that should stop a product from being listed. What cannot be read is a port given
-only as a `$ref` to another file, since the portal receives one document; that is reported, not skipped.
+Read leniently: published DPDS examples carry typos (`expectatctions`, `serviceType` for `servicesType`,
+`#components/...` for `#/components/...`) and unknown keys, and none of that should stop a product from being
+listed. Ports given by `$ref` are followed (catalog.descriptors.refs): into the document's own `components`, or
+into files sent with it (a multipart upload or a zip); a port whose reference leads nowhere is reported, not
+skipped. Inside a port, its promises, obligations and expectations and the promised API may be references too.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from catalog.descriptors.odps import (
     product_slug,
     summary_of,
 )
+from catalog.descriptors.refs import Files, Resolver
 from catalog.specs import ContractSpec, InputPortSpec, OutputPortSpec, ProductSpec, SlaSpec
 from catalog.vocabulary import ContractStatus, LifecycleStatus, PortType
 
@@ -62,6 +65,7 @@ _SERVICE_WORDS = (
 class DpdsResult:
     product: ProductDocument
     contracts: list[ContractSpec]
+    domain_name: str = ""  # info.domain as written, for the answer when no such domain exists
 
 
 @dataclass
@@ -75,10 +79,11 @@ class _Product:
     spec_version: str
 
 
-def parse_dpds(doc: dict[str, Any]) -> DpdsResult:
-    """Read a DPDS descriptor with inline ports, raising ValidationFailed with every problem found."""
+def parse_dpds(doc: dict[str, Any], files: Files | None = None) -> DpdsResult:
+    """Read a DPDS descriptor, following its references, raising ValidationFailed with every problem found."""
     check_tree(doc)
     r = Reader()
+    resolver = Resolver(doc, files)
     spec_version = r.text(doc, "dataProductDescriptor", (), required=True)
     if spec_version and not DPDS_VERSION.match(spec_version):
         r.fail(("dataProductDescriptor",), f"must be a DPDS 1.x version such as 1.0.0, not {spec_version!r}")
@@ -99,6 +104,7 @@ def parse_dpds(doc: dict[str, Any]) -> DpdsResult:
     contracts: list[ContractSpec] = []
     seen: set[tuple[str, str]] = set()
     for port_at, port in r.objects(components, "outputPorts", ("interfaceComponents",)):
+        port = _resolved_port(r, resolver, port, port_at)
         read = _output_port(r, port, port_at, product, seen)
         if read is not None:
             outputs.append(read[0])
@@ -114,11 +120,11 @@ def parse_dpds(doc: dict[str, Any]) -> DpdsResult:
         tags=r.strings(doc, "tags", (), max_length=TAG_MAX),
         external_id=product.ref,
         output_ports=outputs,
-        input_ports=_input_ports(r, components),
+        input_ports=_input_ports(r, resolver, components),
     )
     r.raise_if_failed()
     document = ProductDocument(domain=domain, slug=slug, spec=spec, source_format="dpds", document=doc)
-    return DpdsResult(product=document, contracts=contracts)
+    return DpdsResult(product=document, contracts=contracts, domain_name=domain_name)
 
 
 def _name_in_fqn(fqn: str) -> str:
@@ -131,29 +137,58 @@ def _name_in_fqn(fqn: str) -> str:
     return ""
 
 
-def _unresolved(r: Reader, value: dict[str, Any], at: Path, what: str) -> bool:
-    """True, after reporting it, when `value` only points at another file."""
-    if "$ref" in value and "name" not in value:
-        r.fail(at, f"refers to {value['$ref']!r}, which cannot be resolved here: write the {what} inline")
-        return True
-    return False
+_PORT_PARTS = ("promises", "obligations", "expectations", "expectatctions")
+
+
+def _resolved_port(r: Reader, resolver: Resolver, port: dict[str, Any], at: Path) -> dict[str, Any]:
+    """The port with its references followed; a reference that leads nowhere is reported at the port."""
+    problems: list[str] = []
+    port = resolver.inline(port, problems.append)
+    if problems:
+        r.fail(at, problems[0])
+        return port
+    port = _port_in_descriptor(port, kind=str(at[1]))
+    parts = {}
+    for key in _PORT_PARTS:
+        if isinstance(port.get(key), dict):
+            part_problems: list[str] = []
+            parts[key] = resolver.inline(port[key], part_problems.append)
+            if part_problems:
+                r.fail((*at, key), part_problems[0])
+    promises = parts.get("promises")
+    if promises is not None and isinstance(promises.get("api"), dict):
+        # The API definition only tells the port's type; a reference to it that leads nowhere is no refusal.
+        parts["promises"] = {**promises, "api": resolver.inline(promises["api"], lambda why: None)}
+    return {**port, **parts}
+
+
+def _port_in_descriptor(port: dict[str, Any], *, kind: str) -> dict[str, Any]:
+    """The DPDS example's `ports/trip-events-oport.json` is a whole descriptor around its one port, not the port:
+    read the port inside (the reference's own keys still win)."""
+    if "dataProductDescriptor" not in port:
+        return port
+    components = port.get("interfaceComponents")
+    inner = components.get(kind) if isinstance(components, dict) else None
+    if not (isinstance(inner, list) and len(inner) == 1 and isinstance(inner[0], dict)):
+        return port
+    wrapper = {"dataProductDescriptor", "info", "interfaceComponents", "internalComponents", "components", "tags"}
+    return {**inner[0], **{k: v for k, v in port.items() if k not in wrapper}}
+
+
+def _unresolved(value: dict[str, Any]) -> bool:
+    """True when `value` is still only a reference (reported where it was followed)."""
+    return isinstance(value.get("$ref"), str) and "name" not in value
 
 
 def _section(r: Reader, port: dict[str, Any], key: str, at: Path) -> dict[str, Any]:
     section = r.mapping(port, key, at)
-    if "$ref" in section and len(section) == 1:
-        r.fail(
-            (*at, key),
-            f"refers to {section['$ref']!r}, which cannot be resolved here: write the {key} inline",
-        )
-        return {}
-    return section
+    return {} if "$ref" in section and len(section) == 1 else section
 
 
 def _output_port(
     r: Reader, port: dict[str, Any], at: Path, product: _Product, seen: set[tuple[str, str]]
 ) -> tuple[OutputPortSpec, list[ContractSpec]] | None:
-    if _unresolved(r, port, at, "port"):
+    if _unresolved(port):
         return None
     name = r.text(port, "name", at, required=True, max_length=PORT_NAME_MAX)
     version = r.text(port, "version", at, max_length=PORT_VERSION_MAX)
@@ -255,11 +290,12 @@ def _flatten(r: Reader, value: Any, at: Path, *, keys: tuple[str, ...], driver: 
         into.append(SlaSpec(name=name, value=text.strip(), driver=driver))
 
 
-def _input_ports(r: Reader, components: dict[str, Any]) -> list[InputPortSpec]:
+def _input_ports(r: Reader, resolver: Resolver, components: dict[str, Any]) -> list[InputPortSpec]:
     ports = []
     seen: set[tuple[str, str]] = set()
     for at, port in r.objects(components, "inputPorts", ("interfaceComponents",)):
-        if _unresolved(r, port, at, "port"):
+        port = _resolved_port(r, resolver, port, at)
+        if _unresolved(port):
             continue
         name = r.text(port, "name", at, required=True, max_length=INPUT_PORT_NAME_MAX)
         version = r.text(port, "version", at, max_length=PORT_VERSION_MAX)

@@ -1,8 +1,9 @@
 """Open Data Contract Standard v3 (3.0.x and 3.1.0) documents into ContractSpec.
 
-Strict where the standard says MUST (apiVersion, kind, id, version, status, names of schema objects and
+Strict where the standard says MUST (apiVersion, kind, id, version, status present, names of schema objects and
 properties, property and value of SLA entries), lenient about everything else: unknown keys are kept in the
-stored document and ignored here.
+stored document and ignored here. `status` is a free string in ODCS v3: it is kept as written and placed in the
+portal's lifecycle by STATUS_TABLE (docs/api.md); a word the table lacks is a draft, with a warning.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from django.utils.text import slugify
 
+from catalog.descriptors import schema as sch
 from catalog.descriptors.loading import Path, Reader, check_tree
 from catalog.specs import ContractSpec, FieldSpec, QualityRuleSpec, SlaSpec
 from catalog.vocabulary import ContractStatus, PortType, column_size
@@ -105,6 +107,14 @@ _PORT_TYPES = {
 }
 
 
+# The whole table as docs/api.md shows it: each lifecycle stage and the words that mean it.
+STATUS_TABLE: dict[str, list[str]] = {
+    status.value: [status.value, *sorted(word for word, to in _STATUS_SYNONYMS.items() if to == status)]
+    for status in ContractStatus
+}
+STATUS_MAX = column_size("DataContract", "status_as_written")
+
+
 def contract_status_from(value: str) -> str | None:
     """The ContractStatus value for a status word, or None when it is not one we recognise."""
     word = value.strip().lower()
@@ -141,7 +151,9 @@ def parse_odcs(doc: dict[str, Any]) -> ContractSpec:
         r.fail(("kind",), f"must be DataContract, not {kind!r}")
     contract_id = r.text(doc, "id", (), required=True, max_length=CONTRACT_ID_MAX)
     version = r.text(doc, "version", (), required=True, max_length=VERSION_MAX)
-    status = _status(r, doc)
+    warnings: list[str] = []
+    status_as_written = r.text(doc, "status", (), required=True, max_length=STATUS_MAX)
+    status = lifecycle_status(status_as_written, warnings, at="/status") if status_as_written else ""
     name = (
         r.text(doc, "name", (), max_length=CONTRACT_NAME_MAX)
         or r.text(doc, "dataProduct", (), max_length=CONTRACT_NAME_MAX)
@@ -178,21 +190,86 @@ def parse_odcs(doc: dict[str, Any]) -> ContractSpec:
         sla=_sla(r, doc),
         quality=_quality(r, doc, objects),
         document=doc,
+        status_as_written=status_as_written,
+        objects=[_schema_object(obj) for _, obj in objects],
+        servers=servers_as_written(doc.get("servers")),
+        warnings=warnings,
     )
     r.raise_if_failed()
     return spec
 
 
-def _status(r: Reader, doc: dict[str, Any]) -> str:
-    raw = r.text(doc, "status", (), required=True)
-    if not raw:
-        return ""
-    status = contract_status_from(raw)
+def lifecycle_status(written: str, warnings: list[str], *, at: str) -> str:
+    """The lifecycle stage for a status word; a word STATUS_TABLE lacks is a draft, and a warning says so."""
+    status = contract_status_from(written)
     if status is None:
-        allowed = ", ".join(ContractStatus.values)
-        r.fail(("status",), f"{raw!r} is not a contract status; use one of {allowed}")
-        return ""
+        warnings.append(
+            f"{at}: {written!r} is not a status the portal knows; kept as written and listed as draft "
+            f"(known: {', '.join(ContractStatus.values)} and their synonyms, see docs/api.md)"
+        )
+        return ContractStatus.DRAFT.value
     return status
+
+
+def servers_as_written(value: Any) -> list[dict[str, Any]]:
+    """ODCS lists servers; DCS maps a name to each. Both become a list, each server named by `server`."""
+    if isinstance(value, dict):
+        value = [{"server": name, **server} for name, server in value.items() if isinstance(server, dict)]
+    if not isinstance(value, list):
+        return []
+    return [dict(server) for server in value if isinstance(server, dict)]
+
+
+def _schema_object(obj: dict[str, Any]) -> dict[str, Any]:
+    name = sch.text(obj.get("name"))
+    properties: list[dict[str, Any]] = []
+    relationships: list[dict[str, Any]] = []
+    _schema_properties(obj, name, "", properties, relationships)
+    for item in obj.get("relationships") or []:
+        if isinstance(item, dict):
+            found = sch.relationship(item.get("from"), item.get("to"), item.get("type") or "foreignKey")
+            if found is not None:
+                relationships.append(found)
+    return sch.schema_object(
+        name,
+        physical_name=sch.text(obj.get("physicalName")),
+        type=sch.text(obj.get("physicalType")) or sch.text(obj.get("logicalType")),
+        description=sch.text(obj.get("description")),
+        properties=properties,
+        relationships=relationships,
+    )
+
+
+def _schema_properties(
+    parent: dict[str, Any], object_name: str, prefix: str, into: list[dict[str, Any]], rels: list[dict[str, Any]]
+) -> None:
+    for _, prop in _good_objects(parent, "properties", ()):
+        name = sch.text(prop.get("name"))
+        if not name:
+            continue
+        full_name = f"{prefix}{name}"
+        into.append(
+            sch.schema_property(
+                full_name,
+                type=sch.text(prop.get("logicalType")),
+                physical_type=sch.text(prop.get("physicalType")),
+                required=sch.truth(prop.get("required")),
+                unique=sch.truth(prop.get("unique")),
+                primary_key=sch.truth(prop.get("primaryKey")),
+                classification=sch.text(prop.get("classification")).lower(),
+                description=sch.text(prop.get("description")),
+            )
+        )
+        for item in prop.get("relationships") or []:
+            if isinstance(item, dict):
+                source = item.get("from") or f"{object_name}.{full_name}"
+                found = sch.relationship(source, item.get("to"), item.get("type") or "foreignKey")
+                if found is not None:
+                    rels.append(found)
+        _schema_properties(prop, object_name, f"{full_name}.", into, rels)
+        items = prop.get("items")
+        if isinstance(items, dict):
+            _schema_properties(items, object_name, f"{full_name}.", into, rels)
 
 
 def _purpose(r: Reader, doc: dict[str, Any]) -> str:
@@ -279,14 +356,14 @@ def _server(r: Reader, doc: dict[str, Any]) -> tuple[str, str]:
         return "", ""
     at, server = servers[0]
     fmt = r.text(server, "format", at, max_length=FORMAT_MAX)
-    location = _server_location(r, server, at)
+    location = server_location(r, server, at)
     if len(location) > LOCATION_MAX:
         r.fail(at, f"gives a location longer than {LOCATION_MAX} characters")
         location = ""
     return location, fmt
 
 
-def _server_location(r: Reader, server: dict[str, Any], at: Path) -> str:
+def server_location(r: Reader, server: dict[str, Any], at: Path) -> str:
     """A readable address: the server's own location or path when it has one, else type://host:port/db/schema."""
     for key in ("location", "path", "url"):
         given = r.text(server, key, at)
@@ -330,10 +407,10 @@ def _value_text(r: Reader, item: dict[str, Any], key: str, at: Path, *, required
 
 
 def _quality(r: Reader, doc: dict[str, Any], objects: list[tuple[Path, dict[str, Any]]]) -> list[QualityRuleSpec]:
-    rules = [_rule(r, rule, at, element="") for at, rule in r.objects(doc, "quality", ())]
+    rules = [quality_rule(r, rule, at, element="") for at, rule in r.objects(doc, "quality", ())]
     for obj_at, obj in objects:
         object_name = obj["name"].strip() if isinstance(obj.get("name"), str) else ""
-        rules.extend(_rule(r, rule, at, element=object_name) for at, rule in r.objects(obj, "quality", obj_at))
+        rules.extend(quality_rule(r, rule, at, element=object_name) for at, rule in r.objects(obj, "quality", obj_at))
         rules.extend(_property_rules(r, obj, obj_at, prefix=f"{object_name}."))
     return rules
 
@@ -346,7 +423,9 @@ def _property_rules(r: Reader, parent: dict[str, Any], at: Path, *, prefix: str)
         if not isinstance(name, str | int | float) or isinstance(name, bool):
             continue
         element = f"{prefix}{str(name).strip()}"
-        rules.extend(_rule(r, rule, rule_at, element=element) for rule_at, rule in r.objects(prop, "quality", prop_at))
+        rules.extend(
+            quality_rule(r, rule, rule_at, element=element) for rule_at, rule in r.objects(prop, "quality", prop_at)
+        )
         rules.extend(_property_rules(r, prop, prop_at, prefix=f"{element}."))
         items = prop.get("items")
         if isinstance(items, dict):
@@ -361,7 +440,7 @@ def _good_objects(parent: dict[str, Any], key: str, at: Path) -> list[tuple[Path
     return [((*at, key, i), item) for i, item in enumerate(value) if isinstance(item, dict)]
 
 
-def _rule(r: Reader, rule: dict[str, Any], at: Path, *, element: str) -> QualityRuleSpec:
+def quality_rule(r: Reader, rule: dict[str, Any], at: Path, *, element: str) -> QualityRuleSpec:
     if len(element) > ELEMENT_MAX:
         r.fail(at, f"applies to an element name longer than {ELEMENT_MAX} characters")
     operator = next((op for op in OPERATORS if op in rule), "")

@@ -16,6 +16,11 @@ class DataContract(TimeStampedModel):
     name = models.CharField(max_length=200, blank=True)
     version = models.CharField(max_length=40)
     status = models.CharField(max_length=20, choices=ContractStatus.choices, default=ContractStatus.DRAFT)
+    status_as_written = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The document's own status word; `status` is where it sits in the lifecycle.",
+    )
     api_version = models.CharField(max_length=20, blank=True)
     source_format = models.CharField(max_length=10, choices=ContractFormat.choices, default=ContractFormat.ODCS)
     domain = models.ForeignKey(Domain, on_delete=models.PROTECT, null=True, blank=True, related_name="contracts")
@@ -34,6 +39,12 @@ class DataContract(TimeStampedModel):
         blank=True,
         help_text="Fields read out of the contract's schema, for the ports that follow it.",
     )
+    schema_objects = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The contract's schema objects with their properties and relationships, as the API serves them.",
+    )
+    servers = models.JSONField(default=list, blank=True, help_text="The servers the contract names, as written.")
     fingerprint = models.CharField(max_length=64, blank=True)
 
     class Meta:
@@ -45,9 +56,57 @@ class DataContract(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.name or self.contract_id} {self.version}"
 
+    def schema(self) -> list[dict]:
+        """The schema objects with their properties; for a contract stored before they were kept, rebuilt from
+        its fields (without what only the document says: uniqueness, relationships)."""
+        if self.schema_objects:
+            return self.schema_objects
+        objects: dict[str, dict] = {}
+        for item in self.schema_fields:
+            name = item.get("object_name", "")
+            obj = objects.setdefault(
+                name,
+                {
+                    "name": name,
+                    "physical_name": "",
+                    "type": "",
+                    "description": "",
+                    "properties": [],
+                    "relationships": [],
+                },
+            )
+            obj["properties"].append(
+                {
+                    "name": item.get("name", ""),
+                    "type": item.get("data_type", ""),
+                    "physical_type": "",
+                    "required": not item.get("nullable", True),
+                    "unique": False,
+                    "primary_key": bool(item.get("primary_key")),
+                    "classification": item.get("classification", ""),
+                    "description": item.get("description", ""),
+                }
+            )
+        return list(objects.values())
+
+    def schema_display(self) -> list[dict]:
+        """The schema for the page: each relationship's ends as text (a composite key's columns joined)."""
+        shown = []
+        for obj in self.schema():
+            relationships = [
+                {**rel, "from_text": _ends(rel.get("from")), "to_text": _ends(rel.get("to"))}
+                for rel in obj.get("relationships", [])
+            ]
+            shown.append({**obj, "relationships": relationships})
+        return shown
+
     def field_specs(self) -> list[FieldSpec]:
         """The fields of the contract's schema, as the ports that follow it take them."""
         return [FieldSpec(**item) for item in self.schema_fields]
+
+
+def _ends(value: object) -> str:
+    return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value or "")
 
 
 class SlaProperty(models.Model):

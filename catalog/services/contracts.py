@@ -162,6 +162,7 @@ def contract_upsert(*, actor: Actor, spec: ContractSpec) -> ContractResult:
         contract.name = spec.name[:200]
         contract.version = spec.version
         contract.status = spec.status
+        contract.status_as_written = spec.status_as_written[:100]
         contract.api_version = spec.api_version
         contract.source_format = spec.source_format
         contract.domain = domain
@@ -169,6 +170,8 @@ def contract_upsert(*, actor: Actor, spec: ContractSpec) -> ContractResult:
         contract.purpose = spec.purpose
         contract.document = spec.document
         contract.schema_fields = [asdict(f) for f in spec.fields]
+        contract.schema_objects = spec.objects
+        contract.servers = spec.servers
         contract.fingerprint = fingerprint
         contract.save()
         _replace_terms(contract, spec, fresh=existing is None)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from catalog.descriptors.bundle import Bundle, is_zip, read_zip
 from catalog.descriptors.detect import parse_descriptor
 from catalog.descriptors.dpds import DpdsResult
 from catalog.descriptors.loading import load_document
@@ -17,6 +18,7 @@ from catalog.models import DataContract, DataProduct, Domain, OutputPort
 from catalog.permissions import ensure_can_write_domain, ensure_can_write_product
 from catalog.selectors import contract_spec_stored, product_spec_stored
 from catalog.services.contracts import contract_upsert
+from catalog.services.domains import domain_create_for_descriptor
 from catalog.services.products import product_upsert
 from catalog.specs import ContractSpec, ProductSpec
 from core.actors import Actor
@@ -34,9 +36,12 @@ class ImportOutcome:
     attached: bool = True  # False: a standalone contract, kept in `registry`'s contract registry
     registry: str = ""  # the team slug, for a standalone contract
     changes: list[Change] = field(default_factory=list)  # dry runs only
+    warnings: list[str] = field(default_factory=list)  # what was read leniently (an unknown status, say)
 
     def as_dict(self, *, dry_run: bool = False) -> dict[str, Any]:
         body: dict[str, Any] = {"kind": self.kind, "id": self.identifier, "action": self.action, "url": self.url}
+        if self.warnings:
+            body["warnings"] = list(self.warnings)
         if self.kind == "DataContract":
             body["attached"] = self.attached
             if not self.attached:
@@ -53,13 +58,18 @@ class ImportOutcome:
 
 @dataclass(frozen=True)
 class Target:
-    """Where the caller says a document goes (`?domain=&product=`), over what the document itself says."""
+    """Where the caller says a document goes (`?domain=&product=`), over what the document itself says;
+    `create_domain` and `parent` (`?create_domain=true&parent=`) let a DPDS descriptor's unknown domain be
+    created; `descriptor` names the descriptor inside a zip."""
 
     domain: str = ""
     product: str = ""
+    create_domain: bool = False
+    parent: str = ""
+    descriptor: str = ""
 
 
-def _product_slug(domain: str, slug: str, external_id: str) -> str:
+def _product_slug(domain: str, slug: str, external_id: str, id_pointer: str = "/id") -> str:
     """A product imported before keeps its slug even if its name changed since."""
     if external_id:
         known = (
@@ -73,13 +83,17 @@ def _product_slug(domain: str, slug: str, external_id: str) -> str:
         if clash is not None:
             raise Conflict(
                 f"Product '{domain}/{slug}' already exists with id '{clash.external_id}', not '{external_id}'.",
-                path="/id",
+                path=id_pointer,
             )
     return slug
 
 
+def _id_pointer(doc: ProductDocument) -> str:
+    return "/info/fullyQualifiedName" if doc.source_format == "dpds" else "/id"
+
+
 def _import_product(actor: Actor, doc) -> ImportOutcome:
-    slug = _product_slug(doc.domain, doc.slug, doc.spec.external_id)
+    slug = _product_slug(doc.domain, doc.slug, doc.spec.external_id, _id_pointer(doc))
     result = product_upsert(
         actor=actor,
         domain_slug=doc.domain,
@@ -104,6 +118,23 @@ def _import_contract(actor: Actor, spec) -> ImportOutcome:
         f"/api/v1/contracts/{contract.contract_id}",
         attached=result.attached,
         registry=registry,
+        warnings=spec.warnings,
+    )
+
+
+def _dpds_domain(actor: Actor, parsed: DpdsResult, target: Target, *, create: bool = True) -> None:
+    """An unknown info.domain is a 404 naming it, or, when asked for, a domain created under `target.parent`."""
+    slug = parsed.product.domain
+    if not slug or Domain.objects.filter(slug=slug).exists():
+        return
+    if create and target.create_domain and not target.domain:
+        domain_create_for_descriptor(actor=actor, slug=slug, name=parsed.domain_name, parent_slug=target.parent)
+        return
+    written = f" (info.domain {parsed.domain_name!r})" if parsed.domain_name and parsed.domain_name != slug else ""
+    raise NotFound(
+        f"Unknown domain '{slug}'{written}. Create it first, send ?domain= to publish into an existing one, or "
+        "?create_domain=true&parent=<domain> with a staff or platform team's token to create it.",
+        path="/domain" if target.domain else "/info/domain",
     )
 
 
@@ -118,18 +149,24 @@ def _aimed(parsed, target: Target):
     if isinstance(parsed, ProductDocument) and target.domain:
         return dataclasses.replace(parsed, domain=target.domain)
     if isinstance(parsed, DpdsResult) and target.domain:
-        return DpdsResult(dataclasses.replace(parsed.product, domain=target.domain), parsed.contracts)
+        contracts = [dataclasses.replace(c, domain=target.domain) for c in parsed.contracts]
+        product = dataclasses.replace(parsed.product, domain=target.domain)
+        return DpdsResult(product, contracts, parsed.domain_name)
     return parsed
 
 
-def _parse(raw: bytes, content_type: str, target: Target):
-    return _aimed(parse_descriptor(load_document(raw, content_type)), target)
+def _parse(raw: bytes, content_type: str, target: Target, files: dict[str, bytes] | None = None):
+    bundle = read_zip(raw, descriptor=target.descriptor) if is_zip(raw, content_type) else Bundle("", raw, files or {})
+    # Inside a zip the descriptor's own name says its format; the request's content type is the zip's.
+    doc = load_document(bundle.raw, "" if bundle.name else content_type)
+    return _aimed(parse_descriptor(doc, bundle.files), target)
 
 
-def _write(actor: Actor, parsed) -> list[ImportOutcome]:
+def _write(actor: Actor, parsed, target: Target | None = None) -> list[ImportOutcome]:
     if isinstance(parsed, ContractSpec):
         return [_import_contract(actor, parsed)]
     if isinstance(parsed, DpdsResult):
+        _dpds_domain(actor, parsed, target or Target())
         # Contracts first, so the product's ports find them; the answer lists the product first.
         contracts = [_import_contract(actor, contract) for contract in parsed.contracts]
         return [_import_product(actor, parsed.product), *contracts]
@@ -137,11 +174,19 @@ def _write(actor: Actor, parsed) -> list[ImportOutcome]:
 
 
 def descriptor_import(
-    *, actor: Actor, raw: bytes, content_type: str = "", target: Target | None = None
+    *,
+    actor: Actor,
+    raw: bytes,
+    content_type: str = "",
+    target: Target | None = None,
+    files: dict[str, bytes] | None = None,
 ) -> list[ImportOutcome]:
-    parsed = _parse(raw, content_type, target or Target())
+    """Import one document (JSON, YAML, or a zip holding it and the files it refers to); `files` are the other
+    parts of a multipart upload, by the path its references use."""
+    target = target or Target()
+    parsed = _parse(raw, content_type, target, files)
     with transaction.atomic():
-        return _write(actor, parsed)
+        return _write(actor, parsed, target)
 
 
 def descriptors_bulk_import(*, actor: Actor, documents: list[Any], target: Target | None = None) -> list[ImportOutcome]:
@@ -156,7 +201,7 @@ def descriptors_bulk_import(*, actor: Actor, documents: list[Any], target: Targe
     with transaction.atomic():
         for index in order:
             try:
-                outcomes[index] = _write(actor, parsed[index])
+                outcomes[index] = _write(actor, parsed[index], target)
             except ApplicationError as exc:
                 raise _at_document(index, exc) from None
     return [outcome for index in range(len(parsed)) for outcome in outcomes[index]]
@@ -184,9 +229,14 @@ def descriptors_preview(*, actor: Actor, documents: list[Any], target: Target | 
 
 
 def descriptor_preview(
-    *, actor: Actor, raw: bytes, content_type: str = "", target: Target | None = None
+    *,
+    actor: Actor,
+    raw: bytes,
+    content_type: str = "",
+    target: Target | None = None,
+    files: dict[str, bytes] | None = None,
 ) -> list[ImportOutcome]:
-    return _preview(actor, _parse(raw, content_type, target or Target()), set())
+    return _preview(actor, _parse(raw, content_type, target or Target(), files), set())
 
 
 def products_preview(*, actor: Actor, items: list[tuple[str, str, ProductSpec]]) -> list[ImportOutcome]:
@@ -232,6 +282,8 @@ def _preview(actor: Actor, parsed, named: set[str]) -> list[ImportOutcome]:
     if isinstance(parsed, ContractSpec):
         return [_preview_contract(actor, parsed, named)]
     if isinstance(parsed, DpdsResult):
+        # A dry run creates no domain: an unknown one is the same 404 as without ?create_domain.
+        _dpds_domain(actor, parsed, Target(), create=False)
         contracts = [_preview_contract(actor, c, named | {c.contract_id}) for c in parsed.contracts]
         return [_preview_product(actor, parsed.product), *contracts]
     return [_preview_product(actor, parsed)]
@@ -247,7 +299,7 @@ def _preview_product(actor: Actor, doc: ProductDocument) -> ImportOutcome:
     domain = Domain.objects.select_related("owner_team", "parent").filter(slug=doc.domain).first()
     if domain is None:
         raise NotFound(f"Unknown domain '{doc.domain}'.", path="/domain")
-    slug = _product_slug(doc.domain, doc.slug, doc.spec.external_id)
+    slug = _product_slug(doc.domain, doc.slug, doc.spec.external_id, _id_pointer(doc))
     product = DataProduct.objects.select_related("domain", "owner_team").filter(domain=domain, slug=slug).first()
     if product is None:
         ensure_can_write_domain(actor, domain)
@@ -290,4 +342,5 @@ def _preview_contract(actor: Actor, spec: ContractSpec, named: set[str]) -> Impo
         attached=attached,
         registry=registry,
         changes=changes,
+        warnings=spec.warnings,
     )

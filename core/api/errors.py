@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -18,6 +19,23 @@ from core.http_errors import RETRY_AFTER_SECONDS, is_database_unavailable
 from core.problems import problem_body
 
 log = logging.getLogger(__name__)
+
+
+class ProblemResponse(Response):
+    """A problem is JSON whatever the view renders otherwise: the schema view's YAML renderer would write the
+    problem as YAML under a problem+json label. The browsable API (format "api") keeps its page."""
+
+    _renderer: BaseRenderer | None = None
+
+    @property  # type: ignore[override]
+    def accepted_renderer(self) -> BaseRenderer | None:
+        return self._renderer
+
+    @accepted_renderer.setter
+    def accepted_renderer(self, renderer: BaseRenderer | None) -> None:
+        if renderer is not None and getattr(renderer, "format", "") not in ("json", "api"):
+            renderer = JSONRenderer()
+        self._renderer = renderer
 
 
 def problem(
@@ -30,7 +48,7 @@ def problem(
 ) -> Response:
     """The problem as DRF's Response, for views and the exception handler (content negotiation stays DRF's)."""
     body = problem_body(status_code, detail, errors=errors, code=code, instance=instance)
-    return Response(body, status=status_code, content_type="application/problem+json")
+    return ProblemResponse(body, status=status_code, content_type="application/problem+json")
 
 
 def flatten_drf_errors(detail: Any, prefix: tuple[str | int, ...] = ()) -> list[FieldError]:

@@ -20,6 +20,8 @@ PUBLIC_ROUTES = {
     "api-schema": "describes the API, not the catalog's contents",
     "api-docs": "Swagger UI over the schema",
     "favicon": "a redirect to the site icon in static/, asked for by browsers before anyone signs in",
+    "api-not-found": "the last route under /api/: answers 404 problem+json to everyone, reads nothing",
+    "api-marquez-not-found": "the last route under /marquez/api/: the same 404 problem+json for Marquez's mount",
 }
 
 ENTRIES = [
