@@ -68,6 +68,7 @@ class Match:
     exists_sql: str
     exists_params: tuple
     parts: int = 1  # words and filters that must all match: testing one row costs more the more there are
+    condition: str = ""  # PostgreSQL: the WHERE clause on search_text alone (bounded counts read it)
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,10 @@ class EmbeddedBackend(EmbeddedIndex):
 
     def similar_terms(self, word: str, limit: int) -> list[str]:
         raise NotImplementedError
+
+    def count_is_estimate(self, count: int) -> bool:
+        """Whether a number count_match() gave is an estimate (PostgreSQL above its exact-count bound)."""
+        return False
 
     def name_prefix(self, phrase: str, *, strict: bool) -> tuple[str, tuple]:
         """Condition: the normalised name of `d` starts with `phrase` (and, if strict, is not equal to it)."""
@@ -147,6 +152,7 @@ class EmbeddedBackend(EmbeddedIndex):
             ranked = ranked[query.offset :]
         words = {w for c in clauses for w in c.all_words}
         results = SearchResults(query=query, hits=self._hits(ranked, words), total=total, did_you_mean=did_you_mean)
+        results.total_approximate = self.count_is_estimate(total)
         if query.with_facets:
             self._facets(results, clauses, filters, retired, matched, total, long_ is not None)
         results.took_ms = (time.perf_counter() - started) * 1000
