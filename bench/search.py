@@ -134,6 +134,17 @@ class HttpClient:
         self.headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
 
     def get(self, path: str) -> float:
+        try:
+            return self._get(path)
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # gunicorn closes a keep-alive connection idle for 5 s, which the in-process and raw SQL parts of a
+            # round can take on a busy machine: reconnect, and time the request on the new connection.
+            self.conn.close()
+            self.conn = http.client.HTTPConnection(self.conn.host, self.conn.port, timeout=30)
+            self.conn.connect()
+            return self._get(path)
+
+    def _get(self, path: str) -> float:
         started = time.perf_counter()
         self.conn.request("GET", path, headers=self.headers)
         response = self.conn.getresponse()
@@ -395,6 +406,9 @@ def main() -> None:
                     env = {**base, "DATABASE_URL": database.url}
                     figures["engines"][engine] = measure_engine(engine, env, args, workdir, database.url)
                     figures["postgres_version"] = postgres_version(database.url)
+            if args.json:  # after each engine, so a later failure loses nothing measured
+                Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+                Path(args.json).write_text(json.dumps(figures, indent=2))
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
