@@ -57,6 +57,9 @@ class SearchResponseSerializer(serializers.Serializer):
     corrected_from = serializers.CharField(
         allow_null=True, help_text="Set when the query as typed found nothing and these are `did_you_mean`'s hits."
     )
+    total_approximate = serializers.BooleanField(
+        help_text="`total` is an estimate (PostgreSQL counts exactly up to SEARCH_EXACT_COUNT matches)."
+    )
     facets_approximate = serializers.BooleanField(
         help_text="Facet counts were taken over a sample of the matches and scaled to the total."
     )

@@ -140,6 +140,9 @@ class SearchResults:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     # Facet counts are taken over the first `facet_sample` matches and scaled up when there are more.
     facets_approximate: bool = False
+    # Set when `total` is an estimate: PostgreSQL counts matches exactly up to SEARCH_EXACT_COUNT and estimates
+    # above (see postgres.py).
+    total_approximate: bool = False
     did_you_mean: str | None = None
     # Set when the query as typed found nothing and these results are for the corrected query instead.
     corrected_from: str | None = None

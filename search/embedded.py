@@ -68,6 +68,8 @@ class Match:
     exists_sql: str
     exists_params: tuple
     parts: int = 1  # words and filters that must all match: testing one row costs more the more there are
+    condition: str = ""  # PostgreSQL: the WHERE clause on `table` alone (bounded counts read it)
+    table: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,15 @@ class EmbeddedBackend(EmbeddedIndex):
 
     def similar_terms(self, word: str, limit: int) -> list[str]:
         raise NotImplementedError
+
+    def first_by_rank(self, match: Match, limit: int) -> list[tuple[int, float]] | None:
+        """(id, static rank) of the first `limit` members of `match` in static-rank order, when a short walk of
+        the static-rank index finds them; None when it does not (the caller then counts and ranks the set)."""
+        return None
+
+    def count_is_estimate(self, count: int) -> bool:
+        """Whether a number count_match() gave is an estimate (PostgreSQL above its exact-count bound)."""
+        return False
 
     def name_prefix(self, phrase: str, *, strict: bool) -> tuple[str, tuple]:
         """Condition: the normalised name of `d` starts with `phrase` (and, if strict, is not equal to it)."""
@@ -147,6 +158,7 @@ class EmbeddedBackend(EmbeddedIndex):
             ranked = ranked[query.offset :]
         words = {w for c in clauses for w in c.all_words}
         results = SearchResults(query=query, hits=self._hits(ranked, words), total=total, did_you_mean=did_you_mean)
+        results.total_approximate = self.count_is_estimate(total)
         if query.with_facets:
             self._facets(results, clauses, filters, retired, matched, total, long_ is not None)
         results.took_ms = (time.perf_counter() - started) * 1000
@@ -336,18 +348,24 @@ class EmbeddedBackend(EmbeddedIndex):
             loose_params,
         )
         tiers = [Tier(TIER_PREFIX, where, (*loose_params, "retired"), starts)] if starts else []
+        early: list[tuple[int, float]] | None = None
         if len(terms[-1]) >= 2:
             clauses = [Clause((w,), ((w,),)) for w in terms]
             names = self.match("name", clauses, {}, show_retired=False, prefix_last=True)
-            n_names = self.count_match(names)
-            member = self._member(names, n_names, limit)
-            tiers.append(Tier(TIER_NAME, member[0], member[1], n_names))
+            early = self.first_by_rank(names, limit)
+            if early is None:
+                n_names = self.count_match(names)
+                member = self._member(names, n_names, limit)
+                tiers.append(Tier(TIER_NAME, member[0], member[1], n_names))
         ranked: list[tuple[int, float]] = []
         for tier in tiers:
             seen = {doc_id for doc_id, _ in ranked}
             ranked += [r for r in self._tier(tier, limit, "relevance") if r[0] not in seen][: limit - len(ranked)]
             if len(ranked) >= limit:
                 break
+        if early is not None and len(ranked) < limit:
+            seen = {doc_id for doc_id, _ in ranked}
+            ranked += [(i, TIER_NAME * rank) for i, rank in early if i not in seen][: limit - len(ranked)]
         if not ranked:
             return []
         marks = ", ".join(["%s"] * len(ranked))

@@ -89,6 +89,44 @@ class SearchText(models.Model):
         return self.name
 
 
+class TsVectorField(models.Field):
+    """PostgreSQL's tsvector (plain text elsewhere; only the PostgreSQL engine writes these columns)."""
+
+    def db_type(self, connection) -> str:
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+
+class SearchWords(models.Model):
+    """PostgreSQL only (empty on SQLite): the words the name and short-field tiers match, apart from the wide
+    search_text rows. A GIN index answers which documents hold a word, and PostgreSQL then reads each matching
+    row to count or join it; here ten rows fit a page, against four of search_text, so counting, sampling and
+    testing matches touch a fraction of the pages. Written by PostgresBackend.write_fulltext;
+    the GIN indexes are made by migration 0005."""
+
+    document = models.OneToOneField(SearchDocument, on_delete=models.CASCADE, primary_key=True, related_name="words")
+    name_tsv = TsVectorField(null=True)
+    short_tsv = TsVectorField(null=True)
+    # Copies of the document's facet columns, so that facet counts over a sample of matches read only the
+    # matching rows here, with no join (a thousand primary-key lookups in search_document cost three times more).
+    doc_type = models.CharField(max_length=20)
+    status = models.CharField(max_length=20, blank=True)
+    domain = models.CharField(max_length=400, blank=True)
+    kind = models.CharField(max_length=20, blank=True)
+    owner_team = models.CharField(max_length=80, blank=True)
+    access_mode = models.CharField(max_length=60, blank=True)
+    has_contract = models.CharField(max_length=3, blank=True)
+    slo_health = models.CharField(max_length=20, blank=True)
+    rating_band = models.CharField(max_length=20, blank=True)
+    health_band = models.CharField(max_length=10, blank=True)
+    tags = models.CharField(max_length=2000, blank=True)
+
+    class Meta:
+        db_table = "search_words"
+
+    def __str__(self) -> str:
+        return str(self.document_id)
+
+
 class SearchTerm(models.Model):
     """Every word the index has seen: the vocabulary that "did you mean" corrects a misspelt word against."""
 

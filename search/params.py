@@ -98,6 +98,7 @@ def results_to_dict(results: SearchResults) -> dict[str, Any]:
         "sort": query.sort,
         "did_you_mean": results.did_you_mean,
         "corrected_from": results.corrected_from,
+        "total_approximate": results.total_approximate,
         "facets_approximate": results.facets_approximate,
         "facets": {
             name: [{"value": v.value, "label": v.label, "count": v.count, "selected": v.selected} for v in values]

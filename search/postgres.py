@@ -1,7 +1,8 @@
 """PostgreSQL for the embedded engine: tsvector + GIN for matching, pg_trgm for "did you mean".
 
-search_text carries three generated tsvector columns (name_tsv, short_tsv, full_tsv; see the search app's
-migration 0001), each with a GIN index and the document's filter tokens. A query is a tsquery assembled in SQL
+The narrow search_words table holds the name and short-field tsvectors (written here, in write_fulltext), and
+search_text the generated full_tsv (descriptions too; migrations 0001 and 0005); each has a GIN index and the
+document's filter tokens. A query is a tsquery assembled in SQL
 from plainto_tsquery() calls, one per word, with the words as parameters: nothing typed by a user is parsed
 as tsquery syntax. Tiers and the rest are shared with SQLite (embedded.py); the planner chooses between
 sorting matches and reading the static-rank index.
@@ -12,12 +13,42 @@ sorting matches and reading the static-rank index.
 
 from __future__ import annotations
 
-from search.embedded import EmbeddedBackend, Match
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import connection
+
+from search import facets as facet_counts
+from search.base import IndexDocument
+from search.embedded import FACET_COLUMNS, SORT_LIMIT, EmbeddedBackend, Match
 from search.embedded_index import ALL_TOKEN, filter_token
 from search.synonyms import Clause
 
-COLUMNS = {"name": "name_tsv", "short": "short_tsv", "full": "full_tsv"}
+# (table, tsvector column) per scope: names and short fields in the narrow search_words (see models.py),
+# descriptions in search_text's generated full_tsv.
+COLUMNS = {
+    "name": ("search_words", "name_tsv"),
+    "short": ("search_words", "short_tsv"),
+    "full": ("search_text", "full_tsv"),
+}
 CONFIG = "english"
+# Matches counted exactly; above, count_match() estimates. At least SORT_LIMIT, so every choice the ranking
+# makes from a count (sort a tier or walk it, search descriptions too, try a correction) sees an exact number;
+# a smaller setting (the tests use one) only makes it sort tiers it could have walked.
+EXACT_COUNT = 2000
+# Relative costs measured at 20k documents: testing one walked row against a match (a primary-key lookup and
+# the @@ test) versus putting one match in the set (a heap visit in a bitmap scan).
+PROBE_COST = 8.0
+FIRST_WALK = 300  # rows of the static-rank index tested before counting (first_by_rank)
+BUILD_COST = 1.0
+
+
+# search_document's facet columns, copied into search_words (see _sample)
+WORDS_FACETS = ", ".join(dict.fromkeys(FACET_COLUMNS.values()))
+
+
+def exact_count() -> int:
+    return max(1, int(getattr(settings, "SEARCH_EXACT_COUNT", EXACT_COUNT)))
 
 
 def tsquery(
@@ -32,9 +63,11 @@ def tsquery(
             for position, word in enumerate(alternative):
                 last = prefix_last and index == len(clauses) - 1 and position == len(alternative) - 1
                 if last and alternative is clause.alternatives[0]:
-                    # A word of letters and digits followed by :* is a valid tsquery prefix term.
-                    words.append(f"to_tsquery('{CONFIG}', %s)")
-                    params.append(f"{word}:*")
+                    # A word of letters and digits followed by :* is a valid tsquery prefix term. Stemmed
+                    # ('dail' finds 'daili', the stem of 'daily') or as typed: an unfinished word that is an
+                    # English stop word ('or' of 'orders') would otherwise vanish and match everything.
+                    words.append(f"(to_tsquery('{CONFIG}', %s) || to_tsquery('simple', %s))")
+                    params += [f"{word}:*", f"{word}:*"]
                 else:
                     words.append(f"plainto_tsquery('{CONFIG}', %s)")
                     params.append(word)
@@ -65,17 +98,87 @@ class PostgresBackend(EmbeddedBackend):
         show_retired: bool,
         prefix_last: bool = False,
     ) -> Match:
-        column = COLUMNS[scope]
+        table, column = COLUMNS[scope]
         query, params = tsquery(clauses, filters, show_retired=show_retired, prefix_last=prefix_last)
         return Match(
-            sql=f"SELECT document_id AS id FROM search_text WHERE {column} @@ ({query})",
+            sql=f"SELECT document_id AS id FROM {table} WHERE {column} @@ ({query})",
             params=params,
-            exists_sql=f"EXISTS (SELECT 1 FROM search_text WHERE document_id = d.id AND {column} @@ ({query}))",
+            # A scalar subquery, not EXISTS: the planner turns EXISTS into a join that reads every match first,
+            # which is what testing row by row is meant to avoid (see use_exists).
+            exists_sql=f"coalesce((SELECT w.{column} FROM {table} w WHERE w.document_id = d.id) @@ ({query}), false)",
             exists_params=params,
+            condition=f"{column} @@ ({query})",
+            table=table,
         )
 
     def count_match(self, match: Match) -> int:
-        return self._scalar(f"SELECT count(*) FROM ({match.sql}) m", match.params)
+        """Exact up to SEARCH_EXACT_COUNT matches, estimated above.
+
+        Counting every match of a common word means visiting every matching row of the table (GIN answers
+        "which rows", not "how many"): 35,000 heap rows for "customer" at 100k products. So the count stops
+        at the bound; the rows arrive in the table's physical order (a bitmap heap scan), and the estimate
+        scales the bound by the share of the table read to find it: bound x table pages / pages read."""
+        cap = exact_count()
+        rows = self._rows(
+            # MATERIALIZED: planned as if every match were read (a bitmap scan, in page order), but read only
+            # until the LIMIT is reached. Left to itself the planner picks a sequential scan for a LIMIT, which
+            # reads the whole table when the words are rarer than it thinks.
+            f"WITH m AS MATERIALIZED (SELECT ctid FROM {match.table} WHERE {match.condition}) "
+            "SELECT count(*), max(p.page), pg_relation_size(%s) / current_setting('block_size')::int "
+            "FROM (SELECT (ctid::text::point)[0] AS page FROM m LIMIT %s) p",
+            (*match.params, match.table, cap + 1),
+        )
+        found, last_page, pages = rows[0]
+        if found <= cap:
+            return int(found)
+        return max(cap + 1, round(found * max(int(pages), 1) / (int(last_page) + 1)))
+
+    def first_by_rank(self, match: Match, limit: int) -> list[tuple[int, float]] | None:
+        """The best-ranked FIRST_WALK documents, each tested against the match: for a common prefix this
+        answers suggestions from a few hundred index rows, where counting the matches reads thousands."""
+        rows = self._rows(
+            "SELECT d.id, d.static_rank FROM (SELECT id, static_rank FROM search_document "
+            f"ORDER BY static_rank DESC, id LIMIT %s) d WHERE {match.exists_sql} ORDER BY d.static_rank DESC, d.id "
+            "LIMIT %s",
+            (FIRST_WALK, *match.exists_params, limit),
+        )
+        return [(int(i), float(rank)) for i, rank in rows] if len(rows) >= limit else None
+
+    def count_is_estimate(self, count: int) -> bool:
+        return count > exact_count()
+
+    def use_exists(self, match: Match, estimate: int, need: int, candidates: int | None = None) -> bool:
+        """Test each walked row (one primary-key lookup in search_words) rather than build the set of matches
+        (a heap visit per match) when that reads fewer rows: a word in most documents fills a page after a
+        few dozen rows of the static-rank index."""
+        if candidates is not None:
+            return candidates * PROBE_COST < estimate * BUILD_COST
+        if estimate <= SORT_LIMIT:
+            return False
+        span = self._scalar("SELECT (SELECT max(id) FROM search_document) - (SELECT min(id) FROM search_document)", ())
+        probes = need * (span + 1) / max(estimate, 1)
+        return probes * PROBE_COST < estimate * BUILD_COST
+
+    def _sample(self, match: Match, total: int, size: int, names: Iterable[str]) -> tuple[dict, float]:
+        """As for SQLite, but a sample of name or short-field matches is grouped straight from search_words,
+        which carries the facet columns; a description match is looked up in search_document by primary key
+        (joined, the planner hashes the sample and reads all of search_document to meet it)."""
+        names = list(names)
+        columns = ", ".join(FACET_COLUMNS[n] for n in names)
+        if match.table == "search_words":
+            sql = (
+                f"SELECT {columns}, count(*) FROM (SELECT {columns} FROM search_words WHERE {match.condition} "
+                f"LIMIT %s) m GROUP BY {columns}"
+            )
+        else:
+            sql = (
+                f"SELECT {columns}, count(*) FROM search_document WHERE id = ANY(ARRAY({match.sql} LIMIT %s)) "
+                f"GROUP BY {columns}"
+            )
+        rows = self._rows(sql, (*match.params, size))
+        sampled = sum(row[-1] for row in rows)
+        scale = total / sampled if total > sampled > 0 else 1.0
+        return facet_counts.count_grouped(rows, names), scale
 
     def name_prefix(self, phrase: str, *, strict: bool) -> tuple[str, tuple]:
         # name_norm holds letters, digits and spaces only, so the pattern needs no escaping; the
@@ -90,3 +193,28 @@ class PostgresBackend(EmbeddedBackend):
             (word, word, limit),
         )
         return [row[0] for row in rows if abs(len(row[0]) - len(word)) <= 2]
+
+    # ---- writing -------------------------------------------------------------------------------------
+    def write_fulltext(self, rows: list[tuple[int, IndexDocument, str]]) -> None:
+        # From the search_text rows just written, in the same transaction: the same words as full_tsv, without
+        # positions (strip): no query ranks by proximity or matches phrases, and rows are half as wide.
+        _execute(
+            f"INSERT INTO search_words (document_id, name_tsv, short_tsv, {WORDS_FACETS}) SELECT t.document_id, "
+            f"strip(to_tsvector('{CONFIG}', t.name) || to_tsvector('simple', t.filter_tokens)), "
+            f"strip(to_tsvector('{CONFIG}', t.short_text) || to_tsvector('simple', t.filter_tokens)), "
+            f"{', '.join('d.' + c for c in WORDS_FACETS.split(', '))} "
+            "FROM search_text t JOIN search_document d ON d.id = t.document_id WHERE t.document_id = ANY(%s)",
+            ([pk for pk, _, _ in rows],),
+        )
+
+    def delete_fulltext(self, ids: list[int]) -> None:
+        if ids:
+            _execute("DELETE FROM search_words WHERE document_id = ANY(%s)", (ids,))
+
+    def clear_fulltext(self) -> None:
+        _execute("DELETE FROM search_words", ())
+
+
+def _execute(sql: str, params: tuple) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
