@@ -107,13 +107,14 @@ class DomainDetail:
     domain: Domain
     node: DomainNode
     ancestors: list[Domain]
-    products: list[DataProduct]
+    products: QuerySet[DataProduct]  # not evaluated: the page shows one page of them (a domain may hold 100k)
 
 
 def domain_detail(slug: str) -> DomainDetail:
     domain = get_object_or_404(Domain.objects.select_related("owner_team"), slug=slug)
     tree = domain_tree()
-    products = list(DataProduct.objects.filter(domain=domain).with_listing_relations().order_by("name"))
+    # Ordered by name, then pk, so that pages never overlap or skip a product of the same name.
+    products = DataProduct.objects.filter(domain=domain).with_listing_relations().order_by("name", "pk")
     return DomainDetail(
         domain=domain, node=tree.by_id[domain.pk], ancestors=tree.ancestors(domain.pk), products=products
     )
@@ -287,7 +288,7 @@ class TeamDetail:
     team: Team
     members: list[TeamMembership]
     domains: list[Domain]
-    products: list[DataProduct]
+    products: QuerySet[DataProduct]  # not evaluated: the page shows one page of them
 
 
 def team_detail(slug: str) -> TeamDetail:
@@ -297,7 +298,7 @@ def team_detail(slug: str) -> TeamDetail:
         key=lambda m: (_ROLE_ORDER.get(m.role, 9), m.user.get_username()),
     )
     domains = list(team.domains.select_related("parent").order_by("name"))
-    products = list(team.products.with_listing_relations().order_by("domain__name", "name"))
+    products = team.products.with_listing_relations().order_by("domain__name", "name", "pk")
     return TeamDetail(team=team, members=members, domains=domains, products=products)
 
 
