@@ -62,3 +62,20 @@ def test_the_page_takes_as_many_queries_at_3_products_as_at_40(signed_in, world,
     with django_assert_num_queries(few):
         response = signed_in.get(url)
     assert len(product_names(response)) == 25
+
+
+def test_the_products_list_pages_across_domains_in_domain_then_name_order(signed_in, world):
+    from tests.factories import DomainFactory
+
+    archive = DomainFactory(slug="archive", name="Archive", owner_team=world.team)  # before Sales by name
+    for i in range(20):
+        ProductFactory(domain=archive, slug=f"a-{i:02}", name=f"A {i:02}", status="published")
+    make_products(world, 0, 20)
+    ProductFactory(domain=archive, slug="gone", name="A gone", status="retired")
+
+    first = product_names(signed_in.get("/products/"))
+    second = product_names(signed_in.get("/products/?page=2"))
+    assert first == [f"A {i:02}" for i in range(20)] + [f"P {i:03}" for i in range(5)]
+    assert second == [f"P {i:03}" for i in range(5, 20)]
+    assert product_names(signed_in.get("/products/?status=retired")) == ["A gone"]
+    assert product_names(signed_in.get("/products/?domain=sales&page=1")) == [f"P {i:03}" for i in range(20)]
