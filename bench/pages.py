@@ -182,6 +182,13 @@ def report(rows: list[dict], engine: str, subjects: dict) -> bool:
     return ok
 
 
+def database_exists(admin_url: str, name: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
+
+
 def seeded(env: dict) -> dict | None:
     """The pages' subjects, or None if the world is not there yet (no tables, or no demo mesh)."""
     try:
@@ -214,14 +221,14 @@ def main() -> int:
         if args.postgres:
             reuse = bool(args.world)
             database = PostgresDatabase(args.postgres, args.database, keep=args.keep or reuse)
-            if not reuse:
-                stack.enter_context(database)
+            if not reuse or not database_exists(args.postgres, args.database):
+                stack.enter_context(database)  # made empty now (and dropped at the end unless kept)
             database_url = database.url
         env = portal_env(workdir, database_url=database_url)
+        manage(env, "migrate", "--no-input", "-v", "0", timeout=1800)  # a kept world gets new indexes too
         subjects = seeded(env)
         if subjects is None or subjects["products"] < args.scale:
             began = time.monotonic()
-            manage(env, "migrate", "--no-input", "-v", "0", timeout=900)
             more = max(0, args.scale - (subjects or {}).get("products", 0))
             seed = ["seed_demo", "--scale", str(more), "--fields-per-product", str(args.fields_per_product)]
             manage(env, *seed, timeout=7200)
