@@ -202,7 +202,7 @@ _AGGREGATES = {
 }
 
 
-def _domain_rows(domain_ids: list[int] | None) -> dict[int, dict[str, Any]]:
+def _domain_rows(domain_ids: list[int] | None) -> dict[int, Mapping[str, Any]]:
     """_AGGREGATES per domain, in one grouped query over the scores."""
     scores = ProductScore.objects.all()
     if domain_ids is not None:
@@ -231,7 +231,7 @@ def _pooled_rows(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
 
 
 def domain_figures(
-    domain_ids: Iterable[int] | None = None, *, rows: dict[int, dict[str, Any]] | None = None
+    domain_ids: Iterable[int] | None = None, *, rows: Mapping[int, Mapping[str, Any]] | None = None
 ) -> dict[int, DomainFigures]:
     """Per domain: governance, SLO compliance, rating, consumers, access turnaround and health (3-4 queries)."""
     domains_qs = Domain.objects.only("pk", "slug", "name")
