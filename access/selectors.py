@@ -110,27 +110,45 @@ def is_decider(user, product: DataProduct) -> bool:
     ).exists()
 
 
+def _decides(user, prefix: str = "") -> Q:
+    """The condition on a product (reached through `prefix`) that this person decides its requests."""
+    owner_teams = TeamMembership.objects.filter(user=user, role=TeamRole.OWNER).values("team_id")
+    steward_teams = TeamMembership.objects.filter(user=user, role=TeamRole.STEWARD).values("team_id")
+    return Q(**{f"{prefix}owner_team_id__in": owner_teams}) | Q(
+        **{f"{prefix}owner_team_id__in": steward_teams, f"{prefix}domain__access_settings__stewards_may_decide": True}
+    )
+
+
 def decidable_products(user) -> QuerySet[DataProduct]:
     """Products whose requests this person decides."""
     if user is None or not user.is_authenticated:
         return DataProduct.objects.none()
-    owner_teams = TeamMembership.objects.filter(user=user, role=TeamRole.OWNER).values("team_id")
-    steward_teams = TeamMembership.objects.filter(user=user, role=TeamRole.STEWARD).values("team_id")
-    return DataProduct.objects.filter(
-        Q(owner_team_id__in=owner_teams)
-        | Q(owner_team_id__in=steward_teams, domain__access_settings__stewards_may_decide=True)
-    )
+    return DataProduct.objects.filter(_decides(user))
 
 
 def approvals_inbox(user) -> QuerySet[AccessRequest]:
-    """Open requests this person may decide, oldest first (the longest wait on top); never their own."""
-    return (
-        AccessRequest.objects.open()
-        .filter(product__in=decidable_products(user))
-        .exclude(requester=user)
-        .with_relations()
-        .order_by("created_at", "pk")
+    """Open requests this person may decide, oldest first (the longest wait on top); never their own.
+
+    Open requests are few next to products, so they are read first (one narrow query) and matched against the
+    person's teams here; the answer is then a plain `pk IN (...)`. Written as `product__in=decidable_products()`,
+    or joined, SQLite walked every product of the person's teams first: 150-250 ms at 100k products, on every
+    page, since the navigation counts them."""
+    if user is None or not user.is_authenticated:
+        return AccessRequest.objects.none()
+    roles: dict[int, str] = dict(
+        TeamMembership.objects.filter(user=user, role__in=[TeamRole.OWNER, TeamRole.STEWARD]).values_list(
+            "team_id", "role"
+        )
     )
+    ids = [
+        pk
+        # No condition on the product here: given one, SQLite starts from the products again.
+        for pk, team_id, stewards_decide in AccessRequest.objects.open()
+        .exclude(requester=user)
+        .values_list("pk", "product__owner_team_id", "product__domain__access_settings__stewards_may_decide")
+        if roles.get(team_id) == TeamRole.OWNER or (roles.get(team_id) == TeamRole.STEWARD and stewards_decide)
+    ]
+    return AccessRequest.objects.filter(pk__in=ids).with_relations().order_by("created_at", "pk")
 
 
 def approvals_pending_count(user) -> int:

@@ -21,6 +21,8 @@ from core import errors
 from core.actors import Actor
 from core.web import refusals_as_http
 
+APPROVALS_PER_PAGE = 20
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -69,10 +71,10 @@ def my_requests(request):
 @login_required
 @require_GET
 def approvals(request):
-    inbox = list(selectors.approvals_inbox(request.user))
+    page = Paginator(selectors.approvals_inbox(request.user), APPROVALS_PER_PAGE).get_page(request.GET.get("page"))
     # One form per request, all with the same field names; distinct ids keep labels tied to their own inputs.
-    forms = [(req, DecisionForm(auto_id=f"r{req.pk}_%s")) for req in inbox]
-    return render(request, "access/approvals.html", {"items": forms})
+    forms = [(req, DecisionForm(auto_id=f"r{req.pk}_%s")) for req in page.object_list]
+    return render(request, "access/approvals.html", {"items": forms, "page": page})
 
 
 def _visible(request, pk: int) -> AccessRequest:

@@ -11,6 +11,9 @@
 - `broker`: gunicorn with CELERY_BROKER_URL at a loopback port where nothing listens. Expected: writes answer
   2xx and keep their index work in the outbox; once the server runs with a reachable Redis and a worker, the
   next write's drain task indexes everything that was kept.
+- `writers`: the demo mesh on SQLite (`make run`'s world, DEBUG on); 20 threads send one PUT each at the same
+  moment, to `sales/conc` and then to 20 products, through runserver and gunicorn (1 and 4 threads per worker).
+  Expected: every answer 2xx (writers queue on the write lock) and the stored product is one writer's body.
 - `worker`: a Celery worker SIGKILLed mid-task, then a new one started (tests/reliability/test_worker_killed.py,
   run here with its output). Expected: the task is redelivered and the index converges to the database.
 - `webhook`: the provisioning webhook receiver down, then up (tests/access/test_worker.py and
@@ -55,8 +58,9 @@ from _server import (
 
 DOMAIN = "faults"
 SETUP = """
-from catalog.models import Domain, Scope, Team
-from catalog.services.tokens import token_create
+from catalog.models import Domain, Team
+from core.actors import Scope
+from tokens.services import token_create
 
 team = Team.objects.create(slug="faults-team", name="Faults Team")
 Domain.objects.create(slug={domain!r}, name="Faults", owner_team=team)
@@ -309,6 +313,116 @@ def scenario_broker(workdir: Path, redis_url: str) -> bool:
     return ok
 
 
+# ---------------------------------------------------------------------------------------------- writers
+WRITERS = 20
+
+
+def writer_body(k: int) -> bytes:
+    """Writer k's body for the one product they all write: its summary and port names say which writer it was."""
+    return json.dumps(
+        {
+            "name": "Concurrent",
+            "summary": f"Written by writer {k}.",
+            "status": "published",
+            "tags": [f"writer-{k}"],
+            "output_ports": [{"name": f"port-{k}", "fields": [{"name": f"f{k}", "type": "string"}]}],
+        }
+    ).encode()
+
+
+SALES_SETUP = """
+from catalog.models import Domain
+from core.actors import Scope
+from tokens.services import token_create
+
+team = Domain.objects.get(slug="sales").owner_team
+print(token_create(actor=None, team=team, name="writers", scopes=[Scope.READ, Scope.WRITE_PRODUCTS]).secret)
+"""
+
+CHECK_WRITERS = """
+import json
+from catalog.models import DataProduct, OutputPort
+product = DataProduct.objects.get(domain__slug={domain!r}, slug="conc")
+ports = list(OutputPort.objects.filter(product=product).values_list("name", flat=True))
+fields = list(product.output_ports.values_list("fields__name", flat=True))
+tags = sorted(product.tags.values_list("name", flat=True))
+print(json.dumps({{"summary": product.summary, "ports": ports, "fields": fields, "tags": tags}}))
+"""
+
+
+def written_by(k: int) -> dict:
+    """What CHECK_WRITERS finds when writer k's body is the one stored."""
+    return {"summary": f"Written by writer {k}.", "ports": [f"port-{k}"], "fields": [f"f{k}"], "tags": [f"writer-{k}"]}
+
+
+def concurrent_writers(url: str, token: str, domain: str, slugs: list[str]) -> list[tuple[str, float]]:
+    """One thread per slug, released together, each sending one PUT; answers (status, seconds) per thread."""
+    port = int(url.rsplit(":", 1)[1])
+    answers: list[tuple[str, float]] = [("", 0.0)] * len(slugs)
+    start = threading.Barrier(len(slugs))
+
+    def send(k: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        try:
+            conn.connect()
+            start.wait()
+            began = time.monotonic()
+            conn.request("PUT", f"/api/v1/products/{domain}/{slugs[k]}", writer_body(k), headers)
+            response = conn.getresponse()
+            detail = response.read()
+            status = str(response.status)
+            if status.startswith("5"):
+                status += " " + json.loads(detail or b"{}").get("detail", "")[:60]
+            answers[k] = (status, time.monotonic() - began)
+        except (OSError, http.client.HTTPException) as exc:
+            answers[k] = (type(exc).__name__, time.monotonic() - began)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=send, args=(k,)) for k in range(len(slugs))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(90)
+    return answers
+
+
+def scenario_writers(workdir: Path) -> bool:
+    """20 pipelines publish at the same moment to the embedded portal (SQLite), on runserver and on gunicorn: to
+    one product, then each to its own. Expected: every answer 2xx (writers queue on the write lock within the
+    busy timeout) and the stored product is exactly one of the bodies sent."""
+    print(f"\n== writers: {WRITERS} concurrent PUTs on SQLite, to one product and to {WRITERS} products ==")
+    # The demo mesh, as `make run` serves it (DEBUG on): the `sales` domain has governance policies, SLOs and
+    # glossary terms, so every write sets their follow-up work going.
+    env = portal_env(workdir, DEBUG="true")
+    manage(env, "migrate", "--no-input", "-v", "0")
+    manage(env, "seed_demo")
+    token = manage(env, "shell", "-c", SALES_SETUP).strip().splitlines()[-1]
+    ok = True
+    # gunicorn as config/gunicorn.py sets it up on SQLite (1 thread per worker), and with 4 threads per worker.
+    for kind, threads in (("runserver", 1), ("gunicorn", 1), ("gunicorn", 4)):
+        with Server(kind, env, workdir, workers=2, threads=threads) as server:
+            server.wait_healthy()
+            same = concurrent_writers(server.url, token, "sales", ["conc"] * WRITERS)
+            found = last_json(manage(env, "shell", "-c", CHECK_WRITERS.format(domain="sales")))
+            slugs = [f"conc-{kind}{threads}-{k}" for k in range(WRITERS)]
+            apart = concurrent_writers(server.url, token, "sales", slugs)
+        for label, answers in (("one product", same), (f"{WRITERS} products", apart)):
+            statuses: dict[str, int] = {}
+            for status, _ in answers:
+                statuses[status] = statuses.get(status, 0) + 1
+            slowest = max(seconds for _, seconds in answers)
+            held = all(status[:1] == "2" for status, _ in answers)
+            print(f"  {server.label}, {label}: answers {dict(sorted(statuses.items()))}, slowest {slowest:.2f}s")
+            ok = ok and held
+        matches = [k for k in range(WRITERS) if found == written_by(k)]
+        print(f"  {server.label}: stored product is writer {matches or 'none'}'s body: {found}")
+        ok = ok and len(matches) == 1
+    print(f"  result: {'HELD' if ok else 'FAILED'}")
+    return ok
+
+
 # ---------------------------------------------------------------------------------------------- via pytest
 def run_pytest(title: str, *targets: str) -> bool:
     print(f"\n== {title} ==")
@@ -341,7 +455,7 @@ def run_pytest(title: str, *targets: str) -> bool:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("scenarios", nargs="*", default=["database", "broker", "worker", "webhook"])
+    parser.add_argument("scenarios", nargs="*", default=["database", "broker", "writers", "worker", "webhook"])
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/11", help="the broker once it is back")
     args = parser.parse_args()
     print(f"fault scenarios: {', '.join(args.scenarios)}; load average {load_average()}")
@@ -353,6 +467,8 @@ def main() -> int:
                 results[name] = scenario_database(workdir)
             elif name == "broker":
                 results[name] = scenario_broker(workdir, args.redis)
+            elif name == "writers":
+                results[name] = scenario_writers(workdir)
             elif name == "worker":
                 results[name] = run_pytest(
                     "worker: killed mid-task, task redelivered", "tests/reliability/test_worker_killed.py"

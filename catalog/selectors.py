@@ -78,7 +78,8 @@ def domain_tree() -> DomainTree:
     Domains are few (tens to hundreds), so loading them all is cheaper than walking the tree level by level.
     """
     domains = list(Domain.objects.select_related("owner_team").order_by("name"))
-    per_domain = DataProduct.objects.visible().values("domain_id").annotate(n=Count("id"))
+    # order_by(): without it the model's ordering (by domain name) joins the domains into the count.
+    per_domain = DataProduct.objects.visible().order_by().values("domain_id").annotate(n=Count("id"))
     counts = {row["domain_id"]: row["n"] for row in per_domain}
     by_id = {d.pk: DomainNode(domain=d, product_count=counts.get(d.pk, 0)) for d in domains}
     roots: list[DomainNode] = []
@@ -107,13 +108,14 @@ class DomainDetail:
     domain: Domain
     node: DomainNode
     ancestors: list[Domain]
-    products: list[DataProduct]
+    products: QuerySet[DataProduct]  # not evaluated: the page shows one page of them (a domain may hold 100k)
 
 
 def domain_detail(slug: str) -> DomainDetail:
     domain = get_object_or_404(Domain.objects.select_related("owner_team"), slug=slug)
     tree = domain_tree()
-    products = list(DataProduct.objects.filter(domain=domain).with_listing_relations().order_by("name"))
+    # Ordered by name, then pk, so that pages never overlap or skip a product of the same name.
+    products = DataProduct.objects.filter(domain=domain).with_listing_relations().order_by("name", "pk")
     return DomainDetail(
         domain=domain, node=tree.by_id[domain.pk], ancestors=tree.ancestors(domain.pk), products=products
     )
@@ -160,8 +162,45 @@ class ProductFilters:
     team: str = ""
 
 
-def products_list(filters: ProductFilters) -> QuerySet[DataProduct]:
+class ProductsByDomain:
+    """The products list in its order (domain name, then product name) for a paginator, without sorting the
+    whole table: a page is read domain by domain through product_domain_name_idx, starting at the domain and
+    offset the per-domain counts point to. Sorting 100k products by their domain's name for every page cost
+    about 300 ms on SQLite; this costs one query per domain the page touches (usually one)."""
+
+    def __init__(self, products: QuerySet[DataProduct], counts: list[tuple[int, int]]):
+        self.products = products
+        self.counts = [(domain_id, n) for domain_id, n in counts if n]
+
+    def count(self) -> int:
+        return sum(n for _, n in self.counts)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[DataProduct]:
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("ProductsByDomain takes slices only")
+        start, stop = index.start or 0, index.stop if index.stop is not None else self.count()
+        rows: list[DataProduct] = []
+        skipped = 0
+        for domain_id, n in self.counts:
+            if len(rows) >= stop - start:
+                break
+            if skipped + n <= start:
+                skipped += n
+                continue
+            offset = max(0, start - skipped)
+            want = stop - start - len(rows)
+            rows += self.products.filter(domain_id=domain_id).order_by("name", "pk")[offset : offset + want]
+            skipped += n
+        return rows
+
+
+def products_list(filters: ProductFilters) -> QuerySet[DataProduct] | ProductsByDomain:
     """Products matching the filters, ready to paginate. Retired ones show only when asked for by status."""
+    if not (filters.kind or filters.tag or filters.team or filters.q):
+        return _products_by_domain(filters)
     products = DataProduct.objects.all()
     products = products.filter(status=filters.status) if filters.status else products.visible()
     if filters.domain:
@@ -184,6 +223,28 @@ def products_list(filters: ProductFilters) -> QuerySet[DataProduct]:
         # Joining tags can repeat a product; filter by id so that ordering and counting stay simple.
         products = DataProduct.objects.filter(pk__in=products.values("pk"))
     return products.with_listing_relations().order_by("domain__name", "name", "pk")
+
+
+def _products_by_domain(filters: ProductFilters) -> ProductsByDomain:
+    """The list filtered by status and domain at most, in the order of `products_list`."""
+    products = DataProduct.objects.all()
+    products = products.filter(status=filters.status) if filters.status else products.visible()
+    tree = domain_tree()
+    wanted: set[int] | None = None
+    if filters.domain:
+        domain = next((n.domain.pk for n in tree.by_id.values() if n.domain.slug == filters.domain), None)
+        wanted = set(tree.descendant_ids(domain)) if domain is not None else set()
+    if filters.status:
+        per_domain = dict(products.order_by().values_list("domain_id").annotate(n=Count("id")))
+    else:
+        per_domain = {pk: node.product_count for pk, node in tree.by_id.items()}
+    ordered = sorted(tree.by_id.values(), key=lambda node: (node.domain.name, node.domain.pk))
+    counts = [
+        (node.domain.pk, per_domain.get(node.domain.pk, 0))
+        for node in ordered
+        if wanted is None or node.domain.pk in wanted
+    ]
+    return ProductsByDomain(products.with_listing_relations(), counts)
 
 
 def filter_choices() -> dict[str, list[tuple[str, str]]]:
@@ -287,7 +348,7 @@ class TeamDetail:
     team: Team
     members: list[TeamMembership]
     domains: list[Domain]
-    products: list[DataProduct]
+    products: QuerySet[DataProduct]  # not evaluated: the page shows one page of them
 
 
 def team_detail(slug: str) -> TeamDetail:
@@ -297,7 +358,7 @@ def team_detail(slug: str) -> TeamDetail:
         key=lambda m: (_ROLE_ORDER.get(m.role, 9), m.user.get_username()),
     )
     domains = list(team.domains.select_related("parent").order_by("name"))
-    products = list(team.products.with_listing_relations().order_by("domain__name", "name"))
+    products = team.products.with_listing_relations().order_by("domain__name", "name", "pk")
     return TeamDetail(team=team, members=members, domains=domains, products=products)
 
 

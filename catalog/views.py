@@ -23,16 +23,21 @@ def domain_list(request):
     return render(request, "catalog/domain_list.html", {"tree": selectors.domain_tree()})
 
 
+def _page(rows, request):
+    return Paginator(rows, PRODUCTS_PER_PAGE).get_page(request.GET.get("page"))
+
+
 @require_GET
 def domain_detail(request, slug: str):
-    return render(request, "catalog/domain_detail.html", {"detail": selectors.domain_detail(slug)})
+    detail = selectors.domain_detail(slug)
+    return render(request, "catalog/domain_detail.html", {"detail": detail, "page": _page(detail.products, request)})
 
 
 @require_GET
 def product_list(request):
     form = ProductFilterForm(request.GET, **selectors.filter_choices())
     filters = form.filters()
-    page = Paginator(selectors.products_list(filters), PRODUCTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = _page(selectors.products_list(filters), request)
     return render(
         request,
         "catalog/product_list.html",
@@ -60,4 +65,5 @@ def team_list(request):
 def team_detail(request, slug: str):
     detail = selectors.team_detail(slug)
     can_manage = Actor(user=request.user).is_team_owner(detail.team.pk)
-    return render(request, "catalog/team_detail.html", {"detail": detail, "can_manage": can_manage})
+    context = {"detail": detail, "can_manage": can_manage, "page": _page(detail.products, request)}
+    return render(request, "catalog/team_detail.html", context)

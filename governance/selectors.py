@@ -202,16 +202,45 @@ _AGGREGATES = {
 }
 
 
-def domain_figures(domain_ids: Iterable[int] | None = None) -> dict[int, DomainFigures]:
-    """Per domain: governance, SLO compliance, rating, consumers, access turnaround and health (3-4 queries)."""
-    domains_qs = Domain.objects.only("pk", "slug", "name")
+def _domain_rows(domain_ids: list[int] | None) -> dict[int, Mapping[str, Any]]:
+    """_AGGREGATES per domain, in one grouped query over the scores."""
     scores = ProductScore.objects.all()
     if domain_ids is not None:
-        wanted = list(domain_ids)
+        scores = scores.filter(domain_id__in=domain_ids)
+    return {row["domain_id"]: row for row in scores.values("domain_id").annotate(**_AGGREGATES).order_by()}
+
+
+def _pooled_rows(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The whole mesh's _AGGREGATES from the domains' rows: sums and counts add up, the latest is the latest.
+    The same as aggregating every score again, without a second pass over 100k rows (about 100 ms on SQLite)."""
+    whole: dict[str, Any] = {key: 0 for key in _AGGREGATES if key != "evaluated_at"}
+    whole["evaluated_at"] = None
+    for row in rows:
+        for key in whole:
+            value = row[key]
+            if key == "evaluated_at":
+                if value is not None and (whole[key] is None or value > whole[key]):
+                    whole[key] = value
+            elif value is not None:
+                whole[key] += value
+    # Sum() of no values is NULL in SQL: keep that where nothing was summed, as the aggregate gave.
+    for total, count in (("slo_sum", "slo_n"), ("rating_sum", "rating_n"), ("cons_sum", "cons_n")):
+        if not whole[count]:
+            whole[total] = None
+    return whole
+
+
+def domain_figures(
+    domain_ids: Iterable[int] | None = None, *, rows: Mapping[int, Mapping[str, Any]] | None = None
+) -> dict[int, DomainFigures]:
+    """Per domain: governance, SLO compliance, rating, consumers, access turnaround and health (3-4 queries)."""
+    domains_qs = Domain.objects.only("pk", "slug", "name")
+    wanted = None if domain_ids is None else list(domain_ids)
+    if wanted is not None:
         domains_qs = domains_qs.filter(pk__in=wanted)
-        scores = scores.filter(domain_id__in=wanted)
     domains = {d.pk: d for d in domains_qs}
-    rows = {row["domain_id"]: row for row in scores.values("domain_id").annotate(**_AGGREGATES).order_by()}
+    if rows is None:
+        rows = _domain_rows(wanted)
     figures = {}
     for d in domains.values():
         identity: _Identity = {"domain_id": d.pk, "slug": d.slug, "name": d.name, "url": d.get_absolute_url()}
@@ -225,9 +254,10 @@ def domain_figures(domain_ids: Iterable[int] | None = None) -> dict[int, DomainF
 
 def mesh_dashboard() -> Dashboard:
     """Every domain's figures (by name) and the mesh's, the latter over all scored products at once."""
-    figures = domain_figures()
+    per_domain = _domain_rows(None)
+    figures = domain_figures(rows=per_domain)
     rows = sorted(figures.values(), key=lambda f: f.name.lower())
-    whole = ProductScore.objects.aggregate(**_AGGREGATES)
+    whole = _pooled_rows(per_domain.values())
     identity: _Identity = {"domain_id": 0, "slug": "", "name": "Whole mesh", "url": ""}
     total = _figures(whole, **identity) if whole["n"] else DomainFigures(**identity)
     # Pooled over every decision of the mesh, not the median of the domains' medians.

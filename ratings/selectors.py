@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Avg, Case, Count, F, IntegerField, Q, Sum, Value, When
+from django.db.models import Avg, Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -268,7 +268,8 @@ class ProductRating:
 class DomainRatingSummary:
     """A domain's scorecard of ratings, over the products in the domain itself (sub-domains have their own):
     the domain-wide `summary` (every rating of its products pooled; `product_id` holds the domain's id),
-    each product's summary, the lowest-rated rated products, the oldest unanswered reviews, the weekly trend."""
+    each product's summary (`products`: all of them, or none when asked without rows), the lowest-rated rated
+    products, the oldest unanswered reviews, the weekly trend, and how many products there are and are rated."""
 
     domain: Domain
     summary: RatingSummary
@@ -276,29 +277,52 @@ class DomainRatingSummary:
     lowest: list[ProductRating]
     unanswered_reviews: list[Rating]
     trend: list[TrendPoint]
-
-    @property
-    def rated_products(self) -> int:
-        return sum(1 for p in self.products if p.summary.count)
+    product_count: int = 0
+    rated_products: int = 0
 
 
-def domain_rating_summary(domain: Domain, *, weeks: int = TREND_WEEKS) -> DomainRatingSummary:
-    products = list(DataProduct.objects.visible().in_domain(domain).select_related("domain").order_by("name"))
+def domain_products(domain: Domain) -> QuerySet[DataProduct]:
+    """The products a domain's scorecard covers, by name (pk breaks ties, so pages never overlap)."""
+    return DataProduct.objects.visible().in_domain(domain).select_related("domain").order_by("name", "pk")
+
+
+def product_ratings(products: Iterable[DataProduct]) -> list[ProductRating]:
+    """Each product with its summary (unrated ones too), in at most three queries."""
+    products = list(products)
     summaries = rating_summaries(p.pk for p in products)
-    rows = [ProductRating(p, summaries[p.pk]) for p in products]
-    pooled = _pooled(
-        domain.pk, summaries.values(), Rating.objects.filter(product__in=products), Weights.from_settings()
-    )
-    lowest = sorted((r for r in rows if r.summary.count), key=lambda r: (r.summary.average, r.product.name))
+    return [ProductRating(p, summaries[p.pk]) for p in products]
+
+
+def domain_rating_summary(domain: Domain, *, weeks: int = TREND_WEEKS, rows: bool = True) -> DomainRatingSummary:
+    """The scorecard. Everything but `products` is computed from the domain's ratings, whose number is bounded
+    by the people rating, not by the products: only rated products are read. With `rows=False`, `products` is
+    left empty (the page shows one page of them: `domain_products` and `product_ratings`)."""
+    products = domain_products(domain)
+    ratings = Rating.objects.filter(product__in=products.values("pk"))
+    # Products with any rating, hidden ones too: an unrated product's summary adds nothing to the pooled one.
+    with_ratings = set(ratings.order_by().values_list("product_id", flat=True).distinct())
+    summarised = product_ratings(products.filter(pk__in=with_ratings)) if with_ratings else []
+    pooled = _pooled(domain.pk, (r.summary for r in summarised), ratings, Weights.from_settings())
+    rated = [r for r in summarised if r.summary.count]
+    lowest = sorted(rated, key=lambda r: (r.summary.average, r.product.name))
     unanswered = list(
         Rating.objects.visible()
         .unanswered()
-        .filter(product__in=products)
+        .filter(product__in=products.values("pk"))
         .with_relations()
         .order_by("edited_at", "pk")[:UNANSWERED_LIMIT]
     )
-    trend = rating_trend(Rating.objects.filter(product__in=products), weeks=weeks)
-    return DomainRatingSummary(domain, pooled, rows, lowest[:LOWEST_LIMIT], unanswered, trend)
+    trend = rating_trend(ratings, weeks=weeks)
+    return DomainRatingSummary(
+        domain,
+        pooled,
+        product_ratings(products) if rows else [],
+        lowest[:LOWEST_LIMIT],
+        unanswered,
+        trend,
+        product_count=products.count(),
+        rated_products=len(rated),
+    )
 
 
 @dataclass

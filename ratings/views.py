@@ -30,6 +30,7 @@ from ratings.services import RATEABLE, RateLimited, rating_delete, rating_modera
 
 FEEDBACK_PER_PAGE = 25
 REVIEWS_PER_PAGE = 25
+SCORECARD_PRODUCTS_PER_PAGE = 25
 
 
 def _product(domain_slug: str, slug: str) -> DataProduct:
@@ -224,8 +225,11 @@ def feedback(request):
 @require_GET
 def domain_scorecard(request, slug: str):
     domain = get_object_or_404(Domain.objects.select_related("owner_team", "parent"), slug=slug)
-    scorecard = selectors.domain_rating_summary(domain)
-    return render(request, "ratings/domain_scorecard.html", {"domain": domain, "scorecard": scorecard})
+    scorecard = selectors.domain_rating_summary(domain, rows=False)
+    page = Paginator(selectors.domain_products(domain), SCORECARD_PRODUCTS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = selectors.product_ratings(page.object_list)
+    context = {"domain": domain, "scorecard": scorecard, "page": page, "rows": rows}
+    return render(request, "ratings/domain_scorecard.html", context)
 
 
 @require_GET

