@@ -27,7 +27,7 @@ LAYERS: list[set[str]] = [
     {"tokens"},
     {"search"},
     {"audit", "backup"},
-    {"lineage", "glossary", "access"},
+    {"lineage", "glossary", "access", "sso"},
     {"slo", "ratings"},
     {"governance"},
     {"demo"},
