@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import requests
+from django.core.exceptions import ImproperlyConfigured
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
 from joserfc import errors as jose
 
@@ -73,6 +74,10 @@ def describe(exc: Exception, provider: str) -> Failure:
             f"It was signed with a key that {provider} does not publish, so the portal did not accept it. "
             f"{START_AGAIN} If it happens again, tell a portal administrator.",
             detail=type(exc).__name__,
+        )
+    if isinstance(exc, ImproperlyConfigured):
+        return Failure(
+            500, "portal-misconfigured", "The portal's sign-in settings are broken", ADMIN, detail=str(exc)[:200]
         )
     if isinstance(exc, (jose.JoseError, OAuthError, ValueError)):
         return Failure(

@@ -103,6 +103,10 @@ class Provider:
             self.process.terminate()
             self.process.wait(timeout=10)
 
+    def hits(self, path: str) -> int:
+        """How many requests for `path` the provider has answered (from its request log)."""
+        return (self.workdir / "op.log").read_text().count(f'"GET {path} HTTP')
+
     def log_in(self, authorize_url: str, username: str, password: str | None = None) -> str:
         """The person's answer on the provider's sign-in page: where the provider sends the browser back."""
         assert authorize_url.startswith(self.url + "/authorize?"), authorize_url
