@@ -489,3 +489,10 @@ OIDC_STATE_MAX_AGE_SECONDS = env_int("OIDC_STATE_MAX_AGE_SECONDS", 600)
 PORTAL_LOCAL_LOGIN = env_bool("PORTAL_LOCAL_LOGIN", True)
 if not PORTAL_LOCAL_LOGIN:
     AUTHENTICATION_BACKENDS = ["sso.backends.OidcSessionBackend"]
+if OIDC_ISSUER:
+    # Signing out redirects the sign-out form's submission to the provider (RP-initiated logout), and browsers
+    # hold a form's redirects to the page's form-action.
+    from urllib.parse import urlsplit  # noqa: E402
+
+    _issuer = urlsplit(OIDC_ISSUER)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_issuer.scheme}://{_issuer.netloc}")

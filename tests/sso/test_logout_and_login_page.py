@@ -66,14 +66,26 @@ def test_local_login_can_be_turned_off(world, sso_settings):
     assert client.session["_auth_user_id"] == str(world.owner.pk)
 
 
-def test_without_local_login_no_backend_checks_passwords_not_even_the_admins():
-    script = "from django.conf import settings; print(settings.AUTHENTICATION_BACKENDS)"
-    env = {**os.environ, "PORTAL_LOCAL_LOGIN": "false", "DJANGO_SETTINGS_MODULE": "config.settings"}
+def settings_from_env(name: str, **env: str) -> str:
+    """A setting as config/settings.py computes it from these environment variables, in a fresh interpreter."""
+    script = f"import django; django.setup(); from django.conf import settings; print(settings.{name})"
     out = subprocess.run(  # noqa: S603 - the running interpreter on a fixed script
-        [sys.executable, "-c", f"import django; django.setup(); {script}"],
-        env=env,
+        [sys.executable, "-c", script],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
         capture_output=True,
         text=True,
         check=True,
-    ).stdout
-    assert out.strip() == "['sso.backends.OidcSessionBackend']"
+    )
+    return out.stdout.strip()
+
+
+def test_without_local_login_no_backend_checks_passwords_not_even_the_admins():
+    backends = settings_from_env("AUTHENTICATION_BACKENDS", PORTAL_LOCAL_LOGIN="false")
+    assert backends == "['sso.backends.OidcSessionBackend']"
+
+
+def test_pages_may_send_the_sign_out_form_on_to_the_provider():
+    directives = settings_from_env(
+        "CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']", OIDC_ISSUER="https://login.example.com/realms/x"
+    )
+    assert directives == "[\"'self'\", 'https://login.example.com']"
