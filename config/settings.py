@@ -492,7 +492,7 @@ if not PORTAL_LOCAL_LOGIN:
 if OIDC_ISSUER:
     # Signing out redirects the sign-out form's submission to the provider (RP-initiated logout), and browsers
     # hold a form's redirects to the page's form-action.
-    from urllib.parse import urlsplit  # noqa: E402
+    from urllib.parse import urlsplit
 
     _issuer = urlsplit(OIDC_ISSUER)
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_issuer.scheme}://{_issuer.netloc}")

@@ -14,7 +14,7 @@ class GroupMappingAdmin(admin.ModelAdmin):
 class ProviderMembershipInline(admin.TabularInline):
     model = ProviderMembership
     fields = ["membership", "groups"]
-    readonly_fields = fields
+    readonly_fields = ["membership", "groups"]
     extra = 0
     can_delete = False
 

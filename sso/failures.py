@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import requests
-from django.core.exceptions import ImproperlyConfigured
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
+from django.core.exceptions import ImproperlyConfigured
 from joserfc import errors as jose
 
 from sso.services import SignInRefused

@@ -51,7 +51,7 @@ def _rule(group: str, value: object) -> Rule:
     team = value.get("team", "")
     staff = value.get("staff", False)
     if not isinstance(team, str) or not isinstance(staff, bool) or not (team or staff):
-        raise ImproperlyConfigured(f"OIDC_TEAM_MAP[{group!r}] needs a team slug, \"staff\": true, or both")
+        raise ImproperlyConfigured(f'OIDC_TEAM_MAP[{group!r}] needs a team slug, "staff": true, or both')
     return Rule(group=group, team_slug=team, role=role, staff=staff)
 
 

@@ -59,7 +59,9 @@ class GroupMapping(TimeStampedModel):
         ordering = ["group", "team__name"]
         constraints = [
             models.UniqueConstraint(fields=["group", "team"], name="group_mapping_unique_group_team"),
-            models.CheckConstraint(condition=Q(team__isnull=False) | Q(staff=True), name="group_mapping_says_something"),
+            models.CheckConstraint(
+                condition=Q(team__isnull=False) | Q(staff=True), name="group_mapping_says_something"
+            ),
             models.CheckConstraint(condition=Q(role__in=TeamRole.values), name="group_mapping_role_valid"),
         ]
 

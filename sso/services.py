@@ -97,7 +97,9 @@ def _sync_teams(identity: OidcIdentity, mapped: Mapped) -> tuple[list[str], set[
         if mark is None:
             continue  # made by hand: sign-in leaves it as it is
         if membership.role != grant.role:
-            changes.append(f"membership changed: {membership.team.slug} {membership.role} -> {grant.role} (group {via})")
+            changes.append(
+                f"membership changed: {membership.team.slug} {membership.role} -> {grant.role} (group {via})"
+            )
             membership.role = grant.role
             membership.save(update_fields=["role", "updated_at"])
             touched.add(team_id)

@@ -21,7 +21,7 @@ from sso.services import sso_refusal_record, sso_sign_in
 
 logger = logging.getLogger("sso")
 NEXT_KEY = "sso_next"
-ID_TOKEN_KEY = "sso_id_token"
+ID_TOKEN_KEY = "sso_id_token"  # noqa: S105 - the session key the ID token is kept under
 BACKEND = "sso.backends.OidcSessionBackend"
 
 

@@ -18,7 +18,7 @@ from joserfc.jwk import RSAKey
 
 SERVER = Path(__file__).with_name("op_server.py")
 CLIENT_ID = "mesh-portal"
-CLIENT_SECRET = "s3cret-of-the-portal"  # noqa: S105 - a test provider's client, on loopback only
+CLIENT_SECRET = "s3cret-of-the-portal"
 
 
 def new_key() -> dict:
@@ -45,7 +45,9 @@ class Provider:
                     "client_id": CLIENT_ID,
                     "client_secret": CLIENT_SECRET,
                     "redirect_uris": self.redirect_uris,
-                    "post_logout_redirect_uris": [uri.replace("/sso/callback/", "/accounts/login/") for uri in self.redirect_uris],
+                    "post_logout_redirect_uris": [
+                        uri.replace("/sso/callback/", "/accounts/login/") for uri in self.redirect_uris
+                    ],
                 }
             ],
             "users": self.users,

@@ -171,9 +171,8 @@ def test_a_broken_group_map_leaves_no_half_made_person(world, provider, sso_sett
 def test_the_provider_denies_the_person(world, provider, sso_settings):
     client = Client()
     client.get("/sso/login/")
-    state = next(key for key in client.session.keys() if key.startswith("_state_portal_")).removeprefix(
-        "_state_portal_"
-    )
+    keys = client.session.keys()
+    state = next(key for key in keys if key.startswith("_state_portal_")).removeprefix("_state_portal_")
     answer = client.get("/sso/callback/", {"state": state, "error": "access_denied", "error_description": "No"})
     assert answer.status_code == 403
     assert "Test IdP said: No." in answer.content.decode()
