@@ -482,6 +482,8 @@ OIDC_CLAIM_NAME = env_str("OIDC_CLAIM_NAME", "name")
 OIDC_CLAIM_GROUPS = env_str("OIDC_CLAIM_GROUPS", "groups")
 # JSON: group -> {"team": <slug>, "role": owner|steward|member} or {"staff": true}, or a list of those.
 OIDC_TEAM_MAP = env_str("OIDC_TEAM_MAP", "{}")
+# JSON: claims every ID token must carry, e.g. {"hd": "example.com"} (Google Workspace) or {"tid": "<tenant>"}.
+OIDC_REQUIRED_CLAIMS = env_str("OIDC_REQUIRED_CLAIMS", "{}")
 OIDC_TIMEOUT_SECONDS = env_int("OIDC_TIMEOUT_SECONDS", 10)
 # A sign-in started more than this long ago is refused at the callback.
 OIDC_STATE_MAX_AGE_SECONDS = env_int("OIDC_STATE_MAX_AGE_SECONDS", 600)

@@ -71,6 +71,16 @@ def env_rules(raw: str | None = None) -> list[Rule]:
     return rules
 
 
+def required_claims() -> dict[str, object]:
+    try:
+        data = json.loads(settings.OIDC_REQUIRED_CLAIMS or "{}")
+    except json.JSONDecodeError as exc:
+        raise ImproperlyConfigured(f"OIDC_REQUIRED_CLAIMS is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ImproperlyConfigured("OIDC_REQUIRED_CLAIMS must be a JSON object of claim -> value (or values)")
+    return data
+
+
 def admin_rules(groups: list[str]) -> list[Rule]:
     rows = GroupMapping.objects.filter(group__in=groups).select_related("team")
     return [

@@ -16,7 +16,7 @@ from audit.services import audit_event_record
 from catalog.models import TeamMembership
 from catalog.signals import announce_teams_written
 from core.errors import ApplicationError
-from sso.mapping import Mapped, map_groups
+from sso.mapping import Mapped, map_groups, required_claims
 from sso.models import OidcIdentity, ProviderMembership
 
 _USERNAME_UNSAFE = re.compile(r"[^\w.@+-]")
@@ -42,13 +42,30 @@ def _claim(claims: Mapping[str, object], name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _groups(claims: Mapping[str, object]) -> list[str]:
+def _groups(claims: Mapping[str, object]) -> list[str] | None:
+    """The person's groups, or None when the token does not carry the claim at all (a scope not granted, or
+    Entra ID's "overage" when someone is in too many groups): then nothing is known, and nothing is changed."""
+    if settings.OIDC_CLAIM_GROUPS not in claims:
+        return None
     value = claims.get(settings.OIDC_CLAIM_GROUPS)
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list):
         return []
     return sorted({item for item in value if isinstance(item, str) and item})
+
+
+def _check_required(claims: Mapping[str, object]) -> None:
+    """OIDC_REQUIRED_CLAIMS: e.g. {"hd": "example.com"} admits only the company's Google accounts."""
+    for name, wanted in required_claims().items():
+        value = claims.get(name)
+        allowed = wanted if isinstance(wanted, list) else [wanted]
+        held = value if isinstance(value, list) else [value]
+        if not any(item in allowed for item in held):
+            raise SignInRefused(
+                f"Your account at {settings.OIDC_PROVIDER_NAME} is not one this portal admits ({name}).",
+                code="claim-not-admitted",
+            )
 
 
 def _free_username(claims: Mapping[str, object], subject: str) -> str:
@@ -132,6 +149,7 @@ def sso_sign_in(*, request, issuer: str, claims: Mapping[str, object]) -> SignIn
     subject = _claim(claims, "sub")
     if not subject:
         raise SignInRefused("The provider's token names nobody (it has no sub claim).", code="no-subject", status=502)
+    _check_required(claims)
     with transaction.atomic():
         identity = (
             OidcIdentity.objects.select_for_update()
@@ -156,11 +174,15 @@ def sso_sign_in(*, request, issuer: str, claims: Mapping[str, object]) -> SignIn
             changed = _profile(user, claims)
             changes = [f"profile updated from the identity provider: {', '.join(changed)}"] if changed else []
         groups = _groups(claims)
-        mapped = map_groups(groups)
-        team_changes, touched = _sync_teams(identity, mapped)
-        changes += team_changes + _sync_staff(identity, mapped)
+        touched: set[int] = set()
+        if groups is None:
+            changes.append(f"no {settings.OIDC_CLAIM_GROUPS} claim: memberships and staff left as they were")
+        else:
+            mapped = map_groups(groups)
+            team_changes, touched = _sync_teams(identity, mapped)
+            changes += team_changes + _sync_staff(identity, mapped)
+            identity.groups = groups
         user.save()
-        identity.groups = groups
         identity.last_sign_in_at = timezone.now()
         identity.save()
         if touched:

@@ -176,3 +176,16 @@ def test_the_provider_denies_the_person(world, provider, sso_settings):
     answer = client.get("/sso/callback/", {"state": state, "error": "access_denied", "error_description": "No"})
     assert answer.status_code == 403
     assert "Test IdP said: No." in answer.content.decode()
+
+
+def test_an_account_without_a_required_claim_is_not_admitted(world, provider, sso_settings):
+    sso_settings.OIDC_REQUIRED_CLAIMS = '{"hd": "example.com"}'  # a Google Workspace domain; this token has no hd
+    provider.add_user("alice", groups=["sales-owners"])
+    before = User.objects.count()
+
+    answer = sso_sign_in(Client(), provider, "alice")
+
+    assert answer.status_code == 403
+    assert "is not one this portal admits (hd)" in answer.content.decode()
+    nobody_made(before)
+    assert refusals() == [("claim-not-admitted", 403)]

@@ -175,3 +175,23 @@ def test_sso_answers_not_found_when_it_is_not_configured(world, settings):
     assert Client().get("/sso/login/").status_code == 404
     page = Client().get("/accounts/login/")
     assert b"Sign in with" not in page.content
+
+
+def test_a_token_without_the_groups_claim_changes_no_membership(world, provider, sso_settings):
+    provider.add_user("alice", groups=["sales-owners", "portal-admins"])
+    sso_sign_in(Client(), provider, "alice")
+    sso_settings.OIDC_SCOPES = "openid email profile"  # the provider now leaves the groups claim out
+
+    assert sso_sign_in(Client(), provider, "alice").status_code == 302
+
+    user = User.objects.get(username="alice")
+    assert roles(user) == {"sales-team": TeamRole.OWNER}
+    assert user.is_staff
+    assert "sso: no groups claim: memberships and staff left as they were" in sso_notes(user)
+
+
+def test_required_claims_that_the_token_carries_admit_the_person(world, provider, sso_settings):
+    sso_settings.OIDC_REQUIRED_CLAIMS = '{"email_verified": true}'
+    provider.add_user("alice", groups=[])
+    assert sso_sign_in(Client(), provider, "alice").status_code == 302
+    assert User.objects.filter(username="alice").exists()
