@@ -195,3 +195,16 @@ def test_required_claims_that_the_token_carries_admit_the_person(world, provider
     provider.add_user("alice", groups=[])
     assert sso_sign_in(Client(), provider, "alice").status_code == 302
     assert User.objects.filter(username="alice").exists()
+
+
+def test_staff_edit_group_mappings_in_the_admin(world):
+    client = Client()
+    world.staff.is_superuser = True
+    world.staff.save()
+    client.force_login(world.staff)
+    answer = client.post(
+        "/admin/sso/groupmapping/add/", {"group": "ops", "team": world.team.pk, "role": "steward"}, follow=True
+    )
+    assert answer.status_code == 200
+    assert GroupMapping.objects.get(group="ops").team == world.team
+    assert client.get("/admin/sso/oidcidentity/").status_code == 200
