@@ -30,3 +30,18 @@ class OidcIdentityAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(ProviderMembership)
+class ProviderMembershipAdmin(admin.ModelAdmin):
+    """The team memberships the identity provider manages; every other membership was made by hand."""
+
+    list_display = ["membership", "groups", "identity"]
+    search_fields = ["membership__user__username", "membership__team__slug"]
+    readonly_fields = ["membership", "identity", "groups"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

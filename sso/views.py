@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -47,7 +47,8 @@ class PortalLoginView(auth_views.LoginView):
 
     def post(self, request, *args, **kwargs):
         if not settings.PORTAL_LOCAL_LOGIN:
-            return HttpResponseNotAllowed(["GET"], "Password sign-in is turned off here; use single sign-on.")
+            context = self.get_context_data(local_login_refused=True)
+            return self.render_to_response(context, status=403)
         return super().post(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -59,7 +59,8 @@ def test_local_login_can_be_turned_off(world, sso_settings):
     world.owner.save()
     client = Client()
     answer = client.post("/accounts/login/", {"username": "olivia", "password": "pass-word-123"})
-    assert answer.status_code == 405
+    assert answer.status_code == 403
+    assert "Password sign-in is turned off here: sign in with Test IdP." in answer.content.decode()
     assert "_auth_user_id" not in client.session
     sso_settings.PORTAL_LOCAL_LOGIN = True
     assert client.post("/accounts/login/", {"username": "olivia", "password": "pass-word-123"}).status_code == 302

@@ -208,3 +208,4 @@ def test_staff_edit_group_mappings_in_the_admin(world):
     assert answer.status_code == 200
     assert GroupMapping.objects.get(group="ops").team == world.team
     assert client.get("/admin/sso/oidcidentity/").status_code == 200
+    assert client.get("/admin/sso/providermembership/").status_code == 200
