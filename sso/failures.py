@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import requests
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
+from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
 from joserfc import errors as jose
 
@@ -19,6 +20,7 @@ class Failure:
     title: str
     message: str
     detail: str = ""  # for the audit log and the administrator, never a secret
+    user: User | None = None  # the person refused, when the portal knows who it was
 
 
 class StateExpired(Exception):
@@ -31,7 +33,7 @@ ADMIN = "This is a configuration problem on the portal's side: tell a portal adm
 
 def describe(exc: Exception, provider: str) -> Failure:
     if isinstance(exc, SignInRefused):
-        return Failure(exc.status, exc.code, "Sign-in refused", exc.message)
+        return Failure(exc.status, exc.code, "Sign-in refused", exc.message, user=exc.user)
     if isinstance(exc, StateExpired):
         return Failure(400, "state-expired", "This sign-in took too long", f"It has expired. {START_AGAIN}")
     if isinstance(exc, MismatchingStateError):

@@ -26,8 +26,9 @@ CALLBACK_STATUS = 302  # what the callback answers when the sign-in succeeds: a 
 class SignInRefused(ApplicationError):
     """A sign-in the portal refuses after the provider said yes; `code` names why (docs/sso.md)."""
 
-    def __init__(self, message: str, *, code: str, status: int = 403) -> None:
+    def __init__(self, message: str, *, code: str, status: int = 403, user: User | None = None) -> None:
         super().__init__(message=message, status=status, code=code)
+        self.user = user  # the person refused, when known: the audit entry names them
 
 
 @dataclass
@@ -169,7 +170,9 @@ def sso_sign_in(*, request, issuer: str, claims: Mapping[str, object]) -> SignIn
             user = identity.user
             if not user.is_active:
                 raise SignInRefused(
-                    "Your portal account is disabled. Ask a portal administrator to enable it.", code="user-disabled"
+                    "Your portal account is disabled. Ask a portal administrator to enable it.",
+                    code="user-disabled",
+                    user=user,
                 )
             changed = _profile(user, claims)
             changes = [f"profile updated from the identity provider: {', '.join(changed)}"] if changed else []
@@ -192,7 +195,7 @@ def sso_sign_in(*, request, issuer: str, claims: Mapping[str, object]) -> SignIn
     return SignIn(user=user, created=created, changes=changes)
 
 
-def sso_refusal_record(*, request, status: int, code: str, detail: str = "") -> None:
+def sso_refusal_record(*, request, status: int, code: str, detail: str = "", user: User | None = None) -> None:
     """The audit entry of a sign-in that failed; written after the sign-in's transaction rolled back."""
     note = f"sso: sign-in refused ({code})" + (f": {detail}" if detail else "")
-    audit_event_record(request=request, status_code=status, object_ref=note)
+    audit_event_record(request=request, status_code=status, object_ref=note, user=user)

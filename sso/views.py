@@ -37,7 +37,9 @@ def _safe_next(request, value: str) -> str:
 
 def _failure_page(request, failure: Failure):
     logger.warning("sso sign-in failed: %s %s", failure.code, failure.detail)
-    sso_refusal_record(request=request, status=failure.status, code=failure.code, detail=failure.detail)
+    sso_refusal_record(
+        request=request, status=failure.status, code=failure.code, detail=failure.detail, user=failure.user
+    )
     context = {"failure": failure, "provider": settings.OIDC_PROVIDER_NAME}
     return render(request, "sso/failed.html", context, status=failure.status)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import copy
 import re
+import tempfile
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -15,6 +17,9 @@ from core.actors import Actor
 from tests.factories import OutputPortFactory, ProductFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Not an assertion: pictures of the login page and of a failure page to look at after a run (not committed).
+SCREENSHOTS = Path(tempfile.gettempdir()) / "meshportal-sso"
 
 
 @pytest.fixture
@@ -42,6 +47,8 @@ def browser_provider(provider, sso_settings, live_server):
 
 def sign_in_through_the_provider(page, provider, username: str) -> None:
     page.goto("/accounts/login/?next=/access/approvals/")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "login.png")
     page.get_by_role("button", name="Sign in with Test IdP").click()
     page.wait_for_url(f"{provider.url}/authorize?**")
     page.get_by_label("Provider username").fill(username)
@@ -75,3 +82,20 @@ def test_sign_in_by_sso_lands_in_the_teams_inbox_and_follows_a_group_move(
     page.locator("summary", has_text="alice").click()
     expect(page.get_by_role("link", name=re.compile(r"Finance Team\s*\(owner\)"))).to_be_visible()
     expect(page.get_by_role("link", name=re.compile(r"Sales Team"))).to_have_count(0)
+
+
+def test_a_failed_sign_in_shows_what_happened(page, world, browser_provider):
+    provider = browser_provider
+    provider.add_user("alice", groups=["sales-owners"])
+    provider.sign_with_unpublished_key()
+    page.goto("/accounts/login/")
+    page.get_by_role("button", name="Sign in with Test IdP").click()
+    page.get_by_label("Provider username").fill("alice")
+    page.get_by_label("Provider password").fill(provider.users["alice"]["password"])
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("The sign-in token could not be trusted")
+    expect(page.get_by_role("alert")).to_contain_text("signed with a key that Test IdP does not publish")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "failed.png")
+    page.get_by_role("button", name="Back to the sign-in page").click()
+    page.wait_for_url("**/accounts/login/")

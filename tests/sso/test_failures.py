@@ -152,6 +152,7 @@ def test_a_disabled_person(world, provider, sso_settings):
     }
     assert client.get("/access/approvals/").status_code == 302  # not signed in
     assert refusals() == [("user-disabled", 403)]
+    assert AuditEntry.objects.get(object_ref__startswith="sso: sign-in refused").username == "alice"
 
 
 def test_a_broken_group_map_leaves_no_half_made_person(world, provider, sso_settings):
