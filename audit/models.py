@@ -11,6 +11,8 @@ from django.utils import timezone
 
 
 class Method(models.TextChoices):
+    # GET only for sign-ins through an identity provider: its callback is a GET that creates and changes things.
+    GET = "GET"
     POST = "POST"
     PUT = "PUT"
     PATCH = "PATCH"

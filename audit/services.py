@@ -111,6 +111,20 @@ def audit_request_record(*, request, status_code: int, client_ip: str | None, at
     _inserts.get(connection).run(connection, fields)
 
 
+def audit_event_record(*, request, status_code: int, object_ref: str, user=None) -> None:
+    """Store one entry for something a request changed beyond what its route says (a single sign-in that
+    creates a person and adds memberships records one entry per change). `user` names the person acted on when
+    the request is not signed in yet (an identity provider's callback). Joins the caller's transaction, if any,
+    so it commits or rolls back with the change it records."""
+    fields = _entry_fields(request=request, status_code=status_code, client_ip=client_ip(request), at=None)
+    fields["object_ref"] = object_ref[:500]
+    if user is not None:
+        fields["user_id"] = user.pk
+        fields["username"] = user.get_username()[:150]
+    connection = connections[DEFAULT_DB_ALIAS]
+    _inserts.get(connection).run(connection, fields)
+
+
 def audit_record_in_transaction(request, *, status_code: int) -> None:
     """Store the request's entry now, inside the caller's transaction, for the status the view is about to answer.
 

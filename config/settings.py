@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "lineage",
     "slo",
     "access",
+    "sso",
     "ratings",
     "harvest",
     "governance",
@@ -405,6 +406,8 @@ PORTAL_PROXY_COUNT = env_int("PORTAL_PROXY_COUNT", 0)
 AUTHENTICATION_BACKENDS = [
     "config.auth_backends.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Keeps people signed in through the identity provider (sso/); it checks no password.
+    "sso.backends.OidcSessionBackend",
 ]
 AXES_ENABLED = env_bool("LOGIN_THROTTLE_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
@@ -470,3 +473,36 @@ SEARCH_FACET_SAMPLE = env_int("SEARCH_FACET_SAMPLE", 1000)  # facets are counted
 SEARCH_FUZZY_MIN_HITS = env_int("SEARCH_FUZZY_MIN_HITS", 3)  # below this, "did you mean" is tried
 # Glossary terms' synonyms and abbreviations expand product searches ("clv" finds customer lifetime value).
 SEARCH_SYNONYM_PROVIDER = env_str("SEARCH_SYNONYM_PROVIDER", "glossary.search.synonyms_for")
+
+# ---- Single sign-on (sso/, docs/sso.md) ---------------------------------------------------------------------
+# OpenID Connect sign-in is on when OIDC_ISSUER and OIDC_CLIENT_ID are set; endpoints and keys come from the
+# issuer's /.well-known/openid-configuration.
+OIDC_ISSUER = env_str("OIDC_ISSUER").rstrip("/")
+OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+OIDC_SCOPES = env_str("OIDC_SCOPES", "openid email profile")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "your identity provider")
+# Where the provider sends people back; empty: this portal's /sso/callback/ on the host the request came to.
+OIDC_REDIRECT_URI = env_str("OIDC_REDIRECT_URI")
+OIDC_CLAIM_USERNAME = env_str("OIDC_CLAIM_USERNAME", "preferred_username")
+OIDC_CLAIM_EMAIL = env_str("OIDC_CLAIM_EMAIL", "email")
+OIDC_CLAIM_NAME = env_str("OIDC_CLAIM_NAME", "name")
+OIDC_CLAIM_GROUPS = env_str("OIDC_CLAIM_GROUPS", "groups")
+# JSON: group -> {"team": <slug>, "role": owner|steward|member} or {"staff": true}, or a list of those.
+OIDC_TEAM_MAP = env_str("OIDC_TEAM_MAP", "{}")
+# JSON: claims every ID token must carry, e.g. {"hd": "example.com"} (Google Workspace) or {"tid": "<tenant>"}.
+OIDC_REQUIRED_CLAIMS = env_str("OIDC_REQUIRED_CLAIMS", "{}")
+OIDC_TIMEOUT_SECONDS = env_int("OIDC_TIMEOUT_SECONDS", 10)
+# A sign-in started more than this long ago is refused at the callback.
+OIDC_STATE_MAX_AGE_SECONDS = env_int("OIDC_STATE_MAX_AGE_SECONDS", 600)
+# Password sign-in (the login form and the admin's). Turn it off in production once SSO works.
+PORTAL_LOCAL_LOGIN = env_bool("PORTAL_LOCAL_LOGIN", True)
+if not PORTAL_LOCAL_LOGIN:
+    AUTHENTICATION_BACKENDS = ["sso.backends.OidcSessionBackend"]
+if OIDC_ISSUER:
+    # Signing out redirects the sign-out form's submission to the provider (RP-initiated logout), and browsers
+    # hold a form's redirects to the page's form-action.
+    from urllib.parse import urlsplit
+
+    _issuer = urlsplit(OIDC_ISSUER)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_issuer.scheme}://{_issuer.netloc}")

@@ -1,17 +1,19 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
 from core.health import healthz
 from core.http_errors import api_not_found
 from governance.api import urls as governance_api
 from lineage.marquez import urls as marquez_urls
+from sso import views as sso_views
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The login page offers single sign-on when configured; sign-out also ends the provider's session (sso/).
+    path("accounts/login/", sso_views.PortalLoginView.as_view(), name="login"),
+    path("accounts/logout/", sso_views.logout, name="logout"),
+    path("sso/", include("sso.urls")),
     path("api/v1/audit", include("audit.api.urls")),
     path("api/v1/tokens/", include("tokens.api.urls")),
     path("api/v1/glossary/", include("glossary.api.urls")),

@@ -27,7 +27,7 @@ LAYERS: list[set[str]] = [
     {"tokens"},
     {"search"},
     {"audit", "backup"},
-    {"lineage", "glossary", "access"},
+    {"lineage", "glossary", "access", "sso"},
     {"slo", "ratings"},
     {"harvest"},  # new layer: dbt and SQL harvesting, schema drift (reads slo, lineage, catalog)
     {"governance"},

@@ -17,6 +17,8 @@ PUBLIC_ROUTES = {
     "healthz": "liveness probe: says only whether the database answers",
     "login": "the sign-in form itself (throttled by django-axes, see test_throttling)",
     "logout": "ends one's own session",
+    "sso:start": "sends the browser to the identity provider to sign in (404 when single sign-on is off)",
+    "sso:callback": "the identity provider's answer; refused without the state its own session started",
     "api-schema": "describes the API, not the catalog's contents",
     "api-docs": "Swagger UI over the schema",
     "favicon": "a redirect to the site icon in static/, asked for by browsers before anyone signs in",
