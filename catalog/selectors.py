@@ -15,13 +15,22 @@ from catalog.models import (
     InputPort,
     LifecycleStatus,
     OutputPort,
+    ProductVersion,
     SchemaField,
     SchemaSource,
     Team,
     TeamMembership,
     TeamRole,
 )
-from catalog.specs import ContractSpec, FieldSpec, InputPortSpec, OutputPortSpec, ProductSpec, SlaSpec
+from catalog.specs import (
+    ContractSpec,
+    FieldSpec,
+    InputPortSpec,
+    OutputPortSpec,
+    ProductSpec,
+    QualityRuleSpec,
+    SlaSpec,
+)
 
 RECENT_PRODUCTS = 8
 _ROLE_ORDER: dict[str, int] = {TeamRole.OWNER: 0, TeamRole.STEWARD: 1, TeamRole.MEMBER: 2}
@@ -386,4 +395,25 @@ def contract_spec_stored(contract: DataContract) -> ContractSpec:
             SlaSpec(name=s.name, value=s.value, value_ext=s.value_ext, unit=s.unit, element=s.element, driver=s.driver)
             for s in contract.sla_properties.all()
         ],
+        quality=[
+            QualityRuleSpec(
+                element=q.element,
+                name=q.name,
+                rule_type=q.rule_type,
+                metric=q.metric,
+                dimension=q.dimension,
+                description=q.description,
+                severity=q.severity,
+                operator=q.operator,
+                threshold=q.threshold,
+                schedule=q.schedule,
+                definition=q.definition,
+            )
+            for q in contract.quality_rules.all()
+        ],
     )
+
+
+def product_versions(product: DataProduct) -> QuerySet[ProductVersion]:
+    """The product's versions, newest first (the snapshot stays unread until a version is asked for)."""
+    return ProductVersion.objects.of_product(product).order_by("-number").defer("snapshot")

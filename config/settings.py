@@ -85,6 +85,8 @@ MIDDLEWARE = [
     # Before anything reads the body: oversized and unbounded bodies are refused unread.
     "core.middleware.BodyLimitMiddleware",
     "core.middleware.NulCharacterMiddleware",
+    # Product versions record through which path (page, API, CLI) a write came.
+    "core.channels.WriteChannelMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,6 +1,7 @@
 from catalog.models.contracts import DataContract, QualityRule, SlaProperty
 from catalog.models.org import Domain, Team, TeamMembership, TeamRole
 from catalog.models.products import DataProduct, InputPort, OutputPort, SchemaField, Tag
+from catalog.models.versions import ProductVersion, VersionSubject
 from catalog.vocabulary import (
     AccessMode,
     Classification,
@@ -27,6 +28,7 @@ __all__ = [
     "OutputPort",
     "PortType",
     "ProductKind",
+    "ProductVersion",
     "QualityRule",
     "SchemaField",
     "SchemaSource",
@@ -35,4 +37,5 @@ __all__ = [
     "Team",
     "TeamMembership",
     "TeamRole",
+    "VersionSubject",
 ]

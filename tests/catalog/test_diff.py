@@ -39,8 +39,8 @@ def test_a_removed_port_and_a_changed_port_type_break():
 
 
 def test_field_removed_retyped_or_made_required_break_but_additions_do_not():
-    before = port(FieldSpec("id", "int"), FieldSpec("name", "string"), FieldSpec("gone"))
-    after = port(FieldSpec("id", "bigint"), FieldSpec("name", "string", nullable=False), FieldSpec("new"))
+    before = port(FieldSpec("id", "int"), FieldSpec("name", "string"), FieldSpec("gone", "string"))
+    after = port(FieldSpec("id", "string"), FieldSpec("name", "string", nullable=False), FieldSpec("new", "date"))
     changes = diff_products(product(before), product(after))
     assert reasons(changes) == [
         ("/outputPorts/orders/fields/gone", "field removed"),
