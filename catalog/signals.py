@@ -8,7 +8,8 @@ outbox), so that it commits or rolls back with it; receivers must only write row
 - `domains_written(domain_ids)`, `teams_written(team_ids)`: renamed or changed, with the products showing them;
 - `fields_written(field_ids)`: schema fields created or changed (the glossary suggests links to its terms).
 - `versions_recorded(version_ids)`: product versions stored (accepted changes of ports, fields, contracts);
-  the notices app queues the telling of consumers with the write.
+  the notices app queues the telling of consumers with the write;
+- `deprecations_written(deprecation_ids)`: a product or port deprecated (or its deprecation changed).
 
 Sent after the write has committed:
 - `products_changed(product_ids)`: for the apps that derive something from products (governance findings, SLO
@@ -32,6 +33,7 @@ domains_written = Signal()
 teams_written = Signal()
 fields_written = Signal()
 versions_recorded = Signal()
+deprecations_written = Signal()
 products_changed = Signal()
 
 
@@ -76,3 +78,9 @@ def announce_versions_recorded(ids: Iterable[int]) -> None:
     version_ids = _ids(ids)
     if version_ids:
         versions_recorded.send(sender=None, version_ids=version_ids)
+
+
+def announce_deprecations_written(ids: Iterable[int]) -> None:
+    deprecation_ids = _ids(ids)
+    if deprecation_ids:
+        deprecations_written.send(sender=None, deprecation_ids=deprecation_ids)

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "access",
     "ratings",
     "governance",
+    "notices",
     "demo",
 ]
 
@@ -285,6 +286,13 @@ ACCESS_REMIND_DAYS = env_int("ACCESS_REMIND_DAYS", 7)
 # Every policy over every product nightly (writes re-evaluate their products at once); stored health hourly.
 CELERY_BEAT_SCHEDULE["governance-evaluate-all"] = {"task": "governance.tasks.evaluate_all", "schedule": 86400.0}
 CELERY_BEAT_SCHEDULE["governance-refresh-health"] = {"task": "governance.tasks.refresh_health", "schedule": 3600.0}
+# Notices (docs/notices.md): deprecation reminders and sunsets, daily digests, saved-search alerts.
+CELERY_BEAT_SCHEDULE["notices-deprecation-timeline"] = {
+    "task": "notices.tasks.deprecation_timeline",
+    "schedule": 3600.0,
+}
+CELERY_BEAT_SCHEDULE["notices-digests"] = {"task": "notices.tasks.send_digests", "schedule": 86400.0}
+CELERY_BEAT_SCHEDULE["notices-saved-searches"] = {"task": "notices.tasks.check_saved_searches", "schedule": 900.0}
 # Embedded profile: writes queue their products; the queue is evaluated at this many, or when its oldest is this old
 # (and before any governance read). See docs/governance.md "Evaluation on change".
 GOVERNANCE_BATCH = env_int("GOVERNANCE_BATCH", 100)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/v1/governance/", include(governance_api.governance_patterns)),
     path("api/v1/health/", include(governance_api.health_patterns)),
     path("api/v1/", include("search.api_urls")),
+    path("api/v1/", include("notices.api.urls")),
     path("api/", include("catalog.api.urls")),
     path("lineage/", include("lineage.urls")),
     path("glossary/", include("glossary.urls")),
@@ -31,6 +32,7 @@ urlpatterns = [
     path("", include("search.urls")),
     path("", include("tokens.urls")),
     path("", include("core.urls")),
+    path("", include("notices.urls")),
     path("", include("catalog.urls")),
 ]
 

@@ -30,6 +30,7 @@ LAYERS: list[set[str]] = [
     {"lineage", "glossary", "access"},
     {"slo", "ratings"},
     {"governance"},
+    {"notices"},  # change notices and subscriptions: versions, deprecations, follows, deliveries (#17)
     {"demo"},
     {"config"},
     {"meshportal_cli"},  # the producer CLI: runs without settings, over the REST API and the catalog's parsers

@@ -1,7 +1,7 @@
 from catalog.models.contracts import DataContract, QualityRule, SlaProperty
 from catalog.models.org import Domain, Team, TeamMembership, TeamRole
 from catalog.models.products import DataProduct, InputPort, OutputPort, SchemaField, Tag
-from catalog.models.versions import ProductVersion, VersionSubject
+from catalog.models.versions import Deprecation, ProductVersion, VersionSubject
 from catalog.vocabulary import (
     AccessMode,
     Classification,
@@ -21,6 +21,7 @@ __all__ = [
     "ContractStatus",
     "DataContract",
     "DataProduct",
+    "Deprecation",
     "DescriptorFormat",
     "Domain",
     "InputPort",

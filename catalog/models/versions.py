@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from catalog.models.products import DataProduct
+from catalog.models.products import DataProduct, OutputPort
 
 
 class VersionSubject(models.TextChoices):
@@ -61,3 +61,50 @@ class ProductVersion(models.Model):
     @property
     def breaking_changes(self) -> list[dict]:
         return [c for c in self.changes if c.get("breaking")]
+
+
+class DeprecationQuerySet(models.QuerySet["Deprecation"]):
+    def open(self) -> DeprecationQuerySet:
+        return self.filter(retired_at__isnull=True)
+
+
+class Deprecation(models.Model):
+    """A product (port=None) or one of its output ports, deprecated by its owners until a sunset date.
+
+    Kept in the catalog because access (refusing requests after sunset) and search (showing it) read it; the
+    notices app tells consumers and runs the timeline (docs/notices.md)."""
+
+    product = models.ForeignKey(DataProduct, on_delete=models.CASCADE, related_name="deprecations")
+    port = models.ForeignKey(OutputPort, on_delete=models.CASCADE, null=True, blank=True, related_name="deprecations")
+    sunset_on = models.DateField()
+    reason = models.TextField()
+    replacement = models.ForeignKey(
+        DataProduct, on_delete=models.SET_NULL, null=True, blank=True, related_name="replacing"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True, help_text="When the sunset took effect.")
+
+    objects = DeprecationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sunset_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product"], condition=Q(port__isnull=True), name="deprecation_unique_product"
+            ),
+            models.UniqueConstraint(fields=["port"], name="deprecation_unique_port"),
+        ]
+        indexes = [
+            # The timeline task: open deprecations by sunset date.
+            models.Index(fields=["retired_at", "sunset_on"], name="deprecation_open_sunset_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}/{self.port_id or '*'} until {self.sunset_on}"
+
+    @property
+    def subject(self) -> str:
+        return f"port '{self.port.name}' of " if self.port_id else ""

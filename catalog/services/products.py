@@ -285,9 +285,7 @@ class _BatchWrite:
             versions_record(
                 actor=self.actor,
                 pending=[
-                    product_pending(
-                        item.written, item.spec, item.changes, item.verdict, first=item.action == "created"
-                    )
+                    product_pending(item.written, item.spec, item.changes, item.verdict, first=item.action == "created")
                     for item in written
                     if item.verdict is not None
                 ],
