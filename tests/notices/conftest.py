@@ -96,7 +96,7 @@ def consumers(world) -> Consumers:
     MembershipFactory(team=world.other_team, user=fiona, role=TeamRole.MEMBER)
     gina = UserFactory(username="gina")
     port = orders.output_ports.get(name="orders_table")
-    req = access.access_request_create(actor=Actor(user=gina), port=port, purpose="Dashboards", duration_days=30)
+    req = access.access_request_create(actor=Actor(user=gina), port=port, purpose="Dashboards", duration_days=90)
     access.access_request_approve(actor=owner, request_id=req.pk)
     fred = UserFactory(username="fred")
     follow_create(actor=Actor(user=fred), target=world.domain)
