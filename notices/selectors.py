@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Count
+from django.utils import timezone
 
 from access.models import Grant
 from catalog.models import DataProduct, Deprecation, InputPort, ProductVersion, TeamMembership
@@ -16,6 +17,7 @@ from notices.models import Follow, FollowTarget, Notice, SavedSearch
 from slo.models import Incident
 
 MAX_PRODUCTS = 200
+FIRST_VISIT_DAYS = 30
 
 
 @dataclass
@@ -78,9 +80,11 @@ def my_data(user, *, since: datetime | None) -> MyData:
             products[row["slo__product_id"]].open_incidents = row["n"]
         for deprecation in Deprecation.objects.filter(product_id__in=list(products)).select_related("port"):
             products[deprecation.product_id].deprecations.append(deprecation)
-        if since is not None:
-            versions = ProductVersion.objects.filter(product_id__in=list(products), created_at__gt=since)
-            for version in versions.defer("snapshot").order_by("-created_at"):
+        # On a first visit, "since" is a month back: enough to show what changed lately.
+        window = since or timezone.now() - timedelta(days=FIRST_VISIT_DAYS)
+        versions = ProductVersion.objects.filter(product_id__in=list(products), created_at__gt=window)
+        for version in versions.defer("snapshot").order_by("-created_at"):
+            if version.changes:
                 products[version.product_id].changes.append(version)
     ordered = sorted(
         products.values(),

@@ -9,4 +9,5 @@ urlpatterns = [
     path("my-data/saved-searches/<int:pk>/delete/", views.saved_search_delete, name="saved_search_delete"),
     path("follow/<str:target>/<int:pk>/", views.follow, name="follow"),
     path("products/<slug:domain_slug>/<slug:slug>/deprecate/", views.deprecate, name="product_deprecate"),
+    path("products/<slug:domain_slug>/<slug:slug>/publish/", views.product_publish, name="product_publish"),
 ]

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from catalog.api.product_input import parse_product
 from catalog.models import DataProduct, Domain
 from catalog.permissions import ensure_can_write_product
+from catalog.selectors import product_spec_stored
 from catalog.services.deprecations import deprecation_set
+from catalog.services.descriptors import product_preview
+from catalog.services.products import product_upsert
 from core.actors import Actor
-from core.errors import ValidationFailed
+from core.errors import ApplicationError, ValidationFailed
 from core.web import refusals_as_http
 from glossary.models import Term
 from notices import follows, saved, selectors, visits
+from notices.documents import portal_document
 from notices.forms import DeprecationForm, PreferencesForm, SavedSearchForm
 from notices.models import NoticeKind, Preference
 from notices.services import DEFAULT_FREQUENCY
@@ -121,3 +129,35 @@ def deprecate(request, domain_slug: str, slug: str):
     return render(
         request, "notices/deprecate.html", {"form": form, "product": product}, status=400 if form.errors else 200
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@refusals_as_http
+def product_publish(request, domain_slug: str, slug: str):
+    """Owners edit the product's document and preview (the same verdict as `?dry_run=true`) or publish it: a
+    breaking change without a major version bump is refused, naming each breaking field."""
+    products = DataProduct.objects.select_related("domain__parent", "owner_team")
+    product = get_object_or_404(products, domain__slug=domain_slug, slug=slug)
+    actor = Actor(user=request.user)
+    ensure_can_write_product(actor, product)
+    text = request.POST.get("document") or json.dumps(portal_document(product_spec_stored(product)), indent=2)
+    context: dict = {"product": product, "document": text, "errors": [], "preview": None}
+    if request.method == "POST":
+        try:
+            spec = parse_product(json.loads(text))
+            if request.POST.get("action") == "preview":
+                context["preview"] = product_preview(actor=actor, domain_slug=domain_slug, slug=slug, spec=spec)
+            else:
+                result = product_upsert(actor=actor, domain_slug=domain_slug, slug=slug, spec=spec)
+                if result.verdict is not None and result.verdict.status == "warning":
+                    messages.warning(request, "Published with breaking changes and no major version bump.")
+                messages.success(request, f"Published: {result.action}.")
+                return redirect(reverse("product_detail", args=[domain_slug, slug]) + "#history")
+        except json.JSONDecodeError as exc:
+            context["errors"] = [("", f"Not JSON: {exc.msg} at line {exc.lineno}.")]
+        except ApplicationError as exc:
+            context["message"] = exc.message
+            context["errors"] = [(e.path, e.message) for e in exc.errors]
+    status = 400 if context["errors"] else 200
+    return render(request, "notices/publish.html", context, status=status)

@@ -135,3 +135,26 @@ def test_an_opened_incident_tells_consumers_but_not_the_owners(consumers, world)
     assert not Notice.objects.filter(user=world.owner).exists()
     html = signed_in(consumers.gina).get("/my-data/").content.decode()
     assert "Incident: Orders" in html
+
+
+def test_owners_publish_from_the_page_with_the_same_verdict_as_the_api(consumers, world, django_capture_on_commit_callbacks):
+    import json
+
+    browser = signed_in(world.owner)
+    url = "/products/sales/orders/publish/"
+    page = browser.get(url).content.decode()
+    assert "&quot;note&quot;" in page  # the current document, to edit
+    token = browser.cookies["csrftoken"].value
+    document = json.dumps(orders_body(drop="note"))
+    preview = browser.post(url, {"csrfmiddlewaretoken": token, "document": document, "action": "preview"})
+    assert "Verdict: <strong>refused</strong>" in preview.content.decode()
+    refused = browser.post(url, {"csrfmiddlewaretoken": token, "document": document, "action": "publish"})
+    assert refused.status_code == 400
+    assert "<code>/outputPorts/orders_table/fields/note</code>: Breaking: field removed." in refused.content.decode()
+    bumped = json.dumps(orders_body(version="2.0.0", drop="note"))
+    with django_capture_on_commit_callbacks(execute=True):
+        done = browser.post(url, {"csrfmiddlewaretoken": token, "document": bumped, "action": "publish"})
+    assert done.status_code == 302
+    version = consumers.orders.versions.latest("number")
+    assert (version.channel, version.author, version.breaking) == ("page", world.owner, True)
+    assert signed_in(consumers.gina).get(url).status_code == 403
