@@ -185,7 +185,7 @@ def access_request_create(
         except IntegrityError:
             raise Conflict("You already have an open request for this port.", path="/port") from None
         _event(req=req, actor_user=user, from_state="", to_state=RequestStatus.PENDING, reason=purpose)
-        req.warning = warning  # type: ignore[attr-defined]  # shown by the page and the API, not stored
+        req.warning = warning
         if port.access_mode == AccessMode.OPEN:
             _approve(req, actor_user=None, reason="Open port: granted at once.")
             return req

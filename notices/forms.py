@@ -22,7 +22,9 @@ class DeprecationForm(ServiceErrorsForm):
         self.product = product
         ports = list(product.output_ports.all())
         self.ports = {str(p.pk): p for p in ports}
-        self.fields["port"].choices = [("", "The whole product")] + [(str(p.pk), f"Port {p.name}") for p in ports]
+        choice = self.fields["port"]
+        assert isinstance(choice, forms.ChoiceField)
+        choice.choices = [("", "The whole product")] + [(str(p.pk), f"Port {p.name}") for p in ports]
 
     def clean_replacement(self):
         ref = self.cleaned_data["replacement"].strip()

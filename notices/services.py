@@ -58,7 +58,9 @@ def tell(*, message: Message, reasons: dict[int, set[str]], exclude: set[int] | 
     prefs = preferences_of(wanted, message.kind)
     people = get_user_model().objects.filter(pk__in=wanted, is_active=True).order_by("pk")
     now = timezone.now()
-    rows, loud, quiet = [], [], []
+    rows: list[Notice] = []
+    loud: list = []
+    quiet: list = []
     for user in people:
         frequency, mail = prefs.get(user.pk, (DEFAULT_FREQUENCY[NoticeKind(message.kind)], True))
         if frequency == Frequency.OFF:

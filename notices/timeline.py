@@ -21,7 +21,7 @@ STAGE_DAYS = {DeprecationStage.DAYS_14: 14, DeprecationStage.DAYS_3: 3}
 
 def _message(deprecation: Deprecation, stage: str, today: dt.date) -> Message:
     product = deprecation.product
-    what = f"Port {deprecation.port.name} of {product.name}" if deprecation.port_id else product.name
+    what = f"Port {deprecation.port.name} of {product.name}" if deprecation.port is not None else product.name
     left = (deprecation.sunset_on - today).days
     if stage == DeprecationStage.SUNSET:
         title = f"Retired today: {what}"
@@ -106,7 +106,7 @@ def deprecations_tick(*, today: dt.date | None = None) -> int:
 def sunset(deprecation: Deprecation, today: dt.date) -> int:
     """Tell consumers (while their grants still name them), end the grants, retire the port or product."""
     told = _send(deprecation, DeprecationStage.SUNSET, today)
-    what = f"port '{deprecation.port.name}'" if deprecation.port_id else "the product"
+    what = f"port '{deprecation.port.name}'" if deprecation.port is not None else "the product"
     grants_end_at_sunset(
         product_id=deprecation.product_id,
         port_id=deprecation.port_id,

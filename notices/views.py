@@ -47,10 +47,15 @@ def _next(request, fallback: str) -> str:
 @require_POST
 @refusals_as_http
 def follow(request, target: str, pk: int):
-    models = {"product": DataProduct, "domain": Domain, "term": Term}
-    if target not in models:
+    obj: DataProduct | Domain | Term
+    if target == "product":
+        obj = get_object_or_404(DataProduct, pk=pk)
+    elif target == "domain":
+        obj = get_object_or_404(Domain, pk=pk)
+    elif target == "term":
+        obj = get_object_or_404(Term, pk=pk)
+    else:
         return redirect("my_data")
-    obj = get_object_or_404(models[target], pk=pk)
     actor = Actor(user=request.user)
     if request.POST.get("action") == "unfollow":
         follows.follow_delete(actor=actor, target=obj)

@@ -111,7 +111,7 @@ class RequestList(generics.ListAPIView):
             duration_days=v["duration_days"],
         )
         body = s.AccessRequestDetailSerializer(_visible_request(request, req.pk)).data
-        if getattr(req, "warning", ""):
+        if req.warning:
             body["warnings"] = [{"path": "/port", "detail": req.warning}]
         return Response(body, status=201)
 

@@ -107,4 +107,4 @@ class Deprecation(models.Model):
 
     @property
     def subject(self) -> str:
-        return f"port '{self.port.name}' of " if self.port_id else ""
+        return f"port '{self.port.name}' of " if self.port is not None else ""

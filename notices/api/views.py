@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -31,7 +32,8 @@ def _product(ref: str, path: str) -> DataProduct:
     return product
 
 
-def _target(data: dict):
+def _target(data: Any):
+    data = data if isinstance(data, dict) else {}
     if data.get("product"):
         return _product(str(data["product"]), "/product")
     if data.get("domain"):
@@ -49,10 +51,11 @@ def _target(data: dict):
 
 
 def _follow_data(f: Follow) -> dict:
-    if f.product_id:
+    if f.product is not None:
         return {"target": "product", "product": f"{f.product.domain.slug}/{f.product.slug}"}
-    if f.domain_id:
+    if f.domain is not None:
         return {"target": "domain", "domain": f.domain.slug}
+    assert f.term is not None  # the follow_one_target constraint
     return {"target": "term", "term": f"{f.term.glossary.domain.slug}/{f.term.slug}"}
 
 
@@ -133,7 +136,7 @@ class MyNotices(APIView):
 
 def deprecation_data(d: Deprecation) -> dict:
     return {
-        "port": d.port.name if d.port_id else None,
+        "port": d.port.name if d.port is not None else None,
         "sunset_on": d.sunset_on,
         "reason": d.reason,
         "replacement": d.replacement.identifier if d.replacement else None,

@@ -65,7 +65,12 @@ def test_each_accepted_change_is_a_version_with_author_path_and_diff(team_client
         }
     ]
     assert not second.breaking
-    assert [f["name"] for f in second.snapshot["output_ports"][0]["fields"]] == ["order_id", "amount", "note", "currency"]
+    assert [f["name"] for f in second.snapshot["output_ports"][0]["fields"]] == [
+        "order_id",
+        "amount",
+        "note",
+        "currency",
+    ]
 
 
 def test_a_breaking_change_without_a_major_bump_is_refused_naming_the_field(team_client):

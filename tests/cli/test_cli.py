@@ -206,7 +206,9 @@ def test_diff_flags_a_removed_field_as_breaking(portal: Portal, repo: Path):
 
     result = portal.run("diff", str(repo))
     assert result.exit_code == 1, result.output
-    assert "updated   DataContract urn:contract:sales:orders  BREAKING (refused: no major version bump)" in result.stdout
+    assert (
+        "updated   DataContract urn:contract:sales:orders  BREAKING (refused: no major version bump)" in result.stdout
+    )
     assert '/schema/order_lines.quantity: "order_lines.quantity" -> null  [breaking: field removed]' in result.stdout
     assert '/slaProperties/latency: "1 h" -> "4 h"  [breaking: SLA weakened]' in result.stdout
     assert "/purpose:" in result.stdout

@@ -78,7 +78,9 @@ def test_a_sunset_under_14_days_away_skips_the_14_day_reminder(consumers, world,
     assert deprecations_tick(today=timezone.localdate() + dt.timedelta(days=1)) == 0
 
 
-def test_deprecating_the_product_marks_it_and_retires_it_at_sunset(consumers, world, django_capture_on_commit_callbacks):
+def test_deprecating_the_product_marks_it_and_retires_it_at_sunset(
+    consumers, world, django_capture_on_commit_callbacks
+):
     deprecate(consumers, world, django_capture_on_commit_callbacks, port=False)
     consumers.orders.refresh_from_db()
     assert consumers.orders.status == LifecycleStatus.DEPRECATED
@@ -93,7 +95,9 @@ def test_only_owners_deprecate_and_the_date_must_be_ahead(consumers, world):
             actor=Actor(user=world.outsider), product=consumers.orders, sunset_on=dt.date(2100, 1, 1), reason="x"
         )
     with pytest.raises(ValidationFailed) as refused:
-        deprecation_set(actor=Actor(user=world.owner), product=consumers.orders, sunset_on=timezone.localdate(), reason="")
+        deprecation_set(
+            actor=Actor(user=world.owner), product=consumers.orders, sunset_on=timezone.localdate(), reason=""
+        )
     assert {e.path for e in refused.value.errors} == {"/sunset_on", "/reason"}
 
 
@@ -132,7 +136,9 @@ def test_the_api_deprecates_and_the_product_page_shows_it(consumers, world, team
     assert 'href="/products/finance/ledger/"' in html
 
 
-def test_the_deprecation_form_takes_a_csrf_token_and_tells_consumers(consumers, world, django_capture_on_commit_callbacks):
+def test_the_deprecation_form_takes_a_csrf_token_and_tells_consumers(
+    consumers, world, django_capture_on_commit_callbacks
+):
     from django.test import Client
 
     browser = Client(enforce_csrf_checks=True)

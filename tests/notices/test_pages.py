@@ -68,10 +68,14 @@ def test_my_data_reads_a_fixed_number_of_queries_whatever_the_number_of_products
         return len(queries)
 
     for i in range(3):
-        Follow.objects.create(user=consumers.fred, target="product", product=ProductFactory(domain=world.domain, slug=f"a{i}"))
+        Follow.objects.create(
+            user=consumers.fred, target="product", product=ProductFactory(domain=world.domain, slug=f"a{i}")
+        )
     few = count()
     for i in range(30):
-        Follow.objects.create(user=consumers.fred, target="product", product=ProductFactory(domain=world.domain, slug=f"b{i}"))
+        Follow.objects.create(
+            user=consumers.fred, target="product", product=ProductFactory(domain=world.domain, slug=f"b{i}")
+        )
     assert count() == few
 
 
@@ -137,7 +141,9 @@ def test_an_opened_incident_tells_consumers_but_not_the_owners(consumers, world)
     assert "Incident: Orders" in html
 
 
-def test_owners_publish_from_the_page_with_the_same_verdict_as_the_api(consumers, world, django_capture_on_commit_callbacks):
+def test_owners_publish_from_the_page_with_the_same_verdict_as_the_api(
+    consumers, world, django_capture_on_commit_callbacks
+):
     import json
 
     browser = signed_in(world.owner)

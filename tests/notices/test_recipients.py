@@ -66,12 +66,16 @@ def test_a_breaking_change_with_a_bump_tells_every_consumer_once(consumers, worl
 
 
 def test_each_person_is_told_by_the_channel_and_frequency_they_chose(consumers, world, publish):
-    preferences_set(actor=Actor(user=consumers.gina), choices={"breaking_change": {"frequency": "immediately", "mail": False}})
+    preferences_set(
+        actor=Actor(user=consumers.gina), choices={"breaking_change": {"frequency": "immediately", "mail": False}}
+    )
     preferences_set(actor=Actor(user=consumers.fred), choices={"breaking_change": {"frequency": "off"}})
     preferences_set(actor=Actor(user=consumers.ana), choices={"breaking_change": {"frequency": "digest"}})
     mail.outbox.clear()
     publish(orders_body(version="2.0.0", drop="note"))
-    inbox = set(Notification.objects.filter(kind="notices.breaking_change").values_list("recipient__username", flat=True))
+    inbox = set(
+        Notification.objects.filter(kind="notices.breaking_change").values_list("recipient__username", flat=True)
+    )
     assert inbox == {"gina", "oscar", "fiona"}
     mailed = {m.to[0].split("@")[0] for m in mail.outbox}
     assert "gina" not in mailed and {"oscar", "fiona"} <= mailed
@@ -110,7 +114,9 @@ def _add_consumers(consumers, count: int) -> None:
     half = count // 2
     now = timezone.now()
     requests = AccessRequest.objects.bulk_create(
-        AccessRequest(port=port, product=consumers.orders, requester=u, purpose="x", duration_days=30, status="approved")
+        AccessRequest(
+            port=port, product=consumers.orders, requester=u, purpose="x", duration_days=30, status="approved"
+        )
         for u in users[:half]
     )
     Grant.objects.bulk_create(
@@ -118,7 +124,9 @@ def _add_consumers(consumers, count: int) -> None:
               expires_at=now + timezone.timedelta(days=30))
         for r in requests
     )  # fmt: skip
-    Follow.objects.bulk_create(Follow(user=u, target=FollowTarget.PRODUCT, product=consumers.orders) for u in users[half:])
+    Follow.objects.bulk_create(
+        Follow(user=u, target=FollowTarget.PRODUCT, product=consumers.orders) for u in users[half:]
+    )
 
 
 def _announce_queries(consumers, world, publish) -> tuple[int, int]:
