@@ -226,6 +226,7 @@ SPECTACULAR_SETTINGS = {
         "TermStatusEnum": "glossary.models.terms.TermStatus",
         "ProposalKindEnum": "glossary.models.proposals.ProposalKind",
         "ProposalStatusEnum": "glossary.models.proposals.ProposalStatus",
+        "VersionSubjectEnum": "catalog.models.versions.VersionSubject",
         "WriteActionEnum": ["created", "updated", "unchanged"],
         # The product input serializers list bare values (no labels), so their enums are separate components.
         "ProductKindInputEnum": ["source-aligned", "aggregate", "consumer-aligned"],

@@ -16,7 +16,7 @@ from core.errors import NotFound
 PROBLEM = OpenApiResponse(description="RFC 7807 problem+json.")
 
 
-class ChangeSerializer(serializers.Serializer):
+class VersionChangeSerializer(serializers.Serializer):
     path = serializers.CharField(help_text="Where, as a pointer built from names: /outputPorts/orders/fields/id")
     before = serializers.JSONField(allow_null=True)
     after = serializers.JSONField(allow_null=True)
@@ -24,9 +24,9 @@ class ChangeSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class VersionSerializer(serializers.ModelSerializer):
+class ProductVersionSerializer(serializers.ModelSerializer):
     author = serializers.CharField(source="author_label")
-    changes = ChangeSerializer(many=True)
+    changes = VersionChangeSerializer(many=True)
 
     class Meta:
         model = ProductVersion
@@ -44,25 +44,27 @@ class VersionSerializer(serializers.ModelSerializer):
         ]
 
 
-class VersionDetailSerializer(VersionSerializer):
-    class Meta(VersionSerializer.Meta):
-        fields = [*VersionSerializer.Meta.fields, "snapshot"]
+class ProductVersionDetailSerializer(ProductVersionSerializer):
+    class Meta(ProductVersionSerializer.Meta):
+        fields = [*ProductVersionSerializer.Meta.fields, "snapshot"]
 
 
 class ProductVersionList(generics.ListAPIView):
     """Every accepted change of the product's ports, fields and contract, newest first, with its diff."""
 
-    serializer_class = VersionSerializer
+    serializer_class = ProductVersionSerializer
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular reads the model, with no URL arguments
+            return ProductVersion.objects.none()
         product = product_get(self.kwargs["domain"], self.kwargs["slug"])
         return product_versions(product)
 
 
 class ProductVersionDetail(APIView):
-    @extend_schema(responses={200: VersionDetailSerializer, 404: PROBLEM})
+    @extend_schema(responses={200: ProductVersionDetailSerializer, 404: PROBLEM})
     def get(self, request: Request, domain: str, slug: str, number: int) -> Response:
         version = product_versions(product_get(domain, slug)).filter(number=number).first()
         if version is None:
             raise NotFound(f"Product '{domain}/{slug}' has no version {number}.")
-        return Response(VersionDetailSerializer(version).data)
+        return Response(ProductVersionDetailSerializer(version).data)

@@ -24,6 +24,55 @@ from notices.services import DEFAULT_FREQUENCY, chat_webhook_set
 PROBLEM = OpenApiResponse(description="RFC 7807 problem+json naming each bad field by JSON Pointer.")
 
 
+def _out(name: str, **fields) -> serializers.Serializer:
+    return inline_serializer(name, fields)
+
+
+FOLLOW_OUT = _out(
+    "FollowOut",
+    target=serializers.ChoiceField(["product", "domain", "term"]),
+    product=serializers.CharField(required=False),
+    domain=serializers.CharField(required=False),
+    term=serializers.CharField(required=False),
+)
+FOLLOWS_OUT = _out("FollowsOut", results=FOLLOW_OUT.__class__(many=True))
+PREFERENCES_OUT = _out(
+    "NoticePreferences", **{kind.value: _out(f"NoticePreference_{kind.value}", frequency=serializers.CharField(),
+                                              mail=serializers.BooleanField()) for kind in NoticeKind}
+)  # fmt: skip
+NOTICE_OUT = _out(
+    "NoticeOut",
+    kind=serializers.CharField(),
+    title=serializers.CharField(),
+    body=serializers.CharField(),
+    url=serializers.CharField(),
+    product=serializers.CharField(allow_null=True),
+    reasons=serializers.ListField(child=serializers.CharField()),
+    frequency=serializers.CharField(),
+    created_at=serializers.DateTimeField(),
+    sent_at=serializers.DateTimeField(allow_null=True),
+)
+DEPRECATION_OUT = _out(
+    "DeprecationOut",
+    port=serializers.CharField(allow_null=True),
+    sunset_on=serializers.DateField(),
+    reason=serializers.CharField(),
+    replacement=serializers.CharField(allow_null=True),
+    retired=serializers.BooleanField(),
+)
+DELIVERY_OUT = _out(
+    "ChatDeliveryOut",
+    id=serializers.CharField(),
+    kind=serializers.CharField(),
+    status=serializers.CharField(),
+    attempts=serializers.IntegerField(),
+    last_status_code=serializers.IntegerField(allow_null=True),
+    last_error=serializers.CharField(),
+    created_at=serializers.DateTimeField(),
+    delivered_at=serializers.DateTimeField(allow_null=True),
+)
+
+
 def _product(ref: str, path: str) -> DataProduct:
     domain, _, slug = (ref or "").partition("/")
     product = DataProduct.objects.select_related("domain__parent").filter(domain__slug=domain, slug=slug).first()
@@ -70,13 +119,13 @@ FOLLOW_IN = inline_serializer(
 
 
 class Follows(APIView):
-    @extend_schema(description="What I follow: products, domains, glossary terms.")
+    @extend_schema(description="What I follow: products, domains, glossary terms.", responses={200: FOLLOWS_OUT})
     def get(self, request: Request) -> Response:
         user = Actor.from_request(request).person("follow")
         rows = Follow.objects.filter(user=user).select_related("product__domain", "domain", "term__glossary__domain")
         return Response({"results": [_follow_data(f) for f in rows]})
 
-    @extend_schema(request=FOLLOW_IN, responses={201: None, 400: PROBLEM, 404: PROBLEM})
+    @extend_schema(request=FOLLOW_IN, responses={201: FOLLOW_OUT, 400: PROBLEM, 404: PROBLEM})
     def post(self, request: Request) -> Response:
         follow = follows.follow_create(actor=Actor.from_request(request), target=_target(request.data))
         return Response(_follow_data(follow), status=201)
@@ -88,7 +137,10 @@ class Follows(APIView):
 
 
 class Preferences(APIView):
-    @extend_schema(description="How I am told, per kind: frequency (immediately, digest, off) and mail.")
+    @extend_schema(
+        description="How I am told, per kind: frequency (immediately, digest, off) and mail.",
+        responses={200: PREFERENCES_OUT},
+    )
     def get(self, request: Request) -> Response:
         user = Actor.from_request(request).person("choose notice preferences")
         stored = {p.kind: p for p in Preference.objects.filter(user=user)}
@@ -102,7 +154,7 @@ class Preferences(APIView):
             }
         )
 
-    @extend_schema(request=None, responses={200: None, 400: PROBLEM})
+    @extend_schema(request=PREFERENCES_OUT, responses={200: PREFERENCES_OUT, 400: PROBLEM})
     def put(self, request: Request) -> Response:
         data = request.data if isinstance(request.data, dict) else {}
         follows.preferences_set(actor=Actor.from_request(request), choices=dict(data))
@@ -110,7 +162,10 @@ class Preferences(APIView):
 
 
 class MyNotices(APIView):
-    @extend_schema(description="What I was told, newest first (at most 100).")
+    @extend_schema(
+        description="What I was told, newest first (at most 100).",
+        responses={200: _out("NoticesOut", results=NOTICE_OUT.__class__(many=True))},
+    )
     def get(self, request: Request) -> Response:
         user = Actor.from_request(request).person("read notices")
         rows = Notice.objects.filter(user=user).select_related("product__domain")[:100]
@@ -145,7 +200,10 @@ def deprecation_data(d: Deprecation) -> dict:
 
 
 class ProductDeprecation(APIView):
-    @extend_schema(description="The product's deprecations (the product's own and its ports').")
+    @extend_schema(
+        description="The product's deprecations (the product's own and its ports').",
+        responses={200: _out("DeprecationsOut", results=DEPRECATION_OUT.__class__(many=True)), 404: PROBLEM},
+    )
     def get(self, request: Request, domain: str, slug: str) -> Response:
         product = _product(f"{domain}/{slug}", "")
         rows = Deprecation.objects.filter(product=product).select_related("port", "replacement__domain")
@@ -161,7 +219,7 @@ class ProductDeprecation(APIView):
                 "replacement": serializers.CharField(required=False, help_text="domain/slug"),
             },
         ),
-        responses={200: None, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM},
+        responses={200: DEPRECATION_OUT, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM},
     )
     def put(self, request: Request, domain: str, slug: str) -> Response:
         product = _product(f"{domain}/{slug}", "")
@@ -196,7 +254,19 @@ class DomainChatWebhook(APIView):
             raise PermissionDenied(f"Only the owners of domain '{slug}' see its chat webhook.")
         return domain
 
-    @extend_schema(description="The domain's chat webhook (the secret only to its owners) and its delivery log.")
+    @extend_schema(
+        description="The domain's chat webhook and its delivery log (the domain's owners and staff).",
+        responses={
+            200: _out(
+                "ChatWebhookOut",
+                url=serializers.CharField(),
+                kinds=serializers.ListField(child=serializers.CharField()),
+                deliveries=DELIVERY_OUT.__class__(many=True),
+            ),
+            403: PROBLEM,
+            404: PROBLEM,
+        },
+    )
     def get(self, request: Request, slug: str) -> Response:
         domain = self._domain(request, slug)
         hook = ChatWebhook.objects.filter(domain=domain).first()
@@ -221,7 +291,23 @@ class DomainChatWebhook(APIView):
             }
         )
 
-    @extend_schema(request=None, responses={200: None, 400: PROBLEM, 403: PROBLEM})
+    @extend_schema(
+        request=_out(
+            "ChatWebhookIn",
+            url=serializers.CharField(help_text="'' removes it"),
+            kinds=serializers.ListField(child=serializers.CharField(), required=False),
+        ),
+        responses={
+            200: _out(
+                "ChatWebhookSet",
+                url=serializers.CharField(),
+                kinds=serializers.ListField(child=serializers.CharField()),
+                signing_secret=serializers.CharField(),
+            ),
+            400: PROBLEM,
+            403: PROBLEM,
+        },
+    )
     def put(self, request: Request, slug: str) -> Response:
         domain = Domain.objects.filter(slug=slug).first()
         if domain is None:

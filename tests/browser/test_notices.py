@@ -22,7 +22,10 @@ def sign_in_as(page, username: str) -> None:
 
 
 def test_a_breaking_change_is_refused_then_published_with_a_major_bump_and_the_consumer_is_told(
-    consumers, world, browser, live_server
+    consumers,  # noqa: F811  # the fixture imported above
+    world,
+    browser,
+    live_server,
 ):
     owner = browser.new_context(base_url=live_server.url)
     page = owner.new_page()

@@ -111,19 +111,23 @@ def test_requests_for_a_deprecated_port_are_warned_then_refused_after_sunset(
     assert "deprecated and will be retired on" in req.warning
     assert "Its replacement is finance/ledger." in req.warning
     late = UserFactory(username="lars")
-    with time_machine.travel(timezone.now() + dt.timedelta(days=31), tick=False):
-        with pytest.raises(ValidationFailed) as refused:
-            access.access_request_create(actor=Actor(user=late), port=port, purpose="Reports", duration_days=5)
+    later = timezone.now() + dt.timedelta(days=31)
+    with time_machine.travel(later, tick=False), pytest.raises(ValidationFailed) as refused:
+        access.access_request_create(actor=Actor(user=late), port=port, purpose="Reports", duration_days=5)
     assert refused.value.errors[0].path == "/port"
 
 
 def test_the_api_deprecates_and_the_product_page_shows_it(consumers, world, team_client, client):
     response = team_client.put(
         "/api/v1/products/sales/orders/deprecation",
-        {"sunset_on": str(timezone.localdate() + dt.timedelta(days=20)), "reason": "Superseded.", "port": "orders_table",
-         "replacement": "finance/ledger"},
+        {
+            "sunset_on": str(timezone.localdate() + dt.timedelta(days=20)),
+            "reason": "Superseded.",
+            "port": "orders_table",
+            "replacement": "finance/ledger",
+        },
         format="json",
-    )  # fmt: skip
+    )
     assert response.status_code == 200, response.content
     assert response.json()["port"] == "orders_table"
     listed = team_client.get("/api/v1/products/sales/orders/deprecation").json()["results"]

@@ -128,8 +128,8 @@ def test_a_saved_search_alerts_on_a_new_match_only(consumers, world, django_capt
 
 
 def test_an_opened_incident_tells_consumers_but_not_the_owners(consumers, world):
-    from slo.models import Incident, ServiceLevelObjective, SloSource
     from notices.services import incidents_announce
+    from slo.models import Incident, ServiceLevelObjective, SloSource
 
     slo = ServiceLevelObjective.objects.create(
         product=consumers.orders, name="rows", kind="volume", min_rows=1, source=SloSource.MANUAL
