@@ -91,6 +91,9 @@ class AccessRequest(TimeStampedModel):
 
     objects = AccessRequestQuerySet.as_manager()
 
+    # Not stored: set by access_request_create when the port is deprecated, for the page and the API to show.
+    warning: str = ""
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [

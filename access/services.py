@@ -29,6 +29,7 @@ from access.models import (
 )
 from access.webhooks import WebhookRefused, check_endpoint
 from catalog.models import AccessMode, Domain, LifecycleStatus, OutputPort, Team
+from catalog.services.deprecations import deprecation_for
 from catalog.signals import announce_products_changed
 from core.actors import Actor
 from core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
@@ -152,6 +153,16 @@ def access_request_create(
     product = port.product
     if product.status == LifecycleStatus.RETIRED:
         errors.append(FieldError("/product", f"Product '{product.identifier}' is retired; it grants no new access."))
+    deprecation = deprecation_for(product, port)
+    warning = ""
+    if deprecation is not None and (
+        deprecation.retired_at is not None or deprecation.sunset_on <= timezone.localdate()
+    ):
+        errors.append(
+            FieldError("/port", f"This port was retired at its sunset on {deprecation.sunset_on}; it grants no access.")
+        )
+    elif deprecation is not None:
+        warning = _deprecation_warning(deprecation)
     if team is not None and not team.memberships.filter(user=user).exists():
         errors.append(FieldError("/team", f"You are not a member of team '{team.slug}'."))
     elif team is not None and team.pk == product.owner_team_id:
@@ -174,6 +185,7 @@ def access_request_create(
         except IntegrityError:
             raise Conflict("You already have an open request for this port.", path="/port") from None
         _event(req=req, actor_user=user, from_state="", to_state=RequestStatus.PENDING, reason=purpose)
+        req.warning = warning
         if port.access_mode == AccessMode.OPEN:
             _approve(req, actor_user=None, reason="Open port: granted at once.")
             return req
@@ -185,6 +197,38 @@ def access_request_create(
             body=f"{user.get_username()} asks for {duration_days} days for {req.grantee_label}.\n\n{purpose}",
         )
     return req
+
+
+def _deprecation_warning(deprecation) -> str:
+    what = "This port" if deprecation.port_id else "This product"
+    text = f"{what} is deprecated and will be retired on {deprecation.sunset_on}: {deprecation.reason}"
+    if deprecation.replacement is not None:
+        text += f" Its replacement is {deprecation.replacement.identifier}."
+    return text
+
+
+def grants_end_at_sunset(*, product_id: int, port_id: int | None, reason: str) -> int:
+    """The deprecated port (or every port of the product) reached its sunset: its active grants end, each
+    holder told, the provisioning endpoint asked to take the access away. Idempotent; answers how many ended."""
+    grants = Grant.objects.filter(product_id=product_id, status=GrantStatus.ACTIVE)
+    if port_id is not None:
+        grants = grants.filter(port_id=port_id)
+    done = 0
+    for grant_id in grants.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            grant = _locked_grant(grant_id)
+            if grant.status != GrantStatus.ACTIVE:
+                continue
+            _end_grant(grant, status=GrantStatus.REVOKED, actor_user=None, reason=reason)
+            notify(
+                recipients=_grant_holders(grant),
+                kind="access.grant_ended_at_sunset",
+                title=f"Access ended at sunset: {_port_label(grant)}",
+                body=reason,
+                url=grant.product.get_absolute_url(),
+            )
+            done += 1
+    return done
 
 
 def _ensure_decider(user, req: AccessRequest, doing: str) -> None:

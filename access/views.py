@@ -45,6 +45,8 @@ def request_create(request, port_id: int):
         except errors.Conflict as exc:
             form.add_error(None, exc.message)
         else:
+            if req.warning:
+                messages.warning(request, req.warning)
             if req.status == RequestStatus.APPROVED:
                 messages.success(request, "Access granted: this port is open.")
             else:

@@ -15,13 +15,22 @@ from catalog.models import (
     InputPort,
     LifecycleStatus,
     OutputPort,
+    ProductVersion,
     SchemaField,
     SchemaSource,
     Team,
     TeamMembership,
     TeamRole,
 )
-from catalog.specs import ContractSpec, FieldSpec, InputPortSpec, OutputPortSpec, ProductSpec, QualityRuleSpec, SlaSpec
+from catalog.specs import (
+    ContractSpec,
+    FieldSpec,
+    InputPortSpec,
+    OutputPortSpec,
+    ProductSpec,
+    QualityRuleSpec,
+    SlaSpec,
+)
 
 RECENT_PRODUCTS = 8
 _ROLE_ORDER: dict[str, int] = {TeamRole.OWNER: 0, TeamRole.STEWARD: 1, TeamRole.MEMBER: 2}
@@ -450,27 +459,32 @@ def contract_spec_stored(contract: DataContract) -> ContractSpec:
         status_as_written=contract.status_as_written,
         objects=contract.schema(),
         servers=contract.servers,
+        quality=[
+            QualityRuleSpec(
+                element=q.element,
+                name=q.name,
+                rule_type=q.rule_type,
+                metric=q.metric,
+                dimension=q.dimension,
+                description=q.description,
+                severity=q.severity,
+                operator=q.operator,
+                threshold=q.threshold,
+                schedule=q.schedule,
+                definition=q.definition,
+            )
+            for q in contract.quality_rules.all()
+        ],
     )
 
 
 def contract_spec_exported(contract: DataContract) -> ContractSpec:
-    """The contract as stored with its quality rules and document too, for writing it out (?format=)."""
+    """The contract as stored with its document too, for writing it out (?format=)."""
     spec = contract_spec_stored(contract)
-    spec.quality = [
-        QualityRuleSpec(
-            element=q.element,
-            name=q.name,
-            rule_type=q.rule_type,
-            metric=q.metric,
-            dimension=q.dimension,
-            description=q.description,
-            severity=q.severity,
-            operator=q.operator,
-            threshold=q.threshold,
-            schedule=q.schedule,
-            definition=q.definition,
-        )
-        for q in contract.quality_rules.all()
-    ]
     spec.document = contract.document
     return spec
+
+
+def product_versions(product: DataProduct) -> QuerySet[ProductVersion]:
+    """The product's versions, newest first (the snapshot stays unread until a version is asked for)."""
+    return ProductVersion.objects.of_product(product).order_by("-number").defer("snapshot")

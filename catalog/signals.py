@@ -7,6 +7,9 @@ outbox), so that it commits or rolls back with it; receivers must only write row
 - `products_removed(product_ids)`: products deleted (their rows are gone once the write commits);
 - `domains_written(domain_ids)`, `teams_written(team_ids)`: renamed or changed, with the products showing them;
 - `fields_written(field_ids)`: schema fields created or changed (the glossary suggests links to its terms).
+- `versions_recorded(version_ids)`: product versions stored (accepted changes of ports, fields, contracts);
+  the notices app queues the telling of consumers with the write;
+- `deprecations_written(deprecation_ids)`: a product or port deprecated (or its deprecation changed).
 
 Sent after the write has committed:
 - `products_changed(product_ids)`: for the apps that derive something from products (governance findings, SLO
@@ -29,6 +32,8 @@ products_removed = Signal()
 domains_written = Signal()
 teams_written = Signal()
 fields_written = Signal()
+versions_recorded = Signal()
+deprecations_written = Signal()
 products_changed = Signal()
 
 
@@ -67,3 +72,15 @@ def announce_fields_written(ids: Iterable[int]) -> None:
     field_ids = _ids(ids)
     if field_ids:
         fields_written.send(sender=None, field_ids=field_ids)
+
+
+def announce_versions_recorded(ids: Iterable[int]) -> None:
+    version_ids = _ids(ids)
+    if version_ids:
+        versions_recorded.send(sender=None, version_ids=version_ids)
+
+
+def announce_deprecations_written(ids: Iterable[int]) -> None:
+    deprecation_ids = _ids(ids)
+    if deprecation_ids:
+        deprecations_written.send(sender=None, deprecation_ids=deprecation_ids)

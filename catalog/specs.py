@@ -136,3 +136,13 @@ def plain(value: Any) -> Any:
 def fingerprint(value: Any) -> str:
     canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def product_spec_from_plain(data: dict[str, Any]) -> ProductSpec:
+    """A ProductSpec back from the dict `plain` made of it (a stored version's snapshot)."""
+    ports = [
+        OutputPortSpec(**{**p, "fields": [FieldSpec(**f) for f in p.get("fields", [])]})
+        for p in data.get("output_ports", [])
+    ]
+    inputs = [InputPortSpec(**p) for p in data.get("input_ports", [])]
+    return ProductSpec(**{**data, "output_ports": ports, "input_ports": inputs, "tags": list(data.get("tags", []))})

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "ratings",
     "harvest",
     "governance",
+    "notices",
     "demo",
 ]
 
@@ -87,6 +88,8 @@ MIDDLEWARE = [
     # Before anything reads the body: oversized and unbounded bodies are refused unread.
     "core.middleware.BodyLimitMiddleware",
     "core.middleware.NulCharacterMiddleware",
+    # Product versions record through which path (page, API, CLI) a write came.
+    "core.channels.WriteChannelMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -227,6 +230,7 @@ SPECTACULAR_SETTINGS = {
         "TermStatusEnum": "glossary.models.terms.TermStatus",
         "ProposalKindEnum": "glossary.models.proposals.ProposalKind",
         "ProposalStatusEnum": "glossary.models.proposals.ProposalStatus",
+        "VersionSubjectEnum": "catalog.models.versions.VersionSubject",
         "WriteActionEnum": ["created", "updated", "unchanged"],
         # The product input serializers list bare values (no labels), so their enums are separate components.
         "ProductKindInputEnum": ["source-aligned", "aggregate", "consumer-aligned"],
@@ -292,6 +296,13 @@ ACCESS_REMIND_DAYS = env_int("ACCESS_REMIND_DAYS", 7)
 # Every policy over every product nightly (writes re-evaluate their products at once); stored health hourly.
 CELERY_BEAT_SCHEDULE["governance-evaluate-all"] = {"task": "governance.tasks.evaluate_all", "schedule": 86400.0}
 CELERY_BEAT_SCHEDULE["governance-refresh-health"] = {"task": "governance.tasks.refresh_health", "schedule": 3600.0}
+# Notices (docs/notices.md): deprecation reminders and sunsets, daily digests, saved-search alerts.
+CELERY_BEAT_SCHEDULE["notices-deprecation-timeline"] = {
+    "task": "notices.tasks.deprecation_timeline",
+    "schedule": 3600.0,
+}
+CELERY_BEAT_SCHEDULE["notices-digests"] = {"task": "notices.tasks.send_digests", "schedule": 86400.0}
+CELERY_BEAT_SCHEDULE["notices-saved-searches"] = {"task": "notices.tasks.check_saved_searches", "schedule": 900.0}
 # Embedded profile: writes queue their products; the queue is evaluated at this many, or when its oldest is this old
 # (and before any governance read). See docs/governance.md "Evaluation on change".
 GOVERNANCE_BATCH = env_int("GOVERNANCE_BATCH", 100)

@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/v1/governance/", include(governance_api.governance_patterns)),
     path("api/v1/health/", include(governance_api.health_patterns)),
     path("api/v1/", include("search.api_urls")),
+    path("api/v1/", include("notices.api.urls")),
     path("api/", include("catalog.api.urls")),
     # Last under /api/: every address the API does not serve answers problem+json 404, DEBUG on or off.
     re_path(r"^api/(?P<rest>.*)$", api_not_found, name="api-not-found"),
@@ -42,6 +43,7 @@ urlpatterns = [
     path("", include("search.urls")),
     path("", include("tokens.urls")),
     path("", include("core.urls")),
+    path("", include("notices.urls")),
     path("", include("catalog.urls")),
 ]
 

@@ -284,16 +284,21 @@ def diff(
     product: ProductOpt = "",
     format: FormatOpt = Format.text,
 ) -> None:
-    """What publishing would create, change (field by field) or leave alone; exit 1 on a breaking change."""
+    """What publishing would create, change (field by field) or leave alone; exit 1 when publishing would be
+    refused (a breaking change without a major version bump)."""
     settings: Settings = ctx.obj
     documents = _read_all(paths)
     sent = _publish(settings, documents, dry_run=True, domain=domain, product=product, quiet=True)
     breaking = any(r.get("breaking") for r in sent.results)
+    # The portal's verdict, the one a publish would get: breaking changes need a major version bump.
+    refused = any(r.get("verdict") == "refused" for r in sent.results)
     if format == Format.json:
-        _emit_json({"breaking": breaking, "results": sent.results})
+        _emit_json({"breaking": breaking, "refused": refused, "results": sent.results})
     else:
         for result in sent.results:
             flag = "  BREAKING" if result.get("breaking") else ""
+            if result.get("verdict") in ("refused", "warning"):
+                flag += f" ({result['verdict']}: no major version bump)"
             out.print(f"{result['action']:9} {result['kind']} {result['id']}{flag}", markup=False)
             for change in result.get("changes", []):
                 mark = f"  [breaking: {change['reason']}]" if change["breaking"] else f"  ({change['reason']})"
@@ -303,11 +308,16 @@ def diff(
         counts = [sum(r["action"] == a for r in sent.results) for a in ("created", "updated", "unchanged")]
         out.print(
             "{} to create, {} to change, {} unchanged; {}".format(
-                *counts, "BREAKING changes found" if breaking else "no breaking change"
+                *counts,
+                "BREAKING changes found; without a major version bump publishing is refused"
+                if refused
+                else "BREAKING changes found, with a major version bump"
+                if breaking
+                else "no breaking change",
             ),
             markup=False,
         )
-    raise typer.Exit(INVALID if breaking else OK)
+    raise typer.Exit(INVALID if refused else OK)
 
 
 # whoami, lineage, sli ---------------------------------------------------------------------------------------

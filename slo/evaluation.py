@@ -35,6 +35,7 @@ from slo.models import (
     SloState,
 )
 from slo.permissions import MANAGING_ROLES
+from slo.signals import incidents_opened
 
 WINDOW = timedelta(days=30)
 WEEK = timedelta(days=7)
@@ -184,6 +185,7 @@ def _incidents(slo: ServiceLevelObjective, objective: rules.Objective, state: st
     if state == SloState.BREACHED:
         if incident is None:
             incident = Incident.objects.create(slo=slo, opened_at=slo.state_since or now, worst_value=value)
+            incidents_opened.send(sender=None, incident_ids=[incident.pk])
         elif value is not None and (
             incident.worst_value is None
             or rules.badness(objective, value) > rules.badness(objective, incident.worst_value)

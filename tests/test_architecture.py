@@ -31,6 +31,7 @@ LAYERS: list[set[str]] = [
     {"slo", "ratings"},
     {"harvest"},  # new layer: dbt and SQL harvesting, schema drift (reads slo, lineage, catalog)
     {"governance"},
+    {"notices"},  # change notices and subscriptions: versions, deprecations, follows, deliveries (#17)
     {"demo"},
     {"config"},
     {"meshportal_cli"},  # the producer CLI: runs without settings, over the REST API and the catalog's parsers

@@ -110,7 +110,10 @@ class RequestList(generics.ListAPIView):
             purpose=v["purpose"],
             duration_days=v["duration_days"],
         )
-        return Response(s.AccessRequestDetailSerializer(_visible_request(request, req.pk)).data, status=201)
+        body = s.AccessRequestDetailSerializer(_visible_request(request, req.pk)).data
+        if req.warning:
+            body["warnings"] = [{"path": "/port", "detail": req.warning}]
+        return Response(body, status=201)
 
 
 class RequestDetail(APIView):

@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
-from catalog.api import views
+from catalog.api import versions, views
 
 SLUG = "<slug:domain>/<slug:slug>"
 
@@ -15,6 +15,12 @@ v1 = [
     path("products/bulk", views.ProductBulk.as_view(), name="api-products-bulk"),
     path(f"products/{SLUG}", views.ProductDetail.as_view(), name="api-product"),
     path(f"products/{SLUG}/retire", views.ProductRetire.as_view(), name="api-product-retire"),
+    path(f"products/{SLUG}/versions", versions.ProductVersionList.as_view(), name="api-product-versions"),
+    path(
+        f"products/{SLUG}/versions/<int:number>",
+        versions.ProductVersionDetail.as_view(),
+        name="api-product-version",
+    ),
     path("descriptors", views.Descriptors.as_view(), name="api-descriptors"),
     path("descriptors/bulk", views.DescriptorsBulk.as_view(), name="api-descriptors-bulk"),
     path("contracts", views.ContractList.as_view(), name="api-contracts"),

@@ -28,6 +28,7 @@ from catalog.services.descriptors import (
     descriptor_preview,
     descriptors_bulk_import,
     descriptors_preview,
+    product_preview,
     products_preview,
 )
 from catalog.services.products import (
@@ -191,6 +192,11 @@ def _upsert_response(result: UpsertResult) -> Response:
         "status": product.status,
         "updated_at": product.updated_at,
     }
+    if result.verdict is not None and result.verdict.status == "warning":
+        body["warnings"] = [
+            {"path": c.path, "detail": f"Breaking: {c.reason}, accepted without a major version bump."}
+            for c in result.verdict.breaking
+        ]
     return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
 
@@ -218,10 +224,16 @@ class ProductDetail(APIView):
     @extend_schema(
         request=ProductIn,
         responses={200: UPSERT_RESPONSE, 201: UPSERT_RESPONSE, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM},
-        description="Create or replace the product. Sending the same body again changes nothing.",
+        parameters=[DRY_RUN],
+        description="Create or replace the product. Sending the same body again changes nothing. A breaking "
+        "change without a major version bump is refused (409, each breaking field named) unless the domain "
+        "only warns; `?dry_run=true` answers the same verdict without storing.",
     )
     def put(self, request: Request, domain: str, slug: str) -> Response:
         spec = parse_product(request.data)
+        if _dry_run(request):
+            outcome = product_preview(actor=Actor.from_request(request), domain_slug=domain, slug=slug, spec=spec)
+            return _outcomes_response([outcome], dry_run=True)
         result = product_upsert(
             actor=Actor.from_request(request),
             domain_slug=domain,

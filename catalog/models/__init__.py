@@ -1,6 +1,7 @@
 from catalog.models.contracts import DataContract, QualityRule, SlaProperty
 from catalog.models.org import Domain, Team, TeamMembership, TeamRole
 from catalog.models.products import DataProduct, InputPort, OutputPort, SchemaField, Tag
+from catalog.models.versions import Deprecation, ProductVersion, VersionSubject
 from catalog.vocabulary import (
     AccessMode,
     Classification,
@@ -20,6 +21,7 @@ __all__ = [
     "ContractStatus",
     "DataContract",
     "DataProduct",
+    "Deprecation",
     "DescriptorFormat",
     "Domain",
     "InputPort",
@@ -27,6 +29,7 @@ __all__ = [
     "OutputPort",
     "PortType",
     "ProductKind",
+    "ProductVersion",
     "QualityRule",
     "SchemaField",
     "SchemaSource",
@@ -35,4 +38,5 @@ __all__ = [
     "Team",
     "TeamMembership",
     "TeamRole",
+    "VersionSubject",
 ]

@@ -55,6 +55,11 @@ class TeamMembership(TimeStampedModel):
         return f"{self.user} ({self.role}) in {self.team}"
 
 
+class BreakingChangePolicy(models.TextChoices):
+    REFUSE = "refuse", "Refuse it"
+    WARN = "warn", "Accept it with a warning"
+
+
 class DomainQuerySet(models.QuerySet["Domain"]):
     def top_level(self) -> DomainQuerySet:
         return self.filter(parent__isnull=True)
@@ -66,6 +71,12 @@ class Domain(TimeStampedModel):
     description = models.TextField(blank=True, help_text="Markdown.")
     parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="subdomains")
     owner_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="domains")
+    breaking_changes = models.CharField(
+        max_length=10,
+        choices=BreakingChangePolicy.choices,
+        default=BreakingChangePolicy.REFUSE,
+        help_text="A breaking change without a major version bump: refused, or accepted with a warning.",
+    )
 
     objects = DomainQuerySet.as_manager()
 

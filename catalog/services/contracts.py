@@ -21,6 +21,7 @@ from catalog.models import (
 )
 from catalog.permissions import ensure_can_write_domain, ensure_can_write_product
 from catalog.services.products import sync_port_fields
+from catalog.services.versions import contract_before, contract_pending, judge_contract, versions_record
 from catalog.signals import announce_products_changed
 from catalog.specs import ContractSpec
 from core.actors import Actor, Scope
@@ -158,6 +159,9 @@ def contract_upsert(*, actor: Actor, spec: ContractSpec) -> ContractResult:
         if existing is not None and existing.fingerprint == fingerprint:
             return ContractResult(existing, "unchanged", sorted({p.product for p in ports}, key=lambda p: p.pk))
 
+        changes, verdict = judge_contract(domain=domain, before=contract_before(existing), after=spec)
+        if verdict.refused:
+            raise verdict.error(f"Contract '{spec.contract_id}'")
         contract = existing or DataContract(contract_id=spec.contract_id)
         contract.name = spec.name[:200]
         contract.version = spec.version
@@ -183,6 +187,7 @@ def contract_upsert(*, actor: Actor, spec: ContractSpec) -> ContractResult:
         if following:
             sync_port_fields([(p, spec.fields) for p in following], existing_ports={p.pk for p in following})
         products = sorted({p.product_id: p.product for p in ports}.values(), key=lambda p: p.pk)
+        versions_record(actor=actor, pending=[contract_pending(p, spec, changes, verdict) for p in products])
         # Product documents carry their ports' contract: has-contract facet, field names from its schema.
         announce_products_changed([p.pk for p in products])
     return ContractResult(contract, "created" if existing is None else "updated", products)

@@ -13,14 +13,16 @@ from catalog.descriptors.detect import parse_descriptor
 from catalog.descriptors.dpds import DpdsResult
 from catalog.descriptors.loading import load_document
 from catalog.descriptors.odps import ProductDocument
-from catalog.diff import Change, diff_contracts, diff_products
+from catalog.diff import Change
 from catalog.models import DataContract, DataProduct, Domain, OutputPort
 from catalog.permissions import ensure_can_write_domain, ensure_can_write_product
-from catalog.selectors import contract_spec_stored, product_spec_stored
+from catalog.selectors import contract_spec_stored
 from catalog.services.contracts import contract_upsert
 from catalog.services.domains import domain_create_for_descriptor
 from catalog.services.products import product_upsert
+from catalog.services.versions import judge_contract, judge_product, stored_product_specs
 from catalog.specs import ContractSpec, ProductSpec
+from catalog.versioning import Verdict
 from core.actors import Actor
 from core.errors import ApplicationError, Conflict, FieldError, NotFound, ValidationFailed
 
@@ -37,6 +39,7 @@ class ImportOutcome:
     registry: str = ""  # the team slug, for a standalone contract
     changes: list[Change] = field(default_factory=list)  # dry runs only
     warnings: list[str] = field(default_factory=list)  # what was read leniently (an unknown status, say)
+    verdict: Verdict | None = None  # dry runs only: what the write would answer (catalog.versioning)
 
     def as_dict(self, *, dry_run: bool = False) -> dict[str, Any]:
         body: dict[str, Any] = {"kind": self.kind, "id": self.identifier, "action": self.action, "url": self.url}
@@ -53,6 +56,7 @@ class ImportOutcome:
         if dry_run:
             body["changes"] = [c.as_dict() for c in self.changes]
             body["breaking"] = any(c.breaking for c in self.changes)
+            body.update((self.verdict or Verdict("accepted")).as_dict())
         return body
 
 
@@ -250,6 +254,11 @@ def products_preview(*, actor: Actor, items: list[tuple[str, str, ProductSpec]])
     return outcomes
 
 
+def product_preview(*, actor: Actor, domain_slug: str, slug: str, spec: ProductSpec) -> ImportOutcome:
+    """A dry run of `PUT /api/v1/products/{domain}/{slug}`: the changes and the verdict, nothing written."""
+    return _preview_product(actor, ProductDocument(domain_slug, slug, spec, "portal", {}))
+
+
 def _parse_many(documents: list[Any], target: Target) -> list[Any]:
     if not isinstance(documents, list) or not documents:
         raise ValidationFailed([FieldError("/documents", "must be a non-empty list of descriptor documents")])
@@ -305,10 +314,12 @@ def _preview_product(actor: Actor, doc: ProductDocument) -> ImportOutcome:
         ensure_can_write_domain(actor, domain)
     else:
         ensure_can_write_product(actor, product)
-    changes = diff_products(product_spec_stored(product) if product else None, doc.spec)
+    before = stored_product_specs([product])[product.pk] if product is not None else None
+    changes, verdict = judge_product(domain=domain, before=before, after=doc.spec)
     identifier = f"{doc.domain}/{slug}"
     url = product.get_absolute_url() if product else ""
-    return ImportOutcome("DataProduct", identifier, _verdict(product is not None, changes), url, changes=changes)
+    action = _verdict(product is not None, changes)
+    return ImportOutcome("DataProduct", identifier, action, url, changes=changes, verdict=verdict)
 
 
 def _preview_contract(actor: Actor, spec: ContractSpec, named: set[str]) -> ImportOutcome:
@@ -318,9 +329,16 @@ def _preview_contract(actor: Actor, spec: ContractSpec, named: set[str]) -> Impo
         .filter(contract_id=spec.contract_id)
         .first()
     )
-    if spec.domain and not Domain.objects.filter(slug=spec.domain).exists():
+    domain = Domain.objects.filter(slug=spec.domain).first() if spec.domain else None
+    if spec.domain and domain is None:
         raise NotFound(f"Unknown domain '{spec.domain}'.", path="/domain")
-    changes = diff_contracts(contract_spec_stored(contract) if contract else None, spec)
+    if domain is None and contract is not None:
+        domain = contract.domain
+    if domain is None:
+        port = OutputPort.objects.select_related("product__domain").filter(contract_ref=spec.contract_id).first()
+        domain = port.product.domain if port is not None else None
+    before = contract_spec_stored(contract) if contract else None
+    changes, verdict = judge_contract(domain=domain, before=before, after=spec)
     attached = (
         bool(spec.domain)
         or spec.contract_id in named
@@ -343,4 +361,5 @@ def _preview_contract(actor: Actor, spec: ContractSpec, named: set[str]) -> Impo
         registry=registry,
         changes=changes,
         warnings=spec.warnings,
+        verdict=verdict,
     )

@@ -7,6 +7,7 @@ accepted one writes nothing at all.
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from catalog.api.product_input import parse_product
+from catalog.diff import Change
 from catalog.models import (
     DataContract,
     DataProduct,
@@ -30,8 +32,10 @@ from catalog.models import (
     Team,
 )
 from catalog.permissions import ensure_can_write_domain, ensure_can_write_product
+from catalog.services.versions import judge_product, product_pending, stored_product_specs, versions_record
 from catalog.signals import announce_fields_written, announce_products_changed, announce_products_removed
 from catalog.specs import FieldSpec, ProductSpec
+from catalog.versioning import Verdict
 from core.actors import Actor
 from core.errors import ApplicationError, Conflict, FieldError, NotFound, ValidationFailed, pointer
 
@@ -40,6 +44,7 @@ from core.errors import ApplicationError, Conflict, FieldError, NotFound, Valida
 class UpsertResult:
     product: DataProduct
     action: str  # "created" | "updated" | "unchanged"
+    verdict: Verdict | None = None  # the versioning verdict on an applied change (a "warning" is let through)
 
     @property
     def created(self) -> bool:
@@ -67,6 +72,8 @@ class _Item:
     current: DataProduct | None = None
     product: DataProduct | None = None
     action: str = ""
+    changes: list[Change] = dataclasses.field(default_factory=list)
+    verdict: Verdict | None = None
 
     @property
     def ref(self) -> str:
@@ -108,7 +115,7 @@ def product_upsert(
     item = _Item(0, domain_slug, slug, spec)
     _upsert_items(actor, [item], source_format=source_format, descriptor=descriptor, strict_team=strict_team)
     assert item.product is not None
-    return UpsertResult(item.product, item.action)
+    return UpsertResult(item.product, item.action, item.verdict)
 
 
 def product_upsert_from_payload(*, actor: Actor, domain_slug: str, slug: str, payload: dict) -> UpsertResult:
@@ -142,7 +149,7 @@ def products_bulk_upsert(*, actor: Actor, items: list[tuple[str, str, ProductSpe
         ]
         exc.message = f"Product {index} ({item.ref}): {exc.message} Nothing was stored."
         raise
-    return [UpsertResult(item.product, item.action) for item in batch if item.product is not None]
+    return [UpsertResult(item.product, item.action, item.verdict) for item in batch if item.product is not None]
 
 
 def _upsert_items(
@@ -164,6 +171,7 @@ def _upsert_items(
             todo.append(item)
     if not todo:
         return
+    _judge(todo)
     tag_ids = _tag_ids(sorted({t for item in todo for t in item.spec.tags}))
     write = _BatchWrite(actor, todo, source_format, descriptor or {}, tag_ids)
     try:
@@ -175,6 +183,17 @@ def _upsert_items(
             write.run(reread=True)
         except IntegrityError as exc:
             raise Conflict("A product changed while it was written; send it again.") from exc
+
+
+def _judge(items: list[_Item]) -> None:
+    """Diff each changed product against its stored version; refuse a breaking change without a major bump
+    (unless its domain only warns), naming each breaking field."""
+    before = stored_product_specs([item.current for item in items if item.current is not None])
+    for item in items:
+        prior = before.get(item.current.pk) if item.current is not None else None
+        item.changes, item.verdict = judge_product(domain=item.resolved_domain, before=prior, after=item.spec)
+        if item.verdict.refused:
+            raise _at(item.index, item.verdict.error(f"Product '{item.ref}'"))
 
 
 def _read_before_write(actor: Actor, items: list[_Item], *, source_format: str, strict_team: bool) -> None:
@@ -263,6 +282,14 @@ class _BatchWrite:
             _set_tags(written, self.tag_ids)
             _sync_output_ports(written)
             upstream = _sync_input_ports(written)
+            versions_record(
+                actor=self.actor,
+                pending=[
+                    product_pending(item.written, item.spec, item.changes, item.verdict, first=item.action == "created")
+                    for item in written
+                    if item.verdict is not None
+                ],
+            )
             announce_products_changed([*(item.written.pk for item in written), *upstream])
 
     def _lock_existing(self, *, reread: bool) -> dict[int, DataProduct]:

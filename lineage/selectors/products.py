@@ -338,3 +338,15 @@ def product_impact(product: DataProduct, *, kind: str = "all") -> list[DataProdu
     with graph.lock:
         reached = mesh_graph(graph).descendants(product.pk, kind=kind)
     return list(DataProduct.objects.filter(id__in=reached).select_related("domain", "owner_team").order_by("name"))
+
+
+def downstream_product_ids(product_ids: set[int]) -> set[int]:
+    """Every product downstream of any of `product_ids` in the product graph (declared or observed, any depth),
+    for telling their owners of a change upstream; read from the in-memory graph, no query per product."""
+    graph = get_graph()
+    with graph.lock:
+        mesh = mesh_graph(graph)
+        reached: set[int] = set()
+        for product_id in product_ids:
+            reached |= mesh.descendants(product_id)
+    return reached - set(product_ids)

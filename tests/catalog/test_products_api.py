@@ -76,6 +76,7 @@ def test_put_replaces_ports_and_fields_keeping_ids_of_those_that_stay(team_clien
     port = changed["output_ports"][0]
     port["fields"] = [port["fields"][0], {"name": "currency", "type": "string"}]
     changed["output_ports"].append({"name": "orders_stream", "type": "topic", "location": "kafka://orders"})
+    changed["version"] = "2.0.0"  # fields go: a breaking change, published as a new major version
     response = put(team_client, changed)
     assert response.status_code == 200 and response.json()["action"] == "updated"
     assert SchemaField.objects.get(name="order_id").pk == kept

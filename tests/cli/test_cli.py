@@ -12,7 +12,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from catalog.models import DataContract, DataProduct, LifecycleStatus
+from catalog.models import DataContract, DataProduct, LifecycleStatus, ProductVersion
 from lineage.models import LineageEvent
 from meshportal_cli.app import app
 from tests.cli.conftest import CONFORMANCE, EXAMPLE, ROOT, Portal
@@ -206,7 +206,9 @@ def test_diff_flags_a_removed_field_as_breaking(portal: Portal, repo: Path):
 
     result = portal.run("diff", str(repo))
     assert result.exit_code == 1, result.output
-    assert "updated   DataContract urn:contract:sales:orders  BREAKING" in result.stdout
+    assert (
+        "updated   DataContract urn:contract:sales:orders  BREAKING (refused: no major version bump)" in result.stdout
+    )
     assert '/schema/order_lines.quantity: "order_lines.quantity" -> null  [breaking: field removed]' in result.stdout
     assert '/slaProperties/latency: "1 h" -> "4 h"  [breaking: SLA weakened]' in result.stdout
     assert "/purpose:" in result.stdout
@@ -305,3 +307,32 @@ def test_harvest_dbt_sends_a_target_directory(portal: Portal, tmp_path):
     assert json.loads(again.stdout)["counts"]["created"] == 0
     missing = portal.run("harvest", "dbt", "--domain", "sales", str(tmp_path / "nowhere"))
     assert missing.exit_code == 2 and "manifest.json" in missing.stderr
+
+
+def test_diff_of_a_breaking_change_with_a_major_bump_passes(portal: Portal, repo: Path):
+    assert portal.run("publish", str(repo)).exit_code == 0
+    path = repo / "contracts" / "orders.odcs.yaml"
+    doc = yaml.safe_load(path.read_text())
+    doc["schema"][0]["properties"] = [p for p in doc["schema"][0]["properties"] if p["name"] != "quantity"]
+    doc["version"] = "2.0.0"
+    path.write_text(yaml.safe_dump(doc))
+    result = portal.run("diff", str(repo))
+    assert result.exit_code == 0, result.output
+    assert "BREAKING changes found, with a major version bump" in result.stdout
+    published = portal.run("publish", str(repo))
+    assert published.exit_code == 0, published.output
+    assert len(DataContract.objects.get(contract_id="urn:contract:sales:orders").schema_fields) == 4
+
+
+def test_publishing_a_breaking_change_without_a_bump_is_refused_naming_the_field(portal: Portal, repo: Path):
+    assert portal.run("publish", str(repo)).exit_code == 0
+    path = repo / "contracts" / "orders.odcs.yaml"
+    doc = yaml.safe_load(path.read_text())
+    doc["schema"][0]["properties"] = [p for p in doc["schema"][0]["properties"] if p["name"] != "quantity"]
+    path.write_text(yaml.safe_dump(doc))
+    result = portal.run("publish", str(repo))
+    assert result.exit_code == 1, result.output
+    assert "/schema/order_lines.quantity" in result.stderr + result.stdout
+    assert len(DataContract.objects.get(contract_id="urn:contract:sales:orders").schema_fields) == 5
+    version = ProductVersion.objects.filter(contract_id="urn:contract:sales:orders").latest("number")
+    assert version.channel == "cli"

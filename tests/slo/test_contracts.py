@@ -56,13 +56,15 @@ def test_a_changed_property_updates_and_a_removed_one_removes_manual_ones_stay(i
         product=original.product, name="rows", kind="volume", min_rows=1, source=SloSource.MANUAL
     )
     doc = yaml.safe_load(ODCS)
-    doc["slaProperties"][0]["value"] = 2
+    doc["slaProperties"][0]["value"] = 2  # a weaker latency: breaking, so a new major version
+    doc["version"] = "2.0.0"
     import_doc(yaml.safe_dump(doc))
     updated = ServiceLevelObjective.objects.get(source=SloSource.CONTRACT)
     assert updated.pk == original.pk
     assert updated.threshold == 2 * 86400
 
     doc["slaProperties"] = [p for p in doc["slaProperties"] if p["property"] != "latency"]
+    doc["version"] = "3.0.0"
     import_doc(yaml.safe_dump(doc))
     assert list(ServiceLevelObjective.objects.all()) == [manual]
 

@@ -8,6 +8,7 @@ from . import (
     entries_catalog,
     entries_glossary,
     entries_lineage,
+    entries_notices,
     entries_ratings,
     entries_slo,
 )
@@ -34,6 +35,7 @@ ENTRIES = [
     *entries_access.ENTRIES,
     *entries_ratings.ENTRIES,
     *entries_slo.ENTRIES,
+    *entries_notices.ENTRIES,
 ]
 
 # Apps still landing (their routes known, their cells not yet asserted): a route prefix here is skipped by the

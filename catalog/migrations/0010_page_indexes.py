@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0008_updated_at_indexes'),
+        ('catalog', '0009_contract_schema'),
     ]
 
     operations = [
