@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from catalog.models import (
+    Classification,
     DataContract,
     DataProduct,
     Domain,
@@ -21,9 +22,11 @@ from catalog.models import (
     TeamMembership,
     TeamRole,
 )
+from catalog.snippets import Snippet, port_snippets
 from catalog.specs import ContractSpec, FieldSpec, InputPortSpec, OutputPortSpec, ProductSpec, SlaSpec
 
 RECENT_PRODUCTS = 8
+_SENSITIVE = {Classification.PII.value, Classification.RESTRICTED.value, Classification.CONFIDENTIAL.value}
 _ROLE_ORDER: dict[str, int] = {TeamRole.OWNER: 0, TeamRole.STEWARD: 1, TeamRole.MEMBER: 2}
 
 
@@ -210,6 +213,16 @@ class PortView:
     def field_count(self) -> int:
         return sum(len(g.fields) for g in self.field_groups)
 
+    @property
+    def sensitive_count(self) -> int:
+        """Fields classified personal, restricted or confidential: what a consumer must handle with care."""
+        return sum(1 for g in self.field_groups for f in g.fields if f.classification.lower() in _SENSITIVE)
+
+    @property
+    def snippets(self) -> list[Snippet]:
+        """How to consume this port, built from its location, format and fields (no query)."""
+        return port_snippets(self.port, [f for g in self.field_groups for f in g.fields])
+
 
 @dataclass
 class ProductDetail:
@@ -226,9 +239,16 @@ class ProductDetail:
     def is_deprecated(self) -> bool:
         return self.product.status == LifecycleStatus.DEPRECATED
 
+    @property
+    def field_count(self) -> int:
+        return sum(view.field_count for view in self.output_ports)
 
-def product_detail(domain_slug: str, slug: str) -> ProductDetail:
-    """A product page's data in a fixed number of queries, however many ports, fields and rules it has."""
+
+def product_detail(domain_slug: str, slug: str, *, with_contracts: bool = True) -> ProductDetail:
+    """A product page's data in a fixed number of queries, however many ports, fields and rules it has.
+
+    `with_contracts=False` leaves the ports' contracts unread (three queries fewer), for the page's tabs that do
+    not show them."""
     product = get_object_or_404(
         DataProduct.objects.select_related("domain__parent", "owner_team").prefetch_related(
             "tags",
@@ -254,7 +274,7 @@ def product_detail(domain_slug: str, slug: str) -> ProductDetail:
                 "sla_properties", "quality_rules"
             )
         }
-        if refs
+        if refs and with_contracts
         else {}
     )
     port_views = []

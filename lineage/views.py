@@ -4,45 +4,16 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from catalog.models import DataProduct, Domain
+from catalog.models import DataProduct
 from core.errors import NotFound, ValidationFailed
 from lineage import selectors
 from lineage.models import Dataset, Job
 from lineage.naming import dataset_node_id, job_node_id
+from lineage.page_config import graph_config
 
 SEARCH_LIMIT = 25
-
-
-def _config(
-    request, *, node_id: str = "", product: DataProduct | None = None, view: str = "dataset", kind: str = "all"
-) -> dict:
-    """What the page's script needs, handed over in a JSON data island (no inline script)."""
-    return {
-        "nodeId": node_id,
-        "view": view,
-        "kind": kind,
-        "product": product.identifier if product else "",
-        "depth": 2,
-        # The mesh map is offered on the lineage page itself; its domain filter lists every domain.
-        "mesh": product is None,
-        "domains": [
-            {"slug": slug, "name": name} for slug, name in Domain.objects.order_by("name").values_list("slug", "name")
-        ],
-        "signed_in": bool(getattr(request, "user", None) and request.user.is_authenticated),
-        "api": {
-            "graph": reverse("api-lineage"),
-            "columns": reverse("api-column-lineage"),
-            "products": reverse("api-lineage-product", args=["DOMAIN", "SLUG"]).replace("DOMAIN/SLUG", ""),
-            "mesh": reverse("api-lineage-mesh"),
-        },
-        "pages": {
-            "graph": reverse("lineage_graph"),
-            "impact": reverse("lineage_impact"),
-        },
-    }
 
 
 def _search(q: str) -> list[dict]:
@@ -80,7 +51,7 @@ def graph_page(request):
         "error": error,
         "q": q,
         "results": _search(q),
-        "config": _config(
+        "config": graph_config(
             request, node_id=node.node_id if node else "", view="dataset" if node else "mesh", kind=_kind(request)
         ),
     }
@@ -90,7 +61,10 @@ def graph_page(request):
 @require_GET
 def product_graph_page(request, domain: str, slug: str):
     product = get_object_or_404(DataProduct.objects.select_related("domain"), domain__slug=domain, slug=slug)
-    context = {"product": product, "config": _config(request, product=product, view="product", kind=_kind(request))}
+    context = {
+        "product": product,
+        "config": graph_config(request, product=product, view="product", kind=_kind(request)),
+    }
     return render(request, "lineage/product_graph.html", context)
 
 

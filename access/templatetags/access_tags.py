@@ -58,3 +58,30 @@ def product_access(context, product: DataProduct) -> dict:
         "can_decide": can_decide,
         "can_operate": signed_in and selectors.can_operate_webhooks(user, product.domain),
     }
+
+
+@register.inclusion_tag("access/_partials/access_action.html", takes_context=True)
+def product_access_action(context, product: DataProduct) -> dict:
+    """The product header's main action and consumer count: "You have access", the open request, or a button
+    to the Access tab to request it (a few counting queries; the forms stay on the Access tab)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    held = open_request = None
+    deciding = False
+    if signed_in:
+        held = selectors.my_grants(user).active().filter(product=product).order_by("expires_at").first()
+        if held is None:
+            open_request = (
+                selectors.my_requests(user).filter(product=product, status__in=OPEN_STATUSES).order_by("-pk").first()
+            )
+            deciding = open_request is None and selectors.is_decider(user, product)
+    return {
+        "product": product,
+        "consumer_count": selectors.product_consumers(product).count(),
+        "held": held,
+        "open_request": open_request,
+        "deciding": deciding,
+        "signed_in": signed_in,
+        "request": request,
+    }

@@ -51,8 +51,9 @@ def rating_badge(product: DataProduct) -> SafeString:
     if not summary.count:
         return format_html('<span class="badge rating-badge" title="{}">Not rated yet</span>', "Consumer rating")
     return format_html(
-        '<a class="badge rating-badge" href="#reviews" title="Consumer rating (Bayesian average)">'
+        '<a class="badge rating-badge" href="{}" title="Consumer rating (Bayesian average)">'
         '<span aria-hidden="true">★</span> {} <span class="visually-hidden">out of 5</span> · {} rating{}</a>',
+        product.get_tab_url("reviews", "reviews"),
         f"{summary.average:.1f}",
         summary.count,
         "" if summary.count == 1 else "s",
