@@ -26,6 +26,7 @@ from catalog.snippets import Snippet, port_snippets
 from catalog.specs import ContractSpec, FieldSpec, InputPortSpec, OutputPortSpec, ProductSpec, SlaSpec
 
 RECENT_PRODUCTS = 8
+MY_PRODUCTS = 10
 _SENSITIVE = {Classification.PII.value, Classification.RESTRICTED.value, Classification.CONFIDENTIAL.value}
 _ROLE_ORDER: dict[str, int] = {TeamRole.OWNER: 0, TeamRole.STEWARD: 1, TeamRole.MEMBER: 2}
 
@@ -132,20 +133,37 @@ class HomeSummary:
     team_count: int
     recent_products: list[DataProduct]
     top_domains: list[DomainNode]
+    new_products: list[DataProduct] = field(default_factory=list)
+    my_products: list[DataProduct] = field(default_factory=list)
+    my_teams: list[Team] = field(default_factory=list)
+    my_product_count: int = 0
 
 
-def home_summary() -> HomeSummary:
+def home_summary(user=None) -> HomeSummary:
+    """The home page: the mesh in numbers, what is new and changed, and, for a signed-in person, the products of
+    their teams (the other apps add tasks, grants and rankings through their template tags)."""
     tree = domain_tree()
     recent = list(
         DataProduct.objects.visible().with_listing_relations().order_by("-updated_at", "name")[:RECENT_PRODUCTS]
     )
-    return HomeSummary(
+    new = list(
+        DataProduct.objects.published().select_related("domain").order_by("-created_at", "-pk")[:RECENT_PRODUCTS]
+    )
+    summary = HomeSummary(
         domain_count=len(tree.by_id),
         published_product_count=DataProduct.objects.published().count(),
         team_count=Team.objects.count(),
         recent_products=recent,
         top_domains=tree.roots,
+        new_products=new,
     )
+    if user is not None and user.is_authenticated:
+        summary.my_teams = [m.team for m in user_memberships(user)]
+        if summary.my_teams:
+            mine = DataProduct.objects.visible().filter(owner_team__in=summary.my_teams)
+            summary.my_product_count = mine.count()
+            summary.my_products = list(mine.with_listing_relations().order_by("name")[:MY_PRODUCTS])
+    return summary
 
 
 # Products ---------------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ PRODUCTS_PER_PAGE = 25
 
 @require_GET
 def home(request):
-    return render(request, "catalog/home.html", {"summary": selectors.home_summary()})
+    return render(request, "catalog/home.html", {"summary": selectors.home_summary(request.user)})
 
 
 @require_GET

@@ -258,3 +258,16 @@ def data_updated_at(product: DataProduct) -> datetime | None:
         return None
     measured_at, age = row
     return measured_at - timedelta(seconds=max(age, 0.0))
+
+
+def open_incidents_of_teams(team_ids: Iterable[int], *, limit: int = 5) -> list[Incident]:
+    """Open incidents on the products these teams own, newest first: one query."""
+    ids = list(team_ids)
+    if not ids:
+        return []
+    return list(
+        Incident.objects.open()
+        .filter(slo__product__owner_team_id__in=ids)
+        .select_related("slo__product__domain")
+        .order_by("-opened_at", "-pk")[:limit]
+    )

@@ -85,3 +85,31 @@ def product_access_action(context, product: DataProduct) -> dict:
         "signed_in": signed_in,
         "request": request,
     }
+
+
+def _user(context):
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+@register.inclusion_tag("access/_partials/home_approvals.html", takes_context=True)
+def home_approvals(context, limit: int = 5) -> dict:
+    """The home page's access task: requests waiting for the person's decision (nothing for non-deciders)."""
+    user = _user(context)
+    if user is None or not selectors.decidable_products(user).exists():
+        return {"decider": False}
+    waiting = list(selectors.approvals_inbox(user)[: limit + 1])
+    return {"decider": True, "waiting": waiting[:limit], "more": len(waiting) > limit}
+
+
+@register.inclusion_tag("access/_partials/home_in_use.html", takes_context=True)
+def home_in_use(context) -> dict:
+    """What the person uses: their active grants."""
+    user = _user(context)
+    return {"grants": selectors.products_in_use(user), "signed_in": user is not None}
+
+
+@register.inclusion_tag("access/_partials/home_popular.html")
+def home_popular(limit: int = 5) -> dict:
+    return {"rows": selectors.popular_products(limit=limit)}

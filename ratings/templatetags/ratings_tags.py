@@ -102,3 +102,19 @@ def trend_series(points, name: str = "Bayesian average") -> dict:
 def lowest_items(rows) -> list[tuple[str, float]]:
     """ProductRating rows as (name, Bayesian average) pairs for a bar chart."""
     return [(row.product.name, round(row.summary.average, 2)) for row in rows]
+
+
+@register.inclusion_tag("ratings/_partials/home_top_rated.html")
+def home_top_rated(limit: int = 5) -> dict:
+    return {"rows": selectors.top_rated(limit=limit)}
+
+
+@register.inclusion_tag("ratings/_partials/home_reviews_task.html", takes_context=True)
+def home_reviews_task(context, limit: int = 5) -> dict:
+    """The home page's ratings task: reviews of the person's teams' products that wait for a reply."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"reviews": [], "producer": False}
+    reviews = selectors.reviews_to_answer(user, limit=limit)
+    return {"reviews": reviews, "producer": bool(Actor(user=user).team_ids)}

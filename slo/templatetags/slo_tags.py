@@ -22,7 +22,7 @@ from core.charts import sparkline
 from slo.evaluation import describe_value, humanize_seconds
 from slo.models import ServiceLevelObjective, SloKind
 from slo.permissions import can_manage_slos
-from slo.selectors import SloSummary, data_updated_at, slo_summaries
+from slo.selectors import SloSummary, data_updated_at, open_incidents_of_teams, slo_summaries
 from slo.selectors import product_slos as product_slos_data
 
 register = template.Library()
@@ -104,3 +104,12 @@ def slo_trend(slo: ServiceLevelObjective, values: list[float]):
     }
     unit, value_format = formats.get(slo.kind, ("", "{:g}"))
     return sparkline(values, title=f"Recent measurements of {slo.name}", unit=unit, value_format=value_format)
+
+
+@register.inclusion_tag("slo/_partials/home_incidents.html", takes_context=True)
+def home_incidents(context, limit: int = 5) -> dict:
+    """The home page's SLO task: open incidents on the products of the person's teams."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    teams = Actor(user=user).team_ids if user is not None and user.is_authenticated else set()
+    return {"incidents": open_incidents_of_teams(teams, limit=limit), "producer": bool(teams)}
