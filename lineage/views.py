@@ -43,19 +43,38 @@ def _kind(request) -> str:
 
 @require_GET
 def graph_page(request):
-    """Around a dataset or job with `?nodeId=`; otherwise the mesh map of products."""
+    """Around a dataset or job with `?nodeId=`; otherwise the mesh map of products, the person's own teams' when
+    they own any. `?q=` finds products (to re-centre on), datasets and jobs by name."""
     node, error = _resolve(request.GET.get("nodeId", ""), ("dataset", "job"))
     q = request.GET.get("q", "").strip()
+    config = graph_config(
+        request, node_id=node.node_id if node else "", view="dataset" if node else "mesh", kind=_kind(request)
+    )
+    config["domain"] = "mine" if not node and _owns_products(request.user) else ""
+    results, products = _search(q), _search_products(q)
     context = {
         "node": node,
         "error": error,
         "q": q,
-        "results": _search(q),
-        "config": graph_config(
-            request, node_id=node.node_id if node else "", view="dataset" if node else "mesh", kind=_kind(request)
-        ),
+        "results": results,
+        "products": products,
+        "found": len(results) + len(products),
+        "config": config,
     }
     return render(request, "lineage/graph.html", context)
+
+
+def _owns_products(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    return DataProduct.objects.visible().filter(owner_team__memberships__user=user).exists()
+
+
+def _search_products(q: str) -> list[DataProduct]:
+    if len(q) < 2:
+        return []
+    match = Q(name__icontains=q) | Q(slug__icontains=q)
+    return list(DataProduct.objects.visible().filter(match).select_related("domain").order_by("name")[:SEARCH_LIMIT])
 
 
 @require_GET
