@@ -58,4 +58,3 @@ ANCHOR_TABS_JSON = json.dumps(ANCHOR_TABS)
 def selected(value: str | None) -> Tab:
     """The tab asked for; an unknown or missing name shows the overview rather than an error."""
     return _BY_NAME.get((value or "").strip().lower(), _BY_NAME[DEFAULT])
-

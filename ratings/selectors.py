@@ -415,7 +415,11 @@ def top_rated(*, limit: int = 5, min_ratings: int = 1) -> list[tuple[DataProduct
         .annotate(s=Sum("stars"), n=Count("pk"))
     )
     scored = sorted(
-        ((pid, RatingFigures(average=bayesian_average(s, n, weights), count=n)) for pid, s, n in rows if n >= min_ratings),
+        (
+            (pid, RatingFigures(average=bayesian_average(s, n, weights), count=n))
+            for pid, s, n in rows
+            if n >= min_ratings
+        ),
         key=lambda item: (-item[1].average, -item[1].count, item[0]),
     )[:limit]
     products = DataProduct.objects.select_related("domain").in_bulk([pid for pid, _ in scored])

@@ -19,8 +19,6 @@ def product_audit(context, product: DataProduct) -> dict:
     user = getattr(request, "user", None)
     is_staff = bool(user is not None and user.is_authenticated and user.is_staff)
     entries = (
-        selectors.product_entries(product.domain.slug, product.slug, limit=ENTRIES_ON_PRODUCT_PAGE)
-        if is_staff
-        else []
+        selectors.product_entries(product.domain.slug, product.slug, limit=ENTRIES_ON_PRODUCT_PAGE) if is_staff else []
     )
     return {"product": product, "entries": entries, "is_staff": is_staff}
