@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def request_access(page, shop, purpose: str, days: str) -> None:
     page.goto(shop.product.get_absolute_url())
-    page.locator(".product-header").get_by_role("link", name="Request access").click()  # to the Access tab
+    page.locator(".product-header").get_by_role("button", name="Request access").click()  # to the Access tab
     form = page.locator(f"form[action='/access/ports/{shop.port.pk}/request/']")
     form.get_by_label("Purpose").fill(purpose)
     form.get_by_label("Duration (days)").fill(days)
