@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from access.models import (
@@ -22,7 +22,7 @@ from access.models import (
     RequestStatus,
     WebhookDelivery,
 )
-from catalog.models import DataProduct, Domain, OutputPort, Team, TeamMembership, TeamRole
+from catalog.models import DataProduct, Domain, LifecycleStatus, OutputPort, Team, TeamMembership, TeamRole
 from core.errors import FieldError, ValidationFailed
 
 
@@ -258,3 +258,24 @@ def team_resolve(slug: str) -> Team | None:
     if team is None:
         raise ValidationFailed([FieldError("/team", f"No team '{slug}'.")])
     return team
+
+
+def popular_products(*, limit: int = 5) -> list[tuple[DataProduct, int]]:
+    """The products with the most active grants (their consumers), most first: two queries."""
+    rows = list(
+        Grant.objects.active()
+        .filter(product__status=LifecycleStatus.PUBLISHED)
+        .order_by()
+        .values("product_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "product_id")[:limit]
+    )
+    products = DataProduct.objects.select_related("domain").in_bulk([r["product_id"] for r in rows])
+    return [(products[r["product_id"]], r["n"]) for r in rows if r["product_id"] in products]
+
+
+def products_in_use(user, *, limit: int = 8) -> list[Grant]:
+    """The signed-in person's active grants (personal or through a team), soonest to expire first."""
+    if user is None or not user.is_authenticated:
+        return []
+    return list(my_grants(user).active().order_by("expires_at", "pk")[:limit])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 from audit.models import AuditEntry, AuditEntryQuerySet
@@ -45,3 +46,12 @@ def audit_entries(filters: AuditFilters) -> AuditEntryQuerySet:
     if filters.until:
         entries = entries.filter(at__lt=_start_of(filters.until + timedelta(days=1)))
     return entries
+
+
+def product_entries(domain_slug: str, slug: str, *, limit: int = 20) -> list[AuditEntry]:
+    """The newest writes about one product, through its pages and the API (its paths start with the product's)."""
+    prefixes = (f"/products/{domain_slug}/{slug}/", f"/api/v1/products/{domain_slug}/{slug}")
+    match = Q()
+    for prefix in prefixes:
+        match |= Q(path__startswith=prefix)
+    return list(AuditEntry.objects.newest_first().filter(match)[:limit])

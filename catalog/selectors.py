@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from catalog.models import (
+    Classification,
     DataContract,
     DataProduct,
     Domain,
@@ -22,6 +23,7 @@ from catalog.models import (
     TeamMembership,
     TeamRole,
 )
+from catalog.snippets import Snippet, port_snippets
 from catalog.specs import (
     ContractSpec,
     FieldSpec,
@@ -33,6 +35,8 @@ from catalog.specs import (
 )
 
 RECENT_PRODUCTS = 8
+MY_PRODUCTS = 10
+_SENSITIVE = {Classification.PII.value, Classification.RESTRICTED.value, Classification.CONFIDENTIAL.value}
 _ROLE_ORDER: dict[str, int] = {TeamRole.OWNER: 0, TeamRole.STEWARD: 1, TeamRole.MEMBER: 2}
 
 
@@ -140,20 +144,37 @@ class HomeSummary:
     team_count: int
     recent_products: list[DataProduct]
     top_domains: list[DomainNode]
+    new_products: list[DataProduct] = field(default_factory=list)
+    my_products: list[DataProduct] = field(default_factory=list)
+    my_teams: list[Team] = field(default_factory=list)
+    my_product_count: int = 0
 
 
-def home_summary() -> HomeSummary:
+def home_summary(user=None) -> HomeSummary:
+    """The home page: the mesh in numbers, what is new and changed, and, for a signed-in person, the products of
+    their teams (the other apps add tasks, grants and rankings through their template tags)."""
     tree = domain_tree()
     recent = list(
         DataProduct.objects.visible().with_listing_relations().order_by("-updated_at", "name")[:RECENT_PRODUCTS]
     )
-    return HomeSummary(
+    new = list(
+        DataProduct.objects.published().select_related("domain").order_by("-created_at", "-pk")[:RECENT_PRODUCTS]
+    )
+    summary = HomeSummary(
         domain_count=len(tree.by_id),
         published_product_count=DataProduct.objects.published().count(),
         team_count=Team.objects.count(),
         recent_products=recent,
         top_domains=tree.roots,
+        new_products=new,
     )
+    if user is not None and user.is_authenticated:
+        summary.my_teams = [m.team for m in user_memberships(user)]
+        if summary.my_teams:
+            mine = DataProduct.objects.visible().filter(owner_team__in=summary.my_teams)
+            summary.my_product_count = mine.count()
+            summary.my_products = list(mine.with_listing_relations().order_by("name")[:MY_PRODUCTS])
+    return summary
 
 
 # Products ---------------------------------------------------------------------------------------------------
@@ -280,6 +301,16 @@ class PortView:
     def field_count(self) -> int:
         return sum(len(g.fields) for g in self.field_groups)
 
+    @property
+    def sensitive_count(self) -> int:
+        """Fields classified personal, restricted or confidential: what a consumer must handle with care."""
+        return sum(1 for g in self.field_groups for f in g.fields if f.classification.lower() in _SENSITIVE)
+
+    @property
+    def snippets(self) -> list[Snippet]:
+        """How to consume this port, built from its location, format and fields (no query)."""
+        return port_snippets(self.port, [f for g in self.field_groups for f in g.fields])
+
 
 @dataclass
 class ProductDetail:
@@ -296,9 +327,16 @@ class ProductDetail:
     def is_deprecated(self) -> bool:
         return self.product.status == LifecycleStatus.DEPRECATED
 
+    @property
+    def field_count(self) -> int:
+        return sum(view.field_count for view in self.output_ports)
 
-def product_detail(domain_slug: str, slug: str) -> ProductDetail:
-    """A product page's data in a fixed number of queries, however many ports, fields and rules it has."""
+
+def product_detail(domain_slug: str, slug: str, *, with_contracts: bool = True) -> ProductDetail:
+    """A product page's data in a fixed number of queries, however many ports, fields and rules it has.
+
+    `with_contracts=False` leaves the ports' contracts unread (three queries fewer), for the page's tabs that do
+    not show them."""
     product = get_object_or_404(
         DataProduct.objects.select_related("domain__parent", "owner_team").prefetch_related(
             "tags",
@@ -324,7 +362,7 @@ def product_detail(domain_slug: str, slug: str) -> ProductDetail:
                 "sla_properties", "quality_rules"
             )
         }
-        if refs
+        if refs and with_contracts
         else {}
     )
     port_views = []

@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from catalog import selectors
+from catalog import product_tabs, selectors
 from catalog.forms import ProductFilterForm
 from core.actors import Actor
 
@@ -15,7 +15,7 @@ PRODUCTS_PER_PAGE = 25
 
 @require_GET
 def home(request):
-    return render(request, "catalog/home.html", {"summary": selectors.home_summary()})
+    return render(request, "catalog/home.html", {"summary": selectors.home_summary(request.user)})
 
 
 @require_GET
@@ -51,9 +51,19 @@ def product_list(request):
     )
 
 
+# The tabs that show the ports' data contracts; the others leave them unread.
+_CONTRACT_TABS = {"contract"}
+
+
 @require_GET
 def product_detail(request, domain_slug: str, slug: str):
-    return render(request, "catalog/product_detail.html", {"detail": selectors.product_detail(domain_slug, slug)})
+    tab = product_tabs.selected(request.GET.get("tab"))
+    detail = selectors.product_detail(domain_slug, slug, with_contracts=tab.name in _CONTRACT_TABS)
+    return render(
+        request,
+        "catalog/product_detail.html",
+        {"detail": detail, "tab": tab, "tabs": product_tabs.TABS, "anchor_tabs": product_tabs.ANCHOR_TABS_JSON},
+    )
 
 
 @require_GET

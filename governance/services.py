@@ -286,7 +286,7 @@ def _announce_new_errors(news: dict[int, TeamNews]) -> None:
             if not item.count or not members.get(team_id):
                 continue
             if len(item.product_urls) == 1:
-                url = next(iter(item.product_urls)) + "#governance"
+                url = next(iter(item.product_urls)) + "?tab=quality#governance"
             else:
                 url = reverse("governance_policies")
                 if len(item.domain_slugs) == 1:

@@ -4,45 +4,16 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from catalog.models import DataProduct, Domain
+from catalog.models import DataProduct
 from core.errors import NotFound, ValidationFailed
 from lineage import selectors
 from lineage.models import Dataset, Job
 from lineage.naming import dataset_node_id, job_node_id
+from lineage.page_config import graph_config
 
 SEARCH_LIMIT = 25
-
-
-def _config(
-    request, *, node_id: str = "", product: DataProduct | None = None, view: str = "dataset", kind: str = "all"
-) -> dict:
-    """What the page's script needs, handed over in a JSON data island (no inline script)."""
-    return {
-        "nodeId": node_id,
-        "view": view,
-        "kind": kind,
-        "product": product.identifier if product else "",
-        "depth": 2,
-        # The mesh map is offered on the lineage page itself; its domain filter lists every domain.
-        "mesh": product is None,
-        "domains": [
-            {"slug": slug, "name": name} for slug, name in Domain.objects.order_by("name").values_list("slug", "name")
-        ],
-        "signed_in": bool(getattr(request, "user", None) and request.user.is_authenticated),
-        "api": {
-            "graph": reverse("api-lineage"),
-            "columns": reverse("api-column-lineage"),
-            "products": reverse("api-lineage-product", args=["DOMAIN", "SLUG"]).replace("DOMAIN/SLUG", ""),
-            "mesh": reverse("api-lineage-mesh"),
-        },
-        "pages": {
-            "graph": reverse("lineage_graph"),
-            "impact": reverse("lineage_impact"),
-        },
-    }
 
 
 def _search(q: str) -> list[dict]:
@@ -72,25 +43,47 @@ def _kind(request) -> str:
 
 @require_GET
 def graph_page(request):
-    """Around a dataset or job with `?nodeId=`; otherwise the mesh map of products."""
+    """Around a dataset or job with `?nodeId=`; otherwise the mesh map of products, the person's own teams' when
+    they own any. `?q=` finds products (to re-centre on), datasets and jobs by name."""
     node, error = _resolve(request.GET.get("nodeId", ""), ("dataset", "job"))
     q = request.GET.get("q", "").strip()
+    config = graph_config(
+        request, node_id=node.node_id if node else "", view="dataset" if node else "mesh", kind=_kind(request)
+    )
+    config["domain"] = "mine" if not node and _owns_products(request.user) else ""
+    results, products = _search(q), _search_products(q)
     context = {
         "node": node,
         "error": error,
         "q": q,
-        "results": _search(q),
-        "config": _config(
-            request, node_id=node.node_id if node else "", view="dataset" if node else "mesh", kind=_kind(request)
-        ),
+        "results": results,
+        "products": products,
+        "found": len(results) + len(products),
+        "config": config,
     }
     return render(request, "lineage/graph.html", context)
+
+
+def _owns_products(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    return DataProduct.objects.visible().filter(owner_team__memberships__user=user).exists()
+
+
+def _search_products(q: str) -> list[DataProduct]:
+    if len(q) < 2:
+        return []
+    match = Q(name__icontains=q) | Q(slug__icontains=q)
+    return list(DataProduct.objects.visible().filter(match).select_related("domain").order_by("name")[:SEARCH_LIMIT])
 
 
 @require_GET
 def product_graph_page(request, domain: str, slug: str):
     product = get_object_or_404(DataProduct.objects.select_related("domain"), domain__slug=domain, slug=slug)
-    context = {"product": product, "config": _config(request, product=product, view="product", kind=_kind(request))}
+    context = {
+        "product": product,
+        "config": graph_config(request, product=product, view="product", kind=_kind(request)),
+    }
     return render(request, "lineage/product_graph.html", context)
 
 

@@ -426,3 +426,30 @@ def rating_figures(product_ids: Iterable[int]) -> dict[int, RatingFigures]:
 def search_enricher(product_ids: list[int]) -> dict:
     """For search.documents.register_product_enricher: each product's visible ratings' sum and count."""
     return {pid: ProductExtras(rating_sum=float(s), rating_count=n) for pid, s, n in _sums(product_ids)}
+
+
+def top_rated(*, limit: int = 5, min_ratings: int = 1) -> list[tuple[DataProduct, RatingFigures]]:
+    """Published products by Bayesian average, best first (few ratings pull towards the middle): two queries."""
+    weights = Weights.from_settings()
+    rows = (
+        Rating.objects.visible()
+        .filter(product__status=LifecycleStatus.PUBLISHED)
+        .order_by()
+        .values_list("product_id")
+        .annotate(s=Sum("stars"), n=Count("pk"))
+    )
+    scored = sorted(
+        (
+            (pid, RatingFigures(average=bayesian_average(s, n, weights), count=n))
+            for pid, s, n in rows
+            if n >= min_ratings
+        ),
+        key=lambda item: (-item[1].average, -item[1].count, item[0]),
+    )[:limit]
+    products = DataProduct.objects.select_related("domain").in_bulk([pid for pid, _ in scored])
+    return [(products[pid], figures) for pid, figures in scored if pid in products]
+
+
+def reviews_to_answer(user, *, limit: int = 5) -> list[Rating]:
+    """Visible reviews of the person's teams' products that wait for a reply, oldest first."""
+    return list(feedback_inbox(user, unanswered_only=True)[:limit])

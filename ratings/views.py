@@ -40,7 +40,7 @@ def _product(domain_slug: str, slug: str) -> DataProduct:
 
 
 def _reviews_url(product: DataProduct) -> str:
-    return product.get_absolute_url() + "#reviews"
+    return product.get_tab_url("reviews", "reviews")
 
 
 def _next(request, fallback: str) -> str:
@@ -102,7 +102,7 @@ def rate(request, domain_slug: str, slug: str):
                 status = 409
             else:
                 messages.success(request, "Thank you: your rating is saved." if created else "Your rating is updated.")
-                return redirect(product.get_absolute_url() + f"#review-{rating.pk}")
+                return redirect(product.get_tab_url("reviews", f"review-{rating.pk}"))
         else:
             status = 400
     else:

@@ -13,6 +13,8 @@ HTMX_VERSION="2.0.11"
 # The lineage view: cytoscape.js draws the graph; cytoscape-dagre 4 lays it out and bundles dagre v3 itself.
 CYTOSCAPE_VERSION="3.34.4"
 CYTOSCAPE_DAGRE_VERSION="4.0.1"
+# axe-core is loaded by no page: the browser tests inject it to check each main page's accessibility.
+AXE_CORE_VERSION="4.14.1"
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dest="$root/static/vendor"
@@ -56,6 +58,7 @@ vendor "@picocss/pico" "$PICO_VERSION" "pico" "css/pico.min.css" "LICENSE.md"
 vendor "htmx.org" "$HTMX_VERSION" "htmx" "dist/htmx.min.js" "LICENSE"
 vendor "cytoscape" "$CYTOSCAPE_VERSION" "cytoscape" "dist/cytoscape.min.js" "LICENSE"
 vendor "cytoscape-dagre" "$CYTOSCAPE_DAGRE_VERSION" "cytoscape-dagre" "dist/cytoscape-dagre.min.js" "LICENSE"
+vendor "axe-core" "$AXE_CORE_VERSION" "axe-core" "axe.min.js" "LICENSE"
 
 {
     echo "# Vendored front-end files"

@@ -181,7 +181,7 @@ def humanize_seconds(seconds: float) -> str:
 def _incidents(slo: ServiceLevelObjective, objective: rules.Objective, state: str, value, now: datetime) -> None:
     incident = Incident.objects.open().filter(slo=slo).first()
     product = slo.product
-    url = product.get_absolute_url() + "#slos"
+    url = product.get_tab_url("quality", "slos")
     if state == SloState.BREACHED:
         if incident is None:
             incident = Incident.objects.create(slo=slo, opened_at=slo.state_since or now, worst_value=value)

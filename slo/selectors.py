@@ -243,3 +243,31 @@ def slos_due_for_evaluation(now: datetime | None = None) -> list[int]:
         | (~Q(state=SloState.NO_DATA) & Q(last_measured_at__lte=now - stale_after()))
     )
     return list(ServiceLevelObjective.objects.filter(due).order_by("pk").values_list("pk", flat=True))
+
+
+def data_updated_at(product: DataProduct) -> datetime | None:
+    """When the product's data was last updated, by its freshest freshness measurement (a measurement is the
+    data's age at its time); None without one. One query."""
+    row = (
+        Measurement.objects.filter(slo__product=product, slo__kind=SloKind.FRESHNESS)
+        .order_by("-measured_at")
+        .values_list("measured_at", "value")
+        .first()
+    )
+    if row is None:
+        return None
+    measured_at, age = row
+    return measured_at - timedelta(seconds=max(age, 0.0))
+
+
+def open_incidents_of_teams(team_ids: Iterable[int], *, limit: int = 5) -> list[Incident]:
+    """Open incidents on the products these teams own, newest first: one query."""
+    ids = list(team_ids)
+    if not ids:
+        return []
+    return list(
+        Incident.objects.open()
+        .filter(slo__product__owner_team_id__in=ids)
+        .select_related("slo__product__domain")
+        .order_by("-opened_at", "-pk")[:limit]
+    )

@@ -58,3 +58,58 @@ def product_access(context, product: DataProduct) -> dict:
         "can_decide": can_decide,
         "can_operate": signed_in and selectors.can_operate_webhooks(user, product.domain),
     }
+
+
+@register.inclusion_tag("access/_partials/access_action.html", takes_context=True)
+def product_access_action(context, product: DataProduct) -> dict:
+    """The product header's main action and consumer count: "You have access", the open request, or a button
+    to the Access tab to request it (a few counting queries; the forms stay on the Access tab)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    held = open_request = None
+    deciding = False
+    if signed_in:
+        held = selectors.my_grants(user).active().filter(product=product).order_by("expires_at").first()
+        if held is None:
+            open_request = (
+                selectors.my_requests(user).filter(product=product, status__in=OPEN_STATUSES).order_by("-pk").first()
+            )
+            deciding = open_request is None and selectors.is_decider(user, product)
+    return {
+        "product": product,
+        "consumer_count": selectors.product_consumers(product).count(),
+        "held": held,
+        "open_request": open_request,
+        "deciding": deciding,
+        "signed_in": signed_in,
+        "request": request,
+    }
+
+
+def _user(context):
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+@register.inclusion_tag("access/_partials/home_approvals.html", takes_context=True)
+def home_approvals(context, limit: int = 5) -> dict:
+    """The home page's access task: requests waiting for the person's decision (nothing for non-deciders)."""
+    user = _user(context)
+    if user is None or not selectors.decidable_products(user).exists():
+        return {"decider": False}
+    waiting = list(selectors.approvals_inbox(user)[: limit + 1])
+    return {"decider": True, "waiting": waiting[:limit], "more": len(waiting) > limit}
+
+
+@register.inclusion_tag("access/_partials/home_in_use.html", takes_context=True)
+def home_in_use(context) -> dict:
+    """What the person uses: their active grants."""
+    user = _user(context)
+    return {"grants": selectors.products_in_use(user), "signed_in": user is not None}
+
+
+@register.inclusion_tag("access/_partials/home_popular.html")
+def home_popular(limit: int = 5) -> dict:
+    return {"rows": selectors.popular_products(limit=limit)}

@@ -115,6 +115,11 @@ class DataProduct(TimeStampedModel):
         head, middle, tail = _product_url_parts(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
         return f"{head}{quote(self.domain.slug)}{middle}{quote(self.slug)}{tail}"
 
+    def get_tab_url(self, tab: str, anchor: str = "") -> str:
+        """The product page opened on one of its tabs (catalog.product_tabs), e.g. `get_tab_url("reviews")`."""
+        suffix = "" if tab == "overview" else f"?tab={tab}"
+        return self.get_absolute_url() + suffix + (f"#{anchor}" if anchor else "")
+
 
 _URL_MARKS = ("zq0domain0qz", "zq0product0qz")
 

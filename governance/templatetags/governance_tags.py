@@ -49,3 +49,10 @@ def domain_governance(domain: Domain) -> dict:
         "figures": figures,
         "worst": list(selectors.worst_products(domain, limit=5)),
     }
+
+
+@register.inclusion_tag("governance/_partials/health_badge.html")
+def product_health_badge(product: DataProduct) -> dict:
+    """The product's health score as a badge, for the product page's header (read live, as the section is)."""
+    health = product_health([product.pk])[product.pk]
+    return {"score": health.score, "band": health.band, "label": health.band_label}

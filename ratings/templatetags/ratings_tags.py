@@ -51,8 +51,9 @@ def rating_badge(product: DataProduct) -> SafeString:
     if not summary.count:
         return format_html('<span class="badge rating-badge" title="{}">Not rated yet</span>', "Consumer rating")
     return format_html(
-        '<a class="badge rating-badge" href="#reviews" title="Consumer rating (Bayesian average)">'
+        '<a class="badge rating-badge" href="{}" title="Consumer rating (Bayesian average)">'
         '<span aria-hidden="true">★</span> {} <span class="visually-hidden">out of 5</span> · {} rating{}</a>',
+        product.get_tab_url("reviews", "reviews"),
         f"{summary.average:.1f}",
         summary.count,
         "" if summary.count == 1 else "s",
@@ -101,3 +102,19 @@ def trend_series(points, name: str = "Bayesian average") -> dict:
 def lowest_items(rows) -> list[tuple[str, float]]:
     """ProductRating rows as (name, Bayesian average) pairs for a bar chart."""
     return [(row.product.name, round(row.summary.average, 2)) for row in rows]
+
+
+@register.inclusion_tag("ratings/_partials/home_top_rated.html")
+def home_top_rated(limit: int = 5) -> dict:
+    return {"rows": selectors.top_rated(limit=limit)}
+
+
+@register.inclusion_tag("ratings/_partials/home_reviews_task.html", takes_context=True)
+def home_reviews_task(context, limit: int = 5) -> dict:
+    """The home page's ratings task: reviews of the person's teams' products that wait for a reply."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"reviews": [], "producer": False}
+    reviews = selectors.reviews_to_answer(user, limit=limit)
+    return {"reviews": reviews, "producer": bool(Actor(user=user).team_ids)}

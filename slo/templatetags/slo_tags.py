@@ -1,6 +1,7 @@
 """`{% load slo_tags %}`: the SLO section of a product page, the overall badge, and value formatting.
 
 {% product_slos product %}   the "Service levels" section (id="slos")
+{% product_freshness product %}  "data updated 2 h ago" (freshness measurements), else when its metadata changed
 {% slo_badge product %}      the product's overall SLO state as a badge (none without objectives);
                              wrap=True puts it in a paragraph of its own; summary=... reuses one already read
 {% list_slo_summaries products as s %}  every listed product's summary in two queries, for
@@ -21,7 +22,7 @@ from core.charts import sparkline
 from slo.evaluation import describe_value, humanize_seconds
 from slo.models import ServiceLevelObjective, SloKind
 from slo.permissions import can_manage_slos
-from slo.selectors import SloSummary, slo_summaries
+from slo.selectors import SloSummary, data_updated_at, open_incidents_of_teams, slo_summaries
 from slo.selectors import product_slos as product_slos_data
 
 register = template.Library()
@@ -43,6 +44,12 @@ def product_slos(context, product: DataProduct) -> dict:
         "data": product_slos_data(product),
         "can_manage": can_manage_slos(Actor(user=user), product) if user is not None else False,
     }
+
+
+@register.inclusion_tag("slo/_partials/freshness.html")
+def product_freshness(product: DataProduct) -> dict:
+    measured = data_updated_at(product)
+    return {"product": product, "moment": measured or product.updated_at, "measured": measured is not None}
 
 
 @register.simple_tag
@@ -97,3 +104,12 @@ def slo_trend(slo: ServiceLevelObjective, values: list[float]):
     }
     unit, value_format = formats.get(slo.kind, ("", "{:g}"))
     return sparkline(values, title=f"Recent measurements of {slo.name}", unit=unit, value_format=value_format)
+
+
+@register.inclusion_tag("slo/_partials/home_incidents.html", takes_context=True)
+def home_incidents(context, limit: int = 5) -> dict:
+    """The home page's SLO task: open incidents on the products of the person's teams."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    teams = Actor(user=user).team_ids if user is not None and user.is_authenticated else set()
+    return {"incidents": open_incidents_of_teams(teams, limit=limit), "producer": bool(teams)}

@@ -12,6 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def request_access(page, shop, purpose: str, days: str) -> None:
     page.goto(shop.product.get_absolute_url())
+    page.locator(".product-header").get_by_role("button", name="Request access").click()  # to the Access tab
     form = page.locator(f"form[action='/access/ports/{shop.port.pk}/request/']")
     form.get_by_label("Purpose").fill(purpose)
     form.get_by_label("Duration (days)").fill(days)
@@ -30,6 +31,7 @@ def test_request_approve_and_see_the_grant(page, sign_in, world, shop):
     sign_out(page)
 
     sign_in("olivia")
+    page.locator(".nav-user summary").click()  # the account menu holds the approvals inbox, its count outside
     page.get_by_role("link", name=re.compile(r"^Approvals\s*1")).click()
     article = page.locator("article.access-approval").filter(has_text="Churn model")
     article.get_by_label("Approve").check()
@@ -39,9 +41,12 @@ def test_request_approve_and_see_the_grant(page, sign_in, world, shop):
 
     sign_in("oscar")
     page.goto(shop.product.get_absolute_url())
+    expect(page.locator(".product-header").get_by_text("You have access")).to_be_visible()
+    page.goto(shop.product.get_tab_url("access"))
     expect(page.locator("#access").get_by_text("You have access")).to_be_visible()
     consumers = page.locator("#access table")
     expect(consumers).to_contain_text("oscar")
+    page.locator(".nav-user summary").click()
     page.get_by_role("link", name="My requests").click()
     expect(page.get_by_role("heading", name="Active grants (1)")).to_be_visible()
 

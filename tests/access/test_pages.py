@@ -7,7 +7,7 @@ from core.actors import Actor
 
 def test_product_page_shows_terms_form_and_consumers(world, shop, client):
     client.force_login(world.outsider)
-    page = client.get(shop.product.get_absolute_url()).content.decode()
+    page = client.get(shop.product.get_tab_url("access")).content.decode()
     assert 'id="access"' in page and "At most 30 days." in page
     assert "Team Finance Team" in page  # the grantee choice offers the person's teams
     assert "Nobody holds access yet." in page
@@ -35,7 +35,7 @@ def test_product_page_shows_terms_form_and_consumers(world, shop, client):
     )
     assert "Your request is with the product&#x27;s owners." in ok.content.decode()
     req = AccessRequest.objects.get()
-    again = client.get(shop.product.get_absolute_url()).content.decode()
+    again = client.get(shop.product.get_tab_url("access")).content.decode()
     assert f'Your request <a href="/access/requests/{req.pk}/">#{req.pk}</a> is pending.' in again
 
 
@@ -54,7 +54,7 @@ def test_inbox_with_count_decide_and_audit(world, shop, client):
     detail = client.get(f"/access/requests/{req.pk}/").content.decode()
     assert "Audit trail" in detail and "olivia" in detail and "Revoke" in detail
     assert Grant.objects.get(request=req).status == "active"
-    product_page = client.get(shop.product.get_absolute_url()).content.decode()
+    product_page = client.get(shop.product.get_tab_url("access")).content.decode()
     assert "Consumers (1)" in product_page and "oscar" in product_page
 
 

@@ -86,10 +86,10 @@ def test_the_products_deciders_ask_for_nothing(world, shop, user_client, client)
 
     # The product page offers no request form to a decider, and no owning team as grantee to a member.
     client.force_login(world.owner)
-    page = client.get(shop.product.get_absolute_url()).content.decode()
+    page = client.get(shop.product.get_tab_url("access")).content.decode()
     assert "You decide access to this product's ports" in page and "Send request" not in page
     client.force_login(world.member)
-    page = client.get(shop.product.get_absolute_url()).content.decode()
+    page = client.get(shop.product.get_tab_url("access")).content.decode()
     assert "Send request" in page and f"team:{world.team.slug}" not in page
     # The form's own page says the same to a decider who opens it, and a crafted POST is refused.
     client.force_login(world.owner)

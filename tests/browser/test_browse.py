@@ -52,8 +52,8 @@ def orders(world):
 
 def test_browse_from_home_to_a_products_schema_and_contract(page, sign_in, world, orders):
     sign_in("mia")
-    assert page.get_by_role("heading", level=1).inner_text() == "Data products across the mesh"
-    assert page.get_by_role("link", name="Home", exact=True).get_attribute("aria-current") == "page"
+    assert page.get_by_role("heading", level=1).inner_text() == "Welcome back, mia"
+    assert page.get_by_role("link", name="Mesh Portal", exact=True).get_attribute("aria-current") == "page"
 
     page.get_by_role("region", name="Domains").get_by_role("link", name="Sales", exact=True).click()
     page.wait_for_url("**/domains/sales/")
@@ -61,13 +61,18 @@ def test_browse_from_home_to_a_products_schema_and_contract(page, sign_in, world
 
     page.get_by_role("link", name="Orders", exact=True).click()
     page.wait_for_url("**/products/sales/orders/")
+    assert page.get_by_text("urn:dataproduct:sales:orders").is_visible()
+    tabs = page.get_by_role("navigation", name="Product sections")
+    tabs.get_by_role("link", name=re.compile("^Schema")).click()
+    page.wait_for_url("**/products/sales/orders/?tab=schema")
     schema = page.locator("table.schema-table")
     assert schema.get_by_role("rowheader").all_inner_texts() == ["order_id", "customer_email", "amount"]
     assert schema.locator(".classification-sensitive").inner_text().strip().lower() == "personal data (pii)"
+    tabs.get_by_role("link", name="Contract and SLAs").click()
+    page.wait_for_url("**/products/sales/orders/?tab=contract")
     sla = page.locator("table.sla-table")
     latency = sla.get_by_role("row", name=re.compile("latency")).inner_text()
     assert latency.split("\t")[:2] == ["latency", "4 h"]
-    assert page.get_by_text("urn:dataproduct:sales:orders").is_visible()
     page.screenshot(path=SCREENSHOT, full_page=True)
 
 

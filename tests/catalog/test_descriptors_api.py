@@ -100,10 +100,13 @@ def test_odps_then_odcs_show_together_and_resending_changes_nothing(team_client,
     assert stamps == (DataProduct.objects.get().updated_at, DataContract.objects.get().updated_at)
 
     client.force_login(world.member)
-    page = client.get("/products/seller/customer-data-product/")
-    assert page.status_code == 200
-    html = page.content.decode()
-    for text in ("Customer Data Product", "rcvr_cntry_code", "retention", "nullValues", ODCS_ID):
+    schema = client.get("/products/seller/customer-data-product/?tab=schema")
+    contract = client.get("/products/seller/customer-data-product/?tab=contract")
+    assert schema.status_code == contract.status_code == 200
+    html = schema.content.decode()
+    assert "Customer Data Product" in html and "rcvr_cntry_code" in html and ODCS_ID in html
+    html = contract.content.decode()
+    for text in ("Customer Data Product", "retention", "nullValues", ODCS_ID):
         assert text in html
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -13,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import DataContract, DataProduct, InputPort, OutputPort, QualityRule, SlaProperty, Tag
+from catalog.models import DataContract, InputPort, SlaProperty, Tag
 from catalog.templatetags.portal import markdown
 from core.actors import Actor, Scope
 from core.templatetags.quality import ago_text
@@ -21,7 +20,6 @@ from ratings.services import rating_upsert
 from search.ranking import bayesian_average
 from slo.models import ServiceLevelObjective
 from tests.factories import (
-    DomainFactory,
     OutputPortFactory,
     ProductFactory,
     SchemaFieldFactory,
@@ -31,116 +29,6 @@ from tokens.models import ApiToken, hash_secret
 from tokens.services import token_create
 
 SECRET_RE = re.compile(r'<code id="token-secret" class="secret">(mp_[0-9a-f]+_[A-Za-z0-9_-]+)</code>')
-
-
-@dataclass
-class Mesh:
-    orders: DataProduct
-    customers: DataProduct
-    orders_port: OutputPort
-    events_port: OutputPort
-    contract: DataContract
-
-
-@pytest.fixture
-def mesh(world) -> Mesh:
-    """Sales has a sub-domain and the 'orders' product, which reads 'customers' from finance."""
-    emea = DomainFactory(slug="sales-emea", name="Sales EMEA", owner_team=world.team, parent=world.domain)
-    world.domain.description = "Everything about **selling**.\n\n<script>alert('domain')</script>"
-    world.domain.save()
-    customers = ProductFactory(domain=world.other_domain, slug="customers", name="Customers")
-    customers_port = OutputPortFactory(product=customers, name="customers_table")
-    orders = ProductFactory(
-        domain=world.domain,
-        slug="orders",
-        name="Orders",
-        summary="Every order placed in the web shop.",
-        description="Orders *as placed*, one row per order line.\n\n[Runbook](https://wiki.example.com/orders)",
-        version="1.2.0",
-        kind="source-aligned",
-    )
-    for name in ("orders", "web-shop"):
-        orders.tags.add(Tag.objects.get_or_create(name=name)[0])
-    orders_port = OutputPortFactory(
-        product=orders,
-        name="orders_table",
-        port_type="table",
-        location="warehouse.sales.orders",
-        format="parquet",
-        access_mode="on_request",
-        contract_ref="orders-contract",
-    )
-    SchemaFieldFactory(
-        port=orders_port,
-        name="order_id",
-        data_type="bigint",
-        nullable=False,
-        primary_key=True,
-        position=0,
-        description="Order number",
-    )
-    SchemaFieldFactory(
-        port=orders_port,
-        name="customer_email",
-        data_type="string",
-        classification="pii",
-        position=1,
-        description="Where the receipt goes",
-    )
-    SchemaFieldFactory(
-        port=orders_port, name="amount", data_type="decimal(12,2)", classification="internal", position=2
-    )
-    events_port = OutputPortFactory(product=orders, name="order_events", port_type="topic", position=1)
-    SchemaFieldFactory(port=events_port, object_name="header", name="event_id", position=0)
-    SchemaFieldFactory(port=events_port, object_name="line", name="sku", position=0)
-    contract = DataContract.objects.create(
-        contract_id="orders-contract",
-        name="Orders contract",
-        version="1.0.0",
-        status="active",
-        purpose="Orders for finance reporting.",
-        domain=world.domain,
-    )
-    SlaProperty.objects.create(contract=contract, name="latency", value="4", unit="h", position=0)
-    SlaProperty.objects.create(contract=contract, name="retention", value="3", unit="y", position=1)
-    QualityRule.objects.create(
-        contract=contract,
-        name="has rows",
-        metric="rowCount",
-        operator="mustBeGreaterThan",
-        threshold=0,
-        dimension="completeness",
-        severity="error",
-    )
-    InputPort.objects.create(
-        product=orders,
-        name="customers_in",
-        source_port=customers_port,
-        source_product_ref="finance/customers",
-        position=0,
-    )
-    InputPort.objects.create(product=orders, name="erp_in", external_source="sap://erp/VBAK", position=1)
-    InputPort.objects.create(
-        product=orders,
-        name="pending_in",
-        contract_ref="missing-contract",
-        source_product_ref="marketing/campaigns",
-        position=2,
-    )
-    ProductFactory(domain=emea, slug="emea-returns", name="EMEA Returns", kind="aggregate")
-    return Mesh(
-        orders=orders,
-        customers=customers,
-        orders_port=orders_port,
-        events_port=events_port,
-        contract=contract,
-    )
-
-
-@pytest.fixture
-def signed_in(client, world):
-    client.force_login(world.member)
-    return client
 
 
 def text(response) -> str:
@@ -202,7 +90,7 @@ def test_base_layout_has_landmarks_navigation_search_and_logout(client, world):
     page = text(client.get("/products/"))
     assert '<a class="skip-link" href="#main">' in page
     assert '<main id="main"' in page
-    assert '<nav aria-label="Main">' in page
+    assert '<nav aria-label="Main" class="site-menu-panel">' in page
     assert f'<a href="{reverse("product_list")}" aria-current="page">Products</a>' in page
     assert f'<a href="{reverse("domain_list")}" >Domains</a>' in page
     assert '<label for="site-search-q" class="visually-hidden">Search the catalog</label>' in page
@@ -428,7 +316,7 @@ def test_product_page_shows_overview(signed_in, mesh):
 
 
 def test_product_page_shows_ports_schema_and_classification(signed_in, mesh):
-    page = text(signed_in.get("/products/sales/orders/"))
+    page = text(signed_in.get("/products/sales/orders/?tab=schema"))
     assert "<code>warehouse.sales.orders</code>" in page
     assert "<dt>Format</dt><dd>parquet</dd>" in page
     assert '<span class="badge access-on_request">On request</span>' in page
@@ -442,7 +330,7 @@ def test_product_page_shows_ports_schema_and_classification(signed_in, mesh):
 
 
 def test_product_page_shows_the_contract_or_says_there_is_none(signed_in, mesh):
-    page = text(signed_in.get("/products/sales/orders/"))
+    page = text(signed_in.get("/products/sales/orders/?tab=contract"))
     assert "Data contract: Orders contract <small>v1.0.0</small>" in page
     assert "Orders for finance reporting." in page
     assert re.search(r"<th scope=\"row\">latency</th>\s*<td>4 h</td>", page)
@@ -452,10 +340,13 @@ def test_product_page_shows_the_contract_or_says_there_is_none(signed_in, mesh):
 
 
 def test_product_page_shows_inputs_and_owners(signed_in, mesh, world):
-    page = text(signed_in.get("/products/sales/orders/"))
-    assert '<a href="/products/finance/customers/">Customers</a>' in page
-    assert "<code>sap://erp/VBAK</code>" in page
-    assert "<code>marketing/campaigns</code>" in page and "<code>missing-contract</code>" in page
+    page = text(signed_in.get("/products/sales/orders/?tab=lineage"))
+    inputs = page[page.index('id="input-ports"') :]
+    assert '<a href="/products/finance/customers/">Customers</a>' in inputs
+    assert "<code>sap://erp/VBAK</code>" in inputs
+    assert "<code>marketing/campaigns</code>" in inputs and "<code>missing-contract</code>" in inputs
+    page = text(signed_in.get("/products/sales/orders/"))  # the owners are on the overview
+    assert 'href="/products/sales/orders/?tab=lineage#input-ports">3 input ports</a>' in page
     owners = page[page.index('id="owners"') :]
     assert 'Owned by <a href="/teams/sales-team/">Sales Team</a>' in owners
     assert owners.index("olivia") < owners.index("stefan") < owners.index("mia")  # owner, steward, member
@@ -503,9 +394,10 @@ def test_unknown_product_is_404(signed_in, mesh):
     assert signed_in.get("/products/finance/orders/").status_code == 404
 
 
-def test_product_page_queries_do_not_grow_with_ports_and_fields(signed_in, mesh, django_assert_max_num_queries):
+@pytest.mark.parametrize("tab", ["", "?tab=schema", "?tab=contract"])
+def test_product_page_queries_do_not_grow_with_ports_and_fields(signed_in, mesh, django_assert_max_num_queries, tab):
     with CaptureQueriesContext(connection) as before:
-        signed_in.get("/products/sales/orders/")
+        signed_in.get(f"/products/sales/orders/{tab}")
     for n in range(5):
         port = OutputPortFactory(product=mesh.orders, name=f"extra_{n}", contract_ref="orders-contract")
         for f in range(4):
@@ -515,8 +407,9 @@ def test_product_page_queries_do_not_grow_with_ports_and_fields(signed_in, mesh,
     SlaProperty.objects.create(contract=extra, name="frequency", value="1", unit="d")
     OutputPortFactory(product=mesh.orders, name="other_port", contract_ref="other")
     with django_assert_max_num_queries(len(before.captured_queries)):
-        response = signed_in.get("/products/sales/orders/")
-    assert text(response).count('class="port"') == 8
+        response = signed_in.get(f"/products/sales/orders/{tab}")
+    shown = {"": 'class="howto-port"', "?tab=schema": 'class="port"', "?tab=contract": 'class="port-contract"'}[tab]
+    assert text(response).count(shown) == 8
 
 
 # Markdown ---------------------------------------------------------------------------------------------------

@@ -62,7 +62,7 @@ def test_findings_still_open_are_not_announced_again(world, broken):
     assert len(messages) == 2
     assert messages[1].title == "1 new governance error finding for Sales Team"
     assert "No input from a retired product" in messages[1].body and "Portless" not in messages[1].body
-    assert messages[1].url == orders.get_absolute_url() + "#governance"
+    assert messages[1].url == orders.get_absolute_url() + "?tab=quality#governance"
 
 
 def test_only_new_errors_count(world, good_product):
@@ -80,4 +80,4 @@ def test_nightly_run_sends_one_message_per_team(world, broken, monkeypatch):
     assert len(sales) == 1 and len(finance) == 1
     assert sales[0].title.startswith("3 new") and "... and 1 more." in sales[0].body
     assert finance[0].title == "1 new governance error finding for Finance Team"
-    assert finance[0].url == ledger.get_absolute_url() + "#governance"  # one product: straight to it
+    assert finance[0].url == ledger.get_absolute_url() + "?tab=quality#governance"  # one product: straight to it

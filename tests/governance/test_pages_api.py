@@ -24,7 +24,7 @@ def evaluated(world, good_product):
 def test_product_page_shows_findings_and_how_to_fix_to_owners(client, world, evaluated):
     product, _ = evaluated
     client.force_login(world.owner)
-    html = client.get(product.get_absolute_url()).content.decode()
+    html = client.get(product.get_tab_url("quality")).content.decode()
     assert 'id="governance"' in html
     assert "Linked to the glossary" in html
     assert "<details open>" in html  # the owning team sees how to fix it unfolded
@@ -33,7 +33,7 @@ def test_product_page_shows_findings_and_how_to_fix_to_owners(client, world, eva
 def test_product_page_findings_are_public_but_fixes_folded(client, world, evaluated):
     product, _ = evaluated
     client.force_login(world.outsider)
-    html = client.get(product.get_absolute_url()).content.decode()
+    html = client.get(product.get_tab_url("quality")).content.decode()
     assert "Linked to the glossary" in html
     assert "<details open>" not in html
     assert "How to fix" in html

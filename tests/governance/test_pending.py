@@ -63,7 +63,7 @@ def test_the_product_page_shows_fresh_findings_right_after_a_write(client, world
     other, product = put("other"), put("orders")
     assert product.pk in pending_ids()
     client.force_login(world.owner)
-    html = client.get(product.get_absolute_url()).content.decode()
+    html = client.get(product.get_tab_url("quality")).content.decode()
     assert "At least one output port" in html
     assert Finding.objects.open().filter(product=product, policy_id="output-port").exists()
     assert pending_ids() == {other.pk}  # the page evaluated its product only

@@ -159,6 +159,11 @@ def test_the_lineage_page_opens_on_the_mesh_map_and_recentres(page, sign_in, mes
     canvas = page.locator("#lineage-cy")
     assert canvas.get_attribute("data-view") == "mesh"
     assert page.locator("#lineage-cy canvas").count() > 0
+    # Mia's team owns Orders: the map opens on her teams' products and what they read or feed.
+    assert page.locator("#lineage-domain").input_value() == "mine"
+    assert "Orders" in page.locator("#lineage-node-list").inner_text()
+    page.locator("#lineage-domain").select_option("")
+    wait_ready(page)
     # Three products in two domain boxes, one observed and one declared link.
     assert node_count(page) == 5 and edge_count(page) == 2
     nodes = page.locator("#lineage-node-list")

@@ -54,7 +54,8 @@ def test_the_graph_page_hands_its_settings_to_the_script_without_inline_code(mem
 
 def test_searching_lists_datasets_and_jobs(member, reported):
     html = member.get("/lineage/", {"q": "revenue"}).content.decode()
-    assert "1 match for" in html
+    assert "2 matches for" in html  # the product, to centre on, and its dataset
+    assert 'href="/lineage/products/finance/revenue/">Revenue</a>' in html
     assert "?nodeId=dataset%3Apg%3A//wh%3Afinance.revenue" in html
 
 
@@ -78,3 +79,19 @@ def test_the_product_graph_page(member, reported):
     assert response.status_code == 200
     assert '"view": "product"' in response.content.decode()
     assert member.get("/lineage/products/finance/nothing/").status_code == 404
+
+
+def _config(html: str) -> dict:
+    island = re.search(r'<script id="lineage-config" type="application/json">(.*?)</script>', html, re.S)
+    assert island is not None
+    return json.loads(island.group(1))
+
+
+def test_the_mesh_map_opens_on_the_persons_own_products_when_they_own_any(client, world, reported):
+    client.force_login(world.member)  # sales team: owns the reported Orders
+    html = client.get("/lineage/").content.decode()
+    assert _config(html)["domain"] == "mine"
+    assert '<option value="mine" selected>' in html
+    client.force_login(world.staff)  # in no team: the whole mesh
+    html = client.get("/lineage/").content.decode()
+    assert _config(html)["domain"] == "" and '<option value="mine">' in html

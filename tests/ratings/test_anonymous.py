@@ -16,7 +16,7 @@ from ratings.models import Rating, RatingModeration, RatingReply
 
 pytestmark = pytest.mark.django_db
 
-PRODUCT_PAGE = "/products/sales/orders/"
+PRODUCT_PAGE = "/products/sales/orders/?tab=reviews"
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ def test_rate_see_the_average_change_then_the_owner_replies(page, sign_in, world
     UserFactory(username="carla")
 
     sign_in("carla")
-    page.goto("/products/sales/orders/")
+    page.goto("/products/sales/orders/?tab=reviews")
     average = page.get_by_test_id("rating-average")
     assert "2.83" in average.inner_text()  # (3 x 5 + 2) / 6
     assert "2.8 out of 5 stars" in average.inner_text()
@@ -30,7 +30,7 @@ def test_rate_see_the_average_change_then_the_owner_replies(page, sign_in, world
     reviews.get_by_label("Accuracy").select_option("4")
     reviews.get_by_label("Comment (optional)").fill("Clean data, <b>thanks</b>.")
     reviews.get_by_role("button", name="Submit rating").click()
-    page.wait_for_url("**/products/sales/orders/#review-*")
+    page.wait_for_url("**/products/sales/orders/?tab=reviews#review-*")
     assert "your rating is saved" in page.get_by_role("status").first.inner_text()
     assert "3.14" in page.get_by_test_id("rating-average").inner_text()  # (15 + 2 + 5) / 7
     comment = page.locator("p.review-comment", has_text="Clean data")
@@ -43,7 +43,7 @@ def test_rate_see_the_average_change_then_the_owner_replies(page, sign_in, world
     review.get_by_text("Reply", exact=True).click()
     review.get_by_label("Public reply to carla").fill("Glad it helps; accuracy fixes land next week.")
     review.get_by_role("button", name="Publish reply").click()
-    page.wait_for_url("**/products/sales/orders/#review-*")
+    page.wait_for_url("**/products/sales/orders/?tab=reviews#review-*")
     reply = page.locator("blockquote.review-reply", has_text="accuracy fixes land next week")
     assert reply.is_visible()
     assert "Reply from Sales Team" in reply.inner_text()

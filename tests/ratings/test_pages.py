@@ -11,7 +11,7 @@ from ratings.models import Rating, RatingModeration
 
 pytestmark = pytest.mark.django_db
 
-PRODUCT_PAGE = "/products/sales/orders/"
+PRODUCT_PAGE = "/products/sales/orders/?tab=reviews"
 RATE = "/products/sales/orders/rate/"
 
 
@@ -23,7 +23,7 @@ def signed_in(user) -> Client:
 
 def test_the_product_page_shows_the_reviews_section_with_form(product, consumer):
     html = signed_in(consumer).get(PRODUCT_PAGE).content.decode()
-    assert 'href="#reviews"' in html
+    assert 'data-tab="reviews" aria-current="page">Reviews</a>' in html
     assert 'id="reviews"' in html
     assert "Rate this product" in html
     assert "No ratings yet." in html

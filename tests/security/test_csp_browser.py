@@ -53,6 +53,12 @@ PAGES = [
     "/",
     "/search/?q=orders",
     "/products/sales/orders/",
+    # Each tab of the product page: the lineage tab embeds the graph, quality and reviews draw charts.
+    "/products/sales/orders/?tab=schema",
+    "/products/sales/orders/?tab=quality",
+    "/products/sales/orders/?tab=lineage",
+    "/products/sales/orders/?tab=reviews",
+    "/products/sales/orders/?tab=access",
     "/lineage/?nodeId=dataset:pg://wh:sales.orders",
     "/lineage/",  # the mesh map of products
     "/glossary/",

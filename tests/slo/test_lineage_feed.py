@@ -139,7 +139,7 @@ def test_schema_changes_of_a_ports_dataset_show_on_the_product_page(send, produc
         out = dataset("postgres://db:5432", "shop.orders", schema={"fields": fields})
         send(run_event("load_orders", outputs=[out], event_time=when), at="2025-01-03T00:00:00Z")
     client.force_login(world.member)
-    page = client.get(product.get_absolute_url()).content.decode()
+    page = client.get(product.get_tab_url("quality")).content.decode()
     assert "Schema changes" in page
     assert "added <code>currency</code>" in page
     assert "removed <code>note</code>" in page

@@ -34,8 +34,8 @@ def test_the_product_page_shows_states_compliance_incidents_and_a_badge(client, 
     Measurement.objects.create(slo=ok, value=500, measured_at=NOW - timedelta(minutes=5), key="b")
     slo_evaluate(slo_id=ok.pk)
     client.force_login(world.member)
-    page = client.get(product.get_absolute_url()).content.decode()
-    assert '<a href="#slos">Service levels</a>' in page
+    page = client.get(product.get_tab_url("quality")).content.decode()
+    assert 'data-tab="quality" aria-current="page">Quality and SLOs</a>' in page
     assert 'id="slos"' in page
     assert "nightly load" in page and "row count" in page
     assert "data at most 1 h old" in page
@@ -50,7 +50,7 @@ def test_the_product_page_shows_states_compliance_incidents_and_a_badge(client, 
 
 def test_a_product_without_objectives_says_so(client, world, product):
     client.force_login(world.member)
-    page = client.get(product.get_absolute_url()).content.decode()
+    page = client.get(product.get_tab_url("quality")).content.decode()
     assert "states no service level objectives yet" in page
     assert "slo-state" not in page
 

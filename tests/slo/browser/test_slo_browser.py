@@ -21,7 +21,7 @@ def test_owner_adds_an_objective_and_sees_it_breach(page, sign_in, world):
     OutputPortFactory(product=product, name="orders_table", location="warehouse.sales.orders")
     sign_in("olivia")
     page.goto("/products/sales/orders/")
-    page.get_by_role("link", name="Service levels", exact=True).first.click()
+    page.get_by_role("link", name="Quality and SLOs", exact=True).first.click()
     page.get_by_role("link", name="Add an objective").first.click()
     page.get_by_label("Name").fill("nightly load")
     page.get_by_label("Kind").select_option("freshness")
@@ -40,6 +40,7 @@ def test_owner_adds_an_objective_and_sees_it_breach(page, sign_in, world):
     page.goto("/products/sales/orders/")
     header = page.locator(".product-header")
     assert header.get_by_role("link", name="SLO breached").is_visible()
+    header.get_by_role("link", name="SLO breached").click()  # to the Quality tab
     section = page.locator("#slos")
     assert section.get_by_role("heading", name="Service levels").is_visible()
     assert "Breached" in section.locator("tbody tr").first.inner_text()
