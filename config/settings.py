@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "slo",
     "access",
     "ratings",
+    "usage",
     "governance",
     "demo",
 ]
@@ -271,6 +272,12 @@ CELERY_BEAT_SCHEDULE["slo-evaluate-all"] = {"task": "slo.tasks.evaluate_all_slos
 # Raw SLI measurements are kept this many days (at least 32; compliance reads daily rollups), pruned daily.
 PORTAL_SLO_MEASUREMENT_RETENTION_DAYS = env_int("PORTAL_SLO_MEASUREMENT_RETENTION_DAYS", 45)
 CELERY_BEAT_SCHEDULE["slo-prune-measurements"] = {"task": "slo.tasks.prune_measurements", "schedule": 86400.0}
+
+# ---- Usage and show-back (usage/, docs/usage.md) -----------------------------------------------------------
+# Raw usage records (one per day, port and consumer) are kept this many days (at least 91), pruned daily; the pages
+# read monthly and daily rollups, which are kept.
+PORTAL_USAGE_RETENTION_DAYS = env_int("PORTAL_USAGE_RETENTION_DAYS", 400)
+CELERY_BEAT_SCHEDULE["usage-prune-records"] = {"task": "usage.tasks.prune_usage", "schedule": 86400.0}
 
 # ---- Access requests and grants (access/, docs/access.md) ----------------------------------------------------
 # Grants expire on schedule; holders are told once, ACCESS_REMIND_DAYS before; lost webhook tasks are resent.

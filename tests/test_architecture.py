@@ -28,7 +28,7 @@ LAYERS: list[set[str]] = [
     {"search"},
     {"audit", "backup"},
     {"lineage", "glossary", "access"},
-    {"slo", "ratings"},
+    {"slo", "ratings", "usage"},
     {"governance"},
     {"demo"},
     {"config"},
