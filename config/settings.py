@@ -298,8 +298,11 @@ GOVERNANCE_MAX_AGE_SECONDS = env_int("GOVERNANCE_MAX_AGE_SECONDS", 5)
 GOVERNANCE_SEVERITY_WEIGHTS = {"error": 5.0, "warning": 2.0, "info": 1.0}
 # Product health = weighted mean of the known parts (an unknown part's weight is spread over the others).
 GOVERNANCE_HEALTH = {
-    "weights": {"slo": 0.35, "governance": 0.30, "rating": 0.20, "consumers": 0.15},
+    "weights": {"slo": 0.35, "governance": 0.30, "rating": 0.20, "consumers": 0.15, "usage": 0.15},
     "consumers_saturation": 25,  # consumers at which that part is full; it grows with log(1 + consumers)
+    # The usage part (usage app, last 30 days): half active consumers, half queries, each saturating like consumers.
+    "usage_consumers_saturation": 10,
+    "usage_queries_saturation": 10_000,
     "bands": {"good": 80, "fair": 60},
 }
 # Provisioning webhooks are opt-in: host names and/or CIDRs the portal may POST to. Empty = no webhooks.

@@ -120,13 +120,13 @@ def _days(delta: timedelta) -> float:
     return max(0.0, delta.total_seconds() / 86400)
 
 
-def _team_homes(domains: list[tuple[int, str, str, int]]) -> dict[int, int]:
+def _team_homes(domains: list[tuple[int, str, str, int]], products: list[tuple]) -> dict[int, int]:
     """Team id -> its home domain: the domain it owns (first by name), else where it owns most products."""
     homes: dict[int, int] = {}
     for pk, _, _, owner in sorted(domains, key=lambda d: d[2]):
         homes.setdefault(owner, pk)
     most: dict[int, Counter] = defaultdict(Counter)
-    for team_id, domain_id in DataProduct.objects.values_list("owner_team_id", "domain_id"):
+    for _, domain_id, _, _, team_id in products:
         most[team_id][domain_id] += 1
     for team_id, counts in most.items():
         if team_id not in homes:
@@ -137,8 +137,8 @@ def _team_homes(domains: list[tuple[int, str, str, int]]) -> dict[int, int]:
 def mesh_metrics(*, months: int = MONTHS) -> MeshMetrics:
     """Every figure of the mesh in a fixed number of queries (one per kind of input, grouped)."""
     domain_rows = list(Domain.objects.values_list("pk", "slug", "name", "owner_team_id").order_by("name"))
-    products = list(DataProduct.objects.values_list("pk", "domain_id", "status", "created_at"))
-    domain_of = {pk: d for pk, d, _, _ in products}
+    products = list(DataProduct.objects.values_list("pk", "domain_id", "status", "created_at", "owner_team_id"))
+    domain_of = {pk: d for pk, d, *_ in products}
     milestones = {
         pid: (drafted, published, estimated)
         for pid, drafted, published, estimated in ProductMilestone.objects.values_list(
@@ -155,7 +155,7 @@ def mesh_metrics(*, months: int = MONTHS) -> MeshMetrics:
     by_domain: dict[int, list[list[float]]] = defaultdict(lambda: [[], []])
     by_month: dict[date, list[list[float]]] = defaultdict(lambda: [[], []])
     published_at: dict[int, datetime] = {}
-    for pid, domain_id, status, created_at in products:
+    for pid, domain_id, status, created_at, _ in products:
         drafted, published, estimated = milestones.get(pid, (created_at, None, True))
         if published is None and status != LifecycleStatus.DRAFT:
             published = created_at  # published before milestones were recorded: counted, but not timed
@@ -204,8 +204,8 @@ def mesh_metrics(*, months: int = MONTHS) -> MeshMetrics:
             if day < end:
                 row[index] += 1
 
-    matrix, consumers_of = _network(domain_rows, domain_of)
-    published_ids = [pid for pid, _, status, _ in products if status == LifecycleStatus.PUBLISHED]
+    matrix, consumers_of = _network(domain_rows, products, domain_of)
+    published_ids = [pid for pid, _, status, *_ in products if status == LifecycleStatus.PUBLISHED]
     outside = sum(1 for pid in published_ids if any(d != domain_of[pid] for d in consumers_of.get(pid, ())))
     return MeshMetrics(
         domains=[(pk, slug, name) for pk, slug, name, _ in domain_rows],
@@ -220,8 +220,8 @@ def mesh_metrics(*, months: int = MONTHS) -> MeshMetrics:
     )
 
 
-def _network(domain_rows, domain_of) -> tuple[dict, dict[int, set[int | None]]]:
-    team_home = _team_homes(domain_rows)
+def _network(domain_rows, products, domain_of) -> tuple[dict, dict[int, set[int | None]]]:
+    team_home = _team_homes(domain_rows, products)
     user_home: dict[int, int | None] = {}
     for user_id, team_id in TeamMembership.objects.values_list("user_id", "team_id").order_by("team_id"):
         user_home.setdefault(user_id, team_home.get(team_id))

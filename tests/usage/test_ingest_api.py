@@ -147,3 +147,22 @@ def test_permissions(post_usage, port, world, user_client):
     assert UsageRecord.objects.count() == 0
     post_usage(record(), client=user_client(world.member), expect=201)
     post_usage(record(day="2025-02-01"), client=user_client(world.staff), expect=201)
+
+
+def test_usage_feeds_the_health_score(post_usage, port, product):
+    from governance.health import Inputs, compute, product_health
+
+    assert product_health([product.pk])[product.pk].parts["usage"] is None  # never reported: unknown
+    post_usage({"records": [record("2025-03-01", queries=5000), record("2025-03-01", team="sales-team", queries=10)]}, expect=201)
+    health = product_health([product.pk])[product.pk]
+    assert health.inputs.active_consumers == 2 and health.inputs.queries_30d == 5010
+    assert 0 < health.parts["usage"] < 1
+    assert compute(Inputs(active_consumers=0, queries_30d=0)).parts["usage"] == 0.0  # used before, not lately
+
+
+def test_active_consumers_without_a_grant_reach_search_ranking(post_usage, port, product):
+    from search.documents import build
+
+    assert build("product", [product.pk])[0][0].consumers == 0
+    post_usage(record("2025-03-01", team="finance-team"), expect=201)
+    assert build("product", [product.pk])[0][0].consumers == 1

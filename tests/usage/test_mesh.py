@@ -93,3 +93,13 @@ def test_dashboard_and_api(client, world, network, user_client):
     edge = next(e for e in body["network"]["edges"] if e["producer_domain"] == "sales")
     assert edge == {"consumer_domain": "finance", "producer_domain": "sales", "grants": 1, "input_ports": 1, "queries": 40}
     assert body["time_to_market"]["how"]["draft_to_published"]
+
+
+def test_mesh_metrics_take_a_fixed_number_of_queries(world, product, port, network, django_assert_max_num_queries):
+    with django_assert_max_num_queries(9):
+        mesh.mesh_metrics()
+    for n in range(8):
+        other = ProductFactory(domain=world.other_domain, slug=f"c{n}", owner_team=world.other_team, status="published")
+        InputPort.objects.create(product=other, name="orders", source_port=port)
+    with django_assert_max_num_queries(9):
+        mesh.mesh_metrics()
