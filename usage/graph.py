@@ -14,7 +14,8 @@ from django.utils.safestring import SafeString, mark_safe
 SIZE = 520
 RADIUS = 190
 NODE = 9
-MAX_WIDTH = 9.0
+MAX_WIDTH = 6.0
+MAX_EDGES = 40  # the heaviest arrows drawn; the table under the graph has every one
 _ids = itertools.count(1)
 
 
@@ -33,14 +34,15 @@ def network_graph(
     for index, name in enumerate(nodes):
         angle = -math.pi / 2 + 2 * math.pi * index / max(1, len(nodes))
         at[name] = (centre + RADIUS * math.cos(angle), centre + RADIUS * math.sin(angle))
-    heaviest = max((w for *_, w, _ in edges), default=0.0) or 1.0
+    drawn = sorted((e for e in edges if e[2] > 0), key=lambda e: -e[2])[:MAX_EDGES]
+    heaviest = max((w for *_, w, _ in drawn), default=0.0) or 1.0
 
     def width(weight: float) -> float:
         return 1.0 + (MAX_WIDTH - 1.0) * math.log1p(weight) / math.log1p(heaviest)
 
     marks = []
-    for source, target, weight, label in edges:
-        if source not in at or target not in at or weight <= 0:
+    for source, target, weight, label in drawn:
+        if source not in at or target not in at:
             continue
         tip = f"{source} → {target}: {label}"
         (x1, y1), (x2, y2) = at[source], at[target]
@@ -75,14 +77,16 @@ def network_graph(
                 _n(x), _n(y), NODE, name, _n(lx), _n(ly), anchor, name,
             )  # fmt: skip
         )
+    relations = sum(1 for e in edges if e[2] > 0)
     summary = description or (
-        f"{len(nodes)} domains and {sum(1 for e in edges if e[2] > 0)} consuming relations between them."
+        f"{len(nodes)} domains and {relations} consuming relations between them"
+        + (f"; the {len(drawn)} heaviest are drawn." if len(drawn) < relations else ".")
     )
     svg = format_html(
         '<svg class="chart network" viewBox="-90 -20 {} {}" width="{}" height="{}" role="img" '
         'aria-labelledby="{}-title {}-desc"><title id="{}-title">{}</title><desc id="{}-desc">{}</desc>'
-        '<defs><marker id="{}-arrow" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="5" markerHeight="5" '
-        'orient="auto-start-reverse"><path class="network-arrow" d="M0 0 L10 5 L0 10 z"></path></marker></defs>{}</svg>',
+        '<defs><marker id="{}-arrow" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="9" markerHeight="9" '
+        'markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path class="network-arrow" d="M0 0 L10 5 L0 10 z"></path></marker></defs>{}</svg>',
         SIZE + 180, SIZE + 40, SIZE + 180, SIZE + 40, chart_id, chart_id, chart_id, title, chart_id, summary, chart_id,
         mark_safe("".join(marks)),  # noqa: S308 -- every mark built with format_html
     )  # fmt: skip

@@ -52,7 +52,7 @@ def mesh_metrics() -> dict:
         if producer in names
     ]
     nodes = [name for _, _, name in figures.domains]
-    if any(e[0] == "(no domain)" for e in edges):
+    if any(e[0] == "(no domain)" and e[2] > 0 for e in edges):
         nodes.append("(no domain)")
     month_names = [m.strftime("%Y-%m") for m in figures.months]
     return {
