@@ -64,10 +64,9 @@ class UsageRecord(Figures):
             ),
         ]
         indexes = [
-            # Active consumers per product over the last 30 days (health, search, product page).
+            # Active consumers per product over the last 30 days (health, search, product page). The daily prune
+            # reads the unique (day, port, consumer) index.
             models.Index(fields=["product", "day"], name="usage_record_product_day_idx"),
-            # The daily prune.
-            models.Index(fields=["day"], name="usage_record_day_idx"),
         ]
 
 
@@ -102,10 +101,8 @@ class UsageDay(Figures):
         constraints = [
             models.UniqueConstraint(fields=["product", "day", "currency"], name="usage_day_unique_product_day"),
         ]
-        indexes = [
-            # The last day each product was used (the retirement-candidate policy), and the mesh's daily series.
-            models.Index(fields=["day"], name="usage_day_day_idx"),
-        ]
+        # The unique (product, day, currency) index serves the last day each product was used (the retirement
+        # policy) and a product's daily series.
 
 
 class ProductMilestone(models.Model):

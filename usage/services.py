@@ -23,6 +23,7 @@ from catalog.models import DataProduct, LifecycleStatus, OutputPort, Team
 from core.actors import Actor
 from core.errors import ApplicationError, Conflict, FieldError, ValidationFailed
 from search.extensions import on_commit_index
+from usage.bulk import gc_paused
 from usage.models import ProductMilestone, UsageDay, UsageMonth, UsageRecord, UsageSource, consumer_key
 from usage.permissions import ensure_can_send_usage
 
@@ -30,7 +31,7 @@ ACTIVE_DAYS = 30
 CHUNK = 500  # ids per IN (...) list
 
 
-@dataclass
+@dataclass(slots=True)
 class UsageIn:
     """One record as sent; `path` is its JSON Pointer ('' for a single record, '/records/3' in a bulk)."""
 
@@ -154,7 +155,7 @@ def _resolve_consumers(items: list[UsageIn]) -> tuple[dict[str, int], dict[str, 
 _FIGURES = ("queries", "rows_read", "bytes_read", "compute_seconds", "cost", "currency")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
     day: date
     port_id: int
@@ -181,7 +182,7 @@ def usage_record(*, actor: Actor | None, items: list[UsageIn], source: str = Usa
     result = IngestResult(received=len(items))
     if not items:
         return result
-    with transaction.atomic():
+    with gc_paused(), transaction.atomic():
         ports, errors = _resolve_ports(items)
         teams, users, consumer_errors = _resolve_consumers(items)
         errors += consumer_errors
@@ -346,16 +347,27 @@ def _add_to_rollups(writes: list[tuple[_Row, _Row | None]]) -> None:
     days: dict[tuple, list] = {}
 
     def add(row: _Row, sign: int) -> None:
-        month = row.day.replace(day=1)
-        m = months.setdefault((month, row.product_id, row.consumer, row.currency), [row.team_id, row.user_id, 0, 0, 0, 0.0, Decimal(0), 0])
-        d = days.setdefault((row.day, row.product_id, row.currency), [0, 0, 0, 0.0, Decimal(0), 0])
-        for target, offset in ((m, 2), (d, 0)):
-            target[offset] += sign * row.queries
-            target[offset + 1] += sign * row.rows_read
-            target[offset + 2] += sign * row.bytes_read
-            target[offset + 3] += sign * row.compute_seconds
-            target[offset + 4] += sign * row.cost
-            target[offset + 5] += sign
+        key = (row.day.replace(day=1), row.product_id, row.consumer, row.currency)
+        m = months.get(key)
+        if m is None:
+            m = months[key] = [row.team_id, row.user_id, 0, 0, 0, 0.0, Decimal(0), 0]
+        d = days.get((row.day, row.product_id, row.currency))
+        if d is None:
+            d = days[(row.day, row.product_id, row.currency)] = [0, 0, 0, 0.0, Decimal(0), 0]
+        queries, rows_read, bytes_read = sign * row.queries, sign * row.rows_read, sign * row.bytes_read
+        seconds, cost = sign * row.compute_seconds, row.cost if sign > 0 else -row.cost
+        m[2] += queries
+        m[3] += rows_read
+        m[4] += bytes_read
+        m[5] += seconds
+        m[6] += cost
+        m[7] += sign
+        d[0] += queries
+        d[1] += rows_read
+        d[2] += bytes_read
+        d[3] += seconds
+        d[4] += cost
+        d[5] += sign
 
     for new, old in writes:
         add(new, 1)

@@ -19,6 +19,7 @@ from typing import Any
 from django.utils import timezone
 
 from core.errors import FieldError, ValidationFailed, pointer
+from usage.bulk import gc_paused
 from usage.retention import retention_days
 from usage.services import UsageIn
 
@@ -152,11 +153,12 @@ def parse_usage(data: Any) -> tuple[list[UsageIn], bool]:
         if not 1 <= len(records) <= MAX_BULK:
             raise ValidationFailed([FieldError("/records", f"Send 1 to {MAX_BULK:,} records per request.")])
         items, errors = [], []
-        for index, raw in enumerate(records):
-            item, item_errors = _record(raw, ("records", index), today, oldest)
-            errors.extend(item_errors)
-            if item is not None:
-                items.append(item)
+        with gc_paused():
+            for index, raw in enumerate(records):
+                item, item_errors = _record(raw, ("records", index), today, oldest)
+                errors.extend(item_errors)
+                if item is not None:
+                    items.append(item)
         if errors:
             raise ValidationFailed(errors, message="Some usage records are invalid; none was stored.")
         return items, True
