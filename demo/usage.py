@@ -53,9 +53,11 @@ def seed_demo_usage() -> str:
     unused = {pk for index, (pk, *_) in enumerate(published) if index % UNUSED_EVERY == UNUSED_EVERY - 1}
     ages = _history(rng, products, unused)
     ports: dict[int, list[int]] = {}
-    for port_id, product_id in OutputPort.objects.filter(product__status=LifecycleStatus.PUBLISHED).values_list(
-        "pk", "product_id"
-    ).order_by("pk"):
+    for port_id, product_id in (
+        OutputPort.objects.filter(product__status=LifecycleStatus.PUBLISHED)
+        .values_list("pk", "product_id")
+        .order_by("pk")
+    ):
         ports.setdefault(product_id, []).append(port_id)
     teams = dict(Team.objects.values_list("pk", "slug"))
     readers: dict[int, set[str]] = {pk: set() for pk, *_ in published}
@@ -92,7 +94,9 @@ def seed_demo_usage() -> str:
                     continue
                 bytes_read = int(queries * bytes_per_query * rng.uniform(0.7, 1.3))
                 seconds = round(bytes_read / 4e8 * rng.uniform(0.8, 1.2), 1)  # about 400 MB per compute second
-                cost = PRICE_PER_COMPUTE_SECOND * Decimal(str(seconds)) + PRICE_PER_GB * Decimal(bytes_read) / Decimal(1e9)
+                cost = PRICE_PER_COMPUTE_SECOND * Decimal(str(seconds)) + PRICE_PER_GB * Decimal(bytes_read) / Decimal(
+                    10**9
+                )
                 items.append(
                     UsageIn(
                         day=day,
@@ -112,4 +116,4 @@ def seed_demo_usage() -> str:
     stored = 0
     for start in range(0, len(items), 10_000):
         stored += usage_record(actor=None, items=items[start : start + 10_000], source=UsageSource.DEMO).created
-    return f"{stored:,} daily records over {DAYS} days for {sum(1 for p in published if p[0] in ports) } products"
+    return f"{stored:,} daily records over {DAYS} days for {sum(1 for p in published if p[0] in ports)} products"

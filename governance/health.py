@@ -152,7 +152,9 @@ def consumer_part(consumers: int, saturation: int) -> float:
 
 def usage_part(active_consumers: int, queries: int, cfg: dict) -> float:
     consumers = consumer_part(active_consumers, cfg["usage_consumers_saturation"])
-    volume = 0.0 if queries <= 0 else min(1.0, math.log1p(queries) / math.log1p(max(1, cfg["usage_queries_saturation"])))
+    volume = (
+        0.0 if queries <= 0 else min(1.0, math.log1p(queries) / math.log1p(max(1, cfg["usage_queries_saturation"])))
+    )
     return (consumers + volume) / 2
 
 
@@ -169,9 +171,7 @@ def compute(inputs: Inputs, cfg: dict | None = None) -> Health:
         ),
         "consumers": None if inputs.consumers is None else consumer_part(inputs.consumers, cfg["consumers_saturation"]),
         "usage": (
-            None
-            if inputs.active_consumers is None
-            else usage_part(inputs.active_consumers, inputs.queries_30d, cfg)
+            None if inputs.active_consumers is None else usage_part(inputs.active_consumers, inputs.queries_30d, cfg)
         ),
     }
     known = {name: value for name, value in parts.items() if value is not None}

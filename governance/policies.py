@@ -17,7 +17,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property, lru_cache
 
 from django.apps import apps
@@ -189,18 +189,19 @@ class Batch:
         return {pid for pid, summary in slo_summaries(self.ids).items() if summary.slo_count}
 
     @cached_property
-    def last_used(self) -> dict[int, object]:
+    def last_used(self) -> dict[int, date]:
         """product id -> the last day with reported usage (usage app); never used: absent."""
         return last_used(self.ids)
 
     @cached_property
-    def published_at(self) -> dict[int, object]:
+    def published_at(self) -> dict[int, datetime]:
         """product id -> when it was first seen published (usage.ProductMilestone), else its creation."""
-        known = dict(
-            ProductMilestone.objects.filter(product_id__in=self.ids, published_at__isnull=False).values_list(
-                "product_id", "published_at"
-            )
-        )
+        known: dict[int, datetime] = {}
+        for pid, at in ProductMilestone.objects.filter(product_id__in=self.ids, published_at__isnull=False).values_list(
+            "product_id", "published_at"
+        ):
+            if at is not None:
+                known[pid] = at
         return {p.pk: known.get(p.pk, p.created_at) for p in self.products}
 
     @cached_property

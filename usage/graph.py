@@ -49,8 +49,12 @@ def network_graph(
         if source == target:
             ring = format_html(
                 '<circle class="network-self" cx="{}" cy="{}" r="{}" stroke-width="{}"><title>{}</title></circle>',
-                _n(x1), _n(y1), NODE + 6, _n(width(weight)), f"{source} within itself: {label}",
-            )  # fmt: skip
+                _n(x1),
+                _n(y1),
+                NODE + 6,
+                _n(width(weight)),
+                f"{source} within itself: {label}",
+            )
             marks.append(ring)
             continue
         # Bend every arrow to its right, so A→B and B→A are two arcs; stop short of the target's node.
@@ -58,13 +62,24 @@ def network_graph(
         dx, dy = x2 - x1, y2 - y1
         length = math.hypot(dx, dy) or 1.0
         cx, cy = mx - dy / length * 28, my + dx / length * 28
-        ex, ey = x2 - (x2 - cx) / math.hypot(x2 - cx, y2 - cy) * (NODE + 4), y2 - (y2 - cy) / math.hypot(x2 - cx, y2 - cy) * (NODE + 4)
+        ex, ey = (
+            x2 - (x2 - cx) / math.hypot(x2 - cx, y2 - cy) * (NODE + 4),
+            y2 - (y2 - cy) / math.hypot(x2 - cx, y2 - cy) * (NODE + 4),
+        )
         marks.append(
             format_html(
                 '<path class="network-edge" d="M{} {} Q{} {} {} {}" stroke-width="{}" marker-end="url(#{}-arrow)">'
                 "<title>{}</title></path>",
-                _n(x1), _n(y1), _n(cx), _n(cy), _n(ex), _n(ey), _n(width(weight)), chart_id, tip,
-            )  # fmt: skip
+                _n(x1),
+                _n(y1),
+                _n(cx),
+                _n(cy),
+                _n(ex),
+                _n(ey),
+                _n(width(weight)),
+                chart_id,
+                tip,
+            )
         )
     for name, (x, y) in at.items():
         anchor = "start" if x > centre + 1 else "end" if x < centre - 1 else "middle"
@@ -74,8 +89,15 @@ def network_graph(
             format_html(
                 '<g class="network-node"><circle cx="{}" cy="{}" r="{}"><title>{}</title></circle>'
                 '<text class="chart-label" x="{}" y="{}" text-anchor="{}">{}</text></g>',
-                _n(x), _n(y), NODE, name, _n(lx), _n(ly), anchor, name,
-            )  # fmt: skip
+                _n(x),
+                _n(y),
+                NODE,
+                name,
+                _n(lx),
+                _n(ly),
+                anchor,
+                name,
+            )
         )
     relations = sum(1 for e in edges if e[2] > 0)
     summary = description or (
@@ -86,11 +108,24 @@ def network_graph(
         '<svg class="chart network" viewBox="-90 -20 {} {}" width="{}" height="{}" role="img" '
         'aria-labelledby="{}-title {}-desc"><title id="{}-title">{}</title><desc id="{}-desc">{}</desc>'
         '<defs><marker id="{}-arrow" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="9" markerHeight="9" '
-        'markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path class="network-arrow" d="M0 0 L10 5 L0 10 z"></path></marker></defs>{}</svg>',
-        SIZE + 180, SIZE + 40, SIZE + 180, SIZE + 40, chart_id, chart_id, chart_id, title, chart_id, summary, chart_id,
+        'markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
+        '<path class="network-arrow" d="M0 0 L10 5 L0 10 z"></path></marker></defs>{}</svg>',
+        SIZE + 180,
+        SIZE + 40,
+        SIZE + 180,
+        SIZE + 40,
+        chart_id,
+        chart_id,
+        chart_id,
+        title,
+        chart_id,
+        summary,
+        chart_id,
         mark_safe("".join(marks)),  # noqa: S308 -- every mark built with format_html
-    )  # fmt: skip
-    rows = format_html_join("", "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td></tr>", ((s, t, label) for s, t, _, label in edges))
+    )
+    rows = format_html_join(
+        "", '<tr><th scope="row">{}</th><td>{}</td><td>{}</td></tr>', ((s, t, label) for s, t, _, label in edges)
+    )
     table = format_html(
         '<table class="visually-hidden chart-data"><caption>{}</caption><thead><tr><th scope="col">Consumer</th>'
         '<th scope="col">Producer</th><th scope="col">Weight</th></tr></thead><tbody>{}</tbody></table>',

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Min, Sum
-from django.utils import timezone
 
 from access.models import Grant
 from catalog.models import DataProduct, Domain, InputPort, LifecycleStatus, TeamMembership
@@ -264,7 +263,10 @@ def as_dict(m: MeshMetrics) -> dict:
     slugs = {pk: slug for pk, slug, _ in m.domains}
     return {
         "time_to_market": {
-            "how": {"draft_to_published": m.how["draft_to_published"], "published_to_first_consumer": m.how["published_to_first_consumer"]},
+            "how": {
+                "draft_to_published": m.how["draft_to_published"],
+                "published_to_first_consumer": m.how["published_to_first_consumer"],
+            },
             "by_domain": [
                 {
                     "domain": t.slug,
@@ -276,7 +278,11 @@ def as_dict(m: MeshMetrics) -> dict:
                 for t in m.time_by_domain
             ],
             "by_month": [
-                {**row, "month": row["month"].strftime("%Y-%m"), "published_to_first_consumer_days": row["to_first_consumer_days"]}
+                {
+                    **row,
+                    "month": row["month"].strftime("%Y-%m"),
+                    "published_to_first_consumer_days": row["to_first_consumer_days"],
+                }
                 for row in m.time_by_month
             ],
         },

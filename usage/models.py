@@ -59,15 +59,20 @@ class UsageRecord(Figures):
             models.UniqueConstraint(fields=["day", "port", "consumer"], name="usage_record_unique_day_port_consumer"),
             models.UniqueConstraint(fields=["key"], condition=~Q(key=""), name="usage_record_unique_key"),
             models.CheckConstraint(
-                condition=(Q(team__isnull=False) & Q(user__isnull=True)) | (Q(team__isnull=True) & Q(user__isnull=False)),
+                condition=(Q(team__isnull=False) & Q(user__isnull=True))
+                | (Q(team__isnull=True) & Q(user__isnull=False)),
                 name="usage_record_one_consumer",
             ),
         ]
         indexes = [
-            # Active consumers per product over the last 30 days (health, search, product page). The daily prune
-            # reads the unique (day, port, consumer) index.
-            models.Index(fields=["product", "day"], name="usage_record_product_day_idx"),
+            # Active consumers per product over the last 30 days (health, search, the product page): with the
+            # consumer in it, the count is read from the index alone. The daily prune reads the unique
+            # (day, port, consumer) index.
+            models.Index(fields=["product", "day", "consumer"], name="usage_record_product_day_idx"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.day} port {self.port_id} by {self.consumer}"
 
 
 class UsageMonth(Figures):
@@ -91,6 +96,9 @@ class UsageMonth(Figures):
             models.Index(fields=["team", "month"], name="usage_month_team_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} product {self.product_id} by {self.consumer} ({self.currency})"
+
 
 class UsageDay(Figures):
     day = models.DateField()
@@ -104,6 +112,9 @@ class UsageDay(Figures):
         # The unique (product, day, currency) index serves the last day each product was used (the retirement
         # policy) and a product's daily series.
 
+    def __str__(self) -> str:
+        return f"{self.day} product {self.product_id} ({self.currency})"
+
 
 class ProductMilestone(models.Model):
     product = models.OneToOneField(DataProduct, on_delete=models.CASCADE, primary_key=True, related_name="milestone")
@@ -112,3 +123,6 @@ class ProductMilestone(models.Model):
     estimated = models.BooleanField(
         default=False, help_text="Published before this app recorded milestones: the time is the product's creation."
     )
+
+    def __str__(self) -> str:
+        return f"product {self.product_id}: drafted {self.drafted_at:%Y-%m-%d}, published {self.published_at or '-'}"

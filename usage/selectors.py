@@ -316,9 +316,7 @@ def team_showback(team: Team, viewer: CostViewer, *, months: int = MONTHS) -> Sh
 def daily_queries(product: DataProduct, *, days: int = 90) -> tuple[list[str], list[float]]:
     """Queries per day over the last `days` days (zero-filled), for the product's trend line."""
     start = today() - timedelta(days=days - 1)
-    found = dict(
-        UsageDay.objects.filter(product=product, day__gte=start).values_list("day").annotate(Sum("queries"))
-    )
+    found = dict(UsageDay.objects.filter(product=product, day__gte=start).values_list("day").annotate(Sum("queries")))
     labels, values = [], []
     for n in range(days):
         day = start + timedelta(days=n)

@@ -65,10 +65,8 @@ class IngestResult:
 def parse_product_ref(ref: str) -> tuple[str, str] | None:
     """'urn:dataproduct:domain:slug' or 'domain/slug' -> (domain, slug)."""
     text = ref.strip()
-    if text.startswith("urn:dataproduct:"):
-        parts = text[len("urn:dataproduct:") :].split(":")
-    else:
-        parts = text.split("/")
+    prefix = "urn:dataproduct:"
+    parts = text[len(prefix) :].split(":") if text.startswith(prefix) else text.split("/")
     if len(parts) != 2 or not all(parts):
         return None
     return parts[0], parts[1]
@@ -97,7 +95,9 @@ def _resolve_ports(items: list[UsageIn]) -> tuple[dict[int, OutputPort], list[Fi
         if item.port_id is None:
             ref = parse_product_ref(item.product)
             if ref is None:
-                errors.append(FieldError(item.at("product"), "A product URN (urn:dataproduct:domain:slug) or 'domain/slug'."))
+                errors.append(
+                    FieldError(item.at("product"), "A product URN (urn:dataproduct:domain:slug) or 'domain/slug'.")
+                )
                 continue
             refs[position] = ref
             named[ref].add(item.port_name)
@@ -127,7 +127,12 @@ def _resolve_ports(items: list[UsageIn]) -> tuple[dict[int, OutputPort], list[Fi
             domain, slug = refs[position]
             port = by_name.get((domain, slug, item.port_name))
             if port is None:
-                errors.append(FieldError(item.at("port"), f"Product '{domain}/{slug}' has no output port '{item.port_name}' (or no such product)."))
+                errors.append(
+                    FieldError(
+                        item.at("port"),
+                        f"Product '{domain}/{slug}' has no output port '{item.port_name}' (or no such product).",
+                    )
+                )
                 continue
         out[position] = port
     return out, errors
@@ -142,7 +147,9 @@ def _resolve_consumers(items: list[UsageIn]) -> tuple[dict[str, int], dict[str, 
     users: dict[str, int] = {}
     model = get_user_model()
     for chunk in _chunks(names):
-        users.update(model.objects.filter(**{f"{model.USERNAME_FIELD}__in": chunk}).values_list(model.USERNAME_FIELD, "pk"))
+        users.update(
+            model.objects.filter(**{f"{model.USERNAME_FIELD}__in": chunk}).values_list(model.USERNAME_FIELD, "pk")
+        )
     errors = []
     for item in items:
         if item.team and item.team not in teams:
@@ -200,7 +207,9 @@ def usage_record(*, actor: Actor | None, items: list[UsageIn], source: str = Usa
 
 
 def _rows(items, ports, teams, users) -> list[_Row]:
-    rows, seen, keys = [], {}, {}
+    rows: list[_Row] = []
+    seen: dict[tuple, str] = {}
+    keys: dict[str, tuple] = {}
     errors = []
     for position, item in enumerate(items):
         port = ports[position]
@@ -223,7 +232,12 @@ def _rows(items, ports, teams, users) -> list[_Row]:
         )
         natural = (row.day, row.port_id, row.consumer)
         if natural in seen:
-            errors.append(FieldError(item.path or "/", f"The same day, port and consumer as {seen[natural] or '/'}: send one record per day, port and consumer."))
+            errors.append(
+                FieldError(
+                    item.path or "/",
+                    f"The same day, port and consumer as {seen[natural] or '/'}: send one record for each.",
+                )
+            )
         seen.setdefault(natural, item.path)
         if row.key:
             if row.key in keys and keys[row.key] != natural:
@@ -270,7 +284,7 @@ def _key_conflicts(rows: list[_Row], items: list[UsageIn]) -> None:
 def _store(rows: list[_Row], items: list[UsageIn], source: str, result: IngestResult) -> None:
     _key_conflicts(rows, items)
     existing = _existing(rows)
-    before_active = _active_pairs({r.product_id for r in rows})
+    before_active = _recent_pairs({r.product_id for r in rows})
     now = timezone.now()
     writes: list[tuple[_Row, _Row | None]] = []
     for row in rows:
@@ -296,14 +310,16 @@ def _store(rows: list[_Row], items: list[UsageIn], source: str, result: IngestRe
         on_commit_index("product", sorted(changed))
 
 
-def _active_pairs(product_ids: set[int]) -> set[tuple[int, str]]:
-    since = timezone.now().date() - timedelta(days=ACTIVE_DAYS - 1)
+def _recent_pairs(product_ids: set[int]) -> set[tuple[int, str]]:
+    """(product, consumer) pairs with usage this month or last (from the monthly rollup: a covering index read,
+    where the raw records would need every row of 30 days). A consumer returning after more than a month away is
+    taken as already known: the hourly health refresh re-indexes the product once its health moves."""
+    this_month = timezone.now().date().replace(day=1)
+    months = [this_month, (this_month - timedelta(days=1)).replace(day=1)]
     out: set[tuple[int, str]] = set()
     for chunk in _chunks(sorted(product_ids)):
         out |= set(
-            UsageRecord.objects.filter(product_id__in=chunk, day__gte=since)
-            .values_list("product_id", "consumer")
-            .distinct()
+            UsageMonth.objects.filter(month__in=months, product_id__in=chunk).values_list("product_id", "consumer")
         )
     return out
 
@@ -316,22 +332,58 @@ def _upsert_records(rows: list[_Row], source: str, now: datetime) -> None:
     ops = connection.ops
     table = _q(UsageRecord._meta.db_table)
     columns = [
-        "day", "port_id", "product_id", "team_id", "user_id", "consumer", "key", "source", "received_at",
-        "queries", "rows_read", "bytes_read", "compute_seconds", "cost", "currency",
-    ]  # fmt: skip
-    updated = ["key", "source", "received_at", "queries", "rows_read", "bytes_read", "compute_seconds", "cost", "currency"]
+        "day",
+        "port_id",
+        "product_id",
+        "team_id",
+        "user_id",
+        "consumer",
+        "key",
+        "source",
+        "received_at",
+        "queries",
+        "rows_read",
+        "bytes_read",
+        "compute_seconds",
+        "cost",
+        "currency",
+    ]
+    updated = [
+        "key",
+        "source",
+        "received_at",
+        "queries",
+        "rows_read",
+        "bytes_read",
+        "compute_seconds",
+        "cost",
+        "currency",
+    ]
+    # Table and column names come from the models, quoted by the backend; values go as parameters.
     sql = (
-        f"INSERT INTO {table} ({', '.join(_q(c) for c in columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"INSERT INTO {table} ({', '.join(_q(c) for c in columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
         f"ON CONFLICT ({_q('day')}, {_q('port_id')}, {_q('consumer')}) DO UPDATE SET "
         + ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in updated)
     )
     at = ops.adapt_datetimefield_value(now)
     params = [
         (
-            ops.adapt_datefield_value(r.day), r.port_id, r.product_id, r.team_id, r.user_id, r.consumer, r.key,
-            source, at, r.queries, r.rows_read, r.bytes_read, r.compute_seconds,
-            ops.adapt_decimalfield_value(r.cost, 18, 6), r.currency,
-        )  # fmt: skip
+            ops.adapt_datefield_value(r.day),
+            r.port_id,
+            r.product_id,
+            r.team_id,
+            r.user_id,
+            r.consumer,
+            r.key,
+            source,
+            at,
+            r.queries,
+            r.rows_read,
+            r.bytes_read,
+            r.compute_seconds,
+            ops.adapt_decimalfield_value(r.cost, 18, 6),
+            r.currency,
+        )
         for r in rows
     ]
     with connection.cursor() as cursor:
@@ -378,8 +430,9 @@ def _add_to_rollups(writes: list[tuple[_Row, _Row | None]]) -> None:
     def increments(table: str, conflict: list[str], columns: list[str], counter: str) -> str:
         summed = [*_SUMMED, counter]
         names = [*columns, *summed]
+        # Names from the models, quoted by the backend; values as parameters.
         return (
-            f"INSERT INTO {table} ({', '.join(_q(c) for c in names)}) VALUES ({', '.join(['%s'] * len(names))}) "
+            f"INSERT INTO {table} ({', '.join(_q(c) for c in names)}) VALUES ({', '.join(['%s'] * len(names))}) "  # noqa: S608
             f"ON CONFLICT ({', '.join(_q(c) for c in conflict)}) DO UPDATE SET "
             + ", ".join(f"{_q(c)} = {table}.{_q(c)} + excluded.{_q(c)}" for c in summed)
         )
@@ -394,11 +447,34 @@ def _add_to_rollups(writes: list[tuple[_Row, _Row | None]]) -> None:
     )
     day_sql = increments(day_table, ["product_id", "day", "currency"], ["day", "product_id", "currency"], "records")
     month_params = [
-        (ops.adapt_datefield_value(k[0]), k[1], k[2], k[3], v[0], v[1], v[2], v[3], v[4], v[5], ops.adapt_decimalfield_value(v[6], 18, 6), v[7])
+        (
+            ops.adapt_datefield_value(k[0]),
+            k[1],
+            k[2],
+            k[3],
+            v[0],
+            v[1],
+            v[2],
+            v[3],
+            v[4],
+            v[5],
+            ops.adapt_decimalfield_value(v[6], 18, 6),
+            v[7],
+        )
         for k, v in sorted(months.items())
     ]
     day_params = [
-        (ops.adapt_datefield_value(k[0]), k[1], k[2], v[0], v[1], v[2], v[3], ops.adapt_decimalfield_value(v[4], 18, 6), v[5])
+        (
+            ops.adapt_datefield_value(k[0]),
+            k[1],
+            k[2],
+            v[0],
+            v[1],
+            v[2],
+            v[3],
+            ops.adapt_decimalfield_value(v[4], 18, 6),
+            v[5],
+        )
         for k, v in sorted(days.items())
     ]
     with connection.cursor() as cursor:
@@ -419,14 +495,19 @@ def milestones_record(*, product_ids: list[int], at: datetime | None = None) -> 
         with transaction.atomic():
             products = list(DataProduct.objects.filter(pk__in=chunk).values_list("pk", "status", "created_at"))
             known = {
-                m.pk: m for m in ProductMilestone.objects.filter(product_id__in=chunk).select_for_update().order_by("pk")
+                m.pk: m
+                for m in ProductMilestone.objects.filter(product_id__in=chunk).select_for_update().order_by("pk")
             }
             new, published = [], []
             for pk, status, created_at in products:
                 is_published = status != LifecycleStatus.DRAFT
                 milestone = known.get(pk)
                 if milestone is None:
-                    new.append(ProductMilestone(product_id=pk, drafted_at=created_at, published_at=now if is_published else None))
+                    new.append(
+                        ProductMilestone(
+                            product_id=pk, drafted_at=created_at, published_at=now if is_published else None
+                        )
+                    )
                 elif milestone.published_at is None and is_published:
                     milestone.published_at = now
                     published.append(milestone)

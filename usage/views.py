@@ -64,6 +64,8 @@ def team_usage_csv(request, slug: str):
     team = _team(slug)
     board = selectors.team_showback(team, cost_viewer(Actor(user=request.user)))
     body = showback_csv(
-        board, line_head=["product", "producer_domain", "producer_team"], line_cells=lambda p: [p.identifier, p.domain, p.team]
+        board,
+        line_head=["product", "producer_domain", "producer_team"],
+        line_cells=lambda p: [p.identifier, p.domain, p.team],
     )
     return _csv(body, f"showback-{team.slug}")

@@ -63,7 +63,8 @@ def snapshot(dsn: str) -> tuple[dict[str, dict], int]:
     block_size = 8192
     with psycopg.connect(dsn) as conn, conn.cursor() as cur:
         cur.execute(SNAPSHOT_SQL)
-        for role, dbid, queryid, query, calls, rows, blocks, exec_ms, block_size in cur.fetchall():
+        for role, dbid, queryid, query, calls, rows, blocks, exec_ms, size in cur.fetchall():
+            block_size = size
             out[f"{role}|{dbid}|{queryid}"] = {
                 "role": role,
                 "query": query,
@@ -160,13 +161,13 @@ def baseline_for(state: dict, day: date, now: dict[str, dict]) -> dict[str, dict
 def post(url: str, token: str, body: list[dict]) -> list[dict]:
     answers = []
     for start in range(0, len(body), BULK):
-        request = urllib.request.Request(
+        request = urllib.request.Request(  # noqa: S310 -- the operator's portal URL
             url,
             data=json.dumps({"records": body[start : start + BULK]}).encode(),
             headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
             method="POST",
         )
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 -- the operator's portal URL
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
             answers.append(json.loads(response.read()))
     return answers
 

@@ -33,14 +33,21 @@ def test_one_record_is_stored_and_rolled_up(post_usage, port, world):
     body = post_usage(record(), expect=201).json()
     assert body == {"received": 1, "created": 1, "updated": 0, "unchanged": 0}
     stored = UsageRecord.objects.get()
-    assert (stored.port_id, stored.team_id, stored.queries, stored.cost) == (port.pk, world.other_team.pk, 10, Decimal("1.25"))
+    assert (stored.port_id, stored.team_id, stored.queries, stored.cost) == (
+        port.pk,
+        world.other_team.pk,
+        10,
+        Decimal("1.25"),
+    )
     month = UsageMonth.objects.get()
     assert (str(month.month), month.queries, month.days, month.team_id) == ("2025-03-01", 10, 1, world.other_team.pk)
     assert UsageDay.objects.get().bytes_read == 5_000_000
 
 
 def test_a_bulk_posted_twice_is_stored_once(post_usage, port, world):
-    records = [record(f"2025-02-{d:02d}", queries=d) for d in range(1, 29)] + [record("2025-03-01", user="mia", team=None)]
+    records = [record(f"2025-02-{d:02d}", queries=d) for d in range(1, 29)] + [
+        record("2025-03-01", user="mia", team=None)
+    ]
     first = post_usage({"records": records}, expect=201).json()
     assert first["created"] == 29
     again = post_usage({"records": records}, expect=200).json()
@@ -115,7 +122,15 @@ def test_a_day_given_as_a_time_with_a_zone_is_its_utc_day(post_usage, port):
 
 def test_unknown_ports_and_consumers_are_each_named(post_usage, port):
     response = post_usage(
-        {"records": [record(), record(port="nope"), record(product="sales/ghost"), record(team="ghost-team"), record(port=999999, product="")]},
+        {
+            "records": [
+                record(),
+                record(port="nope"),
+                record(product="sales/ghost"),
+                record(team="ghost-team"),
+                record(port=999999, product=""),
+            ]
+        },
         expect=404,
     )
     assert set(errors_of(response)) == {"/records/1/port", "/records/2/port", "/records/3/team", "/records/4/port"}
@@ -153,10 +168,14 @@ def test_usage_feeds_the_health_score(post_usage, port, product):
     from governance.health import Inputs, compute, product_health
 
     assert product_health([product.pk])[product.pk].parts["usage"] is None  # never reported: unknown
-    post_usage({"records": [record("2025-03-01", queries=5000), record("2025-03-01", team="sales-team", queries=10)]}, expect=201)
+    post_usage(
+        {"records": [record("2025-03-01", queries=5000), record("2025-03-01", team="sales-team", queries=10)]},
+        expect=201,
+    )
     health = product_health([product.pk])[product.pk]
     assert health.inputs.active_consumers == 2 and health.inputs.queries_30d == 5010
-    assert 0 < health.parts["usage"] < 1
+    usage = health.parts["usage"]
+    assert usage is not None and 0 < usage < 1
     assert compute(Inputs(active_consumers=0, queries_30d=0)).parts["usage"] == 0.0  # used before, not lately
 
 

@@ -29,17 +29,45 @@ def network(world, product, port):
     ledger_port = OutputPortFactory(product=ledger, name="t")
     InputPort.objects.create(product=revenue, name="orders", source_port=port)
     req = access_services.access_request_create(
-        actor=Actor(user=world.outsider), port=port, purpose="Revenue reporting", duration_days=30, team=world.other_team
+        actor=Actor(user=world.outsider),
+        port=port,
+        purpose="Revenue reporting",
+        duration_days=30,
+        team=world.other_team,
     )
     access_services.access_request_approve(actor=Actor(user=world.owner), request_id=req.pk)
     usage_record(
         actor=Actor(user=world.staff),
         items=[
-            UsageIn(day=now.date(), product="", port_id=port.pk, port_name="", team="finance-team", user="",
-                    queries=40, rows_read=0, bytes_read=0, compute_seconds=0.0, cost=Decimal(1), currency="EUR"),
-            UsageIn(day=now.date(), product="", port_id=ledger_port.pk, port_name="", team="finance-team", user="",
-                    queries=5, rows_read=0, bytes_read=0, compute_seconds=0.0, cost=Decimal(1), currency="EUR"),
-        ],  # fmt: skip
+            UsageIn(
+                day=now.date(),
+                product="",
+                port_id=port.pk,
+                port_name="",
+                team="finance-team",
+                user="",
+                queries=40,
+                rows_read=0,
+                bytes_read=0,
+                compute_seconds=0.0,
+                cost=Decimal(1),
+                currency="EUR",
+            ),
+            UsageIn(
+                day=now.date(),
+                product="",
+                port_id=ledger_port.pk,
+                port_name="",
+                team="finance-team",
+                user="",
+                queries=5,
+                rows_read=0,
+                bytes_read=0,
+                compute_seconds=0.0,
+                cost=Decimal(1),
+                currency="EUR",
+            ),
+        ],
     )
     milestones_set_history(
         rows=[
@@ -86,12 +114,18 @@ def test_milestones_follow_product_writes(world):
 def test_dashboard_and_api(client, world, network, user_client):
     client.force_login(world.member)
     page = client.get("/mesh/").content.decode()
-    assert "Time to market" in page and "Who consumes whose data" in page and "<svg class=\"chart network\"" in page
+    assert "Time to market" in page and "Who consumes whose data" in page and '<svg class="chart network"' in page
     body = user_client(world.member).get("/api/v1/mesh/metrics").json()
     assert body["consumed_outside_own_domain"]["consumed_outside"] == 1
     assert body["consumed_outside_own_domain"]["how"]
     edge = next(e for e in body["network"]["edges"] if e["producer_domain"] == "sales")
-    assert edge == {"consumer_domain": "finance", "producer_domain": "sales", "grants": 1, "input_ports": 1, "queries": 40}
+    assert edge == {
+        "consumer_domain": "finance",
+        "producer_domain": "sales",
+        "grants": 1,
+        "input_ports": 1,
+        "queries": 40,
+    }
     assert body["time_to_market"]["how"]["draft_to_published"]
 
 

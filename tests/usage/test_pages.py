@@ -126,7 +126,10 @@ def test_pages_take_a_flat_number_of_queries(client, rf, world, product):
             port = OutputPortFactory(product=product, name=f"o{n}{i}")
             usage_record(actor=Actor(user=world.staff), items=_records(port, team, days=2))
             other = ProductFactory(domain=world.domain, slug=f"p-{n}-{i}", owner_team=world.team)
-            usage_record(actor=Actor(user=world.staff), items=_records(OutputPortFactory(product=other, name="t"), world.other_team, days=2))
+            usage_record(
+                actor=Actor(user=world.staff),
+                items=_records(OutputPortFactory(product=other, name="t"), world.other_team, days=2),
+            )
 
     client.force_login(world.outsider)
     request = rf.get("/")

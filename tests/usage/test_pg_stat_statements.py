@@ -30,7 +30,11 @@ pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "docs" / "examples" / "pg_stat_statements_usage.py"
-BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None) if Path("/usr/lib/postgresql").exists() else None
+BIN = (
+    next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None)
+    if Path("/usr/lib/postgresql").exists()
+    else None
+)
 
 
 def _script():
@@ -61,13 +65,23 @@ def private_pg():
     if os.geteuid() == 0:
         shutil.chown(base, "postgres", "postgres")
     port = _free_port()
-    subprocess.run([*as_postgres, str(BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"], check=True, capture_output=True)
+    subprocess.run(  # noqa: S603 -- PostgreSQL's own binaries, arguments built here
+        [*as_postgres, str(BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
+        check=True,
+        capture_output=True,
+    )
     options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c shared_preload_libraries=pg_stat_statements"
-    subprocess.run([*as_postgres, str(BIN / "pg_ctl"), "-D", str(data), "-o", options, "-w", "start", "-l", str(base / "log")], check=True, capture_output=True)
+    subprocess.run(  # noqa: S603 -- PostgreSQL's own binaries, arguments built here
+        [*as_postgres, str(BIN / "pg_ctl"), "-D", str(data), "-o", options, "-w", "start", "-l", str(base / "log")],
+        check=True,
+        capture_output=True,
+    )
     try:
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run([*as_postgres, str(BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"], capture_output=True)
+        subprocess.run(  # noqa: S603 -- PostgreSQL's own binaries, arguments built here
+            [*as_postgres, str(BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"], capture_output=True
+        )
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -119,7 +133,9 @@ def test_statements_become_usage_records_the_portal_stores(private_pg, world, po
         conn.execute("SELECT sum(amount) FROM orders WHERE id > %s", (99,)).fetchall()
     now, _ = script.snapshot(private_pg)
     grown = script.since_baseline(now, script.baseline_for(state, today, now))
-    again, _ = script.records(grown, mapping, day=today, block_size=block_size, price_per_hour=Decimal("1.50"), currency="EUR")
+    again, _ = script.records(
+        grown, mapping, day=today, block_size=block_size, price_per_hour=Decimal("1.50"), currency="EUR"
+    )
     assert again[0]["queries"] == 8
     assert usage_client.post("/api/v1/usage", {"records": again}, format="json").json()["updated"] == 1
     assert UsageRecord.objects.get().queries == 8

@@ -22,10 +22,21 @@ def _use(port, days_ago: int, world):
     usage_record(
         actor=Actor(user=world.staff),
         items=[
-            UsageIn(day=timezone.now().date() - timedelta(days=days_ago), product="", port_id=port.pk, port_name="",
-                    team="finance-team", user="", queries=3, rows_read=0, bytes_read=0, compute_seconds=0.0,
-                    cost=Decimal(0), currency="EUR")
-        ],  # fmt: skip
+            UsageIn(
+                day=timezone.now().date() - timedelta(days=days_ago),
+                product="",
+                port_id=port.pk,
+                port_name="",
+                team="finance-team",
+                user="",
+                queries=3,
+                rows_read=0,
+                bytes_read=0,
+                compute_seconds=0.0,
+                cost=Decimal(0),
+                currency="EUR",
+            )
+        ],
     )
 
 

@@ -37,7 +37,7 @@ class UsageIngest(APIView):
         request={"application/json": OpenApiTypes.OBJECT},
         responses={200: INGESTED, 201: INGESTED, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM},
         description=(
-            "Record daily usage of output ports per consumer. Send one record, or `{\"records\": [...]}` (up to "
+            'Record daily usage of output ports per consumer. Send one record, or `{"records": [...]}` (up to '
             f"{MAX_BULK:,}; all are stored or none). A record is identified by its day, port and consumer: sent "
             "again with the same figures it changes nothing (`unchanged`), with other figures it replaces the stored "
             "one (`updated`). Needs a token of the product's team (or of a team owning its domain) with the "
@@ -67,7 +67,12 @@ class UsageIngest(APIView):
         result = usage_record(actor=Actor.from_request(request), items=items)
         code = status.HTTP_201_CREATED if result.created or result.updated else status.HTTP_200_OK
         return Response(
-            {"received": result.received, "created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+            {
+                "received": result.received,
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+            },
             status=code,
         )
 
@@ -79,7 +84,9 @@ def _totals(t: Totals) -> dict:
         "bytes_read": t.bytes_read,
         "compute_seconds": round(t.compute_seconds, 3),
         # null, not 0, when the caller may not see it
-        "cost": {c: str(a.quantize(a.__class__("0.01"))) for c, a in sorted(t.cost.items())} if t.cost_visible else None,
+        "cost": {c: str(a.quantize(a.__class__("0.01"))) for c, a in sorted(t.cost.items())}
+        if t.cost_visible
+        else None,
     }
 
 
@@ -108,9 +115,7 @@ class ProductUsage(APIView):
                 "active_consumers_30d": board.active_consumers,
                 "last_used": board.last_used.isoformat() if board.last_used else None,
                 **_board(board),
-                "consumers": [
-                    {"consumer": c.label, "kind": c.kind, **_totals(c.totals)} for c in board.lines
-                ],
+                "consumers": [{"consumer": c.label, "kind": c.kind, **_totals(c.totals)} for c in board.lines],
             }
         )
 

@@ -63,7 +63,11 @@ def mesh_metrics() -> dict:
             "Published to first consumer": [r["to_first_consumer_days"] for r in figures.time_by_month],
         },
         "ttm_timed": any(r["published"] for r in figures.time_by_month),
-        "products_series": {names[pk]: [float(v) for v in counts] for pk, counts in figures.published_by_month.items() if pk in names and any(counts)},
+        "products_series": {
+            names[pk]: [float(v) for v in counts]
+            for pk, counts in figures.published_by_month.items()
+            if pk in names and any(counts)
+        },
         "graph": network_graph(nodes, edges, title="Who consumes whose data"),
         "weighted_by": "queries over the last 3 months" if any_usage else "grants plus input ports",
         "columns": figures.producer_columns(),
