@@ -29,6 +29,7 @@ from usage.permissions import ensure_can_send_usage
 
 ACTIVE_DAYS = 30
 CHUNK = 500  # ids per IN (...) list
+SIX_PLACES = Decimal("0.000001")
 
 
 @dataclass(slots=True)
@@ -250,17 +251,30 @@ def _rows(items, ports, teams, users) -> list[_Row]:
 
 
 def _existing(rows: list[_Row]) -> dict[tuple, _Row]:
+    """The stored records with the same (day, port, consumer) as the ones sent. Read with the queryset's SQL but
+    without the ORM's per-value converters (a third of a bulk's time at 1M records): SQLite answers days as text
+    and costs as numbers, normalised here to what the rows sent carry."""
     ports = sorted({r.port_id for r in rows})
     days = sorted({r.day for r in rows})
     wanted = {(r.day, r.port_id, r.consumer) for r in rows}
     found: dict[tuple, _Row] = {}
+    parse_day = date.fromisoformat
     for chunk in _chunks(ports):
-        for values in UsageRecord.objects.filter(port_id__in=chunk, day__in=days).values_list(
+        query = UsageRecord.objects.filter(port_id__in=chunk, day__in=days).values_list(
             "day", "port_id", "product_id", "team_id", "user_id", "consumer", "key", *_FIGURES
-        ):
-            natural = (values[0], values[1], values[5])
-            if natural in wanted:
-                found[natural] = _Row(*values)
+        )
+        sql, params = query.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for day, port_id, product_id, team_id, user_id, consumer, key, q, r, b, sec, cost, cur in cursor:
+                day = day if isinstance(day, date) else parse_day(day)
+                natural = (day, port_id, consumer)
+                if natural in wanted:
+                    amount = cost if isinstance(cost, Decimal) else Decimal(str(cost))
+                    found[natural] = _Row(
+                        day, port_id, product_id, team_id, user_id, consumer, key, q, r, b, float(sec),
+                        amount.quantize(SIX_PLACES), cur,
+                    )  # fmt: skip
     return found
 
 

@@ -136,7 +136,7 @@ def _record(data: Any, prefix: tuple[str | int, ...], today: date, oldest: date)
             cost=cost,
             currency=currency,
             key=key.strip(),
-            path=pointer(*prefix) if prefix else "",
+            path="/" + "/".join(str(p) for p in prefix) if prefix else "",  # plain names and numbers
         ),
         [],
     )
