@@ -167,7 +167,7 @@ def main() -> None:
     from usage.retention import usage_prune
 
     started = time.perf_counter()
-    pruned = usage_prune(today=today + timedelta(days=400 + days // 2))
+    pruned = usage_prune(today=today + timedelta(days=400 - days // 2))
     print(f"{'prune (half the records old)':>34}: {pruned:,} in {time.perf_counter() - started:.1f}s")
     print(f"{'load average':>34}: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 

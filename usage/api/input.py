@@ -88,6 +88,8 @@ def _record(data: Any, prefix: tuple[str | int, ...], today: date, oldest: date)
     port = get("port")
     product = get("product", "")
     port_is_id = type(port) is int
+    if port_is_id and not 0 < port <= MAX_COUNT:
+        bad.append(("port", "An output port id is a positive whole number."))
     if not port_is_id:
         if type(port) is str and port.strip():
             if type(product) is not str or not product.strip():
