@@ -115,6 +115,12 @@ def test_bad_fields_are_named_and_nothing_is_stored(post_usage, port):
     assert UsageRecord.objects.count() == 0
 
 
+def test_a_port_id_out_of_range_is_a_field_error(post_usage, port):
+    body = record(port=2**70)
+    del body["product"]
+    assert "/port" in errors_of(post_usage(body, expect=400))
+
+
 def test_a_day_given_as_a_time_with_a_zone_is_its_utc_day(post_usage, port):
     post_usage(record(day="2025-03-02T01:30:00+03:00"), expect=201)
     assert str(UsageRecord.objects.get().day) == "2025-03-01"

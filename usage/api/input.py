@@ -85,7 +85,7 @@ def _record(data: Any, prefix: tuple[str | int, ...], today: date, oldest: date)
         day, message = _day(raw_day, today, oldest)
     if message:
         bad.append(("day", message))
-    port = get("port")
+    port: Any = get("port")
     product = get("product", "")
     port_is_id = type(port) is int
     if port_is_id and not 0 < port <= MAX_COUNT:
