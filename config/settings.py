@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "sso",
     "ratings",
     "harvest",
+
+    "usage",
     "governance",
     "notices",
     "demo",
@@ -285,6 +287,12 @@ CELERY_BEAT_SCHEDULE["slo-prune-measurements"] = {"task": "slo.tasks.prune_measu
 # Each SQL connection's own schedule decides when it is due; beat only looks every few minutes.
 CELERY_BEAT_SCHEDULE["harvest-due"] = {"task": "harvest.tasks.harvest_due_connections", "schedule": 300.0}
 
+# ---- Usage and show-back (usage/, docs/usage.md) -----------------------------------------------------------
+# Raw usage records (one per day, port and consumer) are kept this many days (at least 91), pruned daily; the pages
+# read monthly and daily rollups, which are kept.
+PORTAL_USAGE_RETENTION_DAYS = env_int("PORTAL_USAGE_RETENTION_DAYS", 400)
+CELERY_BEAT_SCHEDULE["usage-prune-records"] = {"task": "usage.tasks.prune_usage", "schedule": 86400.0}
+
 # ---- Access requests and grants (access/, docs/access.md) ----------------------------------------------------
 # Grants expire on schedule; holders are told once, ACCESS_REMIND_DAYS before; lost webhook tasks are resent.
 CELERY_BEAT_SCHEDULE["access-expire-grants"] = {"task": "access.tasks.expire_grants", "schedule": 600.0}
@@ -311,8 +319,11 @@ GOVERNANCE_MAX_AGE_SECONDS = env_int("GOVERNANCE_MAX_AGE_SECONDS", 5)
 GOVERNANCE_SEVERITY_WEIGHTS = {"error": 5.0, "warning": 2.0, "info": 1.0}
 # Product health = weighted mean of the known parts (an unknown part's weight is spread over the others).
 GOVERNANCE_HEALTH = {
-    "weights": {"slo": 0.35, "governance": 0.30, "rating": 0.20, "consumers": 0.15},
+    "weights": {"slo": 0.35, "governance": 0.30, "rating": 0.20, "consumers": 0.15, "usage": 0.15},
     "consumers_saturation": 25,  # consumers at which that part is full; it grows with log(1 + consumers)
+    # The usage part (usage app, last 30 days): half active consumers, half queries, each saturating like consumers.
+    "usage_consumers_saturation": 10,
+    "usage_queries_saturation": 10_000,
     "bands": {"good": 80, "fair": 60},
 }
 # Provisioning webhooks are opt-in: host names and/or CIDRs the portal may POST to. Empty = no webhooks.

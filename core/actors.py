@@ -32,6 +32,7 @@ class Scope(models.TextChoices):
     WRITE_LINEAGE = "write:lineage", "Send OpenLineage events"
     WRITE_GLOSSARY = "write:glossary", "Propose glossary changes"
     WRITE_SLI = "write:sli", "Send SLI measurements"
+    WRITE_USAGE = "write:usage", "Send usage and cost records"
 
 
 class Token(Protocol):

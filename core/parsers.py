@@ -27,13 +27,15 @@ def max_json_depth() -> int:
 def json_depth(value) -> int:
     """The deepest nesting of arrays and objects in a parsed JSON value (a scalar is 0), walked without recursion."""
     deepest = 0
-    stack = [(value, 1)] if isinstance(value, dict | list) else []
+    containers = (dict, list)  # a tuple: isinstance with it is faster than with `dict | list` (bench/usage.py)
+    stack = [(value, 1)] if isinstance(value, containers) else []
     while stack:
         node, depth = stack.pop()
         if depth > deepest:
             deepest = depth
-        children = node.values() if isinstance(node, dict) else node
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+        for child in node.values() if type(node) is dict else node:
+            if isinstance(child, containers):
+                stack.append((child, depth + 1))
     return deepest
 
 

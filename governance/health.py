@@ -6,6 +6,10 @@
     part governance = governance score / 100; unknown for products the policies do not apply to (not published)
     part rating     = (Bayesian average stars - 1) / 4; unknown while nobody has rated the product
     part consumers  = log(1 + consumers) / log(1 + saturation), capped at 1; zero consumers is a known 0
+    part usage      = mean of log(1 + active consumers) / log(1 + usage_consumers_saturation) and
+                      log(1 + queries) / log(1 + usage_queries_saturation), each capped at 1, over the last 30 days
+                      of reported usage (usage app); unknown for a product no usage was ever reported for, a known
+                      0 for one that was used before but not in the last 30 days
 
 A part whose input app is not installed, or which is unknown for the product, is left out and its weight is
 spread over the others (the sum of the weights present divides). With no part known the health is None
@@ -18,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TypedDict
 
@@ -27,13 +32,15 @@ from access.selectors import consumer_counts
 from governance.models import ProductScore
 from ratings.selectors import rating_summaries
 from slo.selectors import slo_summaries
+from usage.selectors import usage_signals
 
-PARTS = ("slo", "governance", "rating", "consumers")
+PARTS = ("slo", "governance", "rating", "consumers", "usage")
 PART_LABELS = {
     "slo": "SLO compliance (30 days)",
     "governance": "Governance score",
     "rating": "Consumer rating",
     "consumers": "Consumers",
+    "usage": "Usage (30 days)",
 }
 
 
@@ -42,12 +49,16 @@ class _Config(TypedDict):
 
     weights: dict[str, float]
     consumers_saturation: int
+    usage_consumers_saturation: int
+    usage_queries_saturation: int
     bands: dict[str, float]
 
 
 DEFAULTS: _Config = {
-    "weights": {"slo": 0.35, "governance": 0.30, "rating": 0.20, "consumers": 0.15},
+    "weights": {"slo": 0.35, "governance": 0.30, "rating": 0.20, "consumers": 0.15, "usage": 0.15},
     "consumers_saturation": 25,
+    "usage_consumers_saturation": 10,
+    "usage_queries_saturation": 10_000,
     "bands": {"good": 80, "fair": 60},
 }
 
@@ -59,6 +70,10 @@ def config() -> dict:
     return {
         "weights": weights,
         "consumers_saturation": int(raw.get("consumers_saturation", DEFAULTS["consumers_saturation"])),
+        "usage_consumers_saturation": int(
+            raw.get("usage_consumers_saturation", DEFAULTS["usage_consumers_saturation"])
+        ),
+        "usage_queries_saturation": int(raw.get("usage_queries_saturation", DEFAULTS["usage_queries_saturation"])),
         "bands": bands,
     }
 
@@ -73,6 +88,9 @@ class Inputs:
     rating_average: float | None = None  # Bayesian, stars
     rating_count: int = 0
     consumers: int | None = None
+    active_consumers: int | None = None  # with usage in the last 30 days; None: no usage ever reported
+    queries_30d: int = 0
+    last_used: date | None = None  # the last day with reported usage (for the retirement-candidate policy)
 
 
 @dataclass
@@ -132,6 +150,14 @@ def consumer_part(consumers: int, saturation: int) -> float:
     return min(1.0, math.log1p(consumers) / math.log1p(max(1, saturation)))
 
 
+def usage_part(active_consumers: int, queries: int, cfg: dict) -> float:
+    consumers = consumer_part(active_consumers, cfg["usage_consumers_saturation"])
+    volume = (
+        0.0 if queries <= 0 else min(1.0, math.log1p(queries) / math.log1p(max(1, cfg["usage_queries_saturation"])))
+    )
+    return (consumers + volume) / 2
+
+
 def compute(inputs: Inputs, cfg: dict | None = None) -> Health:
     """The formula, on figures already read: used for products and for domain aggregates alike."""
     cfg = cfg or config()
@@ -144,6 +170,9 @@ def compute(inputs: Inputs, cfg: dict | None = None) -> Health:
             else max(0.0, min(1.0, (inputs.rating_average - 1.0) / 4.0))
         ),
         "consumers": None if inputs.consumers is None else consumer_part(inputs.consumers, cfg["consumers_saturation"]),
+        "usage": (
+            None if inputs.active_consumers is None else usage_part(inputs.active_consumers, inputs.queries_30d, cfg)
+        ),
     }
     known = {name: value for name, value in parts.items() if value is not None}
     weights = {name: float(cfg["weights"].get(name, 0.0)) for name in known}
@@ -155,7 +184,7 @@ def compute(inputs: Inputs, cfg: dict | None = None) -> Health:
 
 
 def gather_inputs(product_ids: Iterable[int], *, governance: bool = True) -> dict[int, Inputs]:
-    """The four inputs for many products: one call to each input app, batched, plus one query for governance.
+    """The five inputs for many products: one call to each input app, batched, plus one query for governance.
     `governance=False` skips that query and leaves the part for the caller, which has the scores at hand."""
     ids = sorted(set(product_ids))
     out = {pid: Inputs() for pid in ids}
@@ -177,6 +206,11 @@ def gather_inputs(product_ids: Iterable[int], *, governance: bool = True) -> dic
         counts = consumer_counts(chunk)
         for pid in chunk:
             out[pid].consumers = int(counts.get(pid, 0))
+        for pid, signal in usage_signals(chunk).items():
+            if pid in out:
+                out[pid].active_consumers = signal.active_consumers
+                out[pid].queries_30d = signal.queries_30d
+                out[pid].last_used = signal.last_used
     return out
 
 

@@ -17,7 +17,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property, lru_cache
 
 from django.apps import apps
@@ -41,6 +41,8 @@ from governance.models import Severity
 from harvest.selectors import open_drift_by_product
 from lineage.selectors.reads import ProductReads, product_reads
 from slo.selectors import slo_summaries
+from usage.models import ProductMilestone
+from usage.selectors import last_used
 
 # The statuses the policies hold products to: drafts are work in progress, deprecated and retired products are
 # on their way out. A product leaving the scope has its open findings resolved and its score dropped.
@@ -80,6 +82,14 @@ PERSONAL_PHRASES = ("first_name", "last_name", "full_name", "date_of_birth", "ip
 LISTED = 5  # names quoted in a message before "and N more"
 # A declared input nobody has been seen reading for this long is flagged; an observed read counts for as long.
 LINEAGE_WINDOW_DAYS = 30
+
+
+# A published product nobody has used for this long (and published at least this long ago) is a retirement candidate.
+UNUSED_DAYS = 90
+
+
+def unused_window() -> timedelta:
+    return timedelta(days=int(getattr(settings, "GOVERNANCE_UNUSED_DAYS", UNUSED_DAYS)))
 
 
 def lineage_window() -> timedelta:
@@ -183,6 +193,22 @@ class Batch:
     def drift(self) -> dict[int, list[tuple[str, str, str, bool]]]:
         """product id -> open schema drift of its ports [(port label, kind, column, breaking)] (harvest)."""
         return open_drift_by_product(self.ids)
+
+    @cached_property
+    def last_used(self) -> dict[int, date]:
+        """product id -> the last day with reported usage (usage app); never used: absent."""
+        return last_used(self.ids)
+
+    @cached_property
+    def published_at(self) -> dict[int, datetime]:
+        """product id -> when it was first seen published (usage.ProductMilestone), else its creation."""
+        known: dict[int, datetime] = {}
+        for pid, at in ProductMilestone.objects.filter(product_id__in=self.ids, published_at__isnull=False).values_list(
+            "product_id", "published_at"
+        ):
+            if at is not None:
+                known[pid] = at
+        return {p.pk: known.get(p.pk, p.created_at) for p in self.products}
 
     @cached_property
     def lineage_reads(self) -> ProductReads:
@@ -514,6 +540,25 @@ def check_schema_drift(batch: Batch) -> dict[int, str | None]:
     return _drift_check(batch, False, "The live table has columns the port does not declare")
 
 
+def check_unused(batch: Batch) -> dict[int, str | None]:
+    window = unused_window()
+    now = timezone.now()
+    since = (now - window).date()
+    out: dict[int, str | None] = {}
+    for p in batch.products:
+        if batch.published_at[p.pk] > now - window:
+            out[p.pk] = None  # too young to tell
+            continue
+        used = batch.last_used.get(p.pk)
+        if used is not None and used >= since:
+            out[p.pk] = None
+        elif used is None:
+            out[p.pk] = f"No usage reported in the last {window.days} days (none on record at all)."
+        else:
+            out[p.pk] = f"No usage reported in the last {window.days} days; last used on {used.isoformat()}."
+    return out
+
+
 def check_version(batch: Batch) -> dict[int, str | None]:
     return _each(batch, lambda p: None if p.version.strip() else "The product has no version.")
 
@@ -669,6 +714,17 @@ REGISTRY: tuple[Policy, ...] = (
         "them from the table; the next harvest resolves the finding.",
         check=check_schema_drift,
         requires_app="harvest",
+
+
+        id="retirement-candidate",
+        title="Used in the last 90 days",
+        severity=Severity.INFO,
+        rationale="A product nobody reads costs its team upkeep and clutters the catalog: it is a candidate for "
+        "retirement. Usage comes from the records platforms send to POST /api/v1/usage.",
+        how_to_fix="Ask whether anyone still needs it (its page lists past consumers under Usage); if not, deprecate "
+        "and later retire it; if it is used but the usage is not reported, have the platform send usage records.",
+        check=check_unused,
+        requires_app="usage",
     ),
     Policy(
         id="version",

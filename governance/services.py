@@ -56,10 +56,14 @@ class EvaluationResult:
     still_open: int = 0
     # owner team id -> the error findings this run opened on its products (announced once per run)
     news: dict[int, TeamNews] = field(default_factory=dict)
+    # owner team id -> the products this run found to be retirement candidates (no usage in 90 days)
+    retiring: dict[int, list[str]] = field(default_factory=dict)
 
     def add(self, other: EvaluationResult) -> None:
         for name in ("products", "out_of_scope", "opened", "resolved", "still_open"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        for team_id, lines in other.retiring.items():
+            self.retiring.setdefault(team_id, []).extend(lines)
         for team_id, theirs in other.news.items():
             mine = self.news.setdefault(team_id, TeamNews())
             mine.count += theirs.count
@@ -93,6 +97,7 @@ def governance_evaluate(*, product_ids: Iterable[int]) -> EvaluationResult:
     for chunk in _chunks(sorted(set(product_ids))):
         result.add(_evaluate_batch(chunk))
     _announce_new_errors(result.news)
+    _announce_retirement_candidates(result.retiring)
     return result
 
 
@@ -120,6 +125,7 @@ def governance_evaluate_all(*, batch_size: int = BATCH_SIZE) -> EvaluationResult
         .update(status=FindingStatus.RESOLVED, resolved_at=timezone.now())
     )
     _announce_new_errors(result.news)
+    _announce_retirement_candidates(result.retiring)
     return result
 
 
@@ -135,7 +141,12 @@ def _evaluate_batch(ids: list[int]) -> EvaluationResult:
 
         inputs = health_module.gather_inputs(scope_ids, governance=False)  # the score is computed below
         # The health inputs already hold each product's SLO state: "none" means it declares no SLO.
-        batch = Batch(in_scope, with_slos={pid for pid, i in inputs.items() if i.slo_state not in ("none", "")})
+        batch = Batch(
+            in_scope,
+            with_slos={pid for pid, i in inputs.items() if i.slo_state not in ("none", "")},
+            # ... and the last day each was used (usage app), for the retirement-candidate policy.
+            last_used={pid: i.last_used for pid, i in inputs.items() if i.last_used is not None},
+        )
 
         outcome: dict[int, dict[str, str | None]] = {p.pk: {} for p in in_scope}
         by_pk = {p.pk: p for p in in_scope}
@@ -180,6 +191,7 @@ def _evaluate_batch(ids: list[int]) -> EvaluationResult:
             result.news = _news(
                 by_pk, [(f.product_id, f.policy_id) for f in to_create if f.severity == Severity.ERROR], now
             )
+            result.retiring = _retiring(by_pk, [f.product_id for f in to_create if f.policy_id == RETIREMENT], now)
         # Most findings are seen again unchanged: one UPDATE for all of them, a bulk CASE only for changed texts
         # (a CASE over thousands of rows costs seconds to build).
         if seen:
@@ -270,6 +282,53 @@ def _news(by_pk: dict[int, DataProduct], candidates: list[tuple[int, str]], now)
             item.product_urls.add(product.get_absolute_url())
         item.domain_slugs.add(product.domain.slug)
     return news
+
+
+RETIREMENT = "retirement-candidate"
+
+
+def _retiring(by_pk: dict[int, DataProduct], candidates: list[int], now) -> dict[int, list[str]]:
+    """Retirement-candidate findings this batch really opened (read back by `opened_at`, as `_news` does)."""
+    if not candidates:
+        return {}
+    opened = Finding.objects.open().filter(product_id__in=candidates, policy_id=RETIREMENT, opened_at=now)
+    out: dict[int, list[str]] = {}
+    for pid, message in opened.values_list("product_id", "message").order_by("product_id"):
+        product = by_pk[pid]
+        out.setdefault(product.owner_team_id, []).append(f"- {product.name} ({product.identifier}): {message}")
+    return out
+
+
+def _announce_retirement_candidates(retiring: dict[int, list[str]]) -> None:
+    """One message per owning team per run: its products nobody used for 90 days (inbox and mail)."""
+    if not retiring:
+        return
+    members: dict[int, list] = {}
+    for m in TeamMembership.objects.filter(team_id__in=list(retiring)).select_related("user"):
+        members.setdefault(m.team_id, []).append(m.user)
+    with transaction.atomic():
+        for team_id, lines in sorted(retiring.items()):
+            if not members.get(team_id):
+                continue
+            shown = lines[:NEWS_LINES]
+            more = len(lines) - len(shown)
+            notify(
+                recipients=members[team_id],
+                kind="governance.retirement_candidates",
+                title=f"{len(lines)} product{'s' if len(lines) != 1 else ''} of your team unused for 90 days",
+                body="\n".join(
+                    [
+                        "Nobody has used these published products for 90 days: they are candidates for retirement.",
+                        "",
+                        *shown,
+                        *([f"... and {more} more."] if more > 0 else []),
+                        "",
+                        "If nobody needs them any more, deprecate them and later retire them. If they are used but the "
+                        "platform does not report it, have it send usage records (POST /api/v1/usage).",
+                    ]
+                ),
+                url=reverse("governance_policy", args=[RETIREMENT]),
+            )
 
 
 def _announce_new_errors(news: dict[int, TeamNews]) -> None:

@@ -28,7 +28,7 @@ LAYERS: list[set[str]] = [
     {"search"},
     {"audit", "backup"},
     {"lineage", "glossary", "access", "sso"},
-    {"slo", "ratings"},
+    {"slo", "ratings", "usage"},
     {"harvest"},  # new layer: dbt and SQL harvesting, schema drift (reads slo, lineage, catalog)
     {"governance"},
     {"notices"},  # change notices and subscriptions: versions, deprecations, follows, deliveries (#17)

@@ -11,6 +11,7 @@ from demo.mail import mails_held_back
 from demo.ratings import seed_demo_ratings
 from demo.scale import ScaleReport, generate
 from demo.slo import seed_demo_slos
+from demo.usage import seed_demo_usage
 
 
 class Command(BaseCommand):
@@ -113,6 +114,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Loaded demo access requests: {seed_demo_access()}.")
 
             self.stdout.write(f"Loaded demo ratings: {seed_demo_ratings()}.")
+
+            self.stdout.write(f"Loaded demo usage: {seed_demo_usage()}.")
 
         result_written = bool(scale) or not demo_already
         if scale:

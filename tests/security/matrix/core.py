@@ -45,7 +45,7 @@ OK, LOGIN, UNAUTHORIZED, FORBIDDEN, HIDDEN = (
 # People, by their place in the world fixture: the sales team owns domain 'sales' (and every object the matrix
 # builds); oscar owns finance-team and is the outsider; sam is staff and in no team.
 PEOPLE = ("anonymous", "outsider", "member", "steward", "owner", "staff")
-SCOPES = tuple(Scope.values)  # read, write:products, write:lineage, write:glossary, write:sli
+SCOPES = tuple(Scope.values)  # read, write:products, write:lineage, write:glossary, write:sli, write:usage
 # A token of the sales team with exactly one scope, and a token of the finance team with every scope.
 TOKENS = (*(f"token[{scope}]" for scope in SCOPES), "other-team token")
 API_PRINCIPALS = PEOPLE + TOKENS

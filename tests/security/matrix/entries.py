@@ -11,6 +11,7 @@ from . import (
     entries_notices,
     entries_ratings,
     entries_slo,
+    entries_usage,
 )
 
 # Routes that reveal nothing of the catalog and write nothing of it: open to all, not in the matrix.
@@ -36,6 +37,7 @@ ENTRIES = [
     *entries_ratings.ENTRIES,
     *entries_slo.ENTRIES,
     *entries_notices.ENTRIES,
+    *entries_usage.ENTRIES,
 ]
 
 # Apps still landing (their routes known, their cells not yet asserted): a route prefix here is skipped by the

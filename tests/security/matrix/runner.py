@@ -18,7 +18,7 @@ from .core import PAGE_TOKEN, Entry
 
 # The apps whose rows a refused write must leave alone. Left out: audit (it may record the refusal itself), and
 # ApiToken (using a token stamps its last_used_at, which is bookkeeping, not a write by the caller).
-GUARDED_APPS = ("catalog", "glossary", "lineage", "access", "ratings", "slo", "governance")
+GUARDED_APPS = ("catalog", "glossary", "lineage", "access", "ratings", "slo", "usage", "governance")
 UNGUARDED_MODELS = {"catalog.apitoken"}
 
 
