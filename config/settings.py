@@ -75,7 +75,6 @@ INSTALLED_APPS = [
     "sso",
     "ratings",
     "harvest",
-
     "usage",
     "governance",
     "notices",

@@ -714,8 +714,8 @@ REGISTRY: tuple[Policy, ...] = (
         "them from the table; the next harvest resolves the finding.",
         check=check_schema_drift,
         requires_app="harvest",
-
-
+    ),
+    Policy(
         id="retirement-candidate",
         title="Used in the last 90 days",
         severity=Severity.INFO,

@@ -7,6 +7,7 @@ written for either shape read them.
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
+from typing import Any
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -24,7 +25,10 @@ from lineage.models import Dataset, Job
 PROBLEM = lineage_views.PROBLEM
 LIMIT = OpenApiParameter("limit", int, description="How many to answer (default 100, at most 1,000).")
 OFFSET = OpenApiParameter("offset", int, description="How many to skip (default 0).")
-PAGED = {"parameters": [LIMIT, OFFSET], "responses": {200: OpenApiTypes.OBJECT, 400: PROBLEM, 404: PROBLEM}}
+PAGED: dict[str, Any] = {
+    "parameters": [LIMIT, OFFSET],
+    "responses": {200: OpenApiTypes.OBJECT, 400: PROBLEM, 404: PROBLEM},
+}
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 SEARCH_LIMIT = 10

@@ -3,6 +3,8 @@ each person once, by the channel and frequency they chose; a fixed number of que
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.db import connection
@@ -121,7 +123,7 @@ def _add_consumers(consumers, count: int) -> None:
     )
     Grant.objects.bulk_create(
         Grant(request=r, port=port, product=consumers.orders, user=r.requester, starts_at=now,
-              expires_at=now + timezone.timedelta(days=30))
+              expires_at=now + timedelta(days=30))
         for r in requests
     )  # fmt: skip
     Follow.objects.bulk_create(
