@@ -131,7 +131,8 @@ def versions_record(*, actor: Actor, pending: list[Pending]) -> list[ProductVers
                 subject=item.subject,
                 contract_id=item.contract_id,
                 version=item.version[:40],
-                author=actor.user,
+                # A person signs versions; a token, or the harvest commands' stand-in user, leaves no author row.
+                author=actor.user if getattr(actor.user, "pk", None) else None,
                 author_label=actor.label[:200],
                 channel=channel,
                 snapshot=item.snapshot,

@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import FieldError, ValidationFailed
+from core.errors import FieldError, NotFound, ValidationFailed
 from lineage.api import views as lineage_views
 from lineage.marquez import routing, selectors
 from lineage.models import Dataset, Job
@@ -203,6 +203,8 @@ class LineageEventsForClient(LineageEvents):
 
     @extend_schema(exclude=True)
     def get(self, request: Request, namespace: str = "") -> Response:
+        if namespace and not selectors.namespace_exists(namespace):
+            raise NotFound(f"Namespace '{namespace}' not found.", path="namespace")
         return super().get(request, namespace)
 
 

@@ -319,7 +319,7 @@ def test_staff_create_the_domain_owned_by_the_parents_team(world):
 def test_the_product_page_shows_the_contract_schema(team_client, client, world):
     assert _post_yaml(team_client, ORDERS_LATEST, "?domain=sales&product=orders").status_code == 201
     client.force_login(world.member)
-    page = client.get("/products/sales/orders/").content.decode()
+    page = client.get("/products/sales/orders/?tab=contract").content.decode()
     assert "contract-schema-table" in page
     assert "<code>customer_email_address</code>" in page
     assert "<code>line_items.order_id</code> → <code>orders.order_id</code>" in page

