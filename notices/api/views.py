@@ -130,7 +130,7 @@ class Follows(APIView):
         follow = follows.follow_create(actor=Actor.from_request(request), target=_target(request.data))
         return Response(_follow_data(follow), status=201)
 
-    @extend_schema(request=FOLLOW_IN, responses={204: None, 404: PROBLEM})
+    @extend_schema(request=FOLLOW_IN, responses={204: None, 400: PROBLEM, 404: PROBLEM})
     def delete(self, request: Request) -> Response:
         follows.follow_delete(actor=Actor.from_request(request), target=_target(request.data))
         return Response(status=204)
