@@ -104,7 +104,7 @@ def _version_message(version: ProductVersion) -> Message:
         lines.append(f"- and {len(version.changes) - 30} more")
     body = f"{product.identifier}, version #{version.number} by {version.author_label}.\n\n" + "\n".join(lines)
     return Message(
-        kind, f"version:{version.pk}", title, body, product.get_absolute_url() + "#history", product, version.pk
+        kind, f"version:{version.pk}", title, body, product.get_tab_url("history", "versions"), product, version.pk
     )
 
 

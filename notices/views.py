@@ -158,7 +158,7 @@ def product_publish(request, domain_slug: str, slug: str):
                 if result.verdict is not None and result.verdict.status == "warning":
                     messages.warning(request, "Published with breaking changes and no major version bump.")
                 messages.success(request, f"Published: {result.action}.")
-                return redirect(reverse("product_detail", args=[domain_slug, slug]) + "#history")
+                return redirect(reverse("product_detail", args=[domain_slug, slug]) + "?tab=history#versions")
         except json.JSONDecodeError as exc:
             context["errors"] = [("", f"Not JSON: {exc.msg} at line {exc.lineno}.")]
         except ApplicationError as exc:

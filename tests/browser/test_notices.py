@@ -43,8 +43,8 @@ def test_a_breaking_change_is_refused_then_published_with_a_major_bump_and_the_c
 
     page.get_by_label("Document (JSON)").fill(json.dumps(orders_body(version="2.0.0", drop="note"), indent=2))
     page.get_by_role("button", name="Publish").click()
-    page.wait_for_url(re.compile(r".*/products/sales/orders/#history$"))
-    history = page.locator("#history")
+    page.wait_for_url(re.compile(r".*/products/sales/orders/\?tab=history#versions$"))
+    history = page.locator("#versions")
     assert "breaking" in history.inner_text()
     assert "/outputPorts/orders_table/fields/note field removed (breaking)" in history.inner_text()
     owner.close()
@@ -52,6 +52,7 @@ def test_a_breaking_change_is_refused_then_published_with_a_major_bump_and_the_c
     consumer = browser.new_context(base_url=live_server.url)
     page = consumer.new_page()
     sign_in_as(page, consumers.oscar.username)  # finance-team's ledger takes orders_table as an input port
+    page.locator(".nav-user summary").click()  # My data sits in the account menu
     page.get_by_role("link", name="My data").click()
     changed = page.locator("section", has=page.get_by_role("heading", name="Changed since your last visit"))
     assert "Breaking change to Orders 2.0.0" in changed.inner_text()

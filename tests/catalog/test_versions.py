@@ -183,5 +183,5 @@ def test_the_product_page_shows_the_history_with_breaking_changes_marked(team_cl
     put(team_client, without_note("2.0.0"))
     client.force_login(world.member)
     html = client.get("/products/sales/orders/?tab=history").content.decode()
-    assert 'id="history"' in html
+    assert 'id="versions"' in html
     assert "<code>/outputPorts/orders_table/fields/note</code> field removed <strong>(breaking)</strong>" in html
