@@ -168,6 +168,6 @@ def test_a_real_dbt_build_harvests_and_its_tables_drift(world, built):
 def _page(world, product) -> str:
     client = Client()
     client.force_login(world.member)
-    answer = client.get(product.get_absolute_url())
+    answer = client.get(product.get_tab_url("schema"))  # drift shows in the Schema tab
     assert answer.status_code == 200
     return answer.content.decode()
