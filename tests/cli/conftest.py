@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.core.signals import request_finished, request_started
 from typer.testing import CliRunner, Result
 
 from core.actors import Scope
@@ -32,8 +35,44 @@ class Portal:
         return CliRunner().invoke(app, command, input=input)
 
 
+class _Requests:
+    """Requests the live server is still busy with. Its request_finished receiver is connected after core.dispatch's,
+    which runs the work deferred to after the response, so a request counts until that work is done too."""
+
+    def __init__(self) -> None:
+        self.busy = 0
+        self.lock = threading.Lock()
+
+    def started(self, **kwargs) -> None:
+        with self.lock:
+            self.busy += 1
+
+    def finished(self, **kwargs) -> None:
+        with self.lock:
+            self.busy -= 1
+
+    def wait_idle(self, seconds: float = 30) -> None:
+        deadline = time.monotonic() + seconds
+        while self.busy > 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+
 @pytest.fixture
-def portal(live_server, transactional_db) -> Portal:
+def portal(live_server, transactional_db):
+    """The portal; at the end it waits for the live server's deferred work, which would otherwise still write while
+    the test database is flushed (a deadlock on PostgreSQL)."""
+    requests = _Requests()
+    request_started.connect(requests.started, dispatch_uid="cli-tests-started")
+    request_finished.connect(requests.finished, dispatch_uid="cli-tests-finished")
+    try:
+        yield _portal(live_server)
+    finally:
+        requests.wait_idle()
+        request_started.disconnect(dispatch_uid="cli-tests-started")
+        request_finished.disconnect(dispatch_uid="cli-tests-finished")
+
+
+def _portal(live_server) -> Portal:
     world = build_world()
     scopes: list[str] = [Scope.READ, Scope.WRITE_PRODUCTS, Scope.WRITE_LINEAGE, Scope.WRITE_SLI]
     token = token_create(actor=None, team=world.team, name="ci", scopes=scopes).secret
