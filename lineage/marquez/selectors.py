@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Lookup, Max, Min, Q, QuerySet
+from django.db.models import Count, Lookup, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields import CharField
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -243,14 +243,10 @@ def _job_dicts(rows: list[Job], *, detail: bool) -> list[dict[str, Any]]:
     if detail:
         for j in rows:
             latest[j.pk] = [shapes.run(r) for r in j.runs.order_by("-state_time")[:LATEST_RUNS]]
-    elif rows:
-        newest = Run.objects.filter(job_id__in=[j.pk for j in rows]).values("job_id").annotate(t=Max("state_time"))
-        keys = Q()
-        for row in newest:
-            keys |= Q(job_id=row["job_id"], state_time=row["t"])
-        for r in Run.objects.filter(keys) if newest else []:
-            if not latest[r.job_id]:
-                latest[r.job_id] = [shapes.run(r)]
+    else:  # rows annotated with their latest run by `jobs` (one look-up per job on the (job, -state_time) index)
+        uuids = {getattr(j, "latest_run_uuid", None) for j in rows}
+        for r in _runs_by_uuid(uuids).values():
+            latest[r.job_id] = [shapes.run(r)]
     return [
         shapes.job(j, inputs=io[j.pk][0], outputs=io[j.pk][1], latest_runs=latest[j.pk], with_latest_runs=detail)
         for j in rows
@@ -260,7 +256,9 @@ def _job_dicts(rows: list[Job], *, detail: bool) -> list[dict[str, Any]]:
 def jobs(namespace: str, *, limit: int, offset: int) -> Page:
     _require_namespace(namespace)
     rows = Job.objects.filter(namespace=namespace).order_by("name")
-    return Page(_job_dicts(list(rows[offset : offset + limit]), detail=False), rows.count())
+    newest = Run.objects.filter(job=OuterRef("pk")).order_by("-state_time").values("run_uuid")[:1]
+    page = rows.annotate(latest_run_uuid=Subquery(newest))[offset : offset + limit]
+    return Page(_job_dicts(list(page), detail=False), rows.count())
 
 
 def job_detail(namespace: str, name: str) -> dict[str, Any]:
