@@ -15,6 +15,9 @@
   5 ms). Every database statement lets go of the GIL; with the default, a thread coming back from one can wait up
   to 5 ms behind another thread's Python work, which is what made 4 threads per worker slower than 1 here.
 - Each worker builds its lineage graph as soon as it starts (lineage.gunicorn_hooks).
+- Each worker runs the work that follows a response (search indexing, governance, SLO sync, notices) on a thread of
+  its own, merged across requests (core.dispatch.BackgroundRunner), and finishes it when it stops. A pipeline
+  sending one product per request then pays for batches, not for one-product follow-ups: see docs/tasks.md.
 """
 
 from __future__ import annotations
@@ -36,7 +39,16 @@ def set_switch_interval() -> None:
 def post_worker_init(worker):
     """Returns the thread building the lineage graph (gunicorn ignores it; the benchmark waits on it)."""
     # Imported in the worker: the portal's apps are loaded only once gunicorn has loaded the WSGI application.
+    from core.dispatch import start_background_runner
     from lineage.gunicorn_hooks import post_worker_init as build_lineage_graph
 
     set_switch_interval()
+    start_background_runner()
     return build_lineage_graph(worker)
+
+
+def worker_exit(server, worker):
+    """Run the after-response work still pending before the worker goes."""
+    from core.dispatch import stop_background_runner
+
+    stop_background_runner()

@@ -738,7 +738,10 @@ def _link_waiting_inputs(ports: list[OutputPort]) -> None:
         Q(source_product_ref__in=list(by_ref)) | Q(contract_ref__in=list(by_contract))
     )
     links: dict[int, list[int]] = {}
-    for input_port in waiting.only("pk", "product_id", "contract_ref", "source_product_ref", "source_port_ref"):
+    # No ORDER BY: the model's ordering joins product and domain, and SQLite then walked every waiting input port
+    # (5 ms at 500 external inputs, in the write transaction) instead of using the partial indexes.
+    waiting = waiting.order_by().only("pk", "product_id", "contract_ref", "source_product_ref", "source_port_ref")
+    for input_port in waiting:
         target = by_contract.get(input_port.contract_ref) if input_port.contract_ref else None
         ref = input_port.source_product_ref
         if target is None and ref in by_ref:
