@@ -235,6 +235,13 @@ def main() -> int:
             print(f"seeded {more:,} products in {time.monotonic() - began:.0f}s")
             subjects = seeded(env)
             assert subjects is not None
+            if database_url:
+                import psycopg
+
+                # What autovacuum does on a live server some minutes after a load: the visibility map that
+                # index-only scans need, and fresh statistics (seed_demo has analyzed already).
+                with psycopg.connect(database_url, autocommit=True) as db:
+                    db.execute("VACUUM ANALYZE")
         engine = "PostgreSQL" if database_url else "SQLite"
         with Server("gunicorn", env, workdir, workers=args.workers, threads=4 if database_url else 1) as server:
             server.wait_healthy(120)

@@ -8,6 +8,7 @@ from itertools import groupby
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from catalog import counts as product_counts
 from catalog.models import (
     Classification,
     DataContract,
@@ -91,9 +92,8 @@ def domain_tree() -> DomainTree:
     Domains are few (tens to hundreds), so loading them all is cheaper than walking the tree level by level.
     """
     domains = list(Domain.objects.select_related("owner_team").order_by("name"))
-    # order_by(): without it the model's ordering (by domain name) joins the domains into the count.
-    per_domain = DataProduct.objects.visible().order_by().values("domain_id").annotate(n=Count("id"))
-    counts = {row["domain_id"]: row["n"] for row in per_domain}
+    # The counts the product table's triggers keep: a few rows, not a count of every product.
+    counts = product_counts.visible_per_domain()
     by_id = {d.pk: DomainNode(domain=d, product_count=counts.get(d.pk, 0)) for d in domains}
     roots: list[DomainNode] = []
     for node in by_id.values():
@@ -150,19 +150,29 @@ class HomeSummary:
     my_product_count: int = 0
 
 
+def _first(products: QuerySet[DataProduct], limit: int) -> list[DataProduct]:
+    """The first `limit` products of an ordered query, with their listing relations. The ids come from the
+    product table alone: joined with domains and teams, SQLite (with statistics) chose to walk the 13 domains and
+    sort every product of each (260 ms at 100k) instead of reading the ordering index's first rows."""
+    ids = list(products.values_list("pk", flat=True)[:limit])
+    rows = DataProduct.objects.with_listing_relations().in_bulk(ids)
+    return [rows[pk] for pk in ids if pk in rows]
+
+
 def home_summary(user=None) -> HomeSummary:
     """The home page: the mesh in numbers, what is new and changed, and, for a signed-in person, the products of
     their teams (the other apps add tasks, grants and rankings through their template tags)."""
     tree = domain_tree()
-    recent = list(
-        DataProduct.objects.visible().with_listing_relations().order_by("-updated_at", "name")[:RECENT_PRODUCTS]
+    recent = _first(
+        # Newest id first among equal times (a bulk import writes thousands with one): the order of the index on
+        # (updated_at, id), read from its end, where a tie-break by name sorted every tied product.
+        DataProduct.objects.visible().order_by("-updated_at", "-pk"),
+        RECENT_PRODUCTS,
     )
-    new = list(
-        DataProduct.objects.published().select_related("domain").order_by("-created_at", "-pk")[:RECENT_PRODUCTS]
-    )
+    new = _first(DataProduct.objects.published().order_by("-created_at", "-pk"), RECENT_PRODUCTS)
     summary = HomeSummary(
         domain_count=len(tree.by_id),
-        published_product_count=DataProduct.objects.published().count(),
+        published_product_count=product_counts.published_total(),
         team_count=Team.objects.count(),
         recent_products=recent,
         top_domains=tree.roots,
@@ -171,9 +181,20 @@ def home_summary(user=None) -> HomeSummary:
     if user is not None and user.is_authenticated:
         summary.my_teams = [m.team for m in user_memberships(user)]
         if summary.my_teams:
-            mine = DataProduct.objects.visible().filter(owner_team__in=summary.my_teams)
-            summary.my_product_count = mine.count()
-            summary.my_products = list(mine.with_listing_relations().order_by("name")[:MY_PRODUCTS])
+            team_ids = [t.pk for t in summary.my_teams]
+            summary.my_product_count = sum(product_counts.per_domain_of_teams(team_ids, visible=True).values())
+            # The first by name of each team (product_team_name_idx), merged: one sort of a 7,700-product team's
+            # products cost 35 ms.
+            firsts = [
+                pk
+                for team_id in team_ids
+                for pk in DataProduct.objects.visible()
+                .filter(owner_team_id=team_id)
+                .order_by("name", "pk")
+                .values_list("pk", flat=True)[:MY_PRODUCTS]
+            ]
+            mine = DataProduct.objects.with_listing_relations().filter(pk__in=firsts).order_by("name", "pk")
+            summary.my_products = list(mine[:MY_PRODUCTS])
     return summary
 
 
@@ -395,7 +416,7 @@ class TeamDetail:
     team: Team
     members: list[TeamMembership]
     domains: list[Domain]
-    products: QuerySet[DataProduct]  # not evaluated: the page shows one page of them
+    products: ProductsByDomain  # read a page at a time: a team may own 100k products
 
 
 def team_detail(slug: str) -> TeamDetail:
@@ -405,7 +426,11 @@ def team_detail(slug: str) -> TeamDetail:
         key=lambda m: (_ROLE_ORDER.get(m.role, 9), m.user.get_username()),
     )
     domains = list(team.domains.select_related("parent").order_by("name"))
-    products = team.products.with_listing_relations().order_by("domain__name", "name", "pk")
+    # By domain name, then name, read domain by domain (product_team_domain_name_idx) as the products list is.
+    per_domain = product_counts.per_domain_of_teams([team.pk], visible=False)
+    names = dict(Domain.objects.filter(pk__in=per_domain).values_list("pk", "name"))
+    counts = sorted(per_domain.items(), key=lambda item: (names.get(item[0], ""), item[0]))
+    products = ProductsByDomain(team.products.with_listing_relations(), counts)
     return TeamDetail(team=team, members=members, domains=domains, products=products)
 
 

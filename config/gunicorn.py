@@ -49,6 +49,6 @@ def post_worker_init(worker):
 
 def worker_exit(server, worker):
     """Run the after-response work still pending before the worker goes."""
-    from core.dispatch import stop_background_runner
+    from core.dispatch import stop_background_runner  # the worker's own, started in post_worker_init
 
     stop_background_runner()

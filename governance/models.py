@@ -140,3 +140,15 @@ class PendingEvaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id} pending since {self.queued_at:%Y-%m-%d %H:%M:%S}"
+
+
+class OpenFindingCount(models.Model):
+    """Open findings per policy in the whole mesh, kept exact by triggers on the findings table
+    (governance/counts.py): the policies page and the dashboard read a row per policy instead of counting 300k
+    open findings (60-80 ms on PostgreSQL at 100k products)."""
+
+    policy_id = models.CharField(max_length=60, unique=True)
+    n = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.policy_id}: {self.n}"

@@ -14,7 +14,9 @@ from typing import Any, TypedDict
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from access.selectors import decision_hours_median, decision_hours_median_by_domain
+from catalog import counts as product_counts
 from catalog.models import DataProduct, Domain
+from governance import counts as finding_counts
 from governance import health as health_module
 from governance.models import Finding, ProductScore
 from governance.policies import BY_ID, Policy, active_policies
@@ -74,11 +76,15 @@ def _scores(domain: Domain | None) -> QuerySet[ProductScore]:
 
 def policy_rates(domain: Domain | None = None) -> list[PolicyRate]:
     """Pass rate of each active policy over the products it applies to (optionally of one domain): two queries."""
-    by_status = dict(_scores(domain).values_list("product__status").annotate(n=Count("pk")).order_by())
-    findings = Finding.objects.open()
-    if domain is not None:
-        findings = findings.filter(product__domain=domain)
-    failing = dict(findings.values_list("policy_id").annotate(n=Count("pk")).order_by())
+    # The products a policy applies to, by status, and its open findings: from the counts the database keeps
+    # (catalog/counts.py, governance/counts.py) for the whole mesh, where counting 100k scores and 300k findings
+    # took 100-200 ms on PostgreSQL; a domain's own are counted (a domain's products, not the mesh's).
+    by_status = product_counts.per_status(domain_id=domain.pk if domain is not None else None)
+    if domain is None:
+        failing = finding_counts.open_per_policy()
+    else:
+        findings = Finding.objects.open().filter(product__domain=domain)
+        failing = dict(findings.values_list("policy_id").annotate(n=Count("pk")).order_by())
     return [
         PolicyRate(
             policy=p,

@@ -16,6 +16,7 @@ from django.db.models import Avg, Case, Count, F, IntegerField, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from catalog import counts as product_counts
 from catalog.models import DataProduct, Domain, LifecycleStatus, TeamRole
 from catalog.permissions import domain_team_ids
 from core.actors import Actor
@@ -339,13 +340,7 @@ def mesh_rating_overview(*, weeks: int = TREND_WEEKS) -> list[DomainRow]:
     Queries do not grow with the number of domains: the trend is computed from one grouped query."""
     weights = Weights.from_settings()
     domains = list(Domain.objects.order_by("name"))
-    counts = dict(
-        DataProduct.objects.visible()
-        .order_by()
-        .values_list("domain_id")
-        .annotate(n=Count("pk"))
-        .values_list("domain_id", "n")
-    )
+    counts = product_counts.visible_per_domain()
     live = _live_ratings()
     pooled = _summaries(live, [d.pk for d in domains], "product__domain_id", weights)
     first, start = _trend_window(weeks, timezone.now())

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
+from catalog import counts as product_counts
 from catalog.models import DataContract, DataProduct, Domain, InputPort, OutputPort, SchemaField, Team, TeamMembership
 from search.base import IndexDocument
 from search.ranking import bayesian_average, rating_band
@@ -237,9 +238,7 @@ class DomainSource:
         for each in by_id.values():
             if each.parent_id:
                 children[each.parent_id].append(each.name)
-        counts = dict(
-            DataProduct.objects.visible().filter(domain_id__in=ids).values_list("domain_id").annotate(n=Count("pk"))
-        )
+        counts = product_counts.visible_per_domain(ids)
         docs = []
         for pk in ids:
             d = by_id.get(pk)

@@ -16,14 +16,19 @@ Where the inputs come from:
 from __future__ import annotations
 
 import statistics
+import threading
+import time as clock
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import Min, Sum
+from django.utils import timezone
 
 from access.models import Grant
 from catalog.models import DataProduct, Domain, InputPort, LifecycleStatus, TeamMembership
+from core.dispatch import after_response
 from usage.models import ProductMilestone, UsageDay, UsageMonth
 from usage.selectors import month_labels
 
@@ -84,6 +89,7 @@ class MeshMetrics:
     consumed_outside: int = 0
     consumed_at_all: int = 0
     how: dict[str, str] = field(default_factory=lambda: dict(HOW))
+    computed_at: datetime = field(default_factory=timezone.now)
 
     @property
     def outside_share(self) -> float | None:
@@ -136,7 +142,10 @@ def _team_homes(domains: list[tuple[int, str, str, int]], products: list[tuple])
 def mesh_metrics(*, months: int = MONTHS) -> MeshMetrics:
     """Every figure of the mesh in a fixed number of queries (one per kind of input, grouped)."""
     domain_rows = list(Domain.objects.values_list("pk", "slug", "name", "owner_team_id").order_by("name"))
-    products = list(DataProduct.objects.values_list("pk", "domain_id", "status", "created_at", "owner_team_id"))
+    # order_by(): the model's ordering sorts by domain and product name, a join and a sort of every product.
+    products = list(
+        DataProduct.objects.order_by().values_list("pk", "domain_id", "status", "created_at", "owner_team_id")
+    )
     domain_of = {pk: d for pk, d, *_ in products}
     milestones = {
         pid: (drafted, published, estimated)
@@ -236,8 +245,10 @@ def _network(domain_rows, products, domain_of) -> tuple[dict, dict[int, set[int 
         consumer = home(team_id, user_id)
         matrix[(consumer, domain_of[pid])].grants += 1
         consumers_of[pid].add(consumer)
-    for consumer_domain, source_pid in InputPort.objects.filter(source_port__isnull=False).values_list(
-        "product__domain_id", "source_port__product_id"
+    for consumer_domain, source_pid in (
+        InputPort.objects.filter(source_port__isnull=False)
+        .order_by()
+        .values_list("product__domain_id", "source_port__product_id")
     ):
         if source_pid not in domain_of:
             continue
@@ -258,10 +269,58 @@ def _network(domain_rows, products, domain_of) -> tuple[dict, dict[int, set[int 
     return dict(matrix), consumers_of
 
 
+class _Kept:
+    """This process's last figures: when they were computed (monotonic clock), and whether a refresh is queued."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()  # held while computing, so that cold requests compute once
+        self.metrics: MeshMetrics | None = None
+        self.at = 0.0
+        self.refreshing = False
+
+
+_kept = _Kept()
+
+
+def _refresh() -> MeshMetrics:
+    with _kept.lock:
+        try:
+            metrics = mesh_metrics()
+            _kept.metrics, _kept.at = metrics, clock.monotonic()
+            return metrics
+        finally:
+            _kept.refreshing = False
+
+
+def current_metrics() -> MeshMetrics:
+    """The figures for the page and the API: this process's last result while it is younger than
+    PORTAL_MESH_METRICS_MAX_AGE seconds. Older, it is still answered and the next one is computed after the
+    response (at once outside a request); the first request of a process computes them while it waits."""
+    max_age = getattr(settings, "PORTAL_MESH_METRICS_MAX_AGE", 300)
+    if max_age <= 0:
+        return mesh_metrics()
+    kept = _kept.metrics
+    if kept is None:
+        with _kept.lock:
+            kept = _kept.metrics  # another request may have computed them while this one waited
+        return kept if kept is not None else _refresh()
+    if clock.monotonic() - _kept.at >= max_age and not _kept.refreshing:
+        _kept.refreshing = True
+        if not after_response("usage.mesh.refresh", _refresh):
+            return _refresh()
+    return kept
+
+
+def forget() -> None:
+    """Drop the kept figures (tests)."""
+    _kept.metrics, _kept.at, _kept.refreshing = None, 0.0, False
+
+
 def as_dict(m: MeshMetrics) -> dict:
     """The API's shape of the figures."""
     slugs = {pk: slug for pk, slug, _ in m.domains}
     return {
+        "computed_at": m.computed_at.isoformat(),
         "time_to_market": {
             "how": {
                 "draft_to_published": m.how["draft_to_published"],

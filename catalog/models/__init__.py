@@ -1,4 +1,5 @@
 from catalog.models.contracts import DataContract, QualityRule, SlaProperty
+from catalog.models.counts import ProductCount
 from catalog.models.org import Domain, Team, TeamMembership, TeamRole
 from catalog.models.products import DataProduct, InputPort, OutputPort, SchemaField, Tag
 from catalog.models.versions import Deprecation, ProductVersion, VersionSubject
@@ -28,6 +29,7 @@ __all__ = [
     "LifecycleStatus",
     "OutputPort",
     "PortType",
+    "ProductCount",
     "ProductKind",
     "ProductVersion",
     "QualityRule",

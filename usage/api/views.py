@@ -143,5 +143,7 @@ class MeshMetrics(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
         """Time to market per domain and per month, products per domain over time, the cross-domain consumption
-        matrix and the share of products consumed outside their domain; each figure says how it is computed."""
-        return Response(mesh.as_dict(mesh.mesh_metrics()))
+        matrix and the share of products consumed outside their domain; each figure says how it is computed.
+        `computed_at`: when; each server process recomputes them at most every PORTAL_MESH_METRICS_MAX_AGE
+        seconds (default 300)."""
+        return Response(mesh.as_dict(mesh.current_metrics()))

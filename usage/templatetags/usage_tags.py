@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
 
 from catalog.models import DataProduct
 from core.actors import Actor
@@ -38,7 +39,7 @@ def data_size(value) -> str:
 @register.inclusion_tag("usage/_partials/mesh_metrics.html")
 def mesh_metrics() -> dict:
     """The mesh dashboard's value figures: time to market, products over time, the domain network."""
-    figures = mesh.mesh_metrics()
+    figures = mesh.current_metrics()
     names = {pk: name for pk, _, name in figures.domains}
     any_usage = any(cell.queries for cell in figures.matrix.values())
     edges = [
@@ -57,6 +58,7 @@ def mesh_metrics() -> dict:
     month_names = [m.strftime("%Y-%m") for m in figures.months]
     return {
         "m": figures,
+        "max_age_minutes": round(getattr(settings, "PORTAL_MESH_METRICS_MAX_AGE", 300) / 60),
         "month_names": month_names,
         "ttm_series": {
             "Draft to published": [r["draft_to_published_days"] for r in figures.time_by_month],
