@@ -9,7 +9,7 @@ def access(request) -> dict:
         return {}
 
     def approvals() -> int | None:
-        if not selectors.decidable_products(user).exists():
+        if not selectors.decides_any(user):
             return None
         return selectors.approvals_pending_count(user)
 

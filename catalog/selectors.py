@@ -34,6 +34,7 @@ from catalog.specs import (
     QualityRuleSpec,
     SlaSpec,
 )
+from core import per_request
 
 RECENT_PRODUCTS = 8
 MY_PRODUCTS = 10
@@ -438,7 +439,10 @@ def user_memberships(user) -> list[TeamMembership]:
     """The signed-in person's teams with their role in each, for the navigation."""
     if not user.is_authenticated:
         return []
-    return list(TeamMembership.objects.filter(user=user).select_related("team").order_by("team__name"))
+    return per_request.remember(
+        ("roles", "memberships", user.pk),
+        lambda: list(TeamMembership.objects.filter(user=user).select_related("team").order_by("team__name")),
+    )
 
 
 # Stored versions, as specs (for catalog.diff) ----------------------------------------------------------------

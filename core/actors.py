@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from django.db import models
 
+from core import per_request
 from core.errors import PermissionDenied
 
 
@@ -105,7 +106,8 @@ class Actor:
             return {self.token.team_id: TeamRole.MEMBER}
         if self.user is None:
             return {}
-        return dict(self.user.memberships.values_list("team_id", "role"))
+        user = self.user
+        return per_request.remember(("roles", user.pk), lambda: dict(user.memberships.values_list("team_id", "role")))
 
     @property
     def team_ids(self) -> set[int]:

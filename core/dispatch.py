@@ -28,6 +28,7 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
+import time
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -42,6 +43,11 @@ log = logging.getLogger(__name__)
 # Work done after the response may enqueue more (a task's own write commits and hands work on): it joins the next
 # round. The bound stops two receivers that keep re-announcing each other's writes from running forever.
 MAX_ROUNDS = 5
+
+# The background runner (below) waits up to this long for requests still being served before it starts a batch,
+# and starts at once when the batch holds this many jobs and ids.
+LINGER_SECONDS = 0.2
+MAX_BATCH = 500
 
 
 class _Queue:
@@ -172,13 +178,18 @@ def _run(queue: _Queue) -> None:
 
 def _request_started(**kwargs) -> None:
     _local.queue = _Queue()
+    if _runner is not None:
+        _runner.request_began()
 
 
 def _request_finished(**kwargs) -> None:
     queue = _queue()
-    if queue and _runner is not None:
+    runner = _runner
+    if runner is not None:
         _local.queue = None
-        _runner.submit(queue)
+        if queue:
+            runner.submit(queue)
+        runner.request_ended()
         return
     _run_rounds(queue)
 
@@ -233,6 +244,7 @@ class BackgroundRunner:
         self._pending = _Queue()
         self._busy = False
         self._stopping = False
+        self._in_flight = 0  # requests of this process being served now
         self.batches = 0
         self.thread = threading.Thread(target=self._loop, name="after-response", daemon=True)
 
@@ -249,9 +261,26 @@ class BackgroundRunner:
                 self._lock.wait()
             if not self._pending:
                 return None
+            # Requests still being served will hand work on in a moment: wait for them (a little), so that it
+            # joins this batch rather than the next. A lone request's work starts at once.
+            deadline = time.monotonic() + LINGER_SECONDS
+            while self._in_flight and not self._stopping and self._pending.size() < MAX_BATCH:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._lock.wait(left)
             batch, self._pending = self._pending, _Queue()
             self._busy = True
             return batch
+
+    def request_began(self) -> None:
+        with self._lock:
+            self._in_flight += 1
+
+    def request_ended(self) -> None:
+        with self._lock:
+            self._in_flight = max(0, self._in_flight - 1)
+            self._lock.notify_all()
 
     def _loop(self) -> None:
         from django.db import close_old_connections

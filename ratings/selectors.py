@@ -19,6 +19,7 @@ from django.utils import timezone
 from catalog import counts as product_counts
 from catalog.models import DataProduct, Domain, LifecycleStatus, TeamRole
 from catalog.permissions import domain_team_ids
+from core import per_request
 from core.actors import Actor
 from ratings.models import DIMENSIONS, STARS, Rating, RatingVersion
 from search.extensions import ProductExtras, Weights, bayesian_average
@@ -86,6 +87,7 @@ def _summaries(ratings, keys: Iterable[int], key: str, weights: Weights) -> dict
     return out
 
 
+@per_request.by_ids("ratings.summaries")
 def rating_summaries(product_ids: Iterable[int]) -> dict[int, RatingSummary]:
     """One RatingSummary per asked product (unrated ones too), in at most three queries."""
     return _summaries(Rating.objects.all(), set(product_ids), "product_id", Weights.from_settings())

@@ -14,6 +14,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from catalog.models import DataProduct
+from core import per_request
 from lineage.graph import get_graph
 from lineage.models import DatasetSchemaVersion
 from slo.evaluation import stale_after
@@ -79,6 +80,7 @@ def _summary(objectives: Iterable[tuple[str, float | None, float | None]], open_
     return summary
 
 
+@per_request.by_ids("slo.summaries")
 def slo_summaries(product_ids: Iterable[int]) -> dict[int, SloSummary]:
     """A summary for every id asked for (products without objectives get state "none"); two queries."""
     ids = list(dict.fromkeys(product_ids))

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from access.models import Grant
 from catalog.models import DataProduct, Team
+from core import per_request
 from usage.models import UsageDay, UsageMonth, UsageRecord, consumer_key
 from usage.permissions import CostViewer
 
@@ -57,6 +58,7 @@ def active_consumers(product_ids: Iterable[int], *, days: int = ACTIVE_DAYS) -> 
     return dict(out)
 
 
+@per_request.by_ids("usage.signals")
 def usage_signals(product_ids: Iterable[int]) -> dict[int, UsageSignal]:
     """Per product with any usage on record; products never used are absent (their usage is unknown, not 0)."""
     ids = list(product_ids)

@@ -97,7 +97,7 @@ def _user(context):
 def home_approvals(context, limit: int = 5) -> dict:
     """The home page's access task: requests waiting for the person's decision (nothing for non-deciders)."""
     user = _user(context)
-    if user is None or not selectors.decidable_products(user).exists():
+    if user is None or not selectors.decides_any(user):
         return {"decider": False}
     waiting = list(selectors.approvals_inbox(user)[: limit + 1])
     return {"decider": True, "waiting": waiting[:limit], "more": len(waiting) > limit}
