@@ -56,6 +56,7 @@ _RECOUNT = [
 
 
 TRIGGER_SET = TriggerSet(
+    summary="catalog_productcount",
     table="catalog_dataproduct",
     names=TRIGGERS,
     sqlite=tuple(_SQLITE),

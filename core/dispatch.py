@@ -38,6 +38,8 @@ from django.conf import settings
 from django.core.signals import request_finished, request_started
 from django.db import transaction
 
+from core import per_request
+
 log = logging.getLogger(__name__)
 
 # Work done after the response may enqueue more (a task's own write commits and hands work on): it joins the next
@@ -183,6 +185,7 @@ def _request_started(**kwargs) -> None:
 
 
 def _request_finished(**kwargs) -> None:
+    per_request.end()  # the work below reads afresh, as in any task
     queue = _queue()
     runner = _runner
     if runner is not None:

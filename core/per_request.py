@@ -78,8 +78,13 @@ def _started(environ=None, **kwargs) -> None:
     _local.store = {} if method in _READS else None
 
 
-def _finished(**kwargs) -> None:
+def end() -> None:
+    """Keep nothing more in this thread (the request's response is out)."""
     _local.store = None
+
+
+def _finished(**kwargs) -> None:
+    end()
 
 
 request_started.connect(_started, dispatch_uid="core.per_request.started")

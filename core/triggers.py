@@ -18,6 +18,7 @@ from django.db import connections, transaction
 @dataclass(frozen=True)
 class TriggerSet:
     table: str  # the table the triggers watch
+    summary: str  # the table they keep
     names: tuple[str, ...]  # every trigger's name
     sqlite: tuple[str, ...]  # statements creating them on SQLite (CREATE TRIGGER IF NOT EXISTS ...)
     postgresql: tuple[str, ...]  # and on PostgreSQL >= 14 (CREATE OR REPLACE FUNCTION / TRIGGER ...)
@@ -41,7 +42,15 @@ class TriggerSet:
         if connection.vendor not in {"sqlite", "postgresql"}:
             return False
         with transaction.atomic(using=using):
-            if self.installed(using) == set(self.names):
+            present = self.installed(using)
+            if self.summary not in connection.introspection.table_names():
+                # Migrated back to before the summary existed: triggers writing to it would break every write.
+                with connection.cursor() as cursor:
+                    for name in present:
+                        suffix = f" ON {self.table}" if connection.vendor == "postgresql" else ""
+                        cursor.execute(f"DROP TRIGGER IF EXISTS {name}{suffix}")
+                return False
+            if present == set(self.names):
                 return False
             with connection.cursor() as cursor:
                 for statement in self.sqlite if connection.vendor == "sqlite" else self.postgresql:

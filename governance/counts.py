@@ -12,6 +12,7 @@ _TAKE = """UPDATE governance_openfindingcount SET n = n - 1
     WHERE OLD.status = 'open' AND policy_id = OLD.policy_id"""
 
 TRIGGER_SET = TriggerSet(
+    summary="governance_openfindingcount",
     table="governance_finding",
     names=("governance_finding_count_insert", "governance_finding_count_delete", "governance_finding_count_update"),
     sqlite=(
