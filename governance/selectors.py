@@ -209,11 +209,8 @@ _AGGREGATES = {
 
 
 def _domain_rows(domain_ids: list[int] | None) -> dict[int, Mapping[str, Any]]:
-    """_AGGREGATES per domain, in one grouped query over the scores."""
-    scores = ProductScore.objects.all()
-    if domain_ids is not None:
-        scores = scores.filter(domain_id__in=domain_ids)
-    return {row["domain_id"]: row for row in scores.values("domain_id").annotate(**_AGGREGATES).order_by()}
+    """_AGGREGATES per domain: the sums and counts the scores table's triggers keep (governance/counts.py)."""
+    return finding_counts.score_totals(domain_ids)
 
 
 def _pooled_rows(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from catalog.models import DataProduct, Team, TeamMembership
 from core.notifications import notify
+from governance import counts
 from governance import health as health_module
 from governance.models import Finding, FindingStatus, PendingEvaluation, ProductScore, Severity
 from governance.policies import BY_ID, Batch, Policy, active_policies
@@ -412,6 +413,10 @@ def health_refresh(*, product_ids: Iterable[int] | None = None) -> int:
             )
             _reindex_changed_health(before, {row.product_id: row.health for row in rows}, [])
             done += len(rows)
+    if product_ids is None:
+        # Every score was rewritten: sum the domains' totals afresh, so that the float rounding of the triggers'
+        # additions and subtractions never builds up (governance/counts.py).
+        counts.SCORE_TRIGGERS.count_again()
     return done
 
 

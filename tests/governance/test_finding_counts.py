@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from catalog.models import DataProduct
 from governance import counts
-from governance.models import Finding, OpenFindingCount
+from governance.models import Finding, OpenFindingCount, ProductScore
 from governance.selectors import policy_rates
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +78,72 @@ def test_lost_triggers_are_installed_again_and_the_counts_recomputed(world):
     assert kept() != counted()
     assert counts.TRIGGER_SET.install() is True
     assert kept() == counted()
+
+
+def scores_by_domain() -> dict[int, dict]:
+    """The dashboards' aggregates computed the slow way, from every score."""
+    from django.db.models import Count, Max, Sum
+
+    rows = ProductScore.objects.values("domain_id").annotate(
+        n=Count("pk"),
+        gov_sum=Sum("score"),
+        err_sum=Sum("errors"),
+        slo_n=Count("slo_compliance"),
+        slo_sum=Sum("slo_compliance"),
+        cons_n=Count("consumers"),
+        health_n=Count("health"),
+        health_sum=Sum("health"),
+        evaluated_at=Max("health_at"),
+    )
+    return {r.pop("domain_id"): r for r in rows.order_by()}
+
+
+def assert_totals_match() -> None:
+    expected = scores_by_domain()
+    kept_totals = counts.score_totals()
+    assert set(kept_totals) == set(expected)
+    for domain_id, want in expected.items():
+        got = kept_totals[domain_id]
+        for key, value in want.items():
+            if value is None:  # SUM of nothing: the kept sum is 0, with a count of 0
+                assert not got[key] or key == "evaluated_at", (key, got[key])
+            elif isinstance(value, float):
+                assert got[key] == pytest.approx(value), key
+            else:
+                assert got[key] == value, key
+
+
+def score(product, **fields) -> ProductScore:
+    values = {"score": 80.0, "checked": 5, "passed": 4, "errors": 1, "evaluated_at": timezone.now(), **fields}
+    return ProductScore.objects.create(product=product, domain=product.domain, **values)
+
+
+def test_domain_score_totals_follow_every_write(world):
+    made = [
+        DataProduct.objects.create(
+            domain=world.domain if k % 2 else world.other_domain, slug=f"s{k}", name="s", owner_team=world.team
+        )
+        for k in range(4)
+    ]
+    score(made[0])
+    score(made[1], score=55.5, slo_compliance=0.97, consumers=3, health=61.25, health_at=timezone.now())
+    score(made[2], score=100.0, errors=0, health=90.0)
+    assert_totals_match()
+    ProductScore.objects.filter(product=made[0]).update(score=42.0, health=10.0, slo_compliance=0.5)
+    assert_totals_match()
+    ProductScore.objects.filter(product=made[1]).update(domain=world.other_domain)  # a product moved
+    assert_totals_match()
+    ProductScore.objects.filter(product=made[2]).delete()
+    assert_totals_match()
+    made[0].delete()  # its score goes by cascade
+    assert_totals_match()
+
+
+def test_dashboard_rows_read_the_totals(world, django_assert_max_num_queries):
+    from governance.selectors import domain_figures
+
+    product = DataProduct.objects.create(domain=world.domain, slug="x", name="x", owner_team=world.team)
+    score(product, score=70.0, health=65.0, health_at=timezone.now())
+    figures = domain_figures([world.domain.pk])[world.domain.pk]
+    assert figures.products == 1 and figures.governance == 70.0 and figures.health == 65.0
+    assert counts.SCORE_TRIGGERS.installed() == set(counts.SCORE_TRIGGERS.names)
