@@ -24,6 +24,7 @@ from access.models import (
 )
 from catalog.models import DataProduct, Domain, LifecycleStatus, OutputPort, Team, TeamMembership, TeamRole
 from core import per_request
+from core.actors import Actor
 from core.errors import FieldError, ValidationFailed
 
 
@@ -106,9 +107,8 @@ def deciders_of(product: DataProduct) -> list:
 def is_decider(user, product: DataProduct) -> bool:
     if user is None or not user.is_authenticated:
         return False
-    return TeamMembership.objects.filter(
-        user=user, team_id=product.owner_team_id, role__in=decider_roles(product.domain)
-    ).exists()
+    # The person's roles, as every Actor reads them (once per reading request).
+    return Actor(user=user).roles_by_team.get(product.owner_team_id) in decider_roles(product.domain)
 
 
 def _decides(user, prefix: str = "") -> Q:
@@ -137,15 +137,9 @@ def decides_any(user) -> bool:
 
 
 def _deciding_roles(user) -> dict[int, str]:
-    """The person's owner and steward roles, by team id (read once per request)."""
-    return per_request.remember(
-        ("roles", "deciding", user.pk),
-        lambda: dict(
-            TeamMembership.objects.filter(user=user, role__in=[TeamRole.OWNER, TeamRole.STEWARD]).values_list(
-                "team_id", "role"
-            )
-        ),
-    )
+    """The person's owner and steward roles, by team id (from the roles every Actor reads, once per request)."""
+    deciding = {TeamRole.OWNER, TeamRole.STEWARD}
+    return {team_id: role for team_id, role in Actor(user=user).roles_by_team.items() if role in deciding}
 
 
 def _decides_any(user) -> bool:

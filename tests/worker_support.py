@@ -15,10 +15,9 @@ How it stays out of everyone's way:
   other's tasks.
 - The worker uses the session's test database: the SQLite file or the PostgreSQL test database name is taken
   from `connection.settings_dict` and passed through `SQLITE_PATH` / `DATABASE_URL`.
-- A worker is started lazily and reused by every later test that asks for the same `extra_env`. One runs at a
-  time: a test asking for another `extra_env` stops the running worker and starts its own (two differently
-  configured workers on the session's one queue would take each other's tasks). The last one is stopped
-  (SIGTERM, then SIGKILL) when the session ends, and the queue is deleted from Redis.
+- A worker is started by the test (`.start(extra_env=...)`) and stopped when the test ends, before its database
+  is flushed (SIGTERM: a warm shutdown that finishes the running tasks; then SIGKILL), and the queue is deleted
+  from Redis. One runs at a time.
 - Without Redis at CELERY_TEST_BROKER_URL (default redis://127.0.0.1:6379/0) the tests are skipped, not failed.
 - Settings: `--pool threads -c 2`, mail to locmem; the worker's log is printed when it fails to start.
 """
@@ -242,4 +241,9 @@ def celery_worker(request, transactional_db, _celery_worker_pool, settings):
     try:
         yield handle
     finally:
+        # Stop the worker before the database is flushed: a warm shutdown finishes the tasks it is running, and
+        # the follow-up tasks a test's last step handed on (a sunset retiring ports writes products, which
+        # queues governance, search and SLO work) would otherwise hold row locks while the flush truncates the
+        # tables (a deadlock on PostgreSQL). The next test starts a fresh worker on an empty queue.
+        _celery_worker_pool.close()
         undo()
