@@ -124,10 +124,11 @@ class PostgresDatabase:
     """A database of its own on the given server, dropped on exit unless `keep`. Its name must be new or one of
     ours: an existing database of that name is dropped first, so runs start empty."""
 
-    def __init__(self, admin_url: str, name: str, *, keep: bool = False):
+    def __init__(self, admin_url: str, name: str, *, keep: bool = False, template: str | None = None):
         import psycopg
 
         self.psycopg = psycopg
+        self.template = template  # an existing database to copy (CREATE DATABASE ... TEMPLATE), or empty
         self.admin_url = admin_url
         self.name = name
         self.keep = keep
@@ -140,7 +141,8 @@ class PostgresDatabase:
 
     def __enter__(self) -> PostgresDatabase:
         self._run(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-        self._run(f'CREATE DATABASE "{self.name}"')
+        template = f' TEMPLATE "{self.template}"' if self.template else ""
+        self._run(f'CREATE DATABASE "{self.name}"{template}')
         return self
 
     def __exit__(self, *exc) -> None:

@@ -19,6 +19,8 @@ with its ratio to its own raw SQL. `--engines postgresql` measures PostgreSQL al
     .venv/bin/python bench/search.py --seed-db var/seeded.sqlite3 # reuse a seeded file (copied, never changed)
     .venv/bin/python bench/search.py --products 20000 --postgres postgres://root@127.0.0.1:5432/postgres
     .venv/bin/python bench/search.py --rounds 10 --json bench/out/search.json
+    .venv/bin/python bench/search.py --engines postgresql --postgres postgres://root@127.0.0.1:5432/postgres \
+        --postgres-template pages100k     # copy a world bench/pages.py seeded and kept (same shape) instead
 
 Targets (issues 3 and 18): results page p95 <= 60 ms, suggestions p95 <= 20 ms on each engine, reindex from
 scratch <= 5 minutes.
@@ -282,8 +284,11 @@ def world_facts(engine: str, target: str) -> tuple[int, int, str]:
 def build_world(engine: str, env: dict, args: argparse.Namespace, target: str) -> dict:
     """Seed (or copy) and reindex; returns the timings of both."""
     figures: dict = {}
+    copied = (engine == "sqlite" and args.seed_db) or (engine == "postgresql" and args.postgres_template)
     if engine == "sqlite" and args.seed_db:
         shutil.copy(args.seed_db, target)
+        manage(env, "migrate", "--no-input", "-v", "0")
+    elif copied:  # the database was created as a copy of the template (a world seeded by an earlier run)
         manage(env, "migrate", "--no-input", "-v", "0")
     else:
         manage(env, "migrate", "--no-input", "-v", "0")
@@ -301,7 +306,7 @@ def build_world(engine: str, env: dict, args: argparse.Namespace, target: str) -
             timeout=7200,
         )
         figures["seed_seconds"] = time.perf_counter() - started
-    if not (args.no_reindex and engine == "sqlite" and args.seed_db):
+    if not (args.no_reindex and copied):
         started = time.perf_counter()
         print(f"{ENGINE_LABELS[engine]}: reindexing from scratch...", file=sys.stderr)
         manage(env, "search_reindex", "--fresh", "--no-progress", timeout=7200)
@@ -370,7 +375,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="times each query of the mix is sent (default 5)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--no-reindex", action="store_true", help="the --seed-db file is already indexed")
+    parser.add_argument(
+        "--postgres-template",
+        metavar="DB",
+        help="copy this already seeded database on the --postgres server instead of seeding (CREATE DATABASE "
+        "... TEMPLATE; nothing may be connected to it)",
+    )
+    parser.add_argument(
+        "--no-reindex", action="store_true", help="the --seed-db file or --postgres-template is already indexed"
+    )
     parser.add_argument("--conn-max-age", type=int, help="keep database connections open this many seconds")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir and the PostgreSQL database")
     parser.add_argument("--json", help="also write the figures to this file")
@@ -402,7 +415,7 @@ def main() -> None:
                 figures["engines"][engine] = measure_engine(engine, env, args, workdir, str(db_path))
             else:
                 name = f"search_bench_{os.getpid()}"
-                with PostgresDatabase(args.postgres, name, keep=args.keep) as database:
+                with PostgresDatabase(args.postgres, name, keep=args.keep, template=args.postgres_template) as database:
                     env = {**base, "DATABASE_URL": database.url}
                     figures["engines"][engine] = measure_engine(engine, env, args, workdir, database.url)
                     figures["postgres_version"] = postgres_version(database.url)

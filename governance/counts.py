@@ -5,6 +5,9 @@ domain and a score changed or deleted takes its old values away."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from core.triggers import TriggerSet
 from governance.models import DomainScoreTotal, OpenFindingCount
 
@@ -135,7 +138,7 @@ SCORE_TRIGGERS = TriggerSet(
 )
 
 
-def score_totals(domain_ids: list[int] | None = None) -> dict[int, dict]:
+def score_totals(domain_ids: list[int] | None = None) -> dict[int, Mapping[str, Any]]:
     """Per domain with scored products: its sums and counts, as selectors._AGGREGATES names them."""
     rows = DomainScoreTotal.objects.filter(n__gt=0)
     if domain_ids is not None:

@@ -95,7 +95,7 @@ def scores_by_domain() -> dict[int, dict]:
         health_sum=Sum("health"),
         evaluated_at=Max("health_at"),
     )
-    return {r.pop("domain_id"): r for r in rows.order_by()}
+    return {row["domain_id"]: {k: v for k, v in row.items() if k != "domain_id"} for row in rows.order_by()}
 
 
 def assert_totals_match() -> None:
