@@ -10,6 +10,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -178,7 +179,8 @@ def test_snippets_switch_language_and_copy_and_the_schema_filters(open_page, dem
     spark = first.locator(".snippet:visible")
     assert "spark" in spark.inner_text()
     spark.get_by_role("button", name="Copy").click()
-    assert first.locator(".copy-status").inner_text() == "Copied to the clipboard."
+    # The status is written when the clipboard promise resolves: wait for it rather than read it at once.
+    expect(first.locator(".copy-status")).to_have_text("Copied to the clipboard.")
     assert "spark" in page.evaluate("navigator.clipboard.readText()")
 
     page.goto("/products/sales/orders/?tab=schema")
