@@ -287,11 +287,9 @@ def build_world(engine: str, env: dict, args: argparse.Namespace, target: str) -
     copied = (engine == "sqlite" and args.seed_db) or (engine == "postgresql" and args.postgres_template)
     if engine == "sqlite" and args.seed_db:
         shutil.copy(args.seed_db, target)
-        manage(env, "migrate", "--no-input", "-v", "0")
-    elif copied:  # the database was created as a copy of the template (a world seeded by an earlier run)
-        manage(env, "migrate", "--no-input", "-v", "0")
-    else:
-        manage(env, "migrate", "--no-input", "-v", "0")
+    # (a PostgreSQL template was copied when the database was created)
+    manage(env, "migrate", "--no-input", "-v", "0")
+    if not copied:
         started = time.perf_counter()
         print(f"{ENGINE_LABELS[engine]}: seeding {args.products:,} products x {args.fields} fields...", file=sys.stderr)
         manage(

@@ -8,7 +8,7 @@ from django.db import connection
 from django.utils import timezone
 
 from catalog.models import DataProduct
-from governance import counts
+from governance import counts, selectors
 from governance.models import Finding, OpenFindingCount, ProductScore
 from governance.selectors import policy_rates
 
@@ -81,21 +81,9 @@ def test_lost_triggers_are_installed_again_and_the_counts_recomputed(world):
 
 
 def scores_by_domain() -> dict[int, dict]:
-    """The dashboards' aggregates computed the slow way, from every score."""
-    from django.db.models import Count, Max, Sum
-
-    rows = ProductScore.objects.values("domain_id").annotate(
-        n=Count("pk"),
-        gov_sum=Sum("score"),
-        err_sum=Sum("errors"),
-        slo_n=Count("slo_compliance"),
-        slo_sum=Sum("slo_compliance"),
-        cons_n=Count("consumers"),
-        health_n=Count("health"),
-        health_sum=Sum("health"),
-        evaluated_at=Max("health_at"),
-    )
-    return {row["domain_id"]: {k: v for k, v in row.items() if k != "domain_id"} for row in rows.order_by()}
+    """The dashboards' aggregates (selectors._AGGREGATES, every kept column) computed the slow way, from every score."""
+    rows = ProductScore.objects.values("domain_id").annotate(**selectors._AGGREGATES).order_by()
+    return {row["domain_id"]: {k: v for k, v in row.items() if k != "domain_id"} for row in rows}
 
 
 def assert_totals_match() -> None:
