@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from catalog.services.products import product_upsert_from_payload
 from core.actors import Actor
@@ -116,7 +117,8 @@ def test_search_then_tick_facets_narrows_the_results_in_the_url(page, sign_in, c
     checked = page.get_by_role("group", name="Domain").get_by_role("checkbox", name=re.compile("^Sales"))
     assert checked.is_checked()
     assert checked.evaluate("element => element === document.activeElement")
-    assert page.get_by_role("status").filter(has_text="results for “orders”").count() == 1
+    # The announcement is written once htmx has settled the swap, a moment after the results are in.
+    expect(page.get_by_role("status").filter(has_text="results for “orders”")).to_have_count(1)
 
     page.get_by_role("group", name="Kind").get_by_role("checkbox", name=re.compile("^Aggregate")).check()
     page.wait_for_url(re.compile(r"kind=aggregate"))
