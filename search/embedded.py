@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -56,6 +57,8 @@ SORT_ORDERS = {
     "health": "d.health DESC, d.static_rank DESC, d.id",  # unknown is stored as -1: last
     "updated": "d.updated_at DESC, d.id",
 }
+# Facet counts over a sample of the matches, and the factor that scales them to all matches (see _sample).
+Sample = tuple[dict[str, Counter], float]
 SORT_LIMIT = 2000  # a tier with at most this many members is sorted; a larger one is walked in index order
 
 
@@ -104,6 +107,15 @@ class EmbeddedBackend(EmbeddedIndex):
         the static-rank index finds them; None when it does not (the caller then counts and ranks the set)."""
         return None
 
+    def more_than(self, match: Match, n: int) -> bool:
+        """Whether `match` has more than n members: reads n + 1 of them at most."""
+        return self._scalar(f"SELECT count(*) FROM ({match.sql} LIMIT %s) m", (*match.params, n + 1)) > n
+
+    def count_and_sample(self, match: Match, size: int, names: Iterable[str]) -> tuple[int, Sample | None]:
+        """count_match(), and where the dialect reads both from one pass over the matches, the facet sample
+        (_sample) too; None when it does not (the caller samples when it needs to)."""
+        return self.count_match(match), None
+
     def count_is_estimate(self, count: int) -> bool:
         """Whether a number count_match() gave is an estimate (PostgreSQL above its exact-count bound)."""
         return False
@@ -133,11 +145,16 @@ class EmbeddedBackend(EmbeddedIndex):
         filters = {f: v for f, v in query.filters.items() if v and f in FACETS}
         retired = query.shows_retired()
         matched = self.match("short", clauses, filters, show_retired=retired)
-        total = short_total = self.count_match(matched)
+        sample_size = int(getattr(settings, "SEARCH_FACET_SAMPLE", 1000))
+        if query.with_facets:
+            total, sample = self.count_and_sample(matched, sample_size, FACETS)
+        else:
+            total, sample = self.count_match(matched), None
+        short_total = total
         short, long_ = matched, None
         if clauses and total < getattr(settings, "SEARCH_LONG_FALLBACK", 50):
             long_ = self.match("full", clauses, filters, show_retired=retired)
-            total = self.count_match(long_)
+            total, sample = self.count_match(long_), None
             matched = long_
         did_you_mean = None
         if terms and query.allow_correction and total < getattr(settings, "SEARCH_FUZZY_MIN_HITS", 3):
@@ -160,7 +177,7 @@ class EmbeddedBackend(EmbeddedIndex):
         results = SearchResults(query=query, hits=self._hits(ranked, words), total=total, did_you_mean=did_you_mean)
         results.total_approximate = self.count_is_estimate(total)
         if query.with_facets:
-            self._facets(results, clauses, filters, retired, matched, total, long_ is not None)
+            self._facets(results, clauses, filters, retired, matched, total, long_ is not None, sample)
         results.took_ms = (time.perf_counter() - started) * 1000
         return results
 
@@ -274,20 +291,22 @@ class EmbeddedBackend(EmbeddedIndex):
         matched: Match,
         total: int,
         long_: bool,
+        sampled: Sample | None = None,
     ) -> None:
-        sample = int(getattr(settings, "SEARCH_FACET_SAMPLE", 1000))
-        counters, scale = self._sample(matched, total, sample, FACETS)
+        size = int(getattr(settings, "SEARCH_FACET_SAMPLE", 1000))
+        counters, scale = sampled or self._sample(matched, total, size, FACETS)
         scales = dict.fromkeys(FACETS, scale)
         for facet in filters:
             # A facet's own selection does not narrow its own counts, so that more values can be added.
             others = {f: v for f, v in filters.items() if f != facet}
             match = self.match("full" if long_ else "short", clauses, others, show_retired=retired)
-            own, scales[facet] = self._sample(match, self.count_match(match), sample, (facet,))
+            count, own_sample = self.count_and_sample(match, size, (facet,))
+            own, scales[facet] = own_sample or self._sample(match, count, size, (facet,))
             counters[facet] = own[facet]
         results.facets = facet_counts.build(counters, filters, scales)
         results.facets_approximate = any(value > 1.0 for value in scales.values())
 
-    def _sample(self, match: Match, total: int, size: int, names: Iterable[str]) -> tuple[dict, float]:
+    def _sample(self, match: Match, total: int, size: int, names: Iterable[str]) -> Sample:
         """Facet counts over the first `size` matches, and the factor that scales them to all matches.
 
         The database groups the sample by its combination of facet values, so Python sees a few hundred
@@ -317,8 +336,11 @@ class EmbeddedBackend(EmbeddedIndex):
         if corrected == terms:
             return None
         clauses = expand(corrected)
-        found = self.count_match(self.match("full", clauses, filters, show_retired=retired))
-        return " ".join(corrected) if found > total else None
+        return (
+            " ".join(corrected)
+            if self.more_than(self.match("full", clauses, filters, show_retired=retired), total)
+            else None
+        )
 
     def _closest(self, word: str, filters: dict, retired: bool) -> str | None:
         limit = 1 if len(word) <= 5 else 2

@@ -85,3 +85,66 @@ def test_search_tables_are_kept_out_of_parallel_plans():
         ("search_text", ["parallel_workers=0"]),
         ("search_words", ["parallel_workers=0"]),
     ]
+
+
+def _clauses(text: str):
+    from search.synonyms import expand
+    from search.text import parse_terms
+
+    return expand(parse_terms(text)) if text else []
+
+
+@on_postgres
+def test_values_most_documents_have_are_filtered_on_columns_and_rare_ones_in_the_index(backend, monkeypatch, settings):
+    settings.SEARCH_COLUMN_FILTER_SHARE = postgres.COLUMN_FILTER_SHARE
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE search_words")
+    monkeypatch.setattr(postgres, "_shares", {})
+    shares = postgres.token_shares("short_tsv")
+    assert shares[postgres.filter_token("type", "product")] > postgres.COLUMN_FILTER_SHARE
+    assert shares.get(postgres.filter_token("domain", "finance"), 0.0) < postgres.COLUMN_FILTER_SHARE
+    filters = {"type": ("product",), "domain": ("finance",)}
+    match = backend.match("short", _clauses("orders"), filters, show_retired=False)
+    assert "doc_type = ANY(%s)" in match.condition and ["product"] in match.params
+    assert postgres.filter_token("domain", "finance") in match.params
+    assert postgres.filter_token("type", "product") not in match.params
+    in_index = postgres.PostgresBackend.match(backend, "full", _clauses("orders"), filters, show_retired=False)
+    assert "doc_type" not in in_index.condition  # search_text has no facet columns: descriptions use the index
+
+
+@on_postgres
+@pytest.mark.parametrize("share", [0, 2])  # every filter on the columns / none
+def test_a_tag_past_the_stored_tag_list_is_still_found_on_the_columns(backend, mesh, settings, share):
+    from catalog.models import Tag
+
+    product = mesh.products["stores"]
+    many = [f"area-{i:04d}-shopfloor" for i in range(120)]  # 20 characters each: past the 2,000 stored
+    for name in many:
+        product.tags.add(Tag.objects.get_or_create(name=name)[0])
+    backend.reindex()
+    doc = SearchDocument.objects.get(doc_type="product", object_id=str(product.pk))
+    assert len(doc.tags) == postgres.TAGS_STORED and f"|{many[-1]}|" not in doc.tags
+    settings.SEARCH_COLUMN_FILTER_SHARE = share
+    for tag in (many[0], many[-1]):
+        hits = backend.search(SearchQuery(text="", filters={"tag": (tag,)})).hits
+        assert [h.title for h in hits] == ["Stores"], tag
+    assert backend.search(SearchQuery(text="", filters={"tag": ("area-9999-shopfloor",)})).total == 0
+
+
+@on_postgres
+@pytest.mark.parametrize("bound", [1000, 5])
+def test_one_pass_count_and_sample_equal_counting_and_sampling_apart(backend, settings, bound):
+    settings.SEARCH_EXACT_COUNT = bound
+    for text, filters in [("", {}), ("orders", {}), ("region", {"domain": ("logistics",)}), ("nothing-like-it", {})]:
+        match = backend.match("short", _clauses(text), filters, show_retired=False)
+        total, sample = backend.count_and_sample(match, 4, ("domain", "kind", "tag"))
+        assert total == backend.count_match(match)
+        assert sample == backend._sample(match, total, 4, ("domain", "kind", "tag"))
+
+
+@on_postgres
+def test_more_than_reads_only_as_far_as_it_needs(backend):
+    match = backend.match("full", _clauses("orders"), {}, show_retired=False)
+    count = backend.count_match(match)
+    assert count > 2
+    assert [backend.more_than(match, n) for n in (0, count - 1, count, count + 5)] == [True, True, False, False]
