@@ -103,7 +103,7 @@ def test_values_most_documents_have_are_filtered_on_columns_and_rare_ones_in_the
     shares = postgres.token_shares("short_tsv")
     assert shares[postgres.filter_token("type", "product")] > postgres.COLUMN_FILTER_SHARE
     assert shares.get(postgres.filter_token("domain", "finance"), 0.0) < postgres.COLUMN_FILTER_SHARE
-    filters = {"type": ("product",), "domain": ("finance",)}
+    filters: dict[str, tuple[str, ...]] = {"type": ("product",), "domain": ("finance",)}
     match = backend.match("short", _clauses("orders"), filters, show_retired=False)
     assert "doc_type = ANY(%s)" in match.condition and ["product"] in match.params
     assert postgres.filter_token("domain", "finance") in match.params
