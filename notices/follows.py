@@ -55,10 +55,12 @@ def preferences_set(*, actor: Actor, choices: dict[str, dict]) -> list[Preferenc
         if kind not in NoticeKind.values:
             errors.append(FieldError(f"/{kind}", f"Unknown kind. Choose from: {', '.join(NoticeKind.values)}."))
             continue
-        choice = choice if isinstance(choice, dict) else {}
+        if not isinstance(choice, dict):
+            errors.append(FieldError(f"/{kind}", 'An object: {"frequency": ..., "mail": ...}.'))
+            continue
         frequency = choice.get("frequency", Frequency.IMMEDIATELY)
         mail = choice.get("mail", True)
-        if frequency not in Frequency.values:
+        if not isinstance(frequency, str) or frequency not in Frequency.values:
             errors.append(FieldError(f"/{kind}/frequency", f"One of {', '.join(Frequency.values)}."))
         if not isinstance(mail, bool):
             errors.append(FieldError(f"/{kind}/mail", "true or false."))

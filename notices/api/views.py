@@ -156,8 +156,9 @@ class Preferences(APIView):
 
     @extend_schema(request=PREFERENCES_OUT, responses={200: PREFERENCES_OUT, 400: PROBLEM})
     def put(self, request: Request) -> Response:
-        data = request.data if isinstance(request.data, dict) else {}
-        follows.preferences_set(actor=Actor.from_request(request), choices=dict(data))
+        if not isinstance(request.data, dict):
+            raise ValidationFailed([FieldError("/", 'An object of kinds: {"incident": {"frequency": ...}}.')])
+        follows.preferences_set(actor=Actor.from_request(request), choices=dict(request.data))
         return self.get(request)
 
 

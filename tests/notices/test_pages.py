@@ -105,6 +105,22 @@ def test_preferences_are_chosen_per_kind_on_the_page_and_the_api(consumers, user
     assert api.get("/api/v1/notices/preferences").json()["breaking_change"] == {"frequency": "off", "mail": True}
     bad = api.put("/api/v1/notices/preferences", {"incident": {"frequency": "hourly"}}, format="json")
     assert bad.status_code == 400 and bad.json()["errors"][0]["pointer"] == "/incident/frequency"
+    # Not a string, not an object, not JSON: each refused with the field named, and nothing stored.
+    for body, fmt, pointer in [
+        ({"incident": {"frequency": 3}}, "json", "/incident/frequency"),
+        ({"incident": "off"}, "json", "/incident"),
+        ([{"incident": {"frequency": "off"}}], "json", "/"),
+        ({"incident": "frequency"}, None, "/incident"),  # a form body flattens the per-kind objects
+    ]:
+        bad = (
+            api.put("/api/v1/notices/preferences", body, format=fmt)
+            if fmt
+            else api.put(
+                "/api/v1/notices/preferences", "incident=frequency", content_type="application/x-www-form-urlencoded"
+            )
+        )
+        assert bad.status_code == 400 and bad.json()["errors"][0]["pointer"] == pointer, body
+    assert not Preference.objects.filter(user=consumers.gina, kind="incident").exclude(frequency="immediately").exists()
 
 
 def test_the_follows_api_follows_a_domain(consumers, user_client):
