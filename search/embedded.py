@@ -62,6 +62,13 @@ Sample = tuple[dict[str, Counter], float]
 SORT_LIMIT = 2000  # a tier with at most this many members is sorted; a larger one is walked in index order
 
 
+def sample_from(rows: Iterable[tuple], names: list[str], total: int) -> Sample:
+    """A sample from rows grouped by facet columns (in the order of `names`, then the count), scaled to `total`."""
+    rows = list(rows)
+    sampled = sum(row[-1] for row in rows)
+    return facet_counts.count_grouped(rows, names), total / sampled if total > sampled > 0 else 1.0
+
+
 @dataclass(frozen=True)
 class Match:
     """A set of documents: SQL selecting their ids, and a condition testing the document aliased `d`."""
@@ -318,9 +325,7 @@ class EmbeddedBackend(EmbeddedIndex):
             f"GROUP BY {columns}",
             (*match.params, size),
         )
-        sampled = sum(row[-1] for row in rows)
-        scale = total / sampled if total > sampled > 0 else 1.0
-        return facet_counts.count_grouped(rows, names), scale
+        return sample_from(rows, names, total)
 
     # ---- typos ---------------------------------------------------------------------------------------
     def _correction(self, terms: list[str], filters: dict, retired: bool, total: int) -> str | None:

@@ -14,14 +14,14 @@ sorting matches and reading the static-rank index.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import connection
 
-from search import facets as facet_counts
 from search.base import IndexDocument
-from search.embedded import FACET_COLUMNS, SORT_LIMIT, EmbeddedBackend, Match, Sample
+from search.embedded import FACET_COLUMNS, SORT_LIMIT, EmbeddedBackend, Match, Sample, sample_from
 from search.embedded_index import ALL_TOKEN, filter_token
 from search.synonyms import Clause
 
@@ -54,6 +54,7 @@ WORDS_FACETS = ", ".join(dict.fromkeys(FACET_COLUMNS.values()))
 # row is read. The share of each word comes from the column's statistics (pg_stats.most_common_elems, kept by
 # ANALYZE), read once per STATS_MAX_AGE seconds; a value not in them is rare. Either way the same rows match.
 COLUMN_FILTER_SHARE = 0.6
+T = TypeVar("T")
 STATS_MAX_AGE = 300.0
 # How each facet's values are stored in its column (embedded_index._document_row): one value; values joined
 # with commas; or '|a|b|'. Tags are cut at 2,000 characters, so a longer list is also tested in the index.
@@ -71,27 +72,35 @@ COLUMN_STYLES = {
     "tag": "tags",
 }
 TAGS_STORED = 2000
-_shares: dict[tuple[str, str], tuple[float, dict[str, float]]] = {}
-_spans: dict[str, tuple[float, int]] = {}
+_kept: dict[tuple[str, ...], tuple[float, Any]] = {}
+
+
+def kept(key: tuple[str, ...], seconds: float, read: Callable[[], T]) -> T:
+    """read(), remembered per database for `seconds`: for figures that only steer how a query is written."""
+    full = (str(connection.settings_dict["NAME"]), *key)
+    now = time.monotonic()
+    hit = _kept.get(full)
+    if hit and now - hit[0] < seconds:
+        return hit[1]
+    value = read()
+    _kept[full] = (now, value)
+    return value
 
 
 def token_shares(column: str) -> dict[str, float]:
     """Share of search_words rows holding each of the column's most common words, from its statistics."""
-    key = (str(connection.settings_dict["NAME"]), column)
-    now = time.monotonic()
-    cached = _shares.get(key)
-    if cached and now - cached[0] < STATS_MAX_AGE:
-        return cached[1]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
-            "WHERE schemaname = current_schema() AND tablename = 'search_words' AND attname = %s",
-            (column,),
-        )
-        row = cursor.fetchone()
-    shares = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
-    _shares[key] = (now, shares)
-    return shares
+
+    def read() -> dict[str, float]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+                "WHERE schemaname = current_schema() AND tablename = 'search_words' AND attname = %s",
+                (column,),
+            )
+            row = cursor.fetchone()
+        return dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+
+    return kept(("shares", column), STATS_MAX_AGE, read)
 
 
 def column_filters(column: str, filters: dict[str, tuple[str, ...]]) -> tuple[dict, list[tuple[str, tuple]]]:
@@ -180,29 +189,19 @@ class PostgresBackend(EmbeddedBackend):
         if table == "search_words" and filters:
             filters, predicates = column_filters(column, filters)
         query, params = tsquery(clauses, filters, show_retired=show_retired, prefix_last=prefix_last)
-        if predicates:
-            on_row = "".join(f" AND {sql.format(w='')}" for sql, _ in predicates)
-            on_alias = "".join(f" AND {sql.format(w='w.')}" for sql, _ in predicates)
-            extra = tuple(p for _, values in predicates for p in values)
-            return Match(
-                sql=f"SELECT document_id AS id FROM {table} WHERE {column} @@ ({query}){on_row}",
-                params=(*params, *extra),
-                exists_sql=(
-                    f"coalesce((SELECT w.{column} @@ ({query}){on_alias} FROM {table} w WHERE w.document_id = d.id), "
-                    "false)"
-                ),
-                exists_params=(*params, *extra),
-                condition=f"{column} @@ ({query}){on_row}",
-                table=table,
-            )
+        on_row = "".join(f" AND {sql.format(w='')}" for sql, _ in predicates)
+        on_alias = "".join(f" AND {sql.format(w='w.')}" for sql, _ in predicates)
+        params = (*params, *(p for _, values in predicates for p in values))
         return Match(
-            sql=f"SELECT document_id AS id FROM {table} WHERE {column} @@ ({query})",
+            sql=f"SELECT document_id AS id FROM {table} WHERE {column} @@ ({query}){on_row}",
             params=params,
             # A scalar subquery, not EXISTS: the planner turns EXISTS into a join that reads every match first,
             # which is what testing row by row is meant to avoid (see use_exists).
-            exists_sql=f"coalesce((SELECT w.{column} FROM {table} w WHERE w.document_id = d.id) @@ ({query}), false)",
+            exists_sql=(
+                f"coalesce((SELECT w.{column} @@ ({query}){on_alias} FROM {table} w WHERE w.document_id = d.id), false)"
+            ),
             exists_params=params,
-            condition=f"{column} @@ ({query})",
+            condition=f"{column} @@ ({query}){on_row}",
             table=table,
         )
 
@@ -213,33 +212,30 @@ class PostgresBackend(EmbeddedBackend):
         "which rows", not "how many"): 35,000 heap rows for "customer" at 100k products. So the count stops
         at the bound; the rows arrive in the table's physical order (a bitmap heap scan), and the estimate
         scales the bound by the share of the table read to find it: bound x table pages / pages read."""
-        cap = exact_count()
-        rows = self._rows(
+        return self._estimate(*self._first_matches(match, exact_count() + 1))
+
+    def more_than(self, match: Match, n: int) -> bool:
+        return self._first_matches(match, n + 1)[0] > n
+
+    def _first_matches(self, match: Match, limit: int) -> tuple[int, int | None, int]:
+        """(how many of the first `limit` matches there are, the last table page they were read from, the
+        table's pages)."""
+        found, last_page, pages = self._rows(
             # MATERIALIZED: planned as if every match were read (a bitmap scan, in page order), but read only
             # until the LIMIT is reached. Left to itself the planner picks a sequential scan for a LIMIT, which
             # reads the whole table when the words are rarer than it thinks.
             f"WITH m AS MATERIALIZED (SELECT ctid FROM {match.table} WHERE {match.condition}) "
             "SELECT count(*), max(p.page), pg_relation_size(%s) / current_setting('block_size')::int "
             "FROM (SELECT (ctid::text::point)[0] AS page FROM m LIMIT %s) p",
-            (*match.params, match.table, cap + 1),
-        )
-        found, last_page, pages = rows[0]
-        return self._estimate(int(found), last_page, pages)
+            (*match.params, match.table, limit),
+        )[0]
+        return int(found), last_page, int(pages)
 
     def _estimate(self, found: int, last_page: int | None, pages: int) -> int:
         cap = exact_count()
         if found <= cap:
             return found
-        return max(cap + 1, round(found * max(int(pages), 1) / (int(last_page or 0) + 1)))
-
-    def more_than(self, match: Match, n: int) -> bool:
-        # As in count_match: MATERIALIZED keeps the bitmap scan a LIMIT would trade for a sequential one.
-        found = self._scalar(
-            f"WITH m AS MATERIALIZED (SELECT ctid FROM {match.table} WHERE {match.condition}) "
-            "SELECT count(*) FROM (SELECT 1 FROM m LIMIT %s) p",
-            (*match.params, n + 1),
-        )
-        return found > n
+        return max(cap + 1, round(found * max(pages, 1) / (int(last_page or 0) + 1)))
 
     def count_and_sample(self, match: Match, size: int, names: Iterable[str]) -> tuple[int, Sample | None]:
         """For a name or short-field match, the bounded count and the facet sample from one bitmap scan of
@@ -258,13 +254,8 @@ class PostgresBackend(EmbeddedBackend):
             f"FROM (SELECT {columns} FROM m LIMIT %s) s CROSS JOIN c GROUP BY {columns}, c.found, c.last_page",
             (*match.params, exact_count() + 1, size),
         )
-        if not rows:
-            return 0, (facet_counts.count_grouped([], names), 1.0)
-        total = self._estimate(int(rows[0][-3]), rows[0][-2], rows[0][-1])
-        grouped = [(*row[: len(names)], row[len(names)]) for row in rows]
-        sampled = sum(row[-1] for row in grouped)
-        scale = total / sampled if total > sampled > 0 else 1.0
-        return total, (facet_counts.count_grouped(grouped, names), scale)
+        total = self._estimate(int(rows[0][-3]), rows[0][-2], int(rows[0][-1])) if rows else 0
+        return total, sample_from((row[: len(names) + 1] for row in rows), names, total)
 
     def first_by_rank(self, match: Match, limit: int) -> list[tuple[int, float]] | None:
         """The best-ranked FIRST_WALK documents, each tested against the match: for a common prefix this
@@ -295,35 +286,21 @@ class PostgresBackend(EmbeddedBackend):
     def _id_span(self) -> int:
         """max(id) - min(id) of search_document, read at most once a second: it only steers use_exists(), and a
         search asks for it once per walked tier."""
-        key = str(connection.settings_dict["NAME"])
-        now = time.monotonic()
-        cached = _spans.get(key)
-        if cached and now - cached[0] < 1.0:
-            return cached[1]
-        span = self._scalar("SELECT (SELECT max(id) FROM search_document) - (SELECT min(id) FROM search_document)", ())
-        _spans[key] = (now, span)
-        return span
+        sql = "SELECT (SELECT max(id) FROM search_document) - (SELECT min(id) FROM search_document)"
+        return kept(("span",), 1.0, lambda: self._scalar(sql, ()))
 
     def _sample(self, match: Match, total: int, size: int, names: Iterable[str]) -> Sample:
-        """As for SQLite, but a sample of name or short-field matches is grouped straight from search_words,
-        which carries the facet columns; a description match is looked up in search_document by primary key
-        (joined, the planner hashes the sample and reads all of search_document to meet it)."""
+        """A description match (name and short-field matches are sampled by count_and_sample): the sample is
+        looked up in search_document by primary key (joined, the planner hashes the sample and reads all of
+        search_document to meet it)."""
         names = list(names)
         columns = ", ".join(FACET_COLUMNS[n] for n in names)
-        if match.table == "search_words":
-            sql = (
-                f"SELECT {columns}, count(*) FROM (SELECT {columns} FROM search_words WHERE {match.condition} "
-                f"LIMIT %s) m GROUP BY {columns}"
-            )
-        else:
-            sql = (
-                f"SELECT {columns}, count(*) FROM search_document WHERE id = ANY(ARRAY({match.sql} LIMIT %s)) "
-                f"GROUP BY {columns}"
-            )
-        rows = self._rows(sql, (*match.params, size))
-        sampled = sum(row[-1] for row in rows)
-        scale = total / sampled if total > sampled > 0 else 1.0
-        return facet_counts.count_grouped(rows, names), scale
+        rows = self._rows(
+            f"SELECT {columns}, count(*) FROM search_document WHERE id = ANY(ARRAY({match.sql} LIMIT %s)) "
+            f"GROUP BY {columns}",
+            (*match.params, size),
+        )
+        return sample_from(rows, names, total)
 
     def name_prefix(self, phrase: str, *, strict: bool) -> tuple[str, tuple]:
         # name_norm holds letters, digits and spaces only, so the pattern needs no escaping; the

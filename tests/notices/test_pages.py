@@ -106,19 +106,14 @@ def test_preferences_are_chosen_per_kind_on_the_page_and_the_api(consumers, user
     bad = api.put("/api/v1/notices/preferences", {"incident": {"frequency": "hourly"}}, format="json")
     assert bad.status_code == 400 and bad.json()["errors"][0]["pointer"] == "/incident/frequency"
     # Not a string, not an object, not JSON: each refused with the field named, and nothing stored.
-    for body, fmt, pointer in [
-        ({"incident": {"frequency": 3}}, "json", "/incident/frequency"),
-        ({"incident": "off"}, "json", "/incident"),
-        ([{"incident": {"frequency": "off"}}], "json", "/"),
-        ({"incident": "frequency"}, None, "/incident"),  # a form body flattens the per-kind objects
+    form = {"content_type": "application/x-www-form-urlencoded"}  # a form body flattens the per-kind objects
+    for body, how, pointer in [
+        ({"incident": {"frequency": 3}}, {"format": "json"}, "/incident/frequency"),
+        ({"incident": "off"}, {"format": "json"}, "/incident"),
+        ([{"incident": {"frequency": "off"}}], {"format": "json"}, "/"),
+        ("incident=frequency", form, "/incident"),
     ]:
-        bad = (
-            api.put("/api/v1/notices/preferences", body, format=fmt)
-            if fmt
-            else api.put(
-                "/api/v1/notices/preferences", "incident=frequency", content_type="application/x-www-form-urlencoded"
-            )
-        )
+        bad = api.put("/api/v1/notices/preferences", body, **how)
         assert bad.status_code == 400 and bad.json()["errors"][0]["pointer"] == pointer, body
     assert not Preference.objects.filter(user=consumers.gina, kind="incident").exclude(frequency="immediately").exists()
 
