@@ -200,6 +200,18 @@ class _Process:
         """This process and its descendants (gunicorn's or Celery's workers), from /proc."""
         return process_tree(self.process.pid)
 
+    def peak_rss_mb(self) -> dict[int, float]:
+        """VmHWM (peak resident memory) of this process and each descendant, in MB, where /proc tells."""
+        peaks = {}
+        for pid in self.pids():
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        peaks[pid] = int(line.split()[1]) / 1024
+            except OSError:
+                continue
+        return peaks
+
 
 class Server(_Process):
     """gunicorn (`config.wsgi` with config/gunicorn.py, gthread workers) or `runserver --noreload` on a free

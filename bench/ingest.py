@@ -336,19 +336,6 @@ def server_cpu_seconds(server: Server) -> float:
     return sum(cpu_seconds(server.pids()).values())
 
 
-def peak_rss_mb(server: Server) -> dict[int, float]:
-    """VmHWM (peak resident memory) of each server process, in MB, where /proc tells."""
-    peaks = {}
-    for pid in server.pids():
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    peaks[pid] = int(line.split()[1]) / 1024
-        except OSError:
-            continue
-    return peaks
-
-
 # ---------------------------------------------------------------------------------------------- in-process
 def in_process(env: dict, n: int, fields: int, passes: set[str], deadline: Deadline) -> list[Pass]:
     """The same products through the service layer, then through bulk_create, in this process."""
@@ -590,7 +577,7 @@ def main() -> int:
                 assert token is not None
                 results += http_passes(url, token, args, passes, deadline, existing=bool(args.url), server=server)
                 if server is not None:
-                    memory = peak_rss_mb(server)
+                    memory = server.peak_rss_mb()
             finally:
                 if server is not None:
                     server.stop()

@@ -252,10 +252,15 @@ def main() -> int:
             staff = Browser(server.port)  # the audit log is for staff
             staff.sign_in("admin", "admin")
             rows += measure(staff, {"audit": "/audit/"}, args.requests)
+            memory = server.peak_rss_mb()
         ok = report(rows, engine, subjects)
+        # The workers hold the lineage graph and the mesh figures they keep between requests.
+        print("server peak RSS (VmHWM, MB, master first): " + ", ".join(f"{mb:,.0f}" for mb in memory.values()))
     print(f"load average after {load_average()}")
     if args.json:
-        Path(args.json).write_text(json.dumps({"engine": engine, "subjects": subjects, "pages": rows}, indent=2))
+        Path(args.json).write_text(
+            json.dumps({"engine": engine, "subjects": subjects, "pages": rows, "peak_rss_mb": memory}, indent=2)
+        )
     return 0 if ok else 1
 
 

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.actors import Actor
+from core.api.body import body_bool, body_object
 from core.api.params import choice
 from core.errors import FieldError, NotFound, ValidationFailed
 from core.parsers import DepthLimitedJSONParser
@@ -211,8 +212,7 @@ class SuggestionDecision(APIView):
         responses={200: s.SuggestionSerializer, **WRITE_ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
-        data = request.data if isinstance(request.data, dict) else {}
-        accept = data.get("accept") in (True, "true", "1", 1)
+        accept = body_bool(body_object(request.data, '{"accept": true}'), "accept")
         suggestion = suggestion_decide(actor=Actor.from_request(request), suggestion_id=pk, accept=accept)
         return Response(s.SuggestionSerializer(suggestion).data)
 

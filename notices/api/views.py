@@ -15,6 +15,7 @@ from access.selectors import can_operate_webhooks
 from catalog.models import DataProduct, Deprecation, Domain, OutputPort
 from catalog.services.deprecations import deprecation_set
 from core.actors import Actor
+from core.api.body import body_object, body_str, body_str_list
 from core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
 from glossary.models import Term
 from notices import follows
@@ -81,8 +82,8 @@ def _product(ref: str, path: str) -> DataProduct:
     return product
 
 
-def _target(data: Any):
-    data = data if isinstance(data, dict) else {}
+def _target(body: Any):
+    data = body_object(body, '{"product": "domain/slug"}, {"domain": "slug"} or {"term": "domain/slug"}')
     if data.get("product"):
         return _product(str(data["product"]), "/product")
     if data.get("domain"):
@@ -156,9 +157,8 @@ class Preferences(APIView):
 
     @extend_schema(request=PREFERENCES_OUT, responses={200: PREFERENCES_OUT, 400: PROBLEM})
     def put(self, request: Request) -> Response:
-        if not isinstance(request.data, dict):
-            raise ValidationFailed([FieldError("/", 'An object of kinds: {"incident": {"frequency": ...}}.')])
-        follows.preferences_set(actor=Actor.from_request(request), choices=dict(request.data))
+        data = body_object(request.data, '{"incident": {"frequency": "immediately"}}')
+        follows.preferences_set(actor=Actor.from_request(request), choices=dict(data))
         return self.get(request)
 
 
@@ -224,23 +224,24 @@ class ProductDeprecation(APIView):
     )
     def put(self, request: Request, domain: str, slug: str) -> Response:
         product = _product(f"{domain}/{slug}", "")
-        data = request.data if isinstance(request.data, dict) else {}
+        data = body_object(request.data, '{"sunset_on": "YYYY-MM-DD", "reason": "..."}')
+        port_name, replacement_ref = body_str(data, "port"), body_str(data, "replacement")
         port = None
-        if data.get("port"):
-            port = OutputPort.objects.filter(product=product, name=str(data["port"])).order_by("-version").first()
+        if port_name:
+            port = OutputPort.objects.filter(product=product, name=port_name).order_by("-version").first()
             if port is None:
-                raise NotFound(f"Product '{product.identifier}' has no port '{data['port']}'.", path="/port")
+                raise NotFound(f"Product '{product.identifier}' has no port '{port_name}'.", path="/port")
         try:
-            sunset_on = dt.date.fromisoformat(str(data.get("sunset_on", "")))
+            sunset_on = dt.date.fromisoformat(body_str(data, "sunset_on"))
         except ValueError:
             raise ValidationFailed([FieldError("/sunset_on", "A date, YYYY-MM-DD.")]) from None
-        replacement = _product(str(data["replacement"]), "/replacement") if data.get("replacement") else None
+        replacement = _product(replacement_ref, "/replacement") if replacement_ref else None
         deprecation = deprecation_set(
             actor=Actor.from_request(request),
             product=product,
             port=port,
             sunset_on=sunset_on,
-            reason=str(data.get("reason", "")),
+            reason=body_str(data, "reason"),
             replacement=replacement,
         )
         return Response(deprecation_data(deprecation))
@@ -313,13 +314,12 @@ class DomainChatWebhook(APIView):
         domain = Domain.objects.filter(slug=slug).first()
         if domain is None:
             raise NotFound(f"No domain '{slug}'.")
-        data = request.data if isinstance(request.data, dict) else {}
-        kinds = data.get("kinds") or []
+        data = body_object(request.data, '{"url": "https://...", "kinds": ["incident"]}')
         hook = chat_webhook_set(
             actor=Actor.from_request(request),
             domain=domain,
-            url=str(data.get("url", "")),
-            kinds=kinds if isinstance(kinds, list) else [],
+            url=body_str(data, "url"),
+            kinds=body_str_list(data, "kinds"),
         )
         return Response(
             {"url": hook.url, "kinds": hook.kinds, "signing_secret": hook.signing_secret if hook.url else ""}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.actors import Scope
-from glossary.models import Term
+from glossary.models import LinkSuggestion, Term
 from tests.conftest import bearer_client
 from tests.glossary.conftest import approve, propose
 
@@ -190,7 +190,13 @@ def test_links_and_suggestions_over_rest(world, make_term, user_client):
 
     suggest_links()
     (suggestion,) = steward.get(f"{API}/domains/sales/suggestions").json()["results"]
-    decided = steward.post(f"{API}/suggestions/{suggestion['id']}/decision", {"accept": True}, format="json")
+    decision = f"{API}/suggestions/{suggestion['id']}/decision"
+    # Anything but true or false is refused and leaves the suggestion open: read as "not true" it used to dismiss.
+    for body, pointer in [({"accept": "yes"}, "/accept"), ({}, "/accept"), ({"accept": 2}, "/accept"), ([True], "")]:
+        refused = steward.post(decision, body, format="json")
+        assert refused.status_code == 400 and [e["pointer"] for e in refused.json()["errors"]] == [pointer], body
+    assert LinkSuggestion.objects.get(pk=suggestion["id"]).status == "open"
+    decided = steward.post(decision, {"accept": True}, format="json")
     assert decided.json()["status"] == "accepted"
     assert user_client(world.member).get(f"{API}/domains/sales/suggestions").status_code == 403
 

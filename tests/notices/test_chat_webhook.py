@@ -7,7 +7,7 @@ import pytest
 
 from core.actors import Actor
 from core.errors import PermissionDenied, ValidationFailed
-from notices.models import ChatDelivery, DeliveryStatus
+from notices.models import ChatDelivery, ChatWebhook, DeliveryStatus
 from notices.services import chat_webhook_set
 from tests.access.receiver import Receiver
 from tests.notices.conftest import orders_body
@@ -72,3 +72,27 @@ def test_the_api_sets_it_and_shows_the_delivery_log_to_owners(consumers, world, 
     log = owner.get("/api/v1/domains/sales/chat-webhook").json()["deliveries"]
     assert [(d["kind"], d["status"]) for d in log] == [("breaking_change", "delivered")]
     assert user_client(world.member).get("/api/v1/domains/sales/chat-webhook").status_code == 403
+
+
+def test_a_body_of_the_wrong_shape_is_refused_and_leaves_the_webhook_as_it_was(world, allowed, user_client):
+    # Read as an empty object, any of these bodies used to remove the webhook (an empty url removes it).
+    owner = user_client(world.owner)
+    hook = chat_webhook_set(actor=Actor(user=world.owner), domain=world.domain, url="http://127.0.0.1:9/x")
+    for body, pointer in [
+        (["http://127.0.0.1:9/y"], ""),
+        ("http://127.0.0.1:9/y", ""),
+        ({"url": 5}, "/url"),
+        ({"url": "http://127.0.0.1:9/y", "kinds": "incident"}, "/kinds"),
+        ({"url": "http://127.0.0.1:9/y", "kinds": ["incident", 7]}, "/kinds/1"),
+    ]:
+        refused = owner.put("/api/v1/domains/sales/chat-webhook", body, format="json")
+        assert refused.status_code == 400, body
+        assert refused["Content-Type"] == "application/problem+json"
+        assert [e["pointer"] for e in refused.json()["errors"]] == [pointer], body
+    stored = ChatWebhook.objects.get(domain=world.domain)
+    assert (stored.url, stored.kinds, stored.signing_secret) == (hook.url, hook.kinds, hook.signing_secret)
+    # The form a browser sends works too: kinds as a repeated field.
+    form = "url=http%3A%2F%2F127.0.0.1%3A9%2Fz&kinds=incident&kinds=deprecation"
+    done = owner.put("/api/v1/domains/sales/chat-webhook", form, content_type="application/x-www-form-urlencoded")
+    assert done.status_code == 200, done.content
+    assert done.json()["kinds"] == ["incident", "deprecation"]

@@ -132,8 +132,16 @@ def test_the_api_deprecates_and_the_product_page_shows_it(consumers, world, team
     assert response.json()["port"] == "orders_table"
     listed = team_client.get("/api/v1/products/sales/orders/deprecation").json()["results"]
     assert [d["reason"] for d in listed] == ["Superseded."]
-    bad = team_client.put("/api/v1/products/sales/orders/deprecation", {"sunset_on": "soon"}, format="json")
-    assert bad.status_code == 400 and bad.json()["errors"][0]["pointer"] == "/sunset_on"
+    for body, pointer in [
+        ({"sunset_on": "soon"}, "/sunset_on"),
+        ({"sunset_on": 20270101, "reason": "x"}, "/sunset_on"),
+        ({"sunset_on": "2027-01-01", "reason": "x", "port": 5}, "/port"),
+        ({"sunset_on": "2027-01-01", "reason": ["x"]}, "/reason"),
+        (["2027-01-01"], ""),
+    ]:
+        bad = team_client.put("/api/v1/products/sales/orders/deprecation", body, format="json")
+        assert bad.status_code == 400 and [e["pointer"] for e in bad.json()["errors"]] == [pointer], body
+    assert [d.reason for d in Deprecation.objects.filter(product__slug="orders")] == ["Superseded."]
     client.force_login(consumers.gina)
     html = client.get("/products/sales/orders/").content.decode()
     assert "Deprecated:</strong>" in html and "Superseded." in html

@@ -110,7 +110,7 @@ def test_preferences_are_chosen_per_kind_on_the_page_and_the_api(consumers, user
     for body, how, pointer in [
         ({"incident": {"frequency": 3}}, {"format": "json"}, "/incident/frequency"),
         ({"incident": "off"}, {"format": "json"}, "/incident"),
-        ([{"incident": {"frequency": "off"}}], {"format": "json"}, "/"),
+        ([{"incident": {"frequency": "off"}}], {"format": "json"}, ""),
         ("incident=frequency", form, "/incident"),
     ]:
         bad = api.put("/api/v1/notices/preferences", body, **how)
