@@ -164,8 +164,14 @@ def approvals_inbox(user) -> QuerySet[AccessRequest]:
     page, since the navigation counts them."""
     if user is None or not user.is_authenticated:
         return AccessRequest.objects.none()
+    # The navigation's count and the home page's list both ask: the ids are read once per request.
+    ids = per_request.remember(("roles", "approvals", user.pk), lambda: _decidable_request_ids(user))
+    return AccessRequest.objects.filter(pk__in=ids).with_relations().order_by("created_at", "pk")
+
+
+def _decidable_request_ids(user) -> list[int]:
     roles = _deciding_roles(user)
-    ids = [
+    return [
         pk
         # No condition on the product here: given one, SQLite starts from the products again.
         for pk, team_id, stewards_decide in AccessRequest.objects.open()
@@ -173,7 +179,6 @@ def approvals_inbox(user) -> QuerySet[AccessRequest]:
         .values_list("pk", "product__owner_team_id", "product__domain__access_settings__stewards_may_decide")
         if roles.get(team_id) == TeamRole.OWNER or (roles.get(team_id) == TeamRole.STEWARD and stewards_decide)
     ]
-    return AccessRequest.objects.filter(pk__in=ids).with_relations().order_by("created_at", "pk")
 
 
 def approvals_pending_count(user) -> int:

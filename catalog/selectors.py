@@ -35,6 +35,7 @@ from catalog.specs import (
     SlaSpec,
 )
 from core import per_request
+from core.actors import memberships
 
 RECENT_PRODUCTS = 8
 MY_PRODUCTS = 10
@@ -90,8 +91,13 @@ class DomainTree:
 def domain_tree() -> DomainTree:
     """All domains as a tree with product counts (retired products left out): two queries, any depth.
 
-    Domains are few (tens to hundreds), so loading them all is cheaper than walking the tree level by level.
+    Domains are few (tens to hundreds), so loading them all is cheaper than walking the tree level by level. Kept
+    for the request: the home page and the navigation's review badge both need it.
     """
+    return per_request.remember(("domain_tree",), _domain_tree)
+
+
+def _domain_tree() -> DomainTree:
     domains = list(Domain.objects.select_related("owner_team").order_by("name"))
     # The counts the product table's triggers keep: a few rows, not a count of every product.
     counts = product_counts.visible_per_domain()
@@ -437,12 +443,7 @@ def team_detail(slug: str) -> TeamDetail:
 
 def user_memberships(user) -> list[TeamMembership]:
     """The signed-in person's teams with their role in each, for the navigation."""
-    if not user.is_authenticated:
-        return []
-    return per_request.remember(
-        ("roles", "memberships", user.pk),
-        lambda: list(TeamMembership.objects.filter(user=user).select_related("team").order_by("team__name")),
-    )
+    return memberships(user)
 
 
 # Stored versions, as specs (for catalog.diff) ----------------------------------------------------------------

@@ -106,8 +106,7 @@ class Actor:
             return {self.token.team_id: TeamRole.MEMBER}
         if self.user is None:
             return {}
-        user = self.user
-        return per_request.remember(("roles", user.pk), lambda: dict(user.memberships.values_list("team_id", "role")))
+        return {m.team_id: m.role for m in memberships(self.user)}
 
     @property
     def team_ids(self) -> set[int]:
@@ -128,3 +127,14 @@ class Actor:
 
     def is_team_owner(self, team_id: int) -> bool:
         return self.is_staff or (self.token is None and self.roles_by_team.get(team_id) == TeamRole.OWNER)
+
+
+def memberships(user) -> list[Any]:
+    """The person's team memberships with their teams, by team name: one query per request, shared by the roles
+    of every `Actor` and by the navigation's list of the person's teams."""
+    if user is None or not user.is_authenticated:
+        return []
+    return per_request.remember(
+        ("roles", "memberships", user.pk),
+        lambda: list(user.memberships.select_related("team").order_by("team__name", "team_id")),
+    )

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from catalog.models import DataProduct, Domain, TeamMembership, TeamRole
 from catalog.selectors import domain_tree
-from core.actors import Actor
+from core.actors import Actor, memberships
 from glossary.content import TermContent, content_of, name_key
 from glossary.diff import FieldDiff, diff_contents
 from glossary.models import (
@@ -318,9 +318,7 @@ def steward_domain_ids(user) -> set[int]:
     steward), and every domain below those."""
     if user is None or not user.is_authenticated:
         return set()
-    rows = TeamMembership.objects.filter(user=user, role__in=[TeamRole.STEWARD, TeamRole.OWNER]).values_list(
-        "team_id", "role"
-    )
+    rows = [(m.team_id, m.role) for m in memberships(user)]  # read once per request, for every page's badge
     steward_teams = {team for team, role in rows if role == TeamRole.STEWARD}
     owner_teams = {team for team, role in rows if role == TeamRole.OWNER}
     if owner_teams:

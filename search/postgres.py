@@ -13,15 +13,13 @@ sorting matches and reading the static-rank index.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import connection
 
 from search.base import IndexDocument
-from search.embedded import FACET_COLUMNS, SORT_LIMIT, EmbeddedBackend, Match, Sample, sample_from
+from search.embedded import FACET_COLUMNS, SORT_LIMIT, EmbeddedBackend, Match, Sample, kept, sample_from
 from search.embedded_index import ALL_TOKEN, filter_token
 from search.synonyms import Clause
 
@@ -54,7 +52,6 @@ WORDS_FACETS = ", ".join(dict.fromkeys(FACET_COLUMNS.values()))
 # row is read. The share of each word comes from the column's statistics (pg_stats.most_common_elems, kept by
 # ANALYZE), read once per STATS_MAX_AGE seconds; a value not in them is rare. Either way the same rows match.
 COLUMN_FILTER_SHARE = 0.6
-T = TypeVar("T")
 STATS_MAX_AGE = 300.0
 # How each facet's values are stored in its column (embedded_index._document_row): one value; values joined
 # with commas; or '|a|b|'. Tags are cut at 2,000 characters, so a longer list is also tested in the index.
@@ -72,19 +69,6 @@ COLUMN_STYLES = {
     "tag": "tags",
 }
 TAGS_STORED = 2000
-_kept: dict[tuple[str, ...], tuple[float, Any]] = {}
-
-
-def kept(key: tuple[str, ...], seconds: float, read: Callable[[], T]) -> T:
-    """read(), remembered per database for `seconds`: for figures that only steer how a query is written."""
-    full = (str(connection.settings_dict["NAME"]), *key)
-    now = time.monotonic()
-    hit = _kept.get(full)
-    if hit and now - hit[0] < seconds:
-        return hit[1]
-    value = read()
-    _kept[full] = (now, value)
-    return value
 
 
 def token_shares(column: str) -> dict[str, float]:
@@ -282,12 +266,6 @@ class PostgresBackend(EmbeddedBackend):
         span = self._id_span()
         probes = need * (span + 1) / max(estimate, 1)
         return probes * PROBE_COST < estimate * BUILD_COST
-
-    def _id_span(self) -> int:
-        """max(id) - min(id) of search_document, read at most once a second: it only steers use_exists(), and a
-        search asks for it once per walked tier."""
-        sql = "SELECT (SELECT max(id) FROM search_document) - (SELECT min(id) FROM search_document)"
-        return kept(("span",), 1.0, lambda: self._scalar(sql, ()))
 
     def _sample(self, match: Match, total: int, size: int, names: Iterable[str]) -> Sample:
         """A description match (name and short-field matches are sampled by count_and_sample): the sample is

@@ -112,9 +112,7 @@ class SqliteBackend(EmbeddedBackend):
         probe = PROBE_US + PROBE_EXTRA_US * (match.parts - 1)
         if candidates is not None:
             return candidates * probe < estimate * BUILD_US
-        # Separate min() and max() subqueries each read one end of the primary key; max(id) - min(id) in one
-        # select would scan the table.
-        span = self._scalar("SELECT (SELECT max(id) FROM search_document) - (SELECT min(id) FROM search_document)", ())
+        span = self._id_span()
         probes = need * (span + 1) / max(estimate, 1)
         return probes * probe < estimate * BUILD_US
 

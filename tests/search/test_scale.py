@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from search import postgres
+from search import embedded, postgres
 from search.base import SearchQuery
 from search.embedded import EmbeddedBackend
 from search.models import SearchDocument, SearchWords
@@ -99,7 +99,7 @@ def test_values_most_documents_have_are_filtered_on_columns_and_rare_ones_in_the
     settings.SEARCH_COLUMN_FILTER_SHARE = postgres.COLUMN_FILTER_SHARE
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE search_words")
-    monkeypatch.setattr(postgres, "_kept", {})
+    monkeypatch.setattr(embedded, "_kept", {})
     shares = postgres.token_shares("short_tsv")
     assert shares[postgres.filter_token("type", "product")] > postgres.COLUMN_FILTER_SHARE
     assert shares.get(postgres.filter_token("domain", "finance"), 0.0) < postgres.COLUMN_FILTER_SHARE
