@@ -20,8 +20,10 @@ When drains run (search.on_commit_*):
 from __future__ import annotations
 
 import logging
+import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -202,8 +204,26 @@ def drain_if_due() -> int:
     return drain(DRAIN_LIMIT) if due() else 0
 
 
+_held = threading.local()
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Leave the rows the block's writes queue in the outbox instead of draining them after each commit: for a
+    bulk job that rebuilds the whole index right after (`seed_demo`'s governance evaluation, which changes
+    every product's document, is followed by search_reindex, which forgets what was pending when it began)."""
+    depth = getattr(_held, "depth", 0)
+    _held.depth = depth + 1
+    try:
+        yield
+    finally:
+        _held.depth = depth
+
+
 def after_commit() -> None:
     """Run once a write with outbox rows has committed."""
+    if getattr(_held, "depth", 0):
+        return
     if not eager():
         send("search.drain_outbox")
         return

@@ -240,3 +240,16 @@ def test_on_sqlite_a_write_during_the_build_is_not_overwritten_by_older_document
     assert len(calls) == 2  # the prebuilt documents were dropped and built again under the lock
     assert outbox.pending() == 0
     assert titles("forecast", get_backend()) == ["Churn Forecast"] and titles("scores", get_backend()) == []
+
+
+def test_held_leaves_the_rows_for_a_rebuild_and_drains_again_after(world, settings, django_capture_on_commit_callbacks):
+    settings.SEARCH_OUTBOX_MAX_AGE_SECONDS = 0  # every commit's drain is due
+    with outbox.held():
+        held = write(django_capture_on_commit_callbacks, world, "Churn Scores", "churn")
+    assert list(IndexOutbox.objects.values_list("key", flat=True)) == [f"product:{held.pk}"]
+    assert get_backend().count() == 0
+    call_command("search_reindex", "--no-progress", stdout=StringIO())  # what seed_demo runs after a held block
+    assert not IndexOutbox.objects.exists() and titles("churn", get_backend()) == ["Churn Scores"]
+    write(django_capture_on_commit_callbacks, world, "Churn Forecast", "forecast")
+    assert not IndexOutbox.objects.exists()  # drained after its commit, as before
+    assert sorted(titles("churn", get_backend())) == ["Churn Forecast", "Churn Scores"]
