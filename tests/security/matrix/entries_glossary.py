@@ -87,7 +87,7 @@ ENTRIES = [
         "POST",
         api_write(None, roles=STEWARD),
         kwargs=lambda s: {"pk": s.suggestion.pk},
-        body=lambda s: {"decision": "accept"},
+        body=lambda s: {"accept": True},  # the API's field; {"decision": ...} is the page form's
     ),
     Entry(
         "api-glossary-import",
