@@ -57,14 +57,17 @@ class EvaluationResult:
     still_open: int = 0
     # owner team id -> the error findings this run opened on its products (announced once per run)
     news: dict[int, TeamNews] = field(default_factory=dict)
-    # owner team id -> the products this run found to be retirement candidates (no usage in 90 days)
-    retiring: dict[int, list[str]] = field(default_factory=dict)
+    # owner team id -> the products this run found to be retirement candidates (no usage in 90 days), counted in
+    # full and listed up to NEWS_LINES: at 1M unused products a full list was a million lines held to the end
+    retiring: dict[int, TeamNews] = field(default_factory=dict)
 
     def add(self, other: EvaluationResult) -> None:
         for name in ("products", "out_of_scope", "opened", "resolved", "still_open"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        for team_id, lines in other.retiring.items():
-            self.retiring.setdefault(team_id, []).extend(lines)
+        for team_id, theirs in other.retiring.items():
+            mine = self.retiring.setdefault(team_id, TeamNews())
+            mine.count += theirs.count
+            mine.lines += theirs.lines[: max(0, NEWS_LINES - len(mine.lines))]
         for team_id, theirs in other.news.items():
             mine = self.news.setdefault(team_id, TeamNews())
             mine.count += theirs.count
@@ -288,19 +291,22 @@ def _news(by_pk: dict[int, DataProduct], candidates: list[tuple[int, str]], now)
 RETIREMENT = "retirement-candidate"
 
 
-def _retiring(by_pk: dict[int, DataProduct], candidates: list[int], now) -> dict[int, list[str]]:
+def _retiring(by_pk: dict[int, DataProduct], candidates: list[int], now) -> dict[int, TeamNews]:
     """Retirement-candidate findings this batch really opened (read back by `opened_at`, as `_news` does)."""
     if not candidates:
         return {}
     opened = Finding.objects.open().filter(product_id__in=candidates, policy_id=RETIREMENT, opened_at=now)
-    out: dict[int, list[str]] = {}
+    out: dict[int, TeamNews] = {}
     for pid, message in opened.values_list("product_id", "message").order_by("product_id"):
         product = by_pk[pid]
-        out.setdefault(product.owner_team_id, []).append(f"- {product.name} ({product.identifier}): {message}")
+        team = out.setdefault(product.owner_team_id, TeamNews())
+        team.count += 1
+        if len(team.lines) < NEWS_LINES:
+            team.lines.append(f"- {product.name} ({product.identifier}): {message}")
     return out
 
 
-def _announce_retirement_candidates(retiring: dict[int, list[str]]) -> None:
+def _announce_retirement_candidates(retiring: dict[int, TeamNews]) -> None:
     """One message per owning team per run: its products nobody used for 90 days (inbox and mail)."""
     if not retiring:
         return
@@ -308,15 +314,15 @@ def _announce_retirement_candidates(retiring: dict[int, list[str]]) -> None:
     for m in TeamMembership.objects.filter(team_id__in=list(retiring)).select_related("user"):
         members.setdefault(m.team_id, []).append(m.user)
     with transaction.atomic():
-        for team_id, lines in sorted(retiring.items()):
+        for team_id, news in sorted(retiring.items()):
             if not members.get(team_id):
                 continue
-            shown = lines[:NEWS_LINES]
-            more = len(lines) - len(shown)
+            shown = news.lines[:NEWS_LINES]
+            more = news.count - len(shown)
             notify(
                 recipients=members[team_id],
                 kind="governance.retirement_candidates",
-                title=f"{len(lines)} product{'s' if len(lines) != 1 else ''} of your team unused for 90 days",
+                title=f"{news.count} product{'s' if news.count != 1 else ''} of your team unused for 90 days",
                 body="\n".join(
                     [
                         "Nobody has used these published products for 90 days: they are candidates for retirement.",

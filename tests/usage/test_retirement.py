@@ -68,3 +68,22 @@ def test_a_young_or_used_product_is_not_flagged(world, product, port):
     _use(port, 30, world)
     services.governance_evaluate(product_ids=[product.pk])
     assert _finding(product) is None
+
+
+def test_a_run_over_many_candidates_counts_them_all_and_keeps_only_the_lines_it_shows(world, monkeypatch):
+    from tests.factories import ProductFactory
+
+    monkeypatch.setattr(services, "NEWS_LINES", 2)
+    products = [
+        ProductFactory(domain=world.domain, slug=f"old-{i}", name=f"Old {i}", owner_team=world.team, status="published")
+        for i in range(5)
+    ]
+    now = timezone.now()
+    milestones_set_history(rows=[(p.pk, now - timedelta(days=200), now - timedelta(days=150)) for p in products])
+    result = services.governance_evaluate_all(batch_size=2)  # three batches
+    held = result.retiring[world.team.pk]
+    assert held.count == 5 and len(held.lines) == 2  # a run over 1M unused products no longer holds 1M lines
+    told = Notification.objects.filter(kind="governance.retirement_candidates", recipient=world.owner).get()
+    assert told.title == "5 products of your team unused for 90 days"
+    assert "Old 0" in told.body and "Old 1" in told.body and "Old 2" not in told.body
+    assert "... and 3 more." in told.body
