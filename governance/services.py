@@ -47,6 +47,19 @@ class TeamNews:
     product_urls: set[str] = field(default_factory=set)
     domain_slugs: set[str] = field(default_factory=set)
 
+    def add(self, line: str) -> None:
+        """One more finding: counted, and listed while fewer than NEWS_LINES are."""
+        self.count += 1
+        if len(self.lines) < NEWS_LINES:
+            self.lines.append(line)
+
+    def merge(self, other: TeamNews) -> None:
+        self.count += other.count
+        self.lines += other.lines[: max(0, NEWS_LINES - len(self.lines))]
+        if len(self.product_urls) <= 1:
+            self.product_urls |= other.product_urls
+        self.domain_slugs |= other.domain_slugs
+
 
 @dataclass
 class EvaluationResult:
@@ -64,17 +77,9 @@ class EvaluationResult:
     def add(self, other: EvaluationResult) -> None:
         for name in ("products", "out_of_scope", "opened", "resolved", "still_open"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        for team_id, theirs in other.retiring.items():
-            mine = self.retiring.setdefault(team_id, TeamNews())
-            mine.count += theirs.count
-            mine.lines += theirs.lines[: max(0, NEWS_LINES - len(mine.lines))]
-        for team_id, theirs in other.news.items():
-            mine = self.news.setdefault(team_id, TeamNews())
-            mine.count += theirs.count
-            mine.lines += theirs.lines[: max(0, NEWS_LINES - len(mine.lines))]
-            if len(mine.product_urls) <= 1:
-                mine.product_urls |= theirs.product_urls
-            mine.domain_slugs |= theirs.domain_slugs
+        for mine, theirs in ((self.news, other.news), (self.retiring, other.retiring)):
+            for team_id, news in theirs.items():
+                mine.setdefault(team_id, TeamNews()).merge(news)
 
     def line(self) -> str:
         return (
@@ -278,10 +283,8 @@ def _news(by_pk: dict[int, DataProduct], candidates: list[tuple[int, str]], now)
             continue
         product = by_pk[pid]
         item = news.setdefault(product.owner_team_id, TeamNews())
-        item.count += 1
-        if len(item.lines) < NEWS_LINES:
-            title = BY_ID[policy_id].title if policy_id in BY_ID else policy_id
-            item.lines.append(f"- {product.name} ({product.identifier}): {title}. {message}")
+        title = BY_ID[policy_id].title if policy_id in BY_ID else policy_id
+        item.add(f"- {product.name} ({product.identifier}): {title}. {message}")
         if len(item.product_urls) <= 1:
             item.product_urls.add(product.get_absolute_url())
         item.domain_slugs.add(product.domain.slug)
@@ -299,10 +302,7 @@ def _retiring(by_pk: dict[int, DataProduct], candidates: list[int], now) -> dict
     out: dict[int, TeamNews] = {}
     for pid, message in opened.values_list("product_id", "message").order_by("product_id"):
         product = by_pk[pid]
-        team = out.setdefault(product.owner_team_id, TeamNews())
-        team.count += 1
-        if len(team.lines) < NEWS_LINES:
-            team.lines.append(f"- {product.name} ({product.identifier}): {message}")
+        out.setdefault(product.owner_team_id, TeamNews()).add(f"- {product.name} ({product.identifier}): {message}")
     return out
 
 
