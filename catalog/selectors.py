@@ -188,7 +188,7 @@ def home_summary(user=None) -> HomeSummary:
         new_products=new,
     )
     if user is not None and user.is_authenticated:
-        summary.my_teams = [m.team for m in user_memberships(user)]
+        summary.my_teams = [m.team for m in memberships(user)]
         if summary.my_teams:
             team_ids = [t.pk for t in summary.my_teams]
             summary.my_product_count = sum(product_counts.per_domain_of_teams(team_ids, visible=True).values())
@@ -441,11 +441,6 @@ def team_detail(slug: str) -> TeamDetail:
     counts = sorted(per_domain.items(), key=lambda item: (names.get(item[0], ""), item[0]))
     products = ProductsByDomain(team.products.with_listing_relations(), counts)
     return TeamDetail(team=team, members=members, domains=domains, products=products)
-
-
-def user_memberships(user) -> list[TeamMembership]:
-    """The signed-in person's teams with their role in each, for the navigation."""
-    return memberships(user)
 
 
 # Stored versions, as specs (for catalog.diff) ----------------------------------------------------------------

@@ -8,8 +8,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from catalog import selectors
 from catalog.models import Classification, TeamMembership
+from core.actors import memberships
 
 register = template.Library()
 
@@ -127,6 +127,6 @@ def my_memberships(context) -> list[TeamMembership]:
         return []
     cached = getattr(request, "_portal_memberships", None)
     if cached is None:
-        cached = selectors.user_memberships(request.user)
+        cached = memberships(request.user)
         request._portal_memberships = cached
     return cached

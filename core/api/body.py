@@ -8,8 +8,7 @@ from typing import Any
 
 from core.errors import FieldError, ValidationFailed
 
-_TRUE = (True, 1, "1", "true")
-_FALSE = (False, 0, "0", "false")
+_FORM_BOOLS = {"true": True, "1": True, "false": False, "0": False}
 
 
 def body_object(data: Any, shape: str) -> dict:
@@ -20,14 +19,14 @@ def body_object(data: Any, shape: str) -> dict:
 
 
 def body_bool(data: dict, name: str) -> bool:
-    """A required yes/no: JSON true or false (a form sends "true"/"false" or "1"/"0")."""
+    """A required yes/no: JSON true or false, or 1 or 0 (a form sends "true"/"false" or "1"/"0")."""
     value = data.get(name)
-    if isinstance(value, str):
-        value = value.lower()
-    if value in _TRUE and not isinstance(value, float):
-        return True
-    if value in _FALSE and not isinstance(value, float):
-        return False
+    if isinstance(value, bool):
+        return value
+    if type(value) is int and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.lower() in _FORM_BOOLS:
+        return _FORM_BOOLS[value.lower()]
     raise ValidationFailed([FieldError(f"/{name}", "Required: true or false.")])
 
 
