@@ -19,6 +19,7 @@ loopback port, waits until every worker has built its graph, and prints:
     .venv/bin/python bench/lineage.py --datasets 20000 --requests 50   # a quick look
     .venv/bin/python bench/lineage.py --only ingest --datasets 20000 --threads 4   # ingestion only, 4 threads
     .venv/bin/python bench/lineage.py --only marquez        # Marquez's listing endpoints at 100k datasets
+    .venv/bin/python bench/lineage.py --only reads --unmapped-ports 1000000   # the graph beside a million ports
 
 Loopback only; it stops by itself and removes its temp dir. The issue's targets are printed with each figure.
 """
@@ -84,7 +85,7 @@ def setup_django(tmp: Path) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ the world
-def build_world(n_datasets: int, n_edges: int, skew: float, seed: int = 5) -> dict:
+def build_world(n_datasets: int, n_edges: int, skew: float, seed: int = 5, unmapped_ports: int = 0) -> dict:
     """Layered mesh: layer 0 is written by ingest jobs; each later dataset by one job reading 2-3 datasets of
     earlier layers, picked with a power law (`random() ** skew`) so that a few early tables become hubs. Skew 2
     gives hubs whose networkx descendants take about 15 ms (the issue's reference measured 20 ms); skew 6 makes
@@ -154,6 +155,17 @@ def build_world(n_datasets: int, n_edges: int, skew: float, seed: int = 5) -> di
             )
             for i, p in enumerate(products)
         )
+        # Ports no dataset names (an archive table each), as most ports of a large mesh are: the graph should
+        # hold none of them.
+        per_product = -(-unmapped_ports // PRODUCTS) if unmapped_ports else 0
+        for k in range(per_product):
+            OutputPort.objects.bulk_create(
+                (
+                    OutputPort(product=p, name=f"archive_{k}", location=f"postgres://wh:5432/archive.p{i}_t{k}")
+                    for i, p in enumerate(products[: unmapped_ports - k * PRODUCTS])
+                ),
+                batch_size=2000,
+            )
     token = token_create(actor=None, team=team, name="bench", scopes=[Scope.READ, Scope.WRITE_LINEAGE])
     inputs_of: dict[int, list[int]] = {}
     for source, job, direction in edges:
@@ -826,6 +838,13 @@ def main() -> None:
     parser.add_argument("--datasets", type=int, default=100_000)
     parser.add_argument("--edges", type=int, default=300_000)
     parser.add_argument("--requests", type=int, default=200, help="timed requests per read figure")
+    parser.add_argument(
+        "--unmapped-ports",
+        type=int,
+        default=0,
+        help="output ports with locations no dataset names, besides the 2,000 mapped ones (a 1M-product mesh has "
+        "about a million)",
+    )
     parser.add_argument("--skew", type=float, default=2.0, help="how strongly inputs favour hub tables (2; 6 = stress)")
     parser.add_argument("--single", type=int, default=3000, help="events sent one per request")
     parser.add_argument("--batches", type=int, default=10, help="batches of 500 events")
@@ -885,9 +904,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-lineage-") as name:
         tmp = Path(name)
         setup_django(tmp)
-        world = build_world(args.datasets, args.edges, args.skew)
+        world = build_world(args.datasets, args.edges, args.skew, unmapped_ports=args.unmapped_ports)
         print(f"world: {args.datasets:,} datasets, {args.datasets:,} jobs, {world['edges']:,} edges, "
-              f"{PRODUCTS:,} products, skew {args.skew:g}, in {world['seconds']:.1f} s; "
+              f"{PRODUCTS:,} products, {args.unmapped_ports:,} more ports no dataset names, "
+              f"skew {args.skew:g}, in {world['seconds']:.1f} s; "
               f"load average {os.getloadavg()[0]:.2f}")  # fmt: skip
         raw = raw_graph_figures(args.requests) if args.only not in ("ingest", "marquez") else None
         port = free_port()

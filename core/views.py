@@ -20,7 +20,10 @@ def inbox(request):
     if not show_all:
         query = query.unread()
     page = Paginator(query, 25).get_page(request.GET.get("page"))
-    return render(request, "core/inbox.html", {"page": page, "show_all": show_all})
+    context = {"page": page, "show_all": show_all}
+    if not show_all:
+        context["inbox_unread"] = page.paginator.count  # the navigation's badge: the same count, read once
+    return render(request, "core/inbox.html", context)
 
 
 @login_required

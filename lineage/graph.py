@@ -29,9 +29,13 @@ from django.db import connection
 from catalog.models import DataProduct, InputPort, OutputPort, Team
 from lineage.batching import chunked
 from lineage.models import ColumnEdge, Dataset, DatasetSymlink, Direction, JobDataset, LineageState
-from lineage.naming import bare_name_key, dataset_key, location_key
+from lineage.ports import FoundPort, PortMatch, dataset_keys, every_located_port, lookup, match
 
 STREAM_CHUNK = 20_000
+# Re-mapping every dataset reads every located port at once when there are at most this many (one query; a few MB
+# for a moment); past it, it looks up each batch of datasets' keys (one indexed query per 500 keys), so that a mesh
+# of a million ports never has them all in memory.
+PORTS_READ_WHOLE = 50_000
 logger = logging.getLogger(__name__)
 
 
@@ -58,28 +62,20 @@ def job_node(job_id: int) -> int:
     return -job_id
 
 
-@dataclass(frozen=True)
-class PortMatch:
-    port_id: int
-    matched_by: str  # "location" | "symlink" | "name"
-
-
 @dataclass
 class _PortIndex:
-    exact: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    bare: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    """The output ports some dataset of the graph maps to, with their products and names. Only those: every port's
+    location key in every process took 520 MB at 1M products (lineage.ports looks the matches up instead)."""
+
     product_of: dict[int, int] = field(default_factory=dict)
     name_of: dict[int, str] = field(default_factory=dict)
 
-    def match(self, keys: list[tuple[str, str, bool]]) -> tuple[PortMatch, ...]:
-        """keys: (exact key, bare key, from a symlink)."""
-        found: dict[int, str] = {}
-        for exact, bare, from_symlink in keys:
-            for port in self.exact.get(exact, ()):
-                found.setdefault(port, "symlink" if from_symlink else "location")
-            for port in self.bare.get(bare, ()):
-                found.setdefault(port, "name")
-        return tuple(PortMatch(p, how) for p, how in sorted(found.items()))
+    def add(self, found: dict[str, list[FoundPort]], matched: set[int]) -> None:
+        for ports in found.values():
+            for port in ports:
+                if port.id in matched:
+                    self.product_of[port.id] = port.product_id
+                    self.name_of[port.id] = port.name
 
 
 _STATE, _PORT = LineageState._meta.db_table, OutputPort._meta.db_table
@@ -184,7 +180,7 @@ class LineageGraph:
                 added_out.append((job, dataset))
         del canonical
         to_map: set[int] = set()
-        if after is not None and self.ports.product_of:
+        if after is not None:
             datasets = stamped(Dataset.objects.order_by()).values_list("id", flat=True)
             symlinked = stamped(DatasetSymlink.objects.order_by()).values_list("dataset_id", flat=True)
             to_map = set(datasets.iterator()) | set(symlinked.iterator())
@@ -233,51 +229,53 @@ class LineageGraph:
 
     # Datasets -> output ports -----------------------------------------------------------------------------
 
-    def _load_ports(self) -> None:
-        self.ports = _PortIndex()
-        rows = OutputPort.objects.exclude(location="").order_by().values_list("id", "product_id", "location", "name")
-        for port_id, product_id, location, name in rows:
-            key = location_key(location)
-            if key is None:
-                continue
-            (self.ports.bare if key.bare else self.ports.exact)[key.key].append(port_id)
-            self.ports.product_of[port_id] = product_id
-            self.ports.name_of[port_id] = name
-
     def _map_all_datasets(self) -> None:
-        self._load_ports()
+        self.ports = _PortIndex()
         self.port_matches, self.datasets_of_port = {}, defaultdict(list)
-        if self.ports.product_of:
-            self._map_datasets(None)
+        self._map_datasets(None)
 
     def _map_datasets(self, ids: set[int] | None, *, known: set[int] | None = None) -> None:
-        """Match datasets (all, or `ids`) and their symlinks against the port index. `known`: those of `ids` the
+        """Match datasets (all, or `ids`) and their symlinks against the output ports. `known`: those of `ids` the
         graph already had; a change of their mapping changes walks the product graph did (it is rebuilt)."""
         if ids is not None:
             for some in chunked(ids):
-                self._map_datasets_rows(Dataset.objects.filter(id__in=some).order_by(), some, known or set())
+                self._map_datasets_rows(Dataset.objects.filter(id__in=some).order_by(), some, known or set(), None)
         else:
-            self._map_datasets_rows(Dataset.objects.order_by(), None, set())
+            whole = every_located_port(PORTS_READ_WHOLE)
+            if whole == {}:
+                return  # no port has a location: nothing to map
+            self._map_datasets_rows(Dataset.objects.order_by(), None, set(), whole)
 
-    def _map_datasets_rows(self, datasets, ids: list[int] | None, known: set[int]) -> None:
+    def _map_datasets_rows(
+        self, datasets, ids: list[int] | None, known: set[int], whole: dict[str, list[FoundPort]] | None
+    ) -> None:
+        """`whole`: every located port by key, or None to look each batch's keys up."""
         symlinks: dict[int, list[tuple[str, str]]] = defaultdict(list)
         links = DatasetSymlink.objects.order_by()
         links = links if ids is None else links.filter(dataset_id__in=ids)
         for dataset_id, namespace, name in links.values_list("dataset_id", "namespace", "name").iterator():
             symlinks[dataset_id].append((namespace, name))
-        for dataset_id, namespace, name in datasets.values_list("id", "namespace", "name").iterator(STREAM_CHUNK):
-            keys = [(dataset_key(namespace, name), bare_name_key(name), False)]
-            keys += [(dataset_key(ns, n), bare_name_key(n), True) for ns, n in symlinks.get(dataset_id, ())]
-            matches = self.ports.match(keys)
-            old = self.port_matches.pop(dataset_id, ())
-            if old != matches and (old or dataset_id in known):
-                self.remapped = True
-            for match in old:
-                self.datasets_of_port[match.port_id].remove(dataset_id)
-            if matches:
-                self.port_matches[dataset_id] = matches
-                for match in matches:
-                    self.datasets_of_port[match.port_id].append(dataset_id)
+        rows = datasets.values_list("id", "namespace", "name").iterator(STREAM_CHUNK)
+        for batch in chunked(rows, STREAM_CHUNK):
+            keyed = [(pk, dataset_keys(namespace, name, symlinks.get(pk, ()))) for pk, namespace, name in batch]
+            found = whole if whole is not None else lookup(keys for _, keys in keyed)
+            matched: set[int] = set()
+            for dataset_id, keys in keyed:
+                matches = match(keys, found)
+                matched.update(m.port_id for m in matches)
+                self._set_matches(dataset_id, matches, known)
+            self.ports.add(found, matched)
+
+    def _set_matches(self, dataset_id: int, matches: tuple[PortMatch, ...], known: set[int]) -> None:
+        old = self.port_matches.pop(dataset_id, ())
+        if old != matches and (old or dataset_id in known):
+            self.remapped = True
+        for m in old:
+            self.datasets_of_port[m.port_id].remove(dataset_id)
+        if matches:
+            self.port_matches[dataset_id] = matches
+            for m in matches:
+                self.datasets_of_port[m.port_id].append(dataset_id)
 
     def mapped_dense(self) -> list[tuple[int, int]]:
         """(dense index, dataset id) of every mapped dataset in the graph; kept until the graph or ports change."""

@@ -6,7 +6,7 @@
   the objective's column (`element`) when it names one that was reported, else over every reported column;
 - custom objectives with metric `assertions`: the share of `dataQualityAssertions.assertions` that succeeded.
 
-Datasets are matched to output ports by lineage's own rules (lineage.naming keys, lineage.graph's port index): a
+Datasets are matched to output ports by lineage's own rules (catalog.locations keys, looked up by lineage.ports): a
 dataset feeds the objectives of the ports it maps to, and the product-wide objectives of those ports' products.
 
 The signal receiver only reads the events in memory and queues `observations` (plain JSON) for a task; the task
@@ -20,8 +20,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from lineage.graph import get_graph
-from lineage.naming import bare_name_key, dataset_key
+from lineage import ports as port_lookup
 from lineage.openlineage import ParsedEvent
 from slo.models import ASSERTIONS_METRIC, MeasurementSource, ServiceLevelObjective, SloKind
 from slo.services import measurements_record_system
@@ -106,17 +105,15 @@ def observations_of(events: list[ParsedEvent]) -> list[dict]:
 
 
 def _ports_of(observations: list[dict]) -> tuple[dict[int, set[int]], dict[int, int]]:
-    """Observation index -> ids of the output ports its dataset maps to (lineage's port index), and port -> product."""
-    graph = get_graph()
+    """Observation index -> ids of the output ports its dataset maps to, and port -> product."""
+    keyed = [port_lookup.dataset_keys(obs["namespace"], obs["name"], obs.get("symlinks", [])) for obs in observations]
+    found = port_lookup.lookup(keyed)
     matched: dict[int, set[int]] = {}
-    with graph.lock:
-        for index, obs in enumerate(observations):
-            keys = [(dataset_key(obs["namespace"], obs["name"]), bare_name_key(obs["name"]), False)]
-            keys += [(dataset_key(ns, n), bare_name_key(n), True) for ns, n in obs.get("symlinks", [])]
-            ports = {match.port_id for match in graph.ports.match(keys)}
-            if ports:
-                matched[index] = ports
-        product_of = {p: graph.ports.product_of[p] for ports in matched.values() for p in ports}
+    for index, keys in enumerate(keyed):
+        port_ids = {m.port_id for m in port_lookup.match(keys, found)}
+        if port_ids:
+            matched[index] = port_ids
+    product_of = {port.id: port.product_id for some in found.values() for port in some}
     return matched, product_of
 
 

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import get_script_prefix, get_urlconf, reverse
 
+from catalog.locations import stored_location_key
 from catalog.models.org import Domain, Team
 from catalog.vocabulary import (
     AccessMode,
@@ -139,6 +140,17 @@ def _product_url_parts(script_prefix: str, urlconf: str) -> tuple[str, str, str]
     return head, middle, tail
 
 
+class LocationKeyField(models.TextField):
+    """The lineage key of the row's `location` (catalog.locations), worked out whenever the row is written by save()
+    or bulk_create(), which both call pre_save. bulk_update() and update() do not: whoever changes `location` that
+    way sets the key with `OutputPort.sync_location_key()` and writes both."""
+
+    def pre_save(self, model_instance, add):
+        value = stored_location_key(model_instance.location)
+        setattr(model_instance, self.attname, value)
+        return value
+
+
 class OutputPort(TimeStampedModel):
     product = models.ForeignKey(DataProduct, on_delete=models.CASCADE, related_name="output_ports")
     name = models.CharField(max_length=120)
@@ -146,6 +158,7 @@ class OutputPort(TimeStampedModel):
     description = models.TextField(blank=True)
     port_type = models.CharField(max_length=10, choices=PortType.choices, default=PortType.TABLE)
     location = models.CharField(max_length=500, blank=True, help_text="Server, path or address to consume it.")
+    location_key = LocationKeyField(blank=True, default="", editable=False)
     format = models.CharField(max_length=60, blank=True)
     access_mode = models.CharField(max_length=12, choices=AccessMode.choices, default=AccessMode.ON_REQUEST)
     contract_ref = models.CharField(max_length=200, blank=True, help_text="Id of the data contract it honours.")
@@ -173,6 +186,8 @@ class OutputPort(TimeStampedModel):
             models.Index(fields=["contract_ref"], name="outputport_contract_ref_idx"),
             # lineage.graph's freshness check reads MAX(updated_at) on every lineage request.
             models.Index(fields=["updated_at"], name="outputport_updated_at_idx"),
+            # lineage.graph and slo's lineage feed look up the ports a dataset's keys name.
+            models.Index(fields=["location_key"], name="outputport_location_key_idx"),
         ]
 
     def __str__(self) -> str:
@@ -181,6 +196,9 @@ class OutputPort(TimeStampedModel):
     @property
     def label(self) -> str:
         return f"{self.name} v{self.version}" if self.version else self.name
+
+    def sync_location_key(self) -> None:
+        self.location_key = stored_location_key(self.location)
 
 
 class SchemaField(models.Model):

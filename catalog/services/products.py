@@ -492,7 +492,10 @@ def _sync_output_ports(items: list[_Item]) -> None:
         now = timezone.now()
         for port in changed_ports:
             port.updated_at = now
-        OutputPort.objects.bulk_update(changed_ports, [*PORT_ATTRS, "position", "schema_source", "updated_at"])
+            port.sync_location_key()  # bulk_update calls no pre_save
+        OutputPort.objects.bulk_update(
+            changed_ports, [*PORT_ATTRS, "location_key", "position", "schema_source", "updated_at"]
+        )
     sync_port_fields(fields_by_port, existing_ports=kept)
     _link_waiting_inputs([port for port, _ in fields_by_port])
 

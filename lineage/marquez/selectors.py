@@ -16,11 +16,11 @@ from django.db.models.fields import CharField
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from catalog.locations import normalise_name, normalise_namespace, scheme_of
 from catalog.models import Tag
 from core.errors import NotFound
 from lineage.marquez import shapes
 from lineage.models import Dataset, DatasetSchemaVersion, Direction, Job, JobDataset, LineageEvent, Run
-from lineage.naming import _scheme_of, normalise_name, normalise_namespace
 
 LATEST_RUNS = 10
 # Job versions are read from the job's runs (the events of each run name its inputs and outputs); this many of the
@@ -115,7 +115,7 @@ def find_dataset(namespace: str, name: str) -> Dataset | None:
     if exact is not None:
         return exact
     ns = normalise_namespace(namespace)
-    return Dataset.objects.filter(namespace=ns, name=normalise_name(name, _scheme_of(ns))).first()
+    return Dataset.objects.filter(namespace=ns, name=normalise_name(name, scheme_of(ns))).first()
 
 
 def get_dataset(namespace: str, name: str) -> Dataset:
@@ -383,7 +383,7 @@ def _stored(pairs: set) -> dict[tuple[str, str], tuple[str, str, str]]:
     match = Q()
     for ns, n in pairs:
         norm_ns = normalise_namespace(ns)
-        normal = (norm_ns, normalise_name(n, _scheme_of(norm_ns)))
+        normal = (norm_ns, normalise_name(n, scheme_of(norm_ns)))
         wanted[(ns, n)] = normal
         match |= Q(namespace=ns, name=n) | Q(namespace=normal[0], name=normal[1])
     rows = {

@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 
 from lineage.graph import LineageGraph, get_graph
 from lineage.naming import dataset_node_id
-from lineage.selectors.catalog_info import CatalogInfo, ProductInfo, TeamInfo, catalog_info, port_summary
+from lineage.selectors.catalog_info import (
+    CatalogInfo,
+    ProductInfo,
+    TeamInfo,
+    catalog_info,
+    declared_consumers,
+    port_summary,
+)
 from lineage.selectors.columns import column_impact_fields
 from lineage.selectors.nodes import Node, dataset_names
 
@@ -40,8 +47,9 @@ ConsumerSource = Callable[[set[int], CatalogInfo, int], list[Consumer]]
 
 def declared_input_port_consumers(product_ids: set[int], info: CatalogInfo, limit: int) -> list[Consumer]:
     found = []
+    consumers = declared_consumers(info, product_ids)
     for product_id in sorted(product_ids):
-        for declared in info.consumers.get(product_id, ()):
+        for declared in consumers[product_id]:
             if declared.product is not None and declared.product.id in product_ids:
                 continue  # an affected product already; listed there
             found.append(

@@ -81,20 +81,10 @@ def _products(ids) -> dict[int, DataProduct]:
     return {p.pk: p for p in DataProduct.objects.filter(id__in=ids).select_related("domain", "owner_team")}
 
 
-def _port_names(graph, edges: list[tuple[int, int, ProductEdge]], *, examples: bool) -> dict[int, str]:
-    """The names the graph holds of the output ports these edges name (ports with a location). Call with the
-    graph's lock held."""
-    wanted = {p for _, _, e in edges for _, p in e.declared}
-    if examples:
-        wanted |= {p for _, _, e in edges if e.observed for p in (*e.observed.source_ports, *e.observed.target_ports)}
-    name_of = graph.ports.name_of
-    return {p: name_of[p] for p in wanted if p in name_of}
-
-
 class _EdgeWriter:
     """Turns edges into API dicts, reading the port and dataset names of all of them in three queries at most."""
 
-    def __init__(self, edges: list[tuple[int, int, ProductEdge]], port_names: dict[int, str], *, examples: bool):
+    def __init__(self, edges: list[tuple[int, int, ProductEdge]], *, examples: bool):
         self.examples = examples
         input_ids = {i for _, _, e in edges for i, _ in e.declared}
         output_ids = {p for _, _, e in edges for _, p in e.declared}
@@ -102,8 +92,7 @@ class _EdgeWriter:
             output_ids |= {
                 p for _, _, e in edges if e.observed for p in (*e.observed.source_ports, *e.observed.target_ports)
             }
-        output_ids -= set(port_names)
-        self.outputs = port_names
+        self.outputs: dict[int, str] = {}
         if output_ids:
             for pk, name, version in OutputPort.objects.filter(id__in=output_ids).values_list("id", "name", "version"):
                 self.outputs[pk] = f"{name} v{version}" if version else name
@@ -158,9 +147,8 @@ def product_lineage(
             product.pk, depth, kind=kind, up=direction != "downstream", down=direction != "upstream", limit=limit
         )
         edges = mesh.edges_among(found, kind=kind)
-        port_names = _port_names(graph, edges, examples=True)
     rows = _rows(found)
-    write = _EdgeWriter(edges, port_names, examples=True)
+    write = _EdgeWriter(edges, examples=True)
     return {
         "product": product.identifier,
         "kind": kind,
@@ -223,8 +211,7 @@ def mesh_map(
     rows = _rows(ids)
     with graph.lock:
         edges = mesh.edges_among(set(rows), kind=kind)
-        port_names = _port_names(graph, edges, examples=False)
-    write = _EdgeWriter(edges, port_names, examples=False)
+    write = _EdgeWriter(edges, examples=False)
     positions, origins = _layout(list(rows.values()))
     domains = {p.domain: p.domain_name for p in rows.values()}
     return {

@@ -68,20 +68,20 @@ def product_reads(product_ids: Iterable[int]) -> ProductReads:
             if edge.observed is not None:
                 link = edge.observed
                 observed.append((u, v, frozenset(link.source_ports), set(link.jobs), bool(edge.declared)))
-        observable = {port for *_, port in declared_inputs if port in graph.ports.product_of}
         for port, datasets in graph.datasets_of_port.items():
             product = graph.ports.product_of.get(port)
             if product in ids:
                 consumer_datasets[product].extend(datasets)
     reads = ProductReads()
+    # The source port's location key tells whether lineage could ever see the read (a port without one maps none).
     inputs = {
-        pk: (name, created)
-        for pk, name, created in InputPort.objects.filter(id__in=[i for _, _, i, _ in declared_inputs])
+        pk: (name, created, bool(key))
+        for pk, name, created, key in InputPort.objects.filter(id__in=[i for _, _, i, _ in declared_inputs])
         .order_by()
-        .values_list("id", "name", "created_at")
+        .values_list("id", "name", "created_at", "source_port__location_key")
     }
     reads.declared = [
-        DeclaredRead(u, v, inputs[i][0], port, inputs[i][1], port in observable)
+        DeclaredRead(u, v, inputs[i][0], port, inputs[i][1], inputs[i][2])
         for u, v, i, port in declared_inputs
         if i in inputs
     ]

@@ -28,6 +28,7 @@ PAGES = [
     "/lineage/",
     "/access/approvals/",
     "/my-data/",
+    "/inbox/",
 ]
 
 

@@ -171,11 +171,11 @@ def test_product_lineage_costs_the_same_queries_whatever_its_size(lineage_client
     for i in range(0, n, 2):
         send(run_event(f"job{n}_{i}", [dataset(WH, "sales.source")], [dataset(WH, f"finance.c{n}_{i}")]))
     lineage_client.get("/api/v1/lineage/products/sales/source")  # the graph is built once per process
-    # token, the product, freshness, the rows shown, input port names, dataset names (output ports are in memory)
-    with django_assert_num_queries(6):
+    # token, the product, freshness, the rows shown, input and output port names, dataset names
+    with django_assert_num_queries(7):
         body = lineage_client.get("/api/v1/lineage/products/sales/source", {"depth": 2}).json()
     assert len(body["edges"]) == n
-    with django_assert_num_queries(4):  # token, freshness, the rows shown, input port names
+    with django_assert_num_queries(5):  # token, freshness, the rows shown, input and output port names
         lineage_client.get("/api/v1/lineage/products")
 
 

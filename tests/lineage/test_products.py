@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from django.template import Context, Template
 
+from catalog.locations import dataset_key, location_key
 from catalog.models import InputPort, OutputPort
 from lineage.graph import get_graph
-from lineage.naming import dataset_key, location_key, parse_node_id
+from lineage.naming import parse_node_id
 from lineage.selectors import product_lineage_summary
 from tests.factories import OutputPortFactory, ProductFactory
 from tests.lineage.conftest import conformance, dataset, run_event

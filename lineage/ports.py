@@ -1,0 +1,80 @@
+"""Which output ports a dataset maps to, looked up by the stored keys of their locations (catalog.locations).
+
+The graph keeps only the ports its datasets match; everything else stays in the database, behind
+`outputport_location_key_idx`. A dataset is matched by its own exact key, the exact keys of its symlinks, and the
+bare key of each name (for locations written without a scheme).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from catalog.locations import dataset_lookup_keys
+from catalog.models import OutputPort
+from lineage.batching import chunked
+
+# (exact key, bare key, from a symlink), as stored in OutputPort.location_key
+DatasetKeys = list[tuple[str, str, bool]]
+
+
+@dataclass(frozen=True)
+class PortMatch:
+    port_id: int
+    matched_by: str  # "location" | "symlink" | "name"
+
+
+@dataclass(frozen=True)
+class FoundPort:
+    id: int
+    product_id: int
+    name: str
+
+
+def dataset_keys(namespace: str, name: str, symlinks: Iterable[Sequence[str]] = ()) -> DatasetKeys:
+    keys = [(*dataset_lookup_keys(namespace, name), False)]
+    keys += [(*dataset_lookup_keys(ns, n), True) for ns, n in symlinks]
+    return keys
+
+
+def _located():
+    return OutputPort.objects.exclude(location_key="").order_by()
+
+
+def ports_by_key(keys: Iterable[str]) -> dict[str, list[FoundPort]]:
+    """Stored key -> the ports whose location has it, for the keys any port has."""
+    found: dict[str, list[FoundPort]] = defaultdict(list)
+    for some in chunked(sorted(set(keys))):
+        rows = _located().filter(location_key__in=some)
+        for key, pk, product_id, name in rows.values_list("location_key", "id", "product_id", "name"):
+            found[key].append(FoundPort(pk, product_id, name))
+    return found
+
+
+def every_located_port(at_most: int) -> dict[str, list[FoundPort]] | None:
+    """Stored key -> ports, for every port with a location; None when there are more than `at_most` of them. One
+    query: past `at_most` it has read that many rows for nothing, which costs less than a second query every time."""
+    rows = _located().values_list("location_key", "id", "product_id", "name")[: at_most + 1]
+    found: dict[str, list[FoundPort]] = defaultdict(list)
+    for count, (key, pk, product_id, name) in enumerate(rows.iterator(chunk_size=5000)):
+        if count == at_most:
+            return None
+        found[key].append(FoundPort(pk, product_id, name))
+    return found
+
+
+def lookup(keyed: Iterable[DatasetKeys]) -> dict[str, list[FoundPort]]:
+    """The ports every one of these datasets' keys name, in one query per 500 keys."""
+    return ports_by_key(key for keys in keyed for exact, bare, _ in keys for key in (exact, bare))
+
+
+def match(keys: DatasetKeys, found: dict[str, list[FoundPort]]) -> tuple[PortMatch, ...]:
+    """The ports one dataset maps to, by the strongest way each was matched, in port id order."""
+    how: dict[int, str] = {}
+    for exact, bare, from_symlink in keys:
+        for port in found.get(exact, ()):
+            how.setdefault(port.id, "symlink" if from_symlink else "location")
+        for port in found.get(bare, ()):
+            how.setdefault(port.id, "name")
+    return tuple(PortMatch(p, way) for p, way in sorted(how.items()))
