@@ -143,13 +143,8 @@ class SqliteBackend(EmbeddedBackend):
                 [(pk, doc.short_text, doc.long_text, tokens) for pk, doc, tokens in rows],
             )
 
-    def delete_fulltext(self, ids: list[int]) -> None:
-        if not ids:
-            return
-        marks = ", ".join(["%s"] * len(ids))
-        with connection.cursor() as cursor:
-            for table in TABLES.values():
-                cursor.execute(f"DELETE FROM {table} WHERE rowid IN ({marks})", ids)
+    # delete_fulltext stays the base class's no-op: a trigger on search_document (migration 0006) removes a
+    # document's rows from the three tables whenever the document goes, by whatever path.
 
     def clear_fulltext(self) -> None:
         # Dropping and re-creating is much faster than deleting every row of an FTS5 table.
