@@ -41,14 +41,14 @@ def test_a_changed_location_moves_the_key_when_a_product_is_published_again(worl
     assert publish("") == ""
 
 
-def test_the_migration_fills_the_keys_of_ports_stored_before_it(world):
+def test_the_migration_fills_the_keys_of_ports_stored_before_it(world, monkeypatch):
     product = ProductFactory(domain=world.domain, slug="orders")
     ports = [OutputPortFactory(product=product, name=f"p{i}", location=f"{WH}/shop.t{i}") for i in range(5)]
     OutputPortFactory(product=product, name="none", location="")
     OutputPort.objects.update(location_key="")  # as the column is when it is added
     migration = importlib.import_module("catalog.migrations.0013_output_port_location_key")
 
-    migration.BATCH = 2  # several batches
+    monkeypatch.setattr(migration, "BATCH", 2)  # several batches
     migration.fill_location_keys(django_apps, None)
 
     stored = dict(OutputPort.objects.values_list("name", "location_key"))
