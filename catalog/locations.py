@@ -93,4 +93,5 @@ def stored_location_key(location: str) -> str:
 
 def dataset_lookup_keys(namespace: str, name: str) -> tuple[str, str]:
     """The stored port keys a dataset named so matches: its exact key, and the bare key of its name."""
-    return "=" + dataset_key(namespace, name), "~" + bare_name_key(name)
+    exact = LocationKey(dataset_key(namespace, name), bare=False)
+    return exact.stored, LocationKey(bare_name_key(name), bare=True).stored

@@ -53,6 +53,17 @@ class TeamNews:
         if len(self.lines) < NEWS_LINES:
             self.lines.append(line)
 
+    def about(self, product: DataProduct) -> None:
+        """Where the message points: the one product's page while there is one, else the domain's policy list."""
+        if len(self.product_urls) <= 1:
+            self.product_urls.add(product.get_absolute_url())
+        self.domain_slugs.add(product.domain.slug)
+
+    def listing(self) -> list[str]:
+        """The lines kept, and how many more were counted."""
+        more = self.count - len(self.lines)
+        return [*self.lines, *([f"... and {more} more."] if more > 0 else [])]
+
     def merge(self, other: TeamNews) -> None:
         self.count += other.count
         self.lines += other.lines[: max(0, NEWS_LINES - len(self.lines))]
@@ -285,9 +296,7 @@ def _news(by_pk: dict[int, DataProduct], candidates: list[tuple[int, str]], now)
         item = news.setdefault(product.owner_team_id, TeamNews())
         title = BY_ID[policy_id].title if policy_id in BY_ID else policy_id
         item.add(f"- {product.name} ({product.identifier}): {title}. {message}")
-        if len(item.product_urls) <= 1:
-            item.product_urls.add(product.get_absolute_url())
-        item.domain_slugs.add(product.domain.slug)
+        item.about(product)
     return news
 
 
@@ -306,19 +315,22 @@ def _retiring(by_pk: dict[int, DataProduct], candidates: list[int], now) -> dict
     return out
 
 
+def _members_by_team(team_ids: list[int]) -> dict[int, list]:
+    members: dict[int, list] = {}
+    for m in TeamMembership.objects.filter(team_id__in=team_ids).select_related("user"):
+        members.setdefault(m.team_id, []).append(m.user)
+    return members
+
+
 def _announce_retirement_candidates(retiring: dict[int, TeamNews]) -> None:
     """One message per owning team per run: its products nobody used for 90 days (inbox and mail)."""
     if not retiring:
         return
-    members: dict[int, list] = {}
-    for m in TeamMembership.objects.filter(team_id__in=list(retiring)).select_related("user"):
-        members.setdefault(m.team_id, []).append(m.user)
+    members = _members_by_team(list(retiring))
     with transaction.atomic():
         for team_id, news in sorted(retiring.items()):
             if not members.get(team_id):
                 continue
-            shown = news.lines[:NEWS_LINES]
-            more = news.count - len(shown)
             notify(
                 recipients=members[team_id],
                 kind="governance.retirement_candidates",
@@ -327,8 +339,7 @@ def _announce_retirement_candidates(retiring: dict[int, TeamNews]) -> None:
                     [
                         "Nobody has used these published products for 90 days: they are candidates for retirement.",
                         "",
-                        *shown,
-                        *([f"... and {more} more."] if more > 0 else []),
+                        *news.listing(),
                         "",
                         "If nobody needs them any more, deprecate them and later retire them. If they are used but the "
                         "platform does not report it, have it send usage records (POST /api/v1/usage).",
@@ -343,9 +354,7 @@ def _announce_new_errors(news: dict[int, TeamNews]) -> None:
     products (in-app inbox and mail, after commit)."""
     if not news:
         return
-    members: dict[int, list] = {}
-    for m in TeamMembership.objects.filter(team_id__in=list(news)).select_related("user"):
-        members.setdefault(m.team_id, []).append(m.user)
+    members = _members_by_team(list(news))
     teams = dict(Team.objects.filter(pk__in=list(news)).values_list("pk", "name"))
     with transaction.atomic():
         for team_id, item in sorted(news.items()):
@@ -357,13 +366,11 @@ def _announce_new_errors(news: dict[int, TeamNews]) -> None:
                 url = reverse("governance_policies")
                 if len(item.domain_slugs) == 1:
                     url += f"?domain={next(iter(item.domain_slugs))}"
-            more = item.count - len(item.lines)
             body = "\n".join(
                 [
                     "The governance policies found new errors on published products of your team:",
                     "",
-                    *item.lines,
-                    *([f"... and {more} more."] if more > 0 else []),
+                    *item.listing(),
                     "",
                     "Each finding says how to fix it on the product's page, section Health and governance.",
                 ]

@@ -38,29 +38,34 @@ def dataset_keys(namespace: str, name: str, symlinks: Iterable[Sequence[str]] = 
     return keys
 
 
+_COLUMNS = ("location_key", "id", "product_id", "name")
+
+
 def _located():
     return OutputPort.objects.exclude(location_key="").order_by()
+
+
+def _collect(rows: Iterable[tuple[str, int, int, str]], found: dict[str, list[FoundPort]]) -> None:
+    for key, pk, product_id, name in rows:
+        found[key].append(FoundPort(pk, product_id, name))
 
 
 def ports_by_key(keys: Iterable[str]) -> dict[str, list[FoundPort]]:
     """Stored key -> the ports whose location has it, for the keys any port has."""
     found: dict[str, list[FoundPort]] = defaultdict(list)
     for some in chunked(sorted(set(keys))):
-        rows = _located().filter(location_key__in=some)
-        for key, pk, product_id, name in rows.values_list("location_key", "id", "product_id", "name"):
-            found[key].append(FoundPort(pk, product_id, name))
+        _collect(_located().filter(location_key__in=some).values_list(*_COLUMNS), found)
     return found
 
 
 def every_located_port(at_most: int) -> dict[str, list[FoundPort]] | None:
     """Stored key -> ports, for every port with a location; None when there are more than `at_most` of them. One
     query: past `at_most` it has read that many rows for nothing, which costs less than a second query every time."""
-    rows = _located().values_list("location_key", "id", "product_id", "name")[: at_most + 1]
+    rows = list(_located().values_list(*_COLUMNS)[: at_most + 1])
+    if len(rows) > at_most:
+        return None
     found: dict[str, list[FoundPort]] = defaultdict(list)
-    for count, (key, pk, product_id, name) in enumerate(rows.iterator(chunk_size=5000)):
-        if count == at_most:
-            return None
-        found[key].append(FoundPort(pk, product_id, name))
+    _collect(rows, found)
     return found
 
 

@@ -146,9 +146,8 @@ class LocationKeyField(models.TextField):
     way sets the key with `OutputPort.sync_location_key()` and writes both."""
 
     def pre_save(self, model_instance, add):
-        value = stored_location_key(model_instance.location)
-        setattr(model_instance, self.attname, value)
-        return value
+        model_instance.sync_location_key()
+        return model_instance.location_key
 
 
 class OutputPort(TimeStampedModel):

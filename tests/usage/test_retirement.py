@@ -12,6 +12,7 @@ from core.actors import Actor
 from core.models import Notification
 from governance import services
 from governance.models import Finding
+from tests.factories import ProductFactory
 from usage.services import UsageIn, milestones_set_history, usage_record
 
 pytestmark = pytest.mark.django_db
@@ -71,8 +72,6 @@ def test_a_young_or_used_product_is_not_flagged(world, product, port):
 
 
 def test_a_run_over_many_candidates_counts_them_all_and_keeps_only_the_lines_it_shows(world, monkeypatch):
-    from tests.factories import ProductFactory
-
     monkeypatch.setattr(services, "NEWS_LINES", 2)
     products = [
         ProductFactory(domain=world.domain, slug=f"old-{i}", name=f"Old {i}", owner_team=world.team, status="published")
