@@ -126,6 +126,7 @@ class Pass:
     statuses: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     server_cpu_seconds: float | None = None  # user + system CPU of the server's processes during the pass
+    cpu_by_process: dict[int, float] = field(default_factory=dict)  # the same, per process (master first)
 
     @property
     def rate(self) -> float:
@@ -287,11 +288,13 @@ def http_passes(
     out = []
 
     def measured(label: str, requests: list[Request], expect: set[int]) -> Pass:
-        before = server_cpu_seconds(server) if server else None
+        before = cpu_seconds(server.pids()) if server else None
         result = http_pass(label, url, token, requests, args.clients, deadline, expect)
-        if before is not None:
+        if server is not None and before is not None:
             # Work a request leaves for after its response finishes with it (keep-alive: before the next request).
-            result.server_cpu_seconds = server_cpu_seconds(server) - before
+            after = cpu_seconds(server.pids())
+            result.cpu_by_process = {pid: after[pid] - before.get(pid, 0.0) for pid in after}
+            result.server_cpu_seconds = sum(result.cpu_by_process.values())
         return result
 
     if "put" in passes:
@@ -329,11 +332,6 @@ def make_world(env: dict, domains: list[str]) -> str:
     manage(env, "migrate", "--no-input", "-v", "0")
     manage(env, "shell", "-c", SETUP_WORLD.format(team=TEAM, domains=domains, sources=SOURCES))
     return manage(env, "create_token", "--team", TEAM, "--scopes", "write:products,read", "--name", "bench").strip()
-
-
-def server_cpu_seconds(server: Server) -> float:
-    """User + system CPU time of the server and its workers so far."""
-    return sum(cpu_seconds(server.pids()).values())
 
 
 # ---------------------------------------------------------------------------------------------- in-process
@@ -510,6 +508,10 @@ def report(passes: list[Pass], header: list[str], memory: dict[int, float] | Non
         " responses included; in-process passes: this process's CPU. 1,000 / CPU/prod x cores = the products/s"
         " an idle machine could give if nothing else limited it."
     )
+    for p in passes:
+        if p.cpu_by_process:
+            split = ", ".join(f"{seconds:.1f}" for seconds in p.cpu_by_process.values())
+            print(f"{p.label}: server CPU seconds by process (master first): {split}")
     if memory:
         worker_peaks = ", ".join(f"{mb:.0f}" for mb in memory.values())
         print(f"server peak RSS (VmHWM, MB, master first): {worker_peaks}; total {sum(memory.values()):.0f} MB")

@@ -6,11 +6,11 @@
   wait on the network and threads overlap those waits; 1 on SQLite, where a request is all CPU in this process
   and writers queue on one lock anyway, so more threads only take turns on the GIL. Measured with
   bench/lineage.py, one OpenLineage event per request, 2 workers: about 345 events/s with 1 thread, 290 with 4.
-- `reuse_port`: every worker opens its own listening socket with SO_REUSEPORT, and the kernel spreads new
-  connections over them. With one shared socket, whichever worker wakes first accepts, and a handful of
-  keep-alive clients (pipelines posting lineage, a proxy's upstream pool) can all land on one worker while the
-  others idle: measured with 4 clients on 2 workers, every request went to one process. The cost: connections
-  still queued on a worker's socket when that worker dies are reset.
+- One listening socket shared by the workers (`reuse_port` off). A worker busy with a request is slower to
+  accept, so new connections go to the idler one. With SO_REUSEPORT each worker had its own socket and the
+  kernel hashed each connection to one of them, blind to load: measured with bench/ingest.py's 4 keep-alive
+  clients on 2 workers, 3 runs of 8 put every request on one worker (one core idle, 58/s instead of 85/s); with
+  the shared socket 7 runs of 7 split the CPU between 45/55 and 60/40.
 - A shorter GIL switch interval in each worker (`PYTHON_SWITCH_INTERVAL_MS`, default 1 ms; Python's own is
   5 ms). Every database statement lets go of the GIL; with the default, a thread coming back from one can wait up
   to 5 ms behind another thread's Python work, which is what made 4 threads per worker slower than 1 here.
@@ -27,7 +27,7 @@ import sys
 
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS") or (4 if os.environ.get("DATABASE_URL") else 1))
-reuse_port = True
+reuse_port = False
 
 
 def set_switch_interval() -> None:

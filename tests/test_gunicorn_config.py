@@ -1,4 +1,4 @@
-"""config/gunicorn.py: threads per worker from the environment, SO_REUSEPORT, the GIL switch interval, the hook."""
+"""config/gunicorn.py: threads per worker from the environment, one shared listening socket, the GIL switch interval, the hook."""
 
 from __future__ import annotations
 
@@ -53,10 +53,10 @@ def test_an_empty_gunicorn_threads_falls_back_to_the_default(load):
     assert load(GUNICORN_THREADS="", DATABASE_URL="postgres://portal@db/portal").threads == 4
 
 
-def test_gthread_workers_with_their_own_listening_sockets(load):
+def test_gthread_workers_sharing_one_listening_socket(load):
     module = load()
     assert module.worker_class == "gthread"
-    assert module.reuse_port is True
+    assert module.reuse_port is False
 
 
 @pytest.mark.parametrize(("env", "expected"), [({}, 0.001), ({"PYTHON_SWITCH_INTERVAL_MS": "2.5"}, 0.0025)])

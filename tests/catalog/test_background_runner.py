@@ -4,6 +4,7 @@ what arrives while it works (the ids of one task into one call) and finishes wha
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -132,3 +133,35 @@ def test_no_runner_with_a_broker(settings):
 def test_a_runner_is_one_per_process(runner):
     assert dispatch.start_background_runner() is runner
     assert isinstance(runner, BackgroundRunner)
+
+
+def test_under_a_steady_stream_a_batch_gathers_from_the_previous_batch_s_start(
+    runner, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(dispatch, "GATHER_SECONDS", 1.5)
+    task = FakeTask("tests.evaluate")
+    began = time.monotonic()
+    request(django_capture_on_commit_callbacks, (task, [1]))
+    assert runner.wait_idle(10)
+    assert task.calls == [([1],)]  # the first write after a quiet spell is followed up at once
+    request(django_capture_on_commit_callbacks, (task, [2]))
+    time.sleep(0.2)
+    request(django_capture_on_commit_callbacks, (task, [3]))
+    assert not runner.wait_idle(0.2)  # still gathering
+    assert task.calls == [([1],)]
+    assert runner.wait_idle(10)
+    assert task.calls == [([1],), ([2, 3],)]
+    assert time.monotonic() - began >= 1.5
+
+
+def test_stopping_does_not_wait_out_the_gathering(django_capture_on_commit_callbacks, monkeypatch):
+    monkeypatch.setattr(dispatch, "GATHER_SECONDS", 60)
+    runner = dispatch.start_background_runner()
+    task = FakeTask("tests.evaluate")
+    request(django_capture_on_commit_callbacks, (task, [1]))
+    assert runner.wait_idle(10)
+    request(django_capture_on_commit_callbacks, (task, [2]))
+    began = time.monotonic()
+    dispatch.stop_background_runner()
+    assert time.monotonic() - began < 10
+    assert task.calls == [([1],), ([2],)]
