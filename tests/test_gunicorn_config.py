@@ -1,4 +1,5 @@
-"""config/gunicorn.py: threads per worker from the environment, one shared listening socket, the GIL switch interval, the hook."""
+"""config/gunicorn.py: threads per worker from the environment, one shared listening socket, the GIL switch
+interval, the hook."""
 
 from __future__ import annotations
 
