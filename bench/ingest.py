@@ -288,13 +288,14 @@ def http_passes(
     out = []
 
     def measured(label: str, requests: list[Request], expect: set[int]) -> Pass:
-        before = cpu_seconds(server.pids()) if server else None
+        if server is None:
+            return http_pass(label, url, token, requests, args.clients, deadline, expect)
+        before = cpu_seconds(server.pids())
         result = http_pass(label, url, token, requests, args.clients, deadline, expect)
-        if server is not None and before is not None:
-            # Work a request leaves for after its response finishes with it (keep-alive: before the next request).
-            after = cpu_seconds(server.pids())
-            result.cpu_by_process = {pid: after[pid] - before.get(pid, 0.0) for pid in after}
-            result.server_cpu_seconds = sum(result.cpu_by_process.values())
+        # Work a request leaves for after its response finishes with it (keep-alive: before the next request).
+        after = cpu_seconds(server.pids())
+        result.cpu_by_process = {pid: after[pid] - before.get(pid, 0.0) for pid in after}
+        result.server_cpu_seconds = sum(result.cpu_by_process.values())
         return result
 
     if "put" in passes:

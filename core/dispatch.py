@@ -263,6 +263,8 @@ class BackgroundRunner:
 
     def _take(self) -> _Queue | None:
         with self._lock:
+            if self._busy:
+                self._finished = time.monotonic()
             self._busy = False
             self._lock.notify_all()
             while not self._pending and not self._stopping:
@@ -308,8 +310,6 @@ class BackgroundRunner:
             finally:
                 _local.queue = None
                 self.batches += 1
-                with self._lock:
-                    self._finished = time.monotonic()
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Block until nothing is pending or running (True), or `timeout` seconds passed (False)."""
