@@ -55,6 +55,14 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def named(namespace: str, name: str) -> tuple[str, str, str, str]:
+    """namespace, name and the key digests a dataset row stores (lineage.models.Dataset.sync_key_digests)."""
+    from catalog.locations import dataset_lookup_keys, key_digest
+
+    exact, bare = dataset_lookup_keys(namespace, name)
+    return namespace, name, key_digest(exact), key_digest(bare)
+
+
 def setup_django(tmp: Path) -> None:
     # DEBUG off as in production: with it on, Django logs every query and DRF renders debug details. SQLite unless
     # --database-url (product case only) says otherwise: a DATABASE_URL left in the environment would point the
@@ -121,10 +129,10 @@ def build_world(n_datasets: int, n_edges: int, skew: float, seed: int = 5, unmap
     # Straight into the tables (table names from the models): the ORM would take minutes for 500k rows.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {Dataset._meta.db_table} (id, namespace, name, description, source_name, source_uri, "  # noqa: S608
-            "lifecycle_state, fields, schema_fingerprint, facets, facet_times, graph_version, created_at, updated_at)"
-            " VALUES (%s, %s, %s, '', '', '', '', '[]', '', '{}', '{}', 1, %s, %s)",
-            [(d, "postgres://wh:5432", f"layer{(d - 1) // per_layer}.table_{d}", when, when)
+            f"INSERT INTO {Dataset._meta.db_table} (id, namespace, name, exact_digest, bare_digest, description, "  # noqa: S608
+            "source_name, source_uri, lifecycle_state, fields, schema_fingerprint, facets, facet_times, graph_version, "
+            "created_at, updated_at) VALUES (%s, %s, %s, %s, %s, '', '', '', '', '[]', '', '{}', '{}', 1, %s, %s)",
+            [(d, *named("postgres://wh:5432", f"layer{(d - 1) // per_layer}.table_{d}"), when, when)
              for d in range(1, n_datasets + 1)],
         )  # fmt: skip
         cursor.executemany(
@@ -235,10 +243,11 @@ def build_product_world(n_products: int, n_edges: int, n_domains: int, seed: int
         )
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO {Dataset._meta.db_table} (id, namespace, name, description, source_name, source_uri, "  # noqa: S608
-                "lifecycle_state, fields, schema_fingerprint, facets, facet_times, graph_version, created_at, "
-                "updated_at) VALUES (%s, %s, %s, '', '', '', '', '[]', '', '{}', '{}', 1, %s, %s)",
-                [(i + 1, "postgres://wh:5432", f"mesh.table_{i}", when, when) for i in range(n_products)],
+                f"INSERT INTO {Dataset._meta.db_table} (id, namespace, name, exact_digest, bare_digest, description, "  # noqa: S608
+                "source_name, source_uri, lifecycle_state, fields, schema_fingerprint, facets, facet_times, "
+                "graph_version, created_at, updated_at) "
+                "VALUES (%s, %s, %s, %s, %s, '', '', '', '', '[]', '', '{}', '{}', 1, %s, %s)",
+                [(i + 1, *named("postgres://wh:5432", f"mesh.table_{i}"), when, when) for i in range(n_products)],
             )
             cursor.executemany(
                 f"INSERT INTO {Job._meta.db_table} (id, namespace, name, description, job_type, processing_type, "  # noqa: S608
@@ -330,7 +339,9 @@ def product_graph_figures(requests: int, sample: list[tuple[str, int]]) -> dict:
 
 def updates_after_build(product) -> dict:
     """What the next product read pays after a change: one OpenLineage event that adds an observed edge (the
-    product graph re-walks from what it touches), and one new input port (the declared edges are read again)."""
+    product graph re-walks from what it touches), one new input port (the declared edges are read again), one new
+    output port at a table no lineage names (the datasets its key names are matched again: none), and one at a
+    table the lineage reports (that dataset maps to it now: the product graph is built again)."""
     from catalog.models import DataProduct, InputPort, OutputPort
     from lineage.graph import get_graph
     from lineage.openlineage import parse_event
@@ -361,7 +372,16 @@ def updates_after_build(product) -> dict:
     InputPort.objects.create(product=consumer, name="bench-new-input", source_port=OutputPort.objects.filter(
         product=product).first())  # fmt: skip
     after_input = next_read()
-    return {"event": after_event, "input port": after_input}
+    # A product publishes a port no lineage names yet (the usual publish): the datasets are matched again.
+    OutputPort.objects.create(product=consumer, name="bench-new-output", location="postgres://wh:5432/mesh.not_yet")
+    after_output = next_read()
+    # A product publishes a port at a table the lineage already reports: that dataset maps to it now.
+    reported = event["inputs"][0]
+    OutputPort.objects.create(product=consumer, name="bench-reported-output",
+                              location=f"{reported['namespace']}/{reported['name']}")  # fmt: skip
+    after_mapped = next_read()
+    return {"event": after_event, "input port": after_input, "output port": after_output,
+            "output port at a reported table": after_mapped}  # fmt: skip
 
 
 def http_product_reads(client: Client, sample: list[tuple[str, int]], domain: str, requests: int) -> dict:

@@ -19,6 +19,7 @@ bare one, so lineage looks up only the ports its datasets name instead of holdin
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -95,3 +96,10 @@ def dataset_lookup_keys(namespace: str, name: str) -> tuple[str, str]:
     """The stored port keys a dataset named so matches: its exact key, and the bare key of its name."""
     exact = LocationKey(dataset_key(namespace, name), bare=False)
     return exact.stored, LocationKey(bare_name_key(name), bare=True).stored
+
+
+def key_digest(stored_key: str) -> str:
+    """16 hex digits standing for a stored key, which datasets keep (indexed) so that the datasets a port's key
+    names can be found without holding every dataset's keys: a key may be 1,500 characters, more than a
+    PostgreSQL index entry takes. Two keys sharing a digest only make lineage match one dataset more again."""
+    return hashlib.blake2b(stored_key.encode(), digest_size=8).hexdigest()

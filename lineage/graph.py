@@ -20,23 +20,45 @@ from __future__ import annotations
 import gc
 import logging
 import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 import networkx as nx
+from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 
 from catalog.models import DataProduct, InputPort, OutputPort, Team
 from lineage.batching import chunked
 from lineage.models import ColumnEdge, Dataset, DatasetSymlink, Direction, JobDataset, LineageState
-from lineage.ports import FoundPort, PortMatch, dataset_keys, every_located_port, lookup, match
+from lineage.ports import FoundPort, PortMatch, dataset_keys, datasets_named, every_located_port, lookup, match
 
 STREAM_CHUNK = 20_000
 # Re-mapping every dataset reads every located port at once when there are at most this many (one query; a few MB
 # for a moment); past it, it looks up each batch of datasets' keys (one indexed query per 500 keys), so that a mesh
 # of a million ports never has them all in memory.
 PORTS_READ_WHOLE = 50_000
+# A change of ports matches again only the datasets it can move (those mapped to a changed port, and those whose
+# keys a changed port's key names) while no port was deleted and at most this many changed; otherwise every one.
+REMAP_PORTS_AT_MOST = 5_000
+# Changed ports are found by their updated_at (indexed). On PostgreSQL a write may commit after another that stamped
+# its rows later (transactions run side by side): it is caught by looking back this far before the newest change
+# already seen, and past that by a re-map of every dataset at least this often while ports keep changing. SQLite
+# writers take turns on one lock and stamp inside it, so commits come in stamp order there.
+PORTS_LOOK_BACK = {"postgresql": timedelta(seconds=30)}
+FULL_REMAP_SECONDS = 600.0
 logger = logging.getLogger(__name__)
+
+
+def _as_datetime(value: datetime | str) -> datetime:
+    """A MAX(updated_at) read with raw SQL: a datetime on PostgreSQL, the stored text (UTC) on SQLite."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if settings.USE_TZ and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
 
 
 class _NoAttributes(dict):
@@ -119,6 +141,8 @@ class LineageGraph:
         self.catalog_memo: dict[str, object] = {}  # catalog facts (lineage.selectors.catalog_info)
         self.touched: set[int] = set()  # datasets whose downstream walks new edges changed, since last taken
         self.remapped = True  # a dataset's ports changed since the product graph was built: rebuild it
+        self.full_map_at = 0.0  # time.monotonic() of the last match of every dataset
+        self.ports_seen: dict[int, datetime] = {}  # port id -> updated_at, of the ports in the last look-back
 
     # Freshness --------------------------------------------------------------------------------------------
 
@@ -144,8 +168,7 @@ class LineageGraph:
                 self.version = version
                 self.memo, self.catalog_memo = {}, {}
             if ports != self.ports_stamp:
-                self.remapped = True
-                self._map_all_datasets()
+                self._ports_changed(ports)
                 self.ports_stamp = ports
                 self.memo, self.catalog_memo = {}, {}
 
@@ -229,7 +252,47 @@ class LineageGraph:
 
     # Datasets -> output ports -----------------------------------------------------------------------------
 
+    def _ports_changed(self, stamp: tuple) -> None:
+        """Match datasets to ports again: only the datasets the change can move when few ports changed and none
+        was deleted, every dataset otherwise (a second at 100k datasets past PORTS_READ_WHOLE ports)."""
+        old = self.ports_stamp
+        changed = None
+        if old is not None and old[0] == stamp[0] and time.monotonic() - self.full_map_at < FULL_REMAP_SECONDS:
+            changed = self._changed_ports(old)
+        if changed is None:
+            self.remapped = True
+            self._map_all_datasets()
+            self._changed_ports(stamp)  # notes the ports of the look-back, matched just now
+            return
+        ids = {d for pk, _ in changed for d in self.datasets_of_port.get(pk, ())}
+        ids |= datasets_named(key for _, key in changed)
+        if ids:
+            # Any dataset whose ports change marks the product graph for a rebuild (_set_matches).
+            self._map_datasets(ids, known=ids)
+
+    def _changed_ports(self, old: tuple) -> list[tuple[int, str]] | None:
+        """(id, location key) of the ports written since the stamp `old` (and in the look-back before it), or None
+        when more than REMAP_PORTS_AT_MOST did. Ports looked at already (same id and updated_at) are left out."""
+        _, max_id, newest = old
+        changed = Q(pk__gt=max_id or 0)
+        if newest:
+            look_back = PORTS_LOOK_BACK.get(connection.vendor, timedelta(0))
+            changed |= Q(updated_at__gte=_as_datetime(newest) - look_back)
+        rows = list(
+            OutputPort.objects.filter(changed)
+            .order_by()
+            .values_list("pk", "location_key", "updated_at")[: 4 * REMAP_PORTS_AT_MOST]
+        )
+        if len(rows) == 4 * REMAP_PORTS_AT_MOST:
+            return None
+        fresh = [(pk, key) for pk, key, at in rows if self.ports_seen.get(pk) != at]
+        # The next look-back sees these again. (Past REMAP_PORTS_AT_MOST every dataset is matched: them too.)
+        self.ports_seen = {pk: at for pk, _, at in rows}
+        return fresh if len(fresh) <= REMAP_PORTS_AT_MOST else None
+
     def _map_all_datasets(self) -> None:
+        self.full_map_at = time.monotonic()
+        self.ports_seen = {}
         self.ports = _PortIndex()
         self.port_matches, self.datasets_of_port = {}, defaultdict(list)
         self._map_datasets(None)

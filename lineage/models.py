@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.db import models
 from django.db.models import Q
 
+from catalog.locations import dataset_lookup_keys, key_digest
 from catalog.models import Team
 
 
@@ -151,9 +152,46 @@ class Run(models.Model):
         return self.ended_at - self.started_at
 
 
-class Dataset(models.Model):
+class KeyDigestField(models.CharField):
+    """A digest (catalog.locations.key_digest) of one of the keys the row's name is matched to output ports by,
+    worked out whenever the row is written by save() or bulk_create() (and lineage.batching's inserts), which all
+    call pre_save. Names never change, so bulk_update() and update() need not. lineage.ports finds the datasets a
+    changed port's key names by it."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.update(max_length=16, blank=True, default="", editable=False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        for key in ("max_length", "blank", "default", "editable"):
+            kwargs.pop(key, None)
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        sync = getattr(model_instance, "sync_key_digests", None)  # migrations' historical models lack it
+        if sync is not None:
+            sync()
+        return getattr(model_instance, self.attname)
+
+
+class _Named(models.Model):
+    """A name lineage matches to output ports: a dataset's own, or one of its symlinks."""
+
     namespace = models.CharField(max_length=500)
     name = models.CharField(max_length=1000)
+    exact_digest = KeyDigestField()
+    bare_digest = KeyDigestField()
+
+    class Meta:
+        abstract = True
+
+    def sync_key_digests(self) -> None:
+        exact, bare = dataset_lookup_keys(self.namespace, self.name)
+        self.exact_digest, self.bare_digest = key_digest(exact), key_digest(bare)
+
+
+class Dataset(_Named):
     description = models.TextField(blank=True)
     source_name = models.CharField(max_length=500, blank=True, help_text="dataSource facet name.")
     source_uri = models.CharField(max_length=1000, blank=True)
@@ -174,6 +212,9 @@ class Dataset(models.Model):
             models.Index(fields=["graph_version"], name="lineage_dataset_version_idx"),
             models.Index(fields=["namespace", "created_at"], name="lineage_dataset_ns_created_idx"),
             models.Index(fields=["namespace", "updated_at"], name="lineage_dataset_ns_updated_idx"),
+            # The datasets a changed output port's key names (lineage.ports.datasets_named).
+            models.Index(fields=["exact_digest"], name="lineage_dataset_exact_idx"),
+            models.Index(fields=["bare_digest"], name="lineage_dataset_bare_idx"),
         ]
 
     def __str__(self) -> str:
@@ -184,12 +225,10 @@ class Dataset(models.Model):
         return f"dataset:{self.namespace}:{self.name}"
 
 
-class DatasetSymlink(models.Model):
+class DatasetSymlink(_Named):
     """Another name of the same data (symlinks facet): a Spark path is also a Hive table."""
 
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="symlinks")
-    namespace = models.CharField(max_length=500)
-    name = models.CharField(max_length=1000)
     type = models.CharField(max_length=40, blank=True)
     graph_version = models.BigIntegerField(default=0)
 
@@ -197,7 +236,11 @@ class DatasetSymlink(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["dataset", "namespace", "name"], name="lineage_symlink_unique"),
         ]
-        indexes = [models.Index(fields=["graph_version"], name="lineage_symlink_version_idx")]
+        indexes = [
+            models.Index(fields=["graph_version"], name="lineage_symlink_version_idx"),
+            models.Index(fields=["exact_digest"], name="lineage_symlink_exact_idx"),
+            models.Index(fields=["bare_digest"], name="lineage_symlink_bare_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.dataset} ~ {self.namespace}:{self.name}"

@@ -11,9 +11,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from catalog.locations import dataset_lookup_keys
+from django.db.models import Q
+
+from catalog.locations import dataset_lookup_keys, key_digest
 from catalog.models import OutputPort
 from lineage.batching import chunked
+from lineage.models import Dataset, DatasetSymlink
 
 # (exact key, bare key, from a symlink), as stored in OutputPort.location_key
 DatasetKeys = list[tuple[str, str, bool]]
@@ -72,6 +75,18 @@ def every_located_port(at_most: int) -> dict[str, list[FoundPort]] | None:
 def lookup(keyed: Iterable[DatasetKeys]) -> dict[str, list[FoundPort]]:
     """The ports every one of these datasets' keys name, in one query per 500 keys."""
     return ports_by_key(key for keys in keyed for exact, bare, _ in keys for key in (exact, bare))
+
+
+def datasets_named(keys: Iterable[str]) -> set[int]:
+    """Ids of the datasets that one of these stored port keys names, by their own name or a symlink's (through the
+    indexed key digests; a digest two keys share brings a dataset too many, never one too few)."""
+    digests = sorted({key_digest(key) for key in keys if key})
+    found: set[int] = set()
+    for some in chunked(digests):
+        for model, column in ((Dataset, "id"), (DatasetSymlink, "dataset_id")):
+            rows = model.objects.filter(Q(exact_digest__in=some) | Q(bare_digest__in=some)).order_by()
+            found.update(rows.values_list(column, flat=True))
+    return found
 
 
 def match(keys: DatasetKeys, found: dict[str, list[FoundPort]]) -> tuple[PortMatch, ...]:
