@@ -140,7 +140,11 @@ class LineageGraph:
         self.memo: dict[str, object] = {}  # results derived from the whole graph, valid for one version
         self.catalog_memo: dict[str, object] = {}  # catalog facts (lineage.selectors.catalog_info)
         self.touched: set[int] = set()  # datasets whose downstream walks new edges changed, since last taken
-        self.remapped = True  # a dataset's ports changed since the product graph was built: rebuild it
+        self.remapped = True  # the product graph must be built again (every dataset was matched again)
+        # Datasets whose ports changed since the product graph was brought up to date, and the products their
+        # ports belonged to before: the product graph re-walks those products (lineage.selectors.product_graph).
+        self.remapped_datasets: set[int] = set()
+        self.remapped_products: set[int] = set()
         self.full_map_at = 0.0  # time.monotonic() of the last match of every dataset
         self.ports_seen: dict[int, datetime] = {}  # port id -> updated_at, of the ports in the last look-back
 
@@ -267,7 +271,7 @@ class LineageGraph:
         ids = {d for pk, _ in changed for d in self.datasets_of_port.get(pk, ())}
         ids |= datasets_named(key for _, key in changed)
         if ids:
-            # Any dataset whose ports change marks the product graph for a rebuild (_set_matches).
+            # A dataset whose ports change is noted for the product graph (_set_matches).
             self._map_datasets(ids, known=ids)
 
     def _changed_ports(self, old: tuple) -> list[tuple[int, str]] | None:
@@ -332,7 +336,8 @@ class LineageGraph:
     def _set_matches(self, dataset_id: int, matches: tuple[PortMatch, ...], known: set[int]) -> None:
         old = self.port_matches.pop(dataset_id, ())
         if old != matches and (old or dataset_id in known):
-            self.remapped = True
+            self.remapped_datasets.add(dataset_id)
+            self.remapped_products.update(self.ports.product_of[m.port_id] for m in old)
         for m in old:
             self.datasets_of_port[m.port_id].remove(dataset_id)
         if matches:
@@ -349,6 +354,11 @@ class LineageGraph:
 
     def products_of(self, dataset_id: int) -> set[int]:
         return {self.ports.product_of[m.port_id] for m in self.port_matches.get(dataset_id, ())}
+
+    def mapped_datasets_of(self, products: set[int]) -> set[int]:
+        """The datasets mapped to a port of one of these products."""
+        product_of = self.ports.product_of
+        return {d for port, ds in self.datasets_of_port.items() if product_of.get(port) in products for d in ds}
 
     # Analysis ---------------------------------------------------------------------------------------------
 

@@ -8,7 +8,8 @@
 
 The graph is built once per process (and generation of the lineage graph) and kept up to date from what
 changes: new lineage re-walks from the mapped datasets upstream of the datasets the new edges touch; a catalog
-change (the input ports are part of the catalog stamp) re-reads the declared edges; a change of ports rebuilds.
+change (the input ports are part of the catalog stamp) re-reads the declared edges; a dataset whose ports change
+re-walks the products whose walks start at it or reach it; a match of every dataset again rebuilds.
 Everything that walks products (the product lineage API, the product page, the mesh map, product impact, the
 governance policies on lineage) reads this one graph.
 """
@@ -221,6 +222,38 @@ def _affected_starts(graph: LineageGraph, touched: set[int]) -> set[int] | None:
     return starts
 
 
+def _rewalk_remapped(graph: LineageGraph, mesh: MeshGraph) -> bool:
+    """Bring the observed edges up to date after some datasets' ports changed, or answer False when that touches
+    too much to be worth it (the caller rebuilds).
+
+    A walk changes if it starts at such a dataset or reaches one (it used to go through, or stop, there). The
+    products those walks start from get their observed edges taken away and walked again from every dataset
+    mapped to them, so what only the old mapping gave goes."""
+    changed = graph.remapped_datasets
+    pred = graph.g._pred
+    upstream = {u for d in changed for job in pred.get(d, ()) for u in pred.get(job, ())}
+    starts = _affected_starts(graph, upstream)
+    if starts is None:
+        return False
+    products = set(graph.remapped_products)
+    for dataset in starts | changed:
+        products |= graph.products_of(dataset)
+    walk_from = graph.mapped_datasets_of(products)
+    if len(walk_from) > WALK_LIMIT:
+        return False
+    for u in products:
+        for v, edge in list(mesh.succ.get(u, {}).items()):
+            if edge.observed is None:
+                continue
+            if edge.declared:
+                edge.observed = None
+            else:
+                del mesh.succ[u][v]
+                del mesh.pred[v][u]
+    _observe(mesh, _walk(graph, walk_from))
+    return True
+
+
 def declared_links(graph: LineageGraph) -> list[tuple[int, int, int, int]]:
     """(producer, consumer, input port id, source output port id) of every resolved input port (one query)."""
     rows = (
@@ -265,8 +298,9 @@ def mesh_graph(graph: LineageGraph) -> MeshGraph:
     """The merged product graph of the whole mesh, brought up to date. Call with graph.lock held.
 
     Built once per process and generation of the lineage graph; then new lineage re-walks only from the mapped
-    datasets upstream of what the new edges touch, and a catalog change re-reads the declared edges. A change of
-    the ports, or of the ports a known dataset maps to, rebuilds it (walks that stopped there would change)."""
+    datasets upstream of what the new edges touch, a catalog change re-reads the declared edges, and datasets whose
+    ports changed re-walk the products whose walks start at or reach them. A match of every dataset again
+    (graph.remapped) rebuilds it."""
     state = graph.product_state
     if not isinstance(state, _State) or graph.remapped or state.generation != graph.generation:
         mesh = MeshGraph()
@@ -275,6 +309,9 @@ def mesh_graph(graph: LineageGraph) -> MeshGraph:
         mesh.full_builds = getattr(state, "mesh", mesh).full_builds + 1 if isinstance(state, _State) else 1
     else:
         mesh = state.mesh
+        if graph.remapped_datasets and not _rewalk_remapped(graph, mesh):
+            graph.remapped = True
+            return mesh_graph(graph)
         if graph.touched:
             starts = _affected_starts(graph, graph.touched)
             if starts is None:
@@ -283,9 +320,10 @@ def mesh_graph(graph: LineageGraph) -> MeshGraph:
             _observe(mesh, _walk(graph, starts))
         if state.catalog_stamp != graph.catalog_stamp:
             _declare(graph, mesh)
-    if graph.touched or not isinstance(state, _State) or mesh is not state.mesh:
+    if graph.touched or graph.remapped_datasets or not isinstance(state, _State) or mesh is not state.mesh:
         mesh.mapped_products = {graph.ports.product_of[p] for p, ds in graph.datasets_of_port.items() if ds}
     graph.touched, graph.remapped = set(), False
+    graph.remapped_datasets, graph.remapped_products = set(), set()
     graph.product_state = _State(graph.generation, graph.catalog_stamp, mesh)
     return mesh
 

@@ -85,7 +85,10 @@ def test_a_moved_port_leaves_its_old_dataset_and_maps_the_new_one(world, reporte
     reported.refresh()
 
     assert mapped(reported) == {"raw.orders": [port.pk]}
-    assert reported.remapped  # a dataset's ports changed: the product graph is rebuilt
+    by_name = dict(Dataset.objects.values_list("name", "pk"))
+    # Both datasets' ports changed: the product graph re-walks from them, without a rebuild.
+    assert reported.remapped_datasets == {by_name["shop.orders"], by_name["raw.orders"]}
+    assert not reported.remapped
     assert reported.full_map_at == full_map_at
 
 
@@ -94,10 +97,11 @@ def test_a_port_change_that_moves_no_dataset_keeps_the_product_graph(world, repo
     reported.refresh()
     reported.remapped = False
 
+    reported.remapped_datasets = set()
     new_port(world, "none", f"{WH}/not.reported")
     reported.refresh()
 
-    assert not reported.remapped
+    assert not reported.remapped and not reported.remapped_datasets
 
 
 def test_a_late_commit_stamped_before_the_newest_change_is_still_found(world, reported, monkeypatch):
