@@ -31,7 +31,7 @@ from django.db import connection
 from django.db.models import Q
 
 from catalog.models import DataProduct, InputPort, OutputPort, Team
-from lineage.batching import chunked
+from core.bulk import chunked
 from lineage.models import ColumnEdge, Dataset, DatasetSymlink, Direction, JobDataset, LineageState
 from lineage.ports import FoundPort, PortMatch, dataset_keys, datasets_named, every_located_port, lookup, match
 

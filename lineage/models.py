@@ -154,7 +154,7 @@ class Run(models.Model):
 
 class KeyDigestField(models.CharField):
     """A digest (catalog.locations.key_digest) of one of the keys the row's name is matched to output ports by,
-    worked out whenever the row is written by save() or bulk_create() (and lineage.batching's inserts), which all
+    worked out whenever the row is written by save() or bulk_create() (and core.bulk's inserts), which all
     call pre_save. Names never change, so bulk_update() and update() need not. lineage.ports finds the datasets a
     changed port's key names by it."""
 

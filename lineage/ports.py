@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from catalog.locations import dataset_lookup_keys, key_digest
 from catalog.models import OutputPort
-from lineage.batching import chunked
+from core.bulk import chunked
 from lineage.models import Dataset, DatasetSymlink
 
 # (exact key, bare key, from a symlink), as stored in OutputPort.location_key

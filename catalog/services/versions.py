@@ -17,6 +17,7 @@ from catalog.signals import announce_versions_recorded
 from catalog.specs import ContractSpec, ProductSpec, plain, product_spec_from_plain
 from catalog.versioning import Verdict, judge
 from core.actors import Actor
+from core.bulk import insert
 from core.channels import current_channel
 
 
@@ -142,6 +143,6 @@ def versions_record(*, actor: Actor, pending: list[Pending]) -> list[ProductVers
                 warned=item.verdict.status == "warning",
             )
         )
-    created = ProductVersion.objects.bulk_create(rows)
-    announce_versions_recorded([v.pk for v in created])
-    return created
+    insert(ProductVersion, rows, related=True)
+    announce_versions_recorded([v.pk for v in rows])
+    return rows

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 
 from catalog.models import DataProduct, InputPort
-from lineage.batching import chunked
+from core.bulk import chunked
 from lineage.graph import LineageGraph
 
 

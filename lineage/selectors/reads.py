@@ -17,7 +17,7 @@ from datetime import datetime
 from django.db.models import Max
 
 from catalog.models import InputPort
-from lineage.batching import chunked
+from core.bulk import chunked
 from lineage.graph import get_graph
 from lineage.models import Direction, JobDataset
 from lineage.selectors.product_graph import ProductEdge, mesh_graph

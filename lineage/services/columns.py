@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from lineage.batching import update_rows
+from core.bulk import update_rows
 from lineage.models import ColumnEdge, Dataset, DatasetField, Job
 from lineage.openlineage import DatasetRef, ParsedEvent
 

@@ -12,7 +12,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from lineage.batching import chunked, fetch, insert, insert_or_keep_earliest, update_rows, where_in
+from core.bulk import chunked, fetch, insert, insert_or_keep_earliest, update_rows, where_in
 from lineage.models import (
     ColumnEdge,
     Dataset,

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 
 from core.actors import Actor, Scope
+from core.bulk import chunked, fetch, insert, insert_new, update_rows, where_in
 from core.errors import PermissionDenied
-from lineage.batching import chunked, fetch, insert, insert_new, update_rows, where_in
 from lineage.models import EventKind, Job, LineageEvent, Run, RunState
 from lineage.openlineage import ParsedEvent
 from lineage.services import datasets as dataset_step
