@@ -161,6 +161,30 @@ def insert_new(model: type[Model], rows: Sequence[Model], unique: str) -> set:
     return inserted
 
 
+def upsert(model: type[Model], rows: Sequence[Model], *, unique: Sequence[str], update: Sequence[str]) -> None:
+    """Insert the rows; where the `unique` columns are taken already, the stored row takes this row's `update`
+    fields. bulk_create(update_conflicts=True) in one statement per slice, without its compilation. `unique` must
+    name a unique constraint, and no two rows of one call may share its values."""
+    if not rows:
+        return
+    db = _db()
+    plan = _plan(model, db)
+    fields = plan.fields[1:]
+    quote = db.ops.quote_name
+    columns = plan.columns.split(", ", 1)[1]
+    conflict = ", ".join(quote(cast(str, _field(model, name).column)) for name in unique)
+    updated = [quote(cast(str, _field(model, name).column)) for name in update]
+    assignments = ", ".join(f"{column} = excluded.{column}" for column in updated)
+    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    with db.cursor() as cursor:
+        for part in chunked(rows, max(1, PARAMS_PER_STATEMENT // len(fields))):
+            cursor.execute(
+                f"INSERT INTO {plan.table} ({columns}) VALUES {', '.join([row_sql] * len(part))} "  # noqa: S608
+                f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments}",
+                _values(fields, part, db, add=True),
+            )
+
+
 def insert_or_keep_earliest(
     model: type[Model], rows: Sequence[Model], *, unique: Sequence[str], earliest: str, also: Sequence[str] = ()
 ) -> None:

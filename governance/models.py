@@ -7,6 +7,8 @@ with a query or two instead of re-running every check.
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -121,11 +123,13 @@ class PendingEvaluation(models.Model):
     Embedded profile only (no broker): writes queue a row here instead of evaluating at once, and the pending set
     is evaluated in batches (governance/pending.py), or before a page or the API reads a product's governance.
     `product_id` is a plain integer, not a foreign key: a deleted product's row is simply skipped by the drain.
-    `queued_at` is when the product first became pending; a later write to it leaves the row as it is.
+    `queued_at` is when the product first became pending; a later write to it keeps it and changes `token`.
     """
 
     product_id = models.BigIntegerField()
     queued_at = models.DateTimeField(default=timezone.now)
+    # New whenever the product is queued again: a drain that read the row before deletes it only if unchanged.
+    token = models.UUIDField(default=uuid.uuid4)
 
     class Meta:
         ordering = ["queued_at", "product_id"]

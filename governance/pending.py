@@ -7,17 +7,25 @@ the ids by core.dispatch) and the pending set is evaluated in one batch when GOV
 pending or the oldest is GOVERNANCE_MAX_AGE_SECONDS old. Readers stay exact: the product page, the governance API
 and the pages that aggregate findings evaluate what they depend on first (`catch_up_product`, `catch_up_all`).
 
-Claiming: a drain deletes the rows it takes and evaluates those products in the same transaction, deleting
-before it reads any product. A write that commits after the products were read queues its row after that delete
-(on SQLite the drain holds the write lock from BEGIN, on PostgreSQL the insert waits for the deleted row's lock),
-so the row is there again once the drain commits and the change is evaluated by the next drain: a change is
-never marked evaluated by a drain that did not see it.
+Claiming: a change is never marked evaluated by a drain that did not see it.
+
+- On PostgreSQL a drain deletes the rows it takes and evaluates those products in the same transaction,
+  deleting before it reads any product. A write that commits after the products were read queues its row after
+  that delete (the insert waits for the deleted row's lock), so the row is there again once the drain commits
+  and the change is evaluated by the next drain.
+- On SQLite a transaction holds the only writer lock from BEGIN, and evaluating is most of a drain's work: every
+  product write would wait for it. So the drain reads the rows (product and token) and evaluates outside any
+  transaction. Then, in the transaction that writes the findings, it deletes only the rows whose token is
+  unchanged. Queuing a product that is pending already gives its row a new token, so a write that committed
+  after the products were read leaves its row behind, and the next drain evaluates it again.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
+from contextlib import nullcontext
 from datetime import timedelta
 
 from django.conf import settings
@@ -25,6 +33,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 
+from core.bulk import upsert
 from governance import services
 from governance.models import PendingEvaluation
 from governance.services import EvaluationResult
@@ -44,12 +53,10 @@ def max_age() -> float:
 
 
 def pending_record(*, product_ids: Iterable[int]) -> int:
-    """Queue these products (one statement; a product already pending keeps its row and its age)."""
+    """Queue these products (one statement). A product already pending keeps its row and its age, and its row gets
+    a new token: a drain that read the row before this write will not take it."""
     ids = sorted({int(pk) for pk in product_ids})
-    if ids:
-        PendingEvaluation.objects.bulk_create(
-            [PendingEvaluation(product_id=pk) for pk in ids], ignore_conflicts=True, batch_size=_CHUNK
-        )
+    upsert(PendingEvaluation, [PendingEvaluation(product_id=pk) for pk in ids], unique=["product_id"], update=["token"])
     return len(ids)
 
 
@@ -75,30 +82,56 @@ def pending_evaluate(
     # Rows queued after the drain began are the next drain's: a product written over and over does not keep
     # one drain going.
     started = timezone.now()
+    # SQLite: one writer at a time, and a transaction holds the lock from BEGIN. The rows are read and the
+    # products evaluated outside it; only the writes take the lock (see the module's docstring).
+    claim_first = connection.features.has_select_for_update
+    evaluated: set[int] = set()
     while remaining > 0:
-        with transaction.atomic():
+        with transaction.atomic() if claim_first else nullcontext():
             rows = PendingEvaluation.objects.filter(queued_at__lte=started).order_by("queued_at", "product_id")
             if wanted is not None:
                 rows = rows.filter(product_id__in=wanted[:_CHUNK])
-            if connection.features.has_select_for_update:
+            if claim_first:
                 skip = not wait and connection.features.has_select_for_update_skip_locked
                 rows = rows.select_for_update(skip_locked=skip)
-            ids = list(rows.values_list("product_id", flat=True)[: min(remaining, services.BATCH_SIZE)])
+            size = min(remaining, services.BATCH_SIZE)
+            # A product queued again while this drain evaluated it keeps its row and its age: it is the next
+            # drain's, like rows queued after this one began.
+            read = rows.values_list("product_id", "token")[: size + len(evaluated)]
+            claimed = [(pk, token) for pk, token in read if pk not in evaluated][:size]
+            ids = [pk for pk, _token in claimed]
             if not ids:
                 if wanted is None or len(wanted) <= _CHUNK:
                     break
                 wanted = wanted[_CHUNK:]  # nothing pending in this slice of the ids asked for: on to the next
                 continue
-            # Delete before evaluating: a write committing from here on queues its product again (see above).
-            PendingEvaluation.objects.filter(product_id__in=ids).delete()
-            result.add(services.governance_evaluate(product_ids=ids))
+            if claim_first:
+                # Delete before evaluating: a write committing from here on queues its product again (see above).
+                PendingEvaluation.objects.filter(product_id__in=ids).delete()
+                result.add(services.governance_evaluate(product_ids=ids))
+            else:
+                result.add(services.governance_evaluate(product_ids=ids, claim=_claim_unchanged(claimed)))
         remaining -= len(ids)
+        evaluated.update(ids)
         if wanted is not None:
             done = set(ids)
             wanted = [pk for pk in wanted if pk not in done]
             if not wanted:
                 break
     return result
+
+
+def _claim_unchanged(claimed: list[tuple[int, uuid.UUID]]):
+    """Delete the claimed rows that no write queued again since they were read (same token): run in the
+    evaluation's write transaction. A row queued again stays, and its product is evaluated by the next drain."""
+    tokens = dict(claimed)
+
+    def claim(ids: list[int]) -> None:
+        wanted = [tokens[pk] for pk in ids if pk in tokens]
+        for start in range(0, len(wanted), _CHUNK):
+            PendingEvaluation.objects.filter(token__in=wanted[start : start + _CHUNK]).delete()
+
+    return claim
 
 
 def pending_evaluate_if_due() -> EvaluationResult | None:

@@ -8,7 +8,7 @@ that admits one open finding per product and policy, and scores are upserted.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -109,13 +109,16 @@ def score_of(results: dict[str, str | None], policies: dict[str, Policy]) -> flo
     return round(100.0 * passed / total, 1)
 
 
-def governance_evaluate(*, product_ids: Iterable[int]) -> EvaluationResult:
+def governance_evaluate(
+    *, product_ids: Iterable[int], claim: Callable[[list[int]], None] | None = None
+) -> EvaluationResult:
     """Evaluate every active policy for these products: open, update and resolve findings, store scores and
     health, and tell each owning team about the error findings this run opened. Products that no longer exist
-    are skipped; products out of scope lose their findings and score."""
+    are skipped; products out of scope lose their findings and score. `claim(ids)` runs first in each batch's
+    write transaction (governance/pending.py takes its rows there)."""
     result = EvaluationResult()
     for chunk in _chunks(sorted(set(product_ids))):
-        result.add(_evaluate_batch(chunk))
+        result.add(_evaluate_batch(chunk, claim=claim))
     _announce_new_errors(result.news)
     _announce_retirement_candidates(result.retiring)
     return result
@@ -149,32 +152,37 @@ def governance_evaluate_all(*, batch_size: int = BATCH_SIZE) -> EvaluationResult
     return result
 
 
-def _evaluate_batch(ids: list[int]) -> EvaluationResult:
+def _evaluate_batch(ids: list[int], *, claim: Callable[[list[int]], None] | None = None) -> EvaluationResult:
     now = timezone.now()
     policies = {p.id: p for p in active_policies()}
     result = EvaluationResult()
+    # Reading and checking come before the write transaction: on SQLite it holds the only writer lock from BEGIN,
+    # and the checks are most of the work (every product write waited for them). What changes meanwhile is
+    # evaluated again: the write that changed it queues its product again (governance/pending.py).
+    products = list(DataProduct.objects.filter(pk__in=ids).select_related("owner_team", "domain").order_by("pk"))
+    in_scope = [p for p in products if any(policy.applies(p) for policy in policies.values())]
+    scope_ids = {p.pk for p in in_scope}
+    result.products, result.out_of_scope = len(in_scope), len(products) - len(in_scope)
+
+    inputs = health_module.gather_inputs(scope_ids, governance=False)  # the score is computed below
+    # The health inputs already hold each product's SLO state: "none" means it declares no SLO.
+    batch = Batch(
+        in_scope,
+        with_slos={pid for pid, i in inputs.items() if i.slo_state not in ("none", "")},
+        # ... and the last day each was used (usage app), for the retirement-candidate policy.
+        last_used={pid: i.last_used for pid, i in inputs.items() if i.last_used is not None},
+    )
+
+    outcome: dict[int, dict[str, str | None]] = {p.pk: {} for p in in_scope}
+    by_pk = {p.pk: p for p in in_scope}
+    for policy in policies.values():
+        for pid, message in policy.check(batch).items():
+            if policy.applies(by_pk[pid]):
+                outcome[pid][policy.id] = message
+
     with transaction.atomic():
-        products = list(DataProduct.objects.filter(pk__in=ids).select_related("owner_team", "domain").order_by("pk"))
-        in_scope = [p for p in products if any(policy.applies(p) for policy in policies.values())]
-        scope_ids = {p.pk for p in in_scope}
-        result.products, result.out_of_scope = len(in_scope), len(products) - len(in_scope)
-
-        inputs = health_module.gather_inputs(scope_ids, governance=False)  # the score is computed below
-        # The health inputs already hold each product's SLO state: "none" means it declares no SLO.
-        batch = Batch(
-            in_scope,
-            with_slos={pid for pid, i in inputs.items() if i.slo_state not in ("none", "")},
-            # ... and the last day each was used (usage app), for the retirement-candidate policy.
-            last_used={pid: i.last_used for pid, i in inputs.items() if i.last_used is not None},
-        )
-
-        outcome: dict[int, dict[str, str | None]] = {p.pk: {} for p in in_scope}
-        by_pk = {p.pk: p for p in in_scope}
-        for policy in policies.values():
-            for pid, message in policy.check(batch).items():
-                if policy.applies(by_pk[pid]):
-                    outcome[pid][policy.id] = message
-
+        if claim is not None:
+            claim(ids)
         existing = {
             (f.product_id, f.policy_id): f
             for f in Finding.objects.open().filter(product_id__in=ids).select_for_update().order_by("pk")

@@ -32,6 +32,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 
+from core.bulk import upsert
 from core.dispatch import after_response, eager, send
 from search.backends import get_backend
 from search.base import SearchBackend
@@ -62,11 +63,8 @@ def record(action: str, keys: Iterable[str]) -> int:
         return 0
     # Upsert, not INSERT … ON CONFLICT DO NOTHING: "nothing" would leave the old token, and a drain that read
     # the row before this write committed would then delete it without having indexed this write.
-    IndexOutbox.objects.bulk_create(
-        [IndexOutbox(key=key, action=action) for key in keys],
-        update_conflicts=True,
-        unique_fields=["key"],
-        update_fields=["action", "token"],
+    upsert(
+        IndexOutbox, [IndexOutbox(key=key, action=action) for key in keys], unique=["key"], update=["action", "token"]
     )
     return len(keys)
 
@@ -159,10 +157,11 @@ def _drain_locked(limit: int) -> int:
 def _drain_built_before_locking(limit: int) -> int | None:
     """SQLite has one writer at a time and a transaction takes the write lock when it begins, so building the
     documents inside it would hold every other writer up for the whole build. Here the rows are read and the
-    documents built first, outside any transaction; then, holding the lock only to write, they are applied if no
-    claimed row changed meanwhile (same tokens: no write touched those keys since, and no other drain took
-    them). Otherwise None: the caller drains the locked way, so a document built from older rows never
-    overwrites a newer one."""
+    documents built first, outside any transaction; then, holding the lock only to write, the documents of the
+    rows that did not change meanwhile are applied (same token: no write touched that key since, and no other
+    drain took it). A row that changed stays pending, and its document is not written: one built from the older
+    row never overwrites a newer one. If a domain or team row changed (its products' documents were built from
+    it), None: the caller drains the locked way."""
     if connection.in_atomic_block:
         return None  # inside the caller's transaction the lock is held already
     claimed = _claimed(IndexOutbox.objects.all(), limit)
@@ -171,11 +170,16 @@ def _drain_built_before_locking(limit: int) -> int | None:
     batches, to_remove = _documents(claimed)
     tokens = [token for _key, _action, token in claimed]
     with transaction.atomic():
-        still = 0
+        live: set = set()
         for chunk in _chunks(tokens, _CHUNK):
-            still += IndexOutbox.objects.filter(token__in=chunk).count()
-        if still != len(tokens):
-            return None
+            live.update(IndexOutbox.objects.filter(token__in=chunk).values_list("token", flat=True))
+        changed = {key for key, _action, token in claimed if token not in live}
+        if changed:
+            if any(key.partition(":")[0] in ("domain", "team") for key in changed):
+                return None
+            claimed = [row for row in claimed if row[2] in live]
+            batches = [[doc for doc in docs if doc.key not in changed] for docs in batches]
+            to_remove -= changed
         _apply(claimed, batches, to_remove)
     return len(claimed)
 

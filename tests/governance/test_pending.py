@@ -84,11 +84,14 @@ def test_a_product_queued_again_during_a_drain_stays_pending(world, put, monkeyp
     product = put("orders")
     evaluate = services.governance_evaluate
 
-    def write_meanwhile(*, product_ids):
-        # another write to the product commits while the drain evaluates (after it read the product)
-        result = evaluate(product_ids=product_ids)
-        pending.pending_record(product_ids=[product.pk])
-        return result
+    def write_meanwhile(*, product_ids, claim=None):
+        def claim_after_a_write(ids):
+            # another write to the product commits after the drain read it, before the drain writes
+            pending.pending_record(product_ids=[product.pk])
+            if claim is not None:
+                claim(ids)
+
+        return evaluate(product_ids=product_ids, claim=claim_after_a_write)
 
     monkeypatch.setattr(services, "governance_evaluate", write_meanwhile)
     result = pending.pending_evaluate()
@@ -97,10 +100,45 @@ def test_a_product_queued_again_during_a_drain_stays_pending(world, put, monkeyp
     assert pending_ids() == {product.pk}  # the later write is evaluated by the next drain
 
 
+def test_a_product_queued_again_after_its_evaluation_stays_pending(world, put, monkeypatch):
+    product = put("orders")
+    evaluate = services.governance_evaluate
+
+    def write_after(**kwargs):
+        result = evaluate(**kwargs)
+        pending.pending_record(product_ids=[product.pk])
+        return result
+
+    monkeypatch.setattr(services, "governance_evaluate", write_after)
+    pending.pending_evaluate()
+    assert pending_ids() == {product.pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_sqlite_a_drain_checks_the_policies_before_taking_the_write_lock(world, put, monkeypatch):
+    """Real commits: the checks run outside any transaction; only the findings' writes take SQLite's lock."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL drains claim their rows with SELECT ... FOR UPDATE inside their transaction")
+    product = put("orders")
+    seen: list[bool] = []
+    real = services.Batch.__init__
+
+    def spy(self, *args, **kwargs):
+        seen.append(connection.in_atomic_block)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(services.Batch, "__init__", spy)
+    assert pending.pending_evaluate().products == 1
+    assert seen == [False]
+    assert pending_ids() == set() and ProductScore.objects.filter(product=product).exists()
+
+
 def test_a_failed_drain_leaves_its_rows_pending(world, put, monkeypatch, caplog):
     product = put("orders")
 
-    def broken(*, product_ids):
+    def broken(*, product_ids, claim=None):
         raise RuntimeError("policy crashed")
 
     monkeypatch.setattr(services, "governance_evaluate", broken)

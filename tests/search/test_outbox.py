@@ -217,12 +217,14 @@ def test_on_sqlite_a_drain_builds_documents_before_taking_the_write_lock(world):
 
 @pytest.mark.django_db(transaction=True)
 def test_on_sqlite_a_write_during_the_build_is_not_overwritten_by_older_documents(world):
+    """The row a writer touched while the documents were built stays pending; the others are applied."""
     from django.db import connection
 
     if connection.vendor != "sqlite":
         pytest.skip("PostgreSQL drains build inside their transaction")
     product = ProductFactory(domain=world.domain, name="Churn Scores", slug="churn")
-    on_commit_index_products([product.pk])
+    other = ProductFactory(domain=world.domain, name="Order Facts", slug="orders")
+    on_commit_index_products([product.pk, other.pk])
     real = outbox._documents
     calls: list[object] = []
 
@@ -236,10 +238,36 @@ def test_on_sqlite_a_write_during_the_build_is_not_overwritten_by_older_document
         return built
 
     with mock.patch.object(outbox, "_documents", side_effect=build_then_rename):
-        assert outbox.drain() == 1
-    assert len(calls) == 2  # the prebuilt documents were dropped and built again under the lock
-    assert outbox.pending() == 0
+        assert outbox.drain() == 1  # the unchanged row; the renamed product's stays pending
+    assert len(calls) == 1 and outbox.pending() == 1
+    assert titles("facts", get_backend()) == ["Order Facts"] and titles("scores", get_backend()) == []
+    assert outbox.drain() == 1
     assert titles("forecast", get_backend()) == ["Churn Forecast"] and titles("scores", get_backend()) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_sqlite_a_renamed_domain_during_the_build_drains_the_locked_way(world):
+    """Product documents built from a domain row that changed meanwhile: everything is built again in the lock."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL drains build inside their transaction")
+    ProductFactory(domain=world.domain, name="Churn Scores", slug="churn")
+    on_commit_index_domains([world.domain.pk])
+    real = outbox._documents
+    calls: list[bool] = []
+
+    def build_then_touch(claimed):
+        built = real(claimed)
+        if not calls:
+            with transaction.atomic():
+                on_commit_index_domains([world.domain.pk])
+        calls.append(connection.in_atomic_block)
+        return built
+
+    with mock.patch.object(outbox, "_documents", side_effect=build_then_touch):
+        assert outbox.drain() == 1
+    assert calls == [False, True] and outbox.pending() == 0
 
 
 def test_held_leaves_the_rows_for_a_rebuild_and_drains_again_after(world, settings, django_capture_on_commit_callbacks):
