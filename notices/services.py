@@ -112,7 +112,13 @@ def versions_announce(*, version_ids: list[int]) -> int:
     """Tell each version's consumers and followers (not its author); answers how many notices were recorded.
     Versions that changed nothing a consumer reads (a first version, metadata only) tell nobody."""
     told = 0
-    versions = ProductVersion.objects.filter(pk__in=version_ids).select_related("product__domain").order_by("pk")
+    # The snapshot (the whole descriptor, decoded from JSON for every version) is not part of the message.
+    versions = (
+        ProductVersion.objects.filter(pk__in=version_ids)
+        .select_related("product__domain")
+        .defer("snapshot")
+        .order_by("pk")
+    )
     for version in versions:
         if not version.changes:
             continue
