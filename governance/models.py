@@ -130,6 +130,9 @@ class PendingEvaluation(models.Model):
     queued_at = models.DateTimeField(default=timezone.now)
     # New whenever the product is queued again: a drain that read the row before deletes it only if unchanged.
     token = models.UUIDField(default=uuid.uuid4)
+    # SQLite: when a drain took the row to evaluate it (other drains leave it alone for a while); queuing the
+    # product again clears it.
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["queued_at", "product_id"]

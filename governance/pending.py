@@ -17,7 +17,10 @@ Claiming: a change is never marked evaluated by a drain that did not see it.
   product write would wait for it. So the drain reads the rows (product and token) and evaluates outside any
   transaction. Then, in the transaction that writes the findings, it deletes only the rows whose token is
   unchanged. Queuing a product that is pending already gives its row a new token, so a write that committed
-  after the products were read leaves its row behind, and the next drain evaluates it again.
+  after the products were read leaves its row behind, and the next drain evaluates it again. A background drain
+  first leases the rows it read (`claimed_at`, one short transaction) so that two drains never evaluate the same
+  products; a lease runs out after LEASE (a drain that failed gives its rows back then), readers ignore leases,
+  and queuing a product again clears its lease.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from core.bulk import upsert
@@ -42,6 +45,9 @@ log = logging.getLogger(__name__)
 
 DRAIN_LIMIT = 5_000  # products one drain (or one read catching up) evaluates at most
 _CHUNK = 900  # ids per IN (...) list
+# SQLite: how long other background drains leave rows a drain took alone (one that failed or died gives them back
+# then). Readers do not wait: they evaluate what they need themselves.
+LEASE = timedelta(seconds=60)
 
 
 def batch_size() -> int:
@@ -56,7 +62,8 @@ def pending_record(*, product_ids: Iterable[int]) -> int:
     """Queue these products (one statement). A product already pending keeps its row and its age, and its row gets
     a new token: a drain that read the row before this write will not take it."""
     ids = sorted({int(pk) for pk in product_ids})
-    upsert(PendingEvaluation, [PendingEvaluation(product_id=pk) for pk in ids], unique=["product_id"], update=["token"])
+    rows = [PendingEvaluation(product_id=pk) for pk in ids]
+    upsert(PendingEvaluation, rows, unique=["product_id"], update=["token", "claimed_at"])
     return len(ids)
 
 
@@ -94,11 +101,15 @@ def pending_evaluate(
             if claim_first:
                 skip = not wait and connection.features.has_select_for_update_skip_locked
                 rows = rows.select_for_update(skip_locked=skip)
+            elif not wait:
+                rows = rows.filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=timezone.now() - LEASE))
             size = min(remaining, services.BATCH_SIZE)
             # A product queued again while this drain evaluated it keeps its row and its age: it is the next
             # drain's, like rows queued after this one began.
             read = rows.values_list("product_id", "token")[: size + len(evaluated)]
             claimed = [(pk, token) for pk, token in read if pk not in evaluated][:size]
+            if claimed and not claim_first and not wait:
+                claimed = _lease(claimed)
             ids = [pk for pk, _token in claimed]
             if not ids:
                 if wanted is None or len(wanted) <= _CHUNK:
@@ -119,6 +130,21 @@ def pending_evaluate(
             if not wanted:
                 break
     return result
+
+
+def _lease(read: list[tuple[int, uuid.UUID]]) -> list[tuple[int, uuid.UUID]]:
+    """Take the rows read for this drain (those no other drain took since, nor a write queued again), in one short
+    write transaction; answers those taken. Two background drains then never evaluate the same products."""
+    now = timezone.now()
+    tokens = [token for _pk, token in read]
+    free = Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - LEASE)
+    with transaction.atomic():
+        taken: set = set()
+        for start in range(0, len(tokens), _CHUNK):
+            rows = PendingEvaluation.objects.filter(token__in=tokens[start : start + _CHUNK])
+            rows.filter(free).update(claimed_at=now)
+            taken.update(rows.filter(claimed_at=now).values_list("token", flat=True))
+    return [(pk, token) for pk, token in read if token in taken]
 
 
 def _claim_unchanged(claimed: list[tuple[int, uuid.UUID]]):

@@ -16,4 +16,9 @@ class Migration(migrations.Migration):
             name='token',
             field=models.UUIDField(default=uuid.uuid4),
         ),
+        migrations.AddField(
+            model_name='pendingevaluation',
+            name='claimed_at',
+            field=models.DateTimeField(blank=True, null=True),
+        ),
     ]

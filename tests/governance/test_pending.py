@@ -187,3 +187,59 @@ def test_ids_past_the_first_slice_are_evaluated_too(settings, world, put, monkey
 
     assert pending_ids() == set()
     assert ProductScore.objects.filter(product=third).exists()
+
+
+def test_on_sqlite_two_background_drains_never_evaluate_the_same_products(world, put, monkeypatch):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL drains skip rows another drain holds with SKIP LOCKED")
+    product = put("orders")
+    evaluate = services.governance_evaluate
+    second: list[int] = []
+
+    def with_a_second_drain_meanwhile(**kwargs):
+        second.append(pending.pending_evaluate().products)  # another worker's runner, while this one evaluates
+        return evaluate(**kwargs)
+
+    monkeypatch.setattr(services, "governance_evaluate", with_a_second_drain_meanwhile)
+    assert pending.pending_evaluate().products == 1
+    assert second == [0] and pending_ids() == set()
+    assert ProductScore.objects.filter(product=product).exists()
+
+
+def test_on_sqlite_a_failed_drain_gives_its_rows_back_after_the_lease(world, put, monkeypatch):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL drains claim rows inside their transaction")
+    put("orders")
+    evaluate = services.governance_evaluate
+
+    def broken(**kwargs):
+        raise RuntimeError("policy crashed")
+
+    monkeypatch.setattr(services, "governance_evaluate", broken)
+    with pytest.raises(RuntimeError):
+        pending.pending_evaluate()
+    monkeypatch.setattr(services, "governance_evaluate", evaluate)
+    assert pending.pending_evaluate().products == 0  # leased: background drains leave it alone for a while
+    with time_machine.travel(pending.timezone.now() + pending.LEASE * 2, tick=False):
+        assert pending.pending_evaluate().products == 1
+    assert pending_ids() == set()
+
+
+def test_on_sqlite_a_leased_row_is_evaluated_by_a_reader_and_freed_by_a_new_write(world, put, monkeypatch):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL drains claim rows inside their transaction")
+    product = put("orders")
+    PendingEvaluation.objects.update(claimed_at=pending.timezone.now())  # a drain elsewhere is evaluating it
+    assert pending.pending_evaluate().products == 0
+    assert pending.pending_evaluate(product_ids=[product.pk], wait=True).products == 1  # a reader does not wait
+    put("orders")
+    PendingEvaluation.objects.update(claimed_at=pending.timezone.now())
+    pending.pending_record(product_ids=[product.pk])  # queued again: the lease goes with the old token
+    assert pending.pending_evaluate().products == 1
+    assert pending_ids() == set()
