@@ -111,6 +111,29 @@ def _values(fields: list[Field], rows: Sequence[Model], db: BaseDatabaseWrapper,
     return [f.get_db_prep_save(f.pre_save(row, add), db) for row in rows for f in fields]
 
 
+def _insert_slices(model: type[Model], rows: Sequence[Model], tail: str) -> Iterator[tuple[list[Model], list]]:
+    """`INSERT INTO <table> (<every column but the key>) VALUES ... <tail>`, one statement per slice of the rows
+    (values prepared by the fields, as the ORM prepares them); yields each slice with the rows its statement
+    answered."""
+    db = _db()
+    plan = _plan(model, db)
+    fields = plan.fields[1:]
+    columns = plan.columns.split(", ", 1)[1]
+    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    with db.cursor() as cursor:
+        for part in chunked(rows, max(1, PARAMS_PER_STATEMENT // len(fields))):
+            cursor.execute(
+                f"INSERT INTO {plan.table} ({columns}) VALUES {', '.join([row_sql] * len(part))} {tail}",  # noqa: S608
+                _values(fields, part, db, add=True),
+            )
+            yield part, cursor.fetchall() if cursor.description else []
+
+
+def _columns(model: type[Model], names: Iterable[str]) -> list[str]:
+    quote = _db().ops.quote_name
+    return [quote(cast(str, _field(model, name).column)) for name in names]
+
+
 def insert(model: type[Model], rows: Sequence[Model], *, related: bool = False) -> None:
     """INSERT new rows, one statement per slice, and set their primary keys from RETURNING: bulk_create for models
     without multi-table inheritance, at about half its Python cost. `related=True` first checks each row's
@@ -122,67 +145,39 @@ def insert(model: type[Model], rows: Sequence[Model], *, related: bool = False) 
             # Private, but what bulk_create itself calls for each row; django-stubs leave it out.
             row._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
     db = _db()
-    plan = _plan(model, db)
-    fields = plan.fields[1:]
-    columns = plan.columns.split(", ", 1)[1]
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    pk = plan.fields[0]
-    with db.cursor() as cursor:
-        for part in chunked(rows, max(1, PARAMS_PER_STATEMENT // len(fields))):
-            cursor.execute(
-                f"INSERT INTO {plan.table} ({columns}) VALUES {', '.join([row_sql] * len(part))} "  # noqa: S608
-                f"RETURNING {db.ops.quote_name(cast(str, pk.column))}",
-                _values(fields, part, db, add=True),
-            )
-            # Rows come back in VALUES order, which Django's own bulk_create relies on for both backends too.
-            for row, (key,) in zip(part, cursor.fetchall(), strict=True):
-                setattr(row, pk.attname, key)
-                row._state.adding, row._state.db = False, db.alias
+    pk = _plan(model, db).fields[0]
+    for part, returned in _insert_slices(model, rows, f"RETURNING {db.ops.quote_name(cast(str, pk.column))}"):
+        # Rows come back in VALUES order, which Django's own bulk_create relies on for both backends too.
+        for row, (key,) in zip(part, returned, strict=True):
+            setattr(row, pk.attname, key)
+            row._state.adding, row._state.db = False, db.alias
 
 
 def insert_new(model: type[Model], rows: Sequence[Model], unique: str) -> set:
     """Insert the rows whose `unique` value is not taken yet; returns the values that went in.
     (`INSERT ... ON CONFLICT DO NOTHING RETURNING`, SQLite 3.35+ and PostgreSQL.)"""
-    db = _db()
-    plan = _plan(model, db)
-    fields = plan.fields[1:]
-    columns = plan.columns.split(", ", 1)[1]
-    key = db.ops.quote_name(cast(str, _field(model, unique).column))
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    (key,) = _columns(model, [unique])
     inserted: set = set()
-    with db.cursor() as cursor:
-        for part in chunked(rows, max(1, PARAMS_PER_STATEMENT // len(fields))):
-            cursor.execute(
-                f"INSERT INTO {plan.table} ({columns}) VALUES {', '.join([row_sql] * len(part))} "  # noqa: S608
-                f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}",
-                _values(fields, part, db, add=True),
-            )
-            inserted.update(value for (value,) in cursor.fetchall())
+    for _part, returned in _insert_slices(model, rows, f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}"):
+        inserted.update(value for (value,) in returned)
     return inserted
 
 
-def upsert(model: type[Model], rows: Sequence[Model], *, unique: Sequence[str], update: Sequence[str]) -> None:
+def upsert(
+    model: type[Model], rows: Sequence[Model], *, unique: Sequence[str], update: Sequence[str], when: str = ""
+) -> None:
     """Insert the rows; where the `unique` columns are taken already, the stored row takes this row's `update`
-    fields. bulk_create(update_conflicts=True) in one statement per slice, without its compilation. `unique` must
-    name a unique constraint, and no two rows of one call may share its values."""
+    fields (only if the condition `when` holds: SQL in which `excluded.` names this row's columns). Like
+    bulk_create(update_conflicts=True), one statement per slice, without its compilation (`INSERT ... ON
+    CONFLICT DO UPDATE`, SQLite 3.24+ and PostgreSQL). `unique` must name a unique constraint, and no two rows of
+    one call may share its values."""
     if not rows:
         return
-    db = _db()
-    plan = _plan(model, db)
-    fields = plan.fields[1:]
-    quote = db.ops.quote_name
-    columns = plan.columns.split(", ", 1)[1]
-    conflict = ", ".join(quote(cast(str, _field(model, name).column)) for name in unique)
-    updated = [quote(cast(str, _field(model, name).column)) for name in update]
-    assignments = ", ".join(f"{column} = excluded.{column}" for column in updated)
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    with db.cursor() as cursor:
-        for part in chunked(rows, max(1, PARAMS_PER_STATEMENT // len(fields))):
-            cursor.execute(
-                f"INSERT INTO {plan.table} ({columns}) VALUES {', '.join([row_sql] * len(part))} "  # noqa: S608
-                f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments}",
-                _values(fields, part, db, add=True),
-            )
+    conflict = ", ".join(_columns(model, unique))
+    assignments = ", ".join(f"{column} = excluded.{column}" for column in _columns(model, update))
+    tail = f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments}" + (f" WHERE {when}" if when else "")
+    for _slice in _insert_slices(model, rows, tail):
+        pass
 
 
 def insert_or_keep_earliest(
@@ -190,27 +185,10 @@ def insert_or_keep_earliest(
 ) -> None:
     """Insert the rows; where the `unique` columns are taken already, the stored row takes this row's `earliest`
     value (and the `also` fields with it) only if it is earlier. One statement per slice instead of a read and a
-    write (`INSERT ... ON CONFLICT DO UPDATE ... WHERE`, SQLite 3.24+ and PostgreSQL); `unique` must name a unique
-    constraint, and no two rows of one call may share its values."""
-    if not rows:
-        return
-    db = _db()
-    plan = _plan(model, db)
-    fields = plan.fields[1:]
-    quote = db.ops.quote_name
-    columns = plan.columns.split(", ", 1)[1]
-    conflict = ", ".join(quote(cast(str, _field(model, name).column)) for name in unique)
-    first = quote(cast(str, _field(model, earliest).column))
-    updated = [quote(cast(str, _field(model, name).column)) for name in (earliest, *also)]
-    assignments = ", ".join(f"{column} = excluded.{column}" for column in updated)
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    with db.cursor() as cursor:
-        for part in chunked(rows, max(1, PARAMS_PER_STATEMENT // len(fields))):
-            cursor.execute(
-                f"INSERT INTO {plan.table} ({columns}) VALUES {', '.join([row_sql] * len(part))} "  # noqa: S608
-                f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments} WHERE excluded.{first} < {plan.table}.{first}",
-                _values(fields, part, db, add=True),
-            )
+    write."""
+    (first,) = _columns(model, [earliest])
+    table = _plan(model, _db()).table
+    upsert(model, rows, unique=unique, update=[earliest, *also], when=f"excluded.{first} < {table}.{first}")
 
 
 def update_rows(model: type[Model], rows: Sequence[Model], fields: Sequence[str]) -> None:

@@ -125,8 +125,7 @@ def pending_evaluate(
         remaining -= len(ids)
         evaluated.update(ids)
         if wanted is not None:
-            done = set(ids)
-            wanted = [pk for pk in wanted if pk not in done]
+            wanted = [pk for pk in wanted if pk not in evaluated]
             if not wanted:
                 break
     return result

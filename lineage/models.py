@@ -187,8 +187,13 @@ class _Named(models.Model):
         abstract = True
 
     def sync_key_digests(self) -> None:
-        exact, bare = dataset_lookup_keys(self.namespace, self.name)
+        # Both digest fields call this from pre_save: the second call finds them worked out for this name.
+        named = (self.namespace, self.name)
+        if self.__dict__.get("_digested") == named:
+            return
+        exact, bare = dataset_lookup_keys(*named)
         self.exact_digest, self.bare_digest = key_digest(exact), key_digest(bare)
+        self.__dict__["_digested"] = named
 
 
 class Dataset(_Named):
