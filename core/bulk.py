@@ -45,6 +45,8 @@ class _Plan:
     table: str
     fields: list[Field]  # every concrete field, the primary key first
     columns: str
+    inserted: list[Field]  # what an INSERT names: every field but a key the database makes (AutoField)
+    inserted_columns: str
     names: list[str]
     converters: list[tuple[int, list, Any]]
 
@@ -64,10 +66,13 @@ def _plan(model: type[Model], db: BaseDatabaseWrapper) -> _Plan:
             chain = db.ops.get_db_converters(column) + column.get_db_converters(db)
             if chain:
                 converters.append((index, chain, column))
+        inserted = fields[1:] if getattr(fields[0], "db_returning", False) else fields
         plan = _plans[key] = _Plan(
             table=db.ops.quote_name(cast(str, meta.db_table)),
             fields=fields,
             columns=", ".join(db.ops.quote_name(cast(str, f.column)) for f in fields),
+            inserted=inserted,
+            inserted_columns=", ".join(db.ops.quote_name(cast(str, f.column)) for f in inserted),
             names=[f.attname for f in fields],
             converters=converters,
         )
@@ -112,13 +117,12 @@ def _values(fields: list[Field], rows: Sequence[Model], db: BaseDatabaseWrapper,
 
 
 def _insert_slices(model: type[Model], rows: Sequence[Model], tail: str) -> Iterator[tuple[list[Model], list]]:
-    """`INSERT INTO <table> (<every column but the key>) VALUES ... <tail>`, one statement per slice of the rows
-    (values prepared by the fields, as the ORM prepares them); yields each slice with the rows its statement
+    """`INSERT INTO <table> (<every column but a generated key>) VALUES ... <tail>`, one statement per slice of the
+    rows (values prepared by the fields, as the ORM prepares them); yields each slice with the rows its statement
     answered."""
     db = _db()
     plan = _plan(model, db)
-    fields = plan.fields[1:]
-    columns = plan.columns.split(", ", 1)[1]
+    fields, columns = plan.inserted, plan.inserted_columns
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
     with db.cursor() as cursor:
         for part in chunked(rows, max(1, PARAMS_PER_STATEMENT // len(fields))):
@@ -161,6 +165,14 @@ def insert_new(model: type[Model], rows: Sequence[Model], unique: str) -> set:
     for _part, returned in _insert_slices(model, rows, f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}"):
         inserted.update(value for (value,) in returned)
     return inserted
+
+
+def insert_ignoring_conflicts(model: type[Model], rows: Sequence[Model]) -> None:
+    """Insert the rows, skipping each one that would break a unique constraint (partial ones included):
+    bulk_create(ignore_conflicts=True) without its compilation (`INSERT ... ON CONFLICT DO NOTHING`, SQLite
+    3.24+ and PostgreSQL). Primary keys are not set, as with bulk_create."""
+    for _slice in _insert_slices(model, rows, "ON CONFLICT DO NOTHING"):
+        pass
 
 
 def upsert(

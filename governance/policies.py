@@ -123,9 +123,13 @@ class Batch:
     def ports(self) -> dict[int, list[tuple[int, str, str]]]:
         """product id -> [(port id, label, contract_ref)]."""
         out: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
-        for pk, product_id, name, version, ref in OutputPort.objects.filter(product_id__in=self.ids).values_list(
-            "pk", "product_id", "name", "version", "contract_ref"
-        ):
+        # Each product's ports in their own order (the model's ordering would join products and domains too).
+        rows = (
+            OutputPort.objects.filter(product_id__in=self.ids)
+            .order_by("product_id", "position", "name", "version")
+            .values_list("pk", "product_id", "name", "version", "contract_ref")
+        )
+        for pk, product_id, name, version, ref in rows:
             out[product_id].append((pk, f"{name} v{version}" if version else name, ref))
         return out
 
@@ -149,8 +153,12 @@ class Batch:
         out: dict[int, list[tuple[int, str, str, str]]] = defaultdict(list)
         if not port_product:
             return out
-        rows = SchemaField.objects.filter(port__product_id__in=self.ids).values_list(
-            "pk", "port_id", "object_name", "name", "classification", "description"
+        # Within a product, the model's order (by port, then object and position) without its joins of products
+        # and domains, which only order products among themselves.
+        rows = (
+            SchemaField.objects.filter(port__product_id__in=self.ids)
+            .order_by("port__position", "port__name", "port__version", "object_name", "position")
+            .values_list("pk", "port_id", "object_name", "name", "classification", "description")
         )
         for pk, port_id, obj, name, classification, description in rows:
             label = f"{obj}.{name}" if obj else name
@@ -161,12 +169,16 @@ class Batch:
     def input_sources(self) -> dict[int, list[tuple[str, str, str]]]:
         """product id -> [(input port name, source product identifier, source status)] for resolved inputs."""
         out: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
-        rows = InputPort.objects.filter(product_id__in=self.ids, source_port__isnull=False).values_list(
-            "product_id",
-            "name",
-            "source_port__product__domain__slug",
-            "source_port__product__slug",
-            "source_port__product__status",
+        rows = (
+            InputPort.objects.filter(product_id__in=self.ids, source_port__isnull=False)
+            .order_by("product_id", "position", "name")
+            .values_list(
+                "product_id",
+                "name",
+                "source_port__product__domain__slug",
+                "source_port__product__slug",
+                "source_port__product__status",
+            )
         )
         for product_id, name, domain_slug, slug, status in rows:
             out[product_id].append((name, f"{domain_slug}/{slug}", status))
@@ -222,7 +234,8 @@ class Batch:
         others = {r.producer for r in reads.declared} | {p for pair in reads.observed for p in pair}
         known = {p.pk: p.identifier for p in self.products}
         missing = others - set(known)
-        for pk, domain, slug in DataProduct.objects.filter(pk__in=missing).values_list("pk", "domain__slug", "slug"):
+        rows = DataProduct.objects.filter(pk__in=missing).order_by().values_list("pk", "domain__slug", "slug")
+        for pk, domain, slug in rows:
             known[pk] = f"{domain}/{slug}"
         return known
 
@@ -230,7 +243,7 @@ class Batch:
     def port_labels(self) -> dict[int, tuple[str, str]]:
         """output port id -> (label, access mode), for the ports observed reads leave by."""
         wanted = {p for read in self.lineage_reads.observed.values() for p in read.source_ports}
-        rows = OutputPort.objects.filter(pk__in=wanted).values_list("pk", "name", "version", "access_mode")
+        rows = OutputPort.objects.filter(pk__in=wanted).order_by().values_list("pk", "name", "version", "access_mode")
         return {pk: (f"{name} v{version}" if version else name, mode) for pk, name, version, mode in rows}
 
     @cached_property

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import DataProduct, Team, TeamMembership
+from core.bulk import insert_ignoring_conflicts, upsert
 from core.notifications import notify
 from governance import counts
 from governance import health as health_module
@@ -215,7 +216,7 @@ def _evaluate_batch(ids: list[int], *, claim: Callable[[list[int]], None] | None
         # Whatever is left open was not checked this time: product out of scope, or a policy no longer active.
         to_resolve += [f.pk for f in existing.values()]
         if to_create:
-            Finding.objects.bulk_create(to_create, ignore_conflicts=True)
+            insert_ignoring_conflicts(Finding, to_create)
             result.news = _news(
                 by_pk, [(f.product_id, f.policy_id) for f in to_create if f.severity == Severity.ERROR], now
             )
@@ -255,11 +256,11 @@ def _evaluate_batch(ids: list[int], *, claim: Callable[[list[int]], None] | None
                 )
             )
         if scores:
-            ProductScore.objects.bulk_create(
+            upsert(
+                ProductScore,
                 scores,
-                update_conflicts=True,
-                unique_fields=["product"],
-                update_fields=[
+                unique=["product"],
+                update=[
                     "domain",
                     "score",
                     "checked",

@@ -61,8 +61,10 @@ def _domains_with_ancestors(domains: Iterable[Domain]) -> dict[int, Domain]:
 
 def _people(team_ids: Iterable[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = defaultdict(list)
-    rows = TeamMembership.objects.filter(team_id__in=set(team_ids)).values_list(
-        "team_id", "user__username", "user__first_name", "user__last_name"
+    rows = (
+        TeamMembership.objects.filter(team_id__in=set(team_ids))
+        .order_by("team_id", "role", "user__username")  # the model's order within a team, without joining teams
+        .values_list("team_id", "user__username", "user__first_name", "user__last_name")
     )
     for team_id, username, first, last in rows:
         full = f"{first} {last}".strip()
@@ -99,18 +101,26 @@ class ProductSource:
             tags[pid].append(name)
         ports: dict[int, list[tuple]] = defaultdict(list)
         port_product: dict[int, int] = {}
-        for row in OutputPort.objects.filter(product_id__in=pks).values_list(
-            "pk", "product_id", "name", "description", "access_mode", "contract_ref"
+        # Each product's ports and fields in the models' order, without the joins of products and domains that the
+        # models' own ordering adds (it orders products among themselves, which grouping by product undoes).
+        for row in (
+            OutputPort.objects.filter(product_id__in=pks)
+            .order_by("product_id", "position", "name", "version")
+            .values_list("pk", "product_id", "name", "description", "access_mode", "contract_ref")
         ):
             ports[row[1]].append(row)
             port_product[row[0]] = row[1]
         fields: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        for port_id, name, description in SchemaField.objects.filter(port_id__in=list(port_product)).values_list(
-            "port_id", "name", "description"
+        for port_id, name, description in (
+            SchemaField.objects.filter(port_id__in=list(port_product))
+            .order_by("port__position", "port__name", "port__version", "object_name", "position")
+            .values_list("port_id", "name", "description")
         ):
             fields[port_product[port_id]].append((name, description))
         refs = {row[5] for rows in ports.values() for row in rows if row[5]}
-        known_contracts = set(DataContract.objects.filter(contract_id__in=refs).values_list("contract_id", flat=True))
+        known_contracts = set(
+            DataContract.objects.filter(contract_id__in=refs).order_by().values_list("contract_id", flat=True)
+        )
         # Consumers: other products whose input ports read one of this product's output ports.
         consumers = dict(
             InputPort.objects.filter(source_port__product_id__in=pks)

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from django.db import transaction
 
+from core.bulk import insert, insert_ignoring_conflicts
 from search import facets as facet_counts
 from search import text as t
 from search.base import IndexDocument, ProgressCallback, SearchBackend
@@ -47,9 +48,11 @@ class EmbeddedIndex(SearchBackend):
         weights = Weights.from_settings()
         with transaction.atomic():
             self._delete_ids(self._ids_of_keys([d.key for d in docs]))
-            rows = SearchDocument.objects.bulk_create([self._document_row(d, weights) for d in docs])
+            rows = [self._document_row(d, weights) for d in docs]
+            insert(SearchDocument, rows)  # bulk_create's statements without its compiling, keys set from RETURNING
             tokens = [self._tokens(d) for d in docs]
-            SearchText.objects.bulk_create(
+            insert(
+                SearchText,
                 [
                     SearchText(
                         document_id=row.pk,
@@ -62,7 +65,7 @@ class EmbeddedIndex(SearchBackend):
                         display=d.display,
                     )
                     for i, (row, d) in enumerate(zip(rows, docs, strict=True))
-                ]
+                ],
             )
             self.write_fulltext([(row.pk, d, tokens[i]) for i, (row, d) in enumerate(zip(rows, docs, strict=True))])
             self._add_terms(t.vocabulary(text for d in docs for text in (d.short_text, d.long_text)))
@@ -172,7 +175,5 @@ class EmbeddedIndex(SearchBackend):
         for start in range(0, len(listed), 500):
             new -= set(SearchTerm.objects.filter(term__in=listed[start : start + 500]).values_list("term", flat=True))
         if new:
-            SearchTerm.objects.bulk_create(
-                [SearchTerm(term=w) for w in sorted(new)], ignore_conflicts=True, batch_size=500
-            )
+            insert_ignoring_conflicts(SearchTerm, [SearchTerm(term=w) for w in sorted(new)])
             self.terms_added()
