@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 from django.utils import timezone
@@ -40,12 +40,72 @@ def _db() -> BaseDatabaseWrapper:
     return connections[DEFAULT_DB_ALIAS]
 
 
+# How a field's preparation treats values it stores as they are, and whose pre_save only reads the attribute:
+# text fields keep any str (CharField.to_python returns a str instance, an enum member of TextChoices too, as it
+# is), integer fields an int, and so on (exact types there: True is an int but goes in as 1). Exact field
+# classes: a subclass may prepare or pre_save otherwise (catalog.locations' digest fields compute theirs in
+# pre_save). Preparing every value through its field was the largest single cost of the runner's inserts.
+_TEXT = (models.CharField, models.TextField, models.SlugField)
+_EXACT: dict[type[Field], frozenset[type]] = {
+    **dict.fromkeys(
+        [
+            models.IntegerField,
+            models.BigIntegerField,
+            models.SmallIntegerField,
+            models.PositiveIntegerField,
+            models.PositiveBigIntegerField,
+            models.PositiveSmallIntegerField,
+        ],
+        frozenset({int}),
+    ),
+    models.BooleanField: frozenset({bool}),
+    models.FloatField: frozenset({float}),
+}
+_INTEGER_KEYS = (models.AutoField, models.BigAutoField, models.SmallAutoField)
+
+
+@dataclass(frozen=True)
+class _Column:
+    field: Field
+    attname: str
+    exact: frozenset[type]  # value types stored as they are
+    text: bool  # any str is stored as it is
+    plain: bool  # either of the above can apply
+
+
+def _column(field: Field) -> _Column:
+    kind = type(field)
+    exact: frozenset[type] = _EXACT.get(kind, frozenset())
+    if kind in (models.ForeignKey, models.OneToOneField):
+        target = cast(models.ForeignKey, field).target_field
+        exact = frozenset({int}) if type(target) in _INTEGER_KEYS else frozenset()
+    text = kind in _TEXT
+    return _Column(field, field.attname, exact, text, bool(exact) or text)
+
+
+def _values(columns: list[_Column], rows: Sequence[Model], db: BaseDatabaseWrapper, *, add: bool) -> list:
+    out = []
+    for row in rows:
+        stored = row.__dict__
+        for c in columns:
+            if c.plain:
+                value = stored.get(c.attname, _MISSING)
+                if value is None or type(value) in c.exact or (c.text and isinstance(value, str)):
+                    out.append(value)
+                    continue
+            out.append(c.field.get_db_prep_save(c.field.pre_save(row, add), db))
+    return out
+
+
+_MISSING = object()
+
+
 @dataclass(frozen=True)
 class _Plan:
     table: str
     fields: list[Field]  # every concrete field, the primary key first
     columns: str
-    inserted: list[Field]  # what an INSERT names: every field but a key the database makes (AutoField)
+    inserted: list[_Column]  # what an INSERT names: every field but a key the database makes (AutoField)
     inserted_columns: str
     names: list[str]
     converters: list[tuple[int, list, Any]]
@@ -71,7 +131,7 @@ def _plan(model: type[Model], db: BaseDatabaseWrapper) -> _Plan:
             table=db.ops.quote_name(cast(str, meta.db_table)),
             fields=fields,
             columns=", ".join(db.ops.quote_name(cast(str, f.column)) for f in fields),
-            inserted=inserted,
+            inserted=[_column(f) for f in inserted],
             inserted_columns=", ".join(db.ops.quote_name(cast(str, f.column)) for f in inserted),
             names=[f.attname for f in fields],
             converters=converters,
@@ -110,10 +170,6 @@ def fetch(model: type[M], where: str, params: Sequence) -> list[M]:
             row[index] = value
         out.append(model.from_db(db.alias, plan.names, row))
     return out
-
-
-def _values(fields: list[Field], rows: Sequence[Model], db: BaseDatabaseWrapper, *, add: bool) -> list:
-    return [f.get_db_prep_save(f.pre_save(row, add), db) for row in rows for f in fields]
 
 
 def _insert_slices(model: type[Model], rows: Sequence[Model], tail: str) -> Iterator[tuple[list[Model], list]]:

@@ -90,3 +90,30 @@ def test_upsert_writes_the_key_of_a_model_whose_primary_key_is_not_generated():
     }
     assert ProductScore.objects.get(product=changed).checked == 4
     assert ProductScore.objects.get(product=added).errors == 0  # a field's default is stored
+
+
+def test_values_of_other_types_are_prepared_by_their_fields_as_the_orm_prepares_them():
+    """str, int, bool and float values go in as they are; anything else (a lazy string, an int for a text
+    column) goes through the field."""
+    from django.utils.translation import gettext_lazy
+
+    from governance.models import Severity
+
+    now = timezone.now()
+    product = ProductFactory()
+    rows = [
+        Finding(
+            product_id=product.pk,
+            policy_id=str(n),
+            severity=Severity.ERROR,  # a str subclass, kept as it is (as CharField.to_python keeps it)
+            message=message,
+            opened_at=now,
+            last_seen_at=now,
+        )
+        for n, message in enumerate([gettext_lazy("lazy text"), 42, "plain"])
+    ]
+    insert_ignoring_conflicts(Finding, rows)
+
+    stored = sorted(Finding.objects.filter(product=product).values_list("policy_id", "message", "severity"))
+    assert stored == [("0", "lazy text", "error"), ("1", "42", "error"), ("2", "plain", "error")]
+    assert [type(m) for _, m, _ in stored] == [str, str, str]
