@@ -224,7 +224,8 @@ class Batch:
 
     @cached_property
     def lineage_reads(self) -> ProductReads:
-        """Declared and observed reads into and out of the batch's products (lineage.selectors.reads)."""
+        """Declared reads into the batch's products, observed reads into and out of them
+        (lineage.selectors.reads)."""
         return product_reads(self.ids)
 
     @cached_property

@@ -801,5 +801,8 @@ def _link_waiting_inputs(ports: list[OutputPort]) -> None:
         # A product never reads from itself: its own waiting inputs are left alone.
         if target is not None and target.product_id != input_port.product_id:
             links.setdefault(target.pk, []).append(input_port.pk)
+    now = timezone.now()
     for target_id, input_ids in links.items():
-        InputPort.objects.filter(pk__in=input_ids).update(source_port_id=target_id)
+        # updated_at moves as with any write of an input port: the product graph reads the ones written since its
+        # last look (lineage.selectors.product_graph).
+        InputPort.objects.filter(pk__in=input_ids).update(source_port_id=target_id, updated_at=now)

@@ -8,7 +8,8 @@
 
 The graph is built once per process (and generation of the lineage graph) and kept up to date from what
 changes: new lineage re-walks from the mapped datasets upstream of the datasets the new edges touch; a catalog
-change (the input ports are part of the catalog stamp) re-reads the declared edges; a dataset whose ports change
+change (the input ports are part of the catalog stamp) re-reads the input ports written since (every one after a
+deletion); a dataset whose ports change
 re-walks the products whose walks start at it or reach it; a match of every dataset again rebuilds.
 Everything that walks products (the product lineage API, the product page, the mesh map, product impact, the
 governance policies on lineage) reads this one graph.
@@ -19,14 +20,22 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import connection
+from django.db.models import Q
 
 from catalog.models import InputPort
 from core.errors import FieldError, ValidationFailed
-from lineage.graph import LineageGraph
+from lineage.graph import PORTS_LOOK_BACK, LineageGraph, _as_datetime
 
 VIA_EXAMPLES = 5  # dataset pairs kept per observed edge, to show how the data flows
 JOBS_KEPT = 20  # writing jobs kept per observed edge: governance asks the database when they last ran
 WALK_LIMIT = 100_000  # nodes one walk may visit, so one odd dataset cannot stall a request
+# A catalog change re-reads only the input ports written since the last read while at most this many were (and
+# none was deleted); past it, every input port. Input ports stamp updated_at as output ports do, and PostgreSQL
+# looks back as far for commits that landed after they stamped their rows (lineage.graph.PORTS_LOOK_BACK).
+DECLARED_CHANGES_AT_MOST = 5000
 KINDS = ("all", "declared", "observed")
 
 
@@ -65,6 +74,10 @@ class MeshGraph:
     pred: dict[int, dict[int, ProductEdge]] = field(default_factory=lambda: defaultdict(dict))
     mapped_products: set[int] = field(default_factory=set)  # products with a port that maps a dataset
     full_builds: int = 0
+    # input port id -> (producer, consumer, source port) of the declared edge it makes: what a changed input port
+    # takes back from its old edge (_declare_changes)
+    declared_by_input: dict[int, tuple[int, int, int]] = field(default_factory=dict)
+    declared_reads: int = 0  # times every input port was read (_declare); a few changed ones are read alone
 
     def __contains__(self, product_id: int) -> bool:
         return product_id in self.succ or product_id in self.pred
@@ -282,9 +295,61 @@ def _declare(graph: LineageGraph, mesh: MeshGraph) -> None:
                 del mesh.pred[v][u]
             else:
                 edge.declared = ()
+    mesh.declared_by_input = {}
     for u, v, input_id, port_id in declared_links(graph):
-        edge = mesh._add(u, v)
-        edge.declared = (*edge.declared, (input_id, port_id))
+        _add_declared(mesh, input_id, (u, v, port_id))
+    mesh.declared_reads += 1
+
+
+def _add_declared(mesh: MeshGraph, input_id: int, link: tuple[int, int, int]) -> None:
+    u, v, port_id = link
+    edge = mesh._add(u, v)
+    edge.declared = tuple(sorted((*edge.declared, (input_id, port_id))))
+    mesh.declared_by_input[input_id] = link
+
+
+def _remove_declared(mesh: MeshGraph, input_id: int) -> None:
+    link = mesh.declared_by_input.pop(input_id, None)
+    if link is None:
+        return
+    u, v, _ = link
+    edge = mesh.edge(u, v)
+    if edge is None:
+        return
+    edge.declared = tuple(d for d in edge.declared if d[0] != input_id)
+    if not edge.declared and edge.observed is None:
+        del mesh.succ[u][v]
+        del mesh.pred[v][u]
+
+
+def _declare_changes(mesh: MeshGraph, old_stamp: tuple | None, stamp: tuple | None) -> bool:
+    """Bring the declared edges up to date from the input ports written since `old_stamp` (the lineage graph's
+    catalog stamp: deletions, then MAX(id) and MAX(updated_at) of products, teams and input ports). False when
+    that cannot be told from them (a deletion, no stamp, too many changes): the caller reads every input port."""
+    if old_stamp is None or stamp is None or old_stamp[0] != stamp[0]:
+        return False
+    max_id, newest = old_stamp[5], old_stamp[6]
+    if (max_id, newest) == (stamp[5], stamp[6]):
+        return True  # products or teams changed, no input port did
+    changed = Q(pk__gt=max_id or 0)
+    if newest:
+        look_back = PORTS_LOOK_BACK.get(connection.vendor, timedelta(0))
+        changed |= Q(updated_at__gte=_as_datetime(newest) - look_back)
+    rows = list(
+        InputPort.objects.filter(changed)
+        .order_by()
+        .values_list("id", "product_id", "source_port_id", "source_port__product_id")[: DECLARED_CHANGES_AT_MOST + 1]
+    )
+    if len(rows) > DECLARED_CHANGES_AT_MOST:
+        return False
+    for input_id, consumer, port_id, producer in rows:
+        link = (producer, consumer, port_id) if port_id is not None and producer != consumer else None
+        if mesh.declared_by_input.get(input_id) == link:
+            continue  # read again in the look-back, or written without a change of source
+        _remove_declared(mesh, input_id)
+        if link is not None:
+            _add_declared(mesh, input_id, link)
+    return True
 
 
 @dataclass
@@ -318,7 +383,9 @@ def mesh_graph(graph: LineageGraph) -> MeshGraph:
                 graph.remapped, graph.touched = True, set()
                 return mesh_graph(graph)
             _observe(mesh, _walk(graph, starts))
-        if state.catalog_stamp != graph.catalog_stamp:
+        if state.catalog_stamp != graph.catalog_stamp and not _declare_changes(
+            mesh, state.catalog_stamp, graph.catalog_stamp
+        ):
             _declare(graph, mesh)
     if graph.touched or graph.remapped_datasets or not isinstance(state, _State) or mesh is not state.mesh:
         mesh.mapped_products = {graph.ports.product_of[p] for p, ds in graph.datasets_of_port.items() if ds}

@@ -51,7 +51,9 @@ class ProductReads:
 
 
 def product_reads(product_ids: Iterable[int]) -> ProductReads:
-    """The declared and observed reads into and out of these products."""
+    """The declared reads into these products (their own input ports), and the observed reads into and out of
+    them. Declared reads out of them are left out: a product read by thousands of consumers would otherwise read
+    all their input ports each time it is evaluated, and no check of the producer looks at them."""
     ids = set(product_ids)
     graph = get_graph()
     declared_inputs: list[tuple[int, int, int, int]] = []  # (producer, consumer, input id, source port)
@@ -64,7 +66,8 @@ def product_reads(product_ids: Iterable[int]) -> ProductReads:
             edges.update(((u, p), e) for u, e in mesh.pred.get(p, {}).items())
             edges.update(((p, v), e) for v, e in mesh.succ.get(p, {}).items())
         for (u, v), edge in edges.items():
-            declared_inputs += [(u, v, input_id, port) for input_id, port in edge.declared]
+            if v in ids:  # declared reads out of these products are their consumers' to answer for
+                declared_inputs += [(u, v, input_id, port) for input_id, port in edge.declared]
             if edge.observed is not None:
                 link = edge.observed
                 observed.append((u, v, frozenset(link.source_ports), set(link.jobs), bool(edge.declared)))

@@ -101,6 +101,27 @@ def test_declared_but_not_observed_opens_on_the_consumer_and_resolves_when_seen(
     assert finding.status == FindingStatus.RESOLVED
 
 
+def test_the_reads_of_a_producer_leave_out_the_inputs_its_consumers_declare(world, mesh, send):
+    """A product read by many consumers must not read all their input ports when it alone is evaluated: no
+    check of the producer looks at them. Its consumers' own evaluations do."""
+    from lineage.selectors.reads import product_reads
+
+    orders, port, revenue = mesh
+    declared = declare(revenue, port)
+    send("build_revenue_from_orders", ["sales.orders"], ["finance.revenue"])
+
+    of_producer = product_reads([orders.pk])
+    assert of_producer.declared == []
+    assert list(of_producer.observed) == [(orders.pk, revenue.pk)]  # observed reads out of it stay (grants check)
+    assert of_producer.observed[(orders.pk, revenue.pk)].declared is True
+
+    of_consumer = product_reads([revenue.pk])
+    assert [(r.producer, r.consumer, r.input_port) for r in of_consumer.declared] == [
+        (orders.pk, revenue.pk, declared.name)
+    ]
+    assert product_reads([orders.pk, revenue.pk]).declared == of_consumer.declared
+
+
 def test_a_read_last_seen_long_ago_counts_as_not_observed(world, mesh, send):
     _orders, port, revenue = mesh
     declare(revenue, port)
