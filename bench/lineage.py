@@ -340,9 +340,10 @@ def product_graph_figures(requests: int, sample: list[tuple[str, int]]) -> dict:
 
 def updates_after_build(product) -> dict:
     """What the next product read pays after a change: one OpenLineage event that adds an observed edge (the
-    product graph re-walks from what it touches), one new input port (the input ports written since the last read are read), one new
-    output port at a table no lineage names (the datasets its key names are matched again: none), and one at a
-    table the lineage reports (that dataset maps to it now: the product graph is built again)."""
+    product graph re-walks from what it touches), one new input port (the input ports written since the last
+    read are read), one new output port at a table no lineage names (the datasets its key names are matched
+    again: none), and one at a table the lineage reports (that dataset maps to it now: its products are walked
+    again)."""
     from catalog.models import DataProduct, InputPort, OutputPort
     from lineage.graph import get_graph
     from lineage.openlineage import parse_event

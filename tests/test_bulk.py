@@ -5,6 +5,8 @@ Runs on both databases (the PostgreSQL pass of `make test` too): the ON CONFLICT
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.utils import timezone
 
@@ -101,6 +103,7 @@ def test_values_of_other_types_are_prepared_by_their_fields_as_the_orm_prepares_
 
     now = timezone.now()
     product = ProductFactory()
+    messages: list[Any] = [gettext_lazy("lazy text"), 42, "plain"]
     rows = [
         Finding(
             product_id=product.pk,
@@ -110,7 +113,7 @@ def test_values_of_other_types_are_prepared_by_their_fields_as_the_orm_prepares_
             opened_at=now,
             last_seen_at=now,
         )
-        for n, message in enumerate([gettext_lazy("lazy text"), 42, "plain"])
+        for n, message in enumerate(messages)
     ]
     insert_ignoring_conflicts(Finding, rows)
 
