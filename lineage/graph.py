@@ -22,6 +22,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -482,16 +483,19 @@ def get_graph() -> LineageGraph:
     return _graph
 
 
-def warm_up_in_background() -> threading.Thread:
+def warm_up_in_background(then: Callable[[LineageGraph], object] | None = None) -> threading.Thread:
     """Build this process's graph in a daemon thread, so the first request a new worker serves does not wait for
     the full build (seconds at 100k datasets). Requests that come before it is done wait on the graph's lock, as
-    they would have anyway. For gunicorn: config.gunicorn."""
+    they would have anyway. `then` runs next in the same thread, with the graph (what is derived from it: the
+    product graph). For gunicorn: config.gunicorn."""
 
     def build() -> None:
         from django.db import connections
 
         try:
-            get_graph()
+            built = get_graph()
+            if then is not None:
+                then(built)
         except Exception:  # a database not migrated yet, say: the first request builds it instead
             logger.exception("Building the lineage graph at start failed; the first request will build it.")
         finally:

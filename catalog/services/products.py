@@ -783,17 +783,24 @@ def _link_waiting_inputs(ports: list[OutputPort]) -> None:
         ref = f"{port.product.domain.slug}/{port.product.slug}"
         by_ref.setdefault(ref, {}).setdefault(port.name, port)
         first.setdefault(ref, port)
-    # The two partial indexes of waiting input ports answer this (source_port IS NULL and the ref or the contract).
-    # No ORDER BY: the model's ordering joins product and domain, and SQLite then walked every waiting input port
-    # (5 ms at 500 external inputs, in the write transaction) instead of using the partial indexes. Written with
-    # core.bulk: the ORM took longer to compile it than SQLite to run it, inside the write transaction.
-    wanted = [where_in(InputPort, "source_product_ref", list(by_ref))]
+    # The two partial indexes of waiting input ports answer this: each branch of the OR repeats its index's
+    # condition (waiting, a non-empty ref or contract), which SQLite needs to use them. No ORDER BY: the model's
+    # ordering joins product and domain, and SQLite then walked every waiting input port (5 ms at 500 external
+    # inputs, in the write transaction) instead of using the partial indexes. Written with core.bulk: the ORM took
+    # longer to compile it than SQLite to run it, inside the write transaction.
+    quote = connection.ops.quote_name
+    waiting = f"{quote(InputPort._meta.get_field('source_port').column)} IS NULL"
+    wanted = [("source_product_ref", list(by_ref))]
     if by_contract:
-        wanted.append(where_in(InputPort, "contract_ref", list(by_contract)))
-    waiting_only = f"{connection.ops.quote_name(InputPort._meta.get_field('source_port').column)} IS NULL"
-    condition = f"{waiting_only} AND ({' OR '.join(sql for sql, _ in wanted)})"
+        wanted.append(("contract_ref", list(by_contract)))
+    branches, params = [], []
+    for column, values in wanted:
+        sql, values_params = where_in(InputPort, column, values)
+        branches.append(f"({waiting} AND NOT ({quote(column)} = '') AND {sql})")
+        params += values_params
+    condition = " OR ".join(branches)
     links: dict[int, list[int]] = {}
-    for input_port in fetch(InputPort, condition, [p for _, params in wanted for p in params]):
+    for input_port in fetch(InputPort, condition, params):
         target = by_contract.get(input_port.contract_ref) if input_port.contract_ref else None
         ref = input_port.source_product_ref
         if target is None and ref in by_ref:

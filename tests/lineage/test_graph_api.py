@@ -303,7 +303,13 @@ def test_a_new_worker_builds_its_graph_before_the_first_request(send, monkeypatc
     assert fresh.full_builds == 1
     assert fresh.has(Dataset.objects.get(name="clean").pk)
 
-    started: list[bool] = []
-    monkeypatch.setattr(graph_module, "warm_up_in_background", lambda: started.append(True))
-    post_worker_init(worker=None)
-    assert started == [True]  # the gunicorn hook is what starts it in each worker
+    # The gunicorn hook starts it in each worker, and builds the product graph after it.
+    from lineage.selectors.product_graph import mesh_graph
+
+    worker_graph = graph_module.LineageGraph()
+    monkeypatch.setattr(graph_module, "_graph", worker_graph)
+    post_worker_init(worker=None).join(timeout=60)
+    assert worker_graph.full_builds == 1
+    assert worker_graph.product_state is not None
+    with worker_graph.lock:
+        assert mesh_graph(worker_graph).full_builds == 1  # built by the hook: the first read finds it
