@@ -8,6 +8,8 @@ measures the speed; these tests keep the statement counts from creeping back up.
 from dataclasses import asdict
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from catalog.api.product_input import parse_bulk, parse_product
 from catalog.models import DataProduct, InputPort, SchemaField
@@ -158,3 +160,28 @@ def test_a_bulk_is_checked_against_the_actor_for_every_domain(world, other_team_
     assert response.status_code == 403
     assert response.json()["errors"][0]["pointer"] == "/products/1"
     assert not DataProduct.objects.filter(slug__in=["mine", "theirs"]).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
+def test_the_look_up_of_waiting_inputs_uses_their_partial_indexes_among_many_external_ones(world, upstream):
+    """At 100k products, 30k external inputs (no ref, never resolved) in the waiting-inputs index made SQLite's
+    statistics prefer the source_port index: the look-up walked all of them in every PUT's write transaction."""
+    consumer = DataProduct.objects.get(slug="upstream")
+    InputPort.objects.bulk_create(
+        [InputPort(product=consumer, name=f"ext-{i}", external_source=f"erp-{i}") for i in range(300)]
+    )
+    InputPort.objects.create(
+        product=consumer, name="later-in", source_product_ref="sales/later", source_port_ref="data"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    with CaptureQueriesContext(connection) as captured:
+        spec = parse_product({"name": "Later", "output_ports": [{"name": "data"}]})
+        product_upsert(actor=Actor(user=world.owner), domain_slug="sales", slug="later", spec=spec)
+    assert InputPort.objects.get(name="later-in").source_port.product.slug == "later"
+    (look_up,) = [q["sql"] for q in captured.captured_queries if 'FROM "catalog_inputport" WHERE (' in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {look_up}")
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "inputport_waiting_ref" in plan, plan
+    assert "source_port_id" not in plan, plan
