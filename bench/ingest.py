@@ -25,6 +25,7 @@ on a fresh database made on that PostgreSQL server (and dropped afterwards). Loo
     .venv/bin/python bench/ingest.py --passes bulk,orm -n 5000 --batch 100
     .venv/bin/python bench/ingest.py --passes put --workers 2 --threads 2 -c 4
     .venv/bin/python bench/ingest.py --postgres postgres://root@127.0.0.1:5432/postgres
+    .venv/bin/python bench/ingest.py --passes put --workers 2 --threads 1 --seed 100000   # into a 100k mesh
 """
 
 from __future__ import annotations
@@ -329,8 +330,12 @@ for slug in {domains!r}:
 """
 
 
-def make_world(env: dict, domains: list[str]) -> str:
+def make_world(env: dict, domains: list[str], seed: int = 0) -> str:
     manage(env, "migrate", "--no-input", "-v", "0")
+    if seed:
+        # A mesh of this size around the bench's domains (the demo's, with generated products): a PUT's costs that
+        # grow with the mesh show only there, never in an empty world.
+        manage(env, "seed_demo", "--scale", str(seed), "--fields-per-product", "10", timeout=3600)
     manage(env, "shell", "-c", SETUP_WORLD.format(team=TEAM, domains=domains, sources=SOURCES))
     return manage(env, "create_token", "--team", TEAM, "--scopes", "write:products,read", "--name", "bench").strip()
 
@@ -525,6 +530,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", "--products", type=int, default=2_000, help="products per pass (default 2000)")
     parser.add_argument("-f", "--fields", type=int, default=20, help="fields per product (default 20)")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="first seed a mesh of this many generated products (seed_demo --scale; 100000 takes about 5 minutes)",
+    )
     parser.add_argument("-c", "--clients", type=int, default=4, help="concurrent HTTP clients (default 4)")
     parser.add_argument("-b", "--batch", type=int, default=50, help="products per bulk request (default 50, max 500)")
     parser.add_argument(
@@ -566,7 +577,7 @@ def main() -> int:
         in_proc = passes & {"service", "orm"}
         token = args.token
         if not args.url or in_proc:
-            made = make_world(env, sorted(DOMAINS.values()))
+            made = make_world(env, sorted(DOMAINS.values()), seed=args.seed)
             token = token or made
         if wants_http:
             server = None
@@ -601,7 +612,8 @@ def main() -> int:
     database = f"PostgreSQL ({args.postgres})" if args.postgres else f"SQLite {sqlite3.sqlite_version}"
     header = [
         f"Ingest: {args.products:,} products x {args.fields} fields, {args.clients} keep-alive clients, "
-        f"bulk {args.batch} per request, {server_label or 'no server'}, {database}",
+        f"bulk {args.batch} per request, {server_label or 'no server'}, {database}"
+        + (f", into a mesh seeded with {args.seed:,} generated products" if args.seed else ""),
         f"machine: {os.cpu_count()} cores, Python {platform.python_version()}",
         f"load average before {load_before}; after {load_average()} (other work on the machine skews every figure)",
     ]
