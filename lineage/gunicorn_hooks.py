@@ -8,6 +8,7 @@ soon as it has loaded the application, and the product graph after it.
 from __future__ import annotations
 
 from lineage import graph
+from lineage.selectors.product_graph import mesh_graph
 
 
 def post_worker_init(worker):
@@ -18,7 +19,5 @@ def post_worker_init(worker):
 def _build_product_graph(lineage: graph.LineageGraph) -> None:
     """The product graph too (6-7 s at 100k products): the first after-response governance batch of a worker, or
     its first product lineage read, would otherwise build it while writes and readers wait on the graph's lock."""
-    from lineage.selectors.product_graph import mesh_graph
-
     with lineage.lock:
         mesh_graph(lineage)
