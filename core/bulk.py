@@ -70,7 +70,6 @@ class _Column:
     attname: str
     exact: frozenset[type]  # value types stored as they are
     text: bool  # any str is stored as it is
-    plain: bool  # either of the above can apply
 
 
 def _column(field: Field) -> _Column:
@@ -79,8 +78,7 @@ def _column(field: Field) -> _Column:
     if kind in (models.ForeignKey, models.OneToOneField):
         target = cast(models.ForeignKey, field).target_field
         exact = frozenset({int}) if type(target) in _INTEGER_KEYS else frozenset()
-    text = kind in _TEXT
-    return _Column(field, field.attname, exact, text, bool(exact) or text)
+    return _Column(field, field.attname, exact, kind in _TEXT)
 
 
 def _values(columns: list[_Column], rows: Sequence[Model], db: BaseDatabaseWrapper, *, add: bool) -> list:
@@ -88,7 +86,7 @@ def _values(columns: list[_Column], rows: Sequence[Model], db: BaseDatabaseWrapp
     for row in rows:
         stored = row.__dict__
         for c in columns:
-            if c.plain:
+            if c.exact or c.text:
                 value = stored.get(c.attname, _MISSING)
                 if value is None or type(value) in c.exact or (c.text and isinstance(value, str)):
                     out.append(value)

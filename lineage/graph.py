@@ -62,6 +62,18 @@ def _as_datetime(value: datetime | str) -> datetime:
     return value
 
 
+def written_since(max_id: int | None, newest: datetime | str | None) -> Q:
+    """Rows inserted or written since a stamp of MAX(id) and MAX(updated_at) (read with raw SQL), for a model whose
+    writes move `updated_at`: ids above the one, `updated_at` from the other on, less PostgreSQL's look-back for
+    commits that landed after they stamped their rows (PORTS_LOOK_BACK). Seen again in the next look-back: the
+    caller skips what it has applied."""
+    changed = Q(pk__gt=max_id or 0)
+    if newest:
+        look_back = PORTS_LOOK_BACK.get(connection.vendor, timedelta(0))
+        changed |= Q(updated_at__gte=_as_datetime(newest) - look_back)
+    return changed
+
+
 class _NoAttributes(dict):
     """The one attribute dict every node and edge shares: the graph stores none, and 300k empty dicts cost 20 MB."""
 
@@ -279,12 +291,8 @@ class LineageGraph:
         """(id, location key) of the ports written since the stamp `old` (and in the look-back before it), or None
         when more than REMAP_PORTS_AT_MOST did. Ports looked at already (same id and updated_at) are left out."""
         _, max_id, newest = old
-        changed = Q(pk__gt=max_id or 0)
-        if newest:
-            look_back = PORTS_LOOK_BACK.get(connection.vendor, timedelta(0))
-            changed |= Q(updated_at__gte=_as_datetime(newest) - look_back)
         rows = list(
-            OutputPort.objects.filter(changed)
+            OutputPort.objects.filter(written_since(max_id, newest))
             .order_by()
             .values_list("pk", "location_key", "updated_at")[: 4 * REMAP_PORTS_AT_MOST]
         )

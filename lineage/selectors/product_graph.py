@@ -20,14 +20,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
-
-from django.db import connection
-from django.db.models import Q
 
 from catalog.models import InputPort
 from core.errors import FieldError, ValidationFailed
-from lineage.graph import PORTS_LOOK_BACK, LineageGraph, _as_datetime
+from lineage.graph import LineageGraph, written_since
 
 VIA_EXAMPLES = 5  # dataset pairs kept per observed edge, to show how the data flows
 JOBS_KEPT = 20  # writing jobs kept per observed edge: governance asks the database when they last ran
@@ -331,12 +327,8 @@ def _declare_changes(mesh: MeshGraph, old_stamp: tuple | None, stamp: tuple | No
     max_id, newest = old_stamp[5], old_stamp[6]
     if (max_id, newest) == (stamp[5], stamp[6]):
         return True  # products or teams changed, no input port did
-    changed = Q(pk__gt=max_id or 0)
-    if newest:
-        look_back = PORTS_LOOK_BACK.get(connection.vendor, timedelta(0))
-        changed |= Q(updated_at__gte=_as_datetime(newest) - look_back)
     rows = list(
-        InputPort.objects.filter(changed)
+        InputPort.objects.filter(written_since(max_id, newest))
         .order_by()
         .values_list("id", "product_id", "source_port_id", "source_port__product_id")[: DECLARED_CHANGES_AT_MOST + 1]
     )
